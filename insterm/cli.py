@@ -1,0 +1,90 @@
+"""The `insterm` command: no argument opens the terminal application; subcommands work headless.
+
+Only the standard library is imported here: each subcommand module is imported when it runs, so
+that `insterm lookup` and friends start fast and never load Textual or zeep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+import sys
+from collections.abc import Sequence
+
+from insterm import __version__
+
+# subcommand -> (module under insterm.commands, one-line French help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "nir": ("nir", "vérifier et décrire un matricule NIR/NIA (13 caractères + clé)"),
+    "places": ("places", "chercher un lieu de naissance (commune ou pays) et son code COG"),
+}
+
+
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse with its few fixed English phrases said in French."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", FrenchHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+
+    # argparse's own messages that an operator may meet, in French.
+    _MESSAGES = (
+        (re.compile(r"argument COMMANDE: invalid choice: '(.*)' \(choose from .*\)"),
+         r"commande inconnue « \1 » (voir insterm --help)"),
+        (re.compile(r"the following arguments are required: (.*)"),
+         r"argument manquant : \1"),
+        (re.compile(r"unrecognized arguments: (.*)"), r"argument non reconnu : \1"),
+        (re.compile(r"argument (.*): invalid int value: '(.*)'"),
+         r"\1 attend un nombre entier, pas « \2 »"),
+    )
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, french in self._MESSAGES:
+            message = pattern.sub(french, message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="insterm",
+        description="Identités patients et INS (identité nationale de santé), au clavier.",
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    parser.add_argument(
+        "--version", action="version", version=f"insterm {__version__}",
+        help="afficher la version et quitter",
+    )
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
+    )
+    for name, (module, summary) in SUBCOMMANDS.items():
+        command = importlib.import_module(f"insterm.commands.{module}")
+        sp = sub.add_parser(name, help=summary, description=summary, add_help=False)
+        sp.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+        command.configure(sp)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # The full-screen application comes with the TUI issue; until then, say what exists.
+        parser.print_help()
+        return 0
+    module = importlib.import_module(f"insterm.commands.{SUBCOMMANDS[args.command][0]}")
+    return int(module.run(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""Typed errors and warnings shared by the domain rules.
+
+Every refusal is a `DomainError` (a `ValueError`), whose `str()` is a French sentence for the
+operator saying what is wrong and what to do. `field` names the trait concerned when there is one,
+so that a form can put the message next to the right input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(ValueError):
+    """A value or an action refused by an INS rule; the message is French."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class NirError(DomainError):
+    """A matricule (NIR/NIA) that cannot be accepted."""
+
+
+class NirKeyError(NirError):
+    """The matricule is well formed but its key does not match; `expected_key` is the right one."""
+
+    def __init__(self, message: str, *, expected_key: str, given_key: str) -> None:
+        super().__init__(message, field="matricule")
+        self.expected_key = expected_key
+        self.given_key = given_key
+
+
+class TraitError(DomainError):
+    """A name, first name, sex or birth place outside the rules."""
+
+
+class BirthDateError(DomainError):
+    """A birth date that is not a real date, lies in the future, or cannot be completed."""
+
+
+class PlaceError(DomainError):
+    """A birth-place code (COG commune or 99xxx country) that is unknown or malformed."""
+
+
+class DocumentError(DomainError):
+    """An identity document, or a combination of documents, that cannot prove an identity."""
+
+
+class TransitionRefused(DomainError):
+    """A status or attribute change that the INS rules forbid."""
+
+
+class DatamatrixError(DomainError):
+    """An INS datamatrix payload that cannot be decoded or does not hold a valid identity."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleWarning:
+    """Something the operator should look at, which does not refuse the value.
+
+    `code` is a stable machine name (e.g. "nir_sex_mismatch"); `message` is French.
+    """
+
+    code: str
+    message: str

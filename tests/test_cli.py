@@ -1,0 +1,79 @@
+"""The small CLI of the foundation: --version, nir, places (in process, through main())."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from insterm import __version__
+from insterm.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"insterm {__version__}"
+
+
+def test_python_dash_m_runs_the_same_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "insterm", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"insterm {__version__}"
+
+
+def test_nir_valid_describes_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["nir", "2 79 03 51 215 189 89"]) == 0
+    out = capsys.readouterr().out
+    assert "279035121518989".replace(" ", "") in out.replace(" ", "")
+    assert "femme" in out.lower() or "féminin" in out.lower()
+    assert "mars" in out.lower()
+    assert "51215" in out  # the birth place code, with its name when known
+
+
+def test_nir_corsica_names_the_commune(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["nir", "297022A02077878"]) == 0
+    out = capsys.readouterr().out
+    assert "2A020" in out
+    assert "Ajaccio" in out
+
+
+def test_nir_wrong_key_gives_the_expected_key(capsys: pytest.CaptureFixture[str]) -> None:
+    # CNDA case HERMANN GATIEN: the fixture's key 60 is wrong, 76 is right.
+    assert main(["nir", "181036322045660"]) == 1
+    err = capsys.readouterr().err
+    assert "76" in err
+    assert "clé" in err.lower()
+
+
+def test_nir_malformed_says_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["nir", "12345"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Matricule refusé")
+    assert "15" in err
+
+
+def test_places_finds_a_commune_by_name_without_accents(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["places", "clermont-ferr"]) == 0
+    assert "63113  Clermont-Ferrand" in capsys.readouterr().out
+
+
+def test_places_finds_a_country(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["places", "espagne"]) == 0
+    assert "99134" in capsys.readouterr().out
+
+
+def test_places_nothing_found_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["places", "zzzzqqq"]) == 1
+    assert "Aucun lieu" in capsys.readouterr().err
+
+
+def test_unknown_command_is_refused_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["frobnicate"])
+    assert exit_.value.code == 2
+    assert "erreur" in capsys.readouterr().err
