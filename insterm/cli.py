@@ -18,6 +18,8 @@ from insterm import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "nir": ("nir", "vérifier et décrire un matricule NIR/NIA (13 caractères + clé)"),
     "places": ("places", "chercher un lieu de naissance (commune ou pays) et son code COG"),
+    "insi": ("insi_search", "interroger le téléservice INSi (recherche de l'INS par les traits)"),
+    "insi-sim": ("insi_sim", "lancer le simulateur INSi local (HTTPS, 127.0.0.1)"),
 }
 
 

@@ -36,10 +36,10 @@ def test_nir_valid_describes_in_french(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_nir_corsica_names_the_commune(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["nir", "297022A02077878"]) == 0
+    assert main(["nir", "180032B02040123"]) == 0
     out = capsys.readouterr().out
-    assert "2A020" in out
-    assert "Ajaccio" in out
+    assert "2B020" in out
+    assert "Aregno" in out
 
 
 def test_nir_wrong_key_gives_the_expected_key(capsys: pytest.CaptureFixture[str]) -> None:

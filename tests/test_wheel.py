@@ -49,9 +49,9 @@ def test_installed_version(installed: Path) -> None:
 
 
 def test_installed_nir_uses_the_packaged_places(installed: Path) -> None:
-    done = run_installed(installed, "nir", "297022A02077878")
+    done = run_installed(installed, "nir", "180032B02040123")
     assert done.returncode == 0, done.stderr
-    assert "Ajaccio" in done.stdout
+    assert "Aregno" in done.stdout
     packaged = subprocess.run(
         [str(installed / "bin" / "python"), "-c",
          "from insterm.datasets import data_file; print(data_file('places.tsv'))"],

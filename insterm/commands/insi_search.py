@@ -1,0 +1,178 @@
+"""`insterm insi search --nom NOM --prenoms "P1 P2" --sexe F --naissance AAAA-MM-JJ [--lieu COG]`:
+search the INS by traits (the first-name strategy) and print the result or the error in French.
+
+Exit code: 0 for CR 00 (identity found), 1 for 01/02 (none, several), 2 for any error (refused
+before sending, settings, certificate, fault, transport, unusable reply).
+
+Settings come from the environment until the settings file holds them (see
+insterm/insi/settings.py): INSTERM_INSI_ENDPOINT, INSTERM_INSI_IDAM,
+INSTERM_INSI_INSTALLATION_ID, INSTERM_INSI_ENVIRONMENT, INSTERM_INSI_TIMEOUT,
+INSTERM_INSI_CA_FILE, and INSTERM_INSI_P12 (path of the organisation certificate, PKCS#12).
+The certificate passphrase is read from the keyring (insterm.secrets, INSI_CERT_PASSPHRASE);
+when the keyring is the encrypted file, its master password is asked on the terminal (never
+read from the environment).
+
+Wiring (insterm/cli.py): "insi": ("insi_search", "interroger le téléservice INSi ...").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TextIO
+
+P12_ENV = "INSTERM_INSI_P12"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="insi_command", metavar="ACTION", title="actions")
+    sub.required = True
+    search = sub.add_parser(
+        "search",
+        help="rechercher l'INS d'une personne par ses traits d'identité",
+        description=(
+            "Recherche l'INS par les traits d'identité (chaque prénom de naissance, puis la "
+            "liste entière). Code de sortie : 0 identité trouvée, 1 aucune ou plusieurs, "
+            "2 erreur. Réglages : variables INSTERM_INSI_* (voir la documentation)."
+        ),
+        add_help=False,
+    )
+    search.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    search.add_argument("--nom", required=True, help="nom de naissance, ex. ADRTROIS")
+    search.add_argument(
+        "--prenoms", required=True, help='prénoms de naissance dans l\'ordre, ex. "PIERRE PAUL"'
+    )
+    search.add_argument("--sexe", required=True, help="M ou F")
+    search.add_argument("--naissance", required=True, help="date de naissance AAAA-MM-JJ")
+    search.add_argument("--lieu", default=None, help="code COG du lieu de naissance, ex. 63220")
+
+
+def _passphrase(out: TextIO) -> str | None:
+    """The certificate passphrase from the keyring; None with a French message when it cannot
+    be had."""
+    from insterm import secrets
+
+    try:
+        if secrets.current_backend() is None:
+            try:
+                secrets.select_backend()
+            except secrets.MasterPasswordNeeded:
+                if not sys.stdin.isatty():
+                    print(
+                        "Le trousseau chiffré d'insterm demande son mot de passe maître : lancez "
+                        "la commande dans un terminal pour le saisir.",
+                        file=out,
+                    )
+                    return None
+                import getpass
+
+                secrets.select_backend(getpass.getpass("Mot de passe maître du trousseau : "))
+        value = secrets.get_secret(secrets.INSI_CERT_PASSPHRASE)
+    except secrets.SecretsError as error:
+        print(str(error), file=out)
+        return None
+    if not value:
+        print(
+            "La phrase de passe du certificat INSi n'est pas dans le trousseau : enregistrez-la "
+            "d'abord (réglages INSi, ou `insterm insi-sim --setup` pour le simulateur).",
+            file=out,
+        )
+        return None
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if getattr(args, "insi_command", None) != "search":  # pragma: no cover - argparse requires it
+        print("Action INSi inconnue.", file=sys.stderr)
+        return 2
+    from insterm.insi.errors import InsiError
+    from insterm.insi.request import TraitsQuery
+
+    try:
+        query = TraitsQuery.from_traits(
+            {
+                "birth_name": args.nom,
+                "first_names": args.prenoms,
+                "sex": args.sexe,
+                "birth_date": args.naissance,
+                "birth_place": args.lieu,
+            }
+        )
+    except InsiError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    # Refuse bad traits before touching settings, keyring or network.
+    from insterm.insi.request import check_traits_query
+
+    try:
+        check_traits_query(query)
+    except InsiError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    from insterm.insi.settings import InsiSettings
+
+    try:
+        settings = InsiSettings.from_env()
+    except InsiError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    p12 = os.environ.get(P12_ENV, "").strip()
+    if not p12:
+        print(
+            f"Le certificat d'organisation INSi n'est pas réglé : définissez {P12_ENV} (chemin "
+            "du fichier .p12).",
+            file=sys.stderr,
+        )
+        return 2
+    passphrase = _passphrase(sys.stderr)
+    if passphrase is None:
+        return 2
+    from insterm.insi.auth import CertificateAuth
+    from insterm.insi.client import InsiClient
+
+    with InsiClient(settings, CertificateAuth(p12, passphrase)) as client:
+        outcome = client.search_by_traits(query)
+    print_outcome(outcome, sys.stdout, sys.stderr)
+    if outcome.error is not None:
+        return 2
+    return 0 if outcome.found else 1
+
+
+def print_outcome(outcome: object, out: TextIO, err: TextIO) -> None:
+    """French report of a SearchOutcome: attempts, then result or error."""
+    from insterm.insi.results import SearchOutcome
+
+    assert isinstance(outcome, SearchOutcome)
+    for number, attempt in enumerate(outcome.attempts, start=1):
+        what = attempt.result.code if attempt.result else (attempt.error.code if attempt.error else "?")
+        print(
+            f"Tentative {number} : prénom « {attempt.sent_first_names} » -> {what} "
+            f"({attempt.duration_seconds * 1000:.0f} ms)",
+            file=out,
+        )
+    if outcome.error is not None:
+        print(str(outcome.error), file=err)
+        return
+    result = outcome.result
+    assert result is not None
+    print(f"Compte rendu {result.code} : {result.message_fr}", file=out)
+    for note in outcome.notes:
+        print(note, file=out)
+    if result.active is not None:
+        active = result.active
+        print(f"INS actif : {active.value} ({active.kind}, OID {active.oid})", file=out)
+        for old in result.history:
+            dates = " ".join(
+                part for part in (f"du {old.start}" if old.start else "", f"au {old.end}" if old.end else "") if part
+            )
+            print(f"INS historique : {old.value} ({old.kind}){' ' + dates if dates else ''}", file=out)
+    if result.traits is not None:
+        t = result.traits
+        print(f"Nom de naissance : {t.birth_name or ''}", file=out)
+        if t.first_name:
+            print(f"Prénom : {t.first_name}", file=out)
+        print(f"Prénoms de naissance : {t.first_names or ''}", file=out)
+        print(f"Sexe : {t.sex or ''}", file=out)
+        print(f"Date de naissance : {t.birth_date or ''}", file=out)
+        print(f"Lieu de naissance : {t.birth_place or ''}", file=out)

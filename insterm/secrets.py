@@ -1,0 +1,291 @@
+"""Where insterm keeps its secrets: the keyring backend policy and the credential names.
+
+Policy (DESIGN.md section 5, cards-and-secrets.md part B):
+1. the Secret Service (GNOME Keyring, KWallet's bridge...) when a D-Bus session bus is reachable
+   and its default collection exists and is already unlocked, so that using it never prompts;
+2. otherwise an encrypted file keyring (keyrings.cryptfile, Argon2id + AES-GCM) unlocked with a
+   master password that the caller supplies (the TUI asks for it in a password field); its key
+   is set programmatically, so the backend never reaches `getpass`;
+3. plaintext, "fail" and "null" backends, and keyring's auto-detected chainer, are refused with
+   a French message: insterm never lets `keyring` pick a backend by itself.
+
+No function here prompts on the terminal. Secret values are never logged nor put in an error
+message; only backend names are.
+
+`keyring` and its backends are imported lazily: importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+log = logging.getLogger(__name__)
+
+SERVICE = "insterm"
+
+# Credential names (the "username" under SERVICE in the keyring).
+INSI_CERT_PASSPHRASE = "insi-certificate-passphrase"
+
+CRYPTFILE_NAME = "cryptfile_pass.cfg"
+
+# Backends that store secrets in clear, lose them, or raise on every call.
+_REFUSED_CLASS_NAMES = {"PlaintextKeyring", "Keyring@keyring.backends.fail",
+                        "Keyring@keyring.backends.null", "ChainerBackend"}
+
+
+class SecretsError(Exception):
+    """A secret could not be stored or read; the message is French and says what to do."""
+
+
+class SecretsUnavailable(SecretsError):
+    """No acceptable keyring backend (none installed, or the one proposed is refused)."""
+
+
+class MasterPasswordNeeded(SecretsUnavailable):
+    """The encrypted file keyring is the backend to use and needs its master password."""
+
+
+class WrongMasterPassword(SecretsUnavailable):
+    """The master password does not open the existing encrypted file keyring."""
+
+
+@dataclass(frozen=True)
+class BackendPlan:
+    """What `select_backend` would do, without doing it (for the TUI to choose its screen).
+
+    kind: "secret_service", "cryptfile_existing" (ask the master password) or "cryptfile_new"
+    (ask a new master password twice: the first use creates the file with it).
+    """
+
+    kind: str
+    reason: str
+    cryptfile_path: Path | None = None
+
+    @property
+    def needs_master_password(self) -> bool:
+        return self.kind != "secret_service"
+
+
+_backend: KeyringBackend | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Policy
+
+
+def cryptfile_path(xdg_data_home: str | os.PathLike[str] | None = None) -> Path:
+    """The encrypted keyring file: <XDG_DATA_HOME>/python_keyring/cryptfile_pass.cfg (the place
+    the `keyring` command line also uses for this backend)."""
+    if xdg_data_home is None:
+        xdg_data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(xdg_data_home) / "python_keyring" / CRYPTFILE_NAME
+
+
+def secret_service_status() -> tuple[bool, str]:
+    """(usable, French reason). Usable = a session bus, a Secret Service on it, a default
+    collection that exists and is unlocked: then reading and writing never prompts."""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False, "pas de session D-Bus (DBUS_SESSION_BUS_ADDRESS absent)"
+    try:
+        import secretstorage
+        from secretstorage.exceptions import SecretStorageException
+    except ImportError:
+        return False, "le module secretstorage n'est pas installé"
+    try:
+        connection = secretstorage.dbus_init()
+    except (SecretStorageException, OSError, ValueError) as error:
+        return False, f"session D-Bus injoignable ({type(error).__name__})"
+    try:
+        if not secretstorage.check_service_availability(connection):
+            return False, "aucun service de secrets (Secret Service) sur la session D-Bus"
+        # Collection() on the default alias does not create it (get_default_collection would,
+        # through a prompt).
+        collection = secretstorage.Collection(connection)
+        if collection.is_locked():
+            return False, "le trousseau du Secret Service est verrouillé"
+    except (SecretStorageException, OSError, ValueError) as error:
+        return False, f"trousseau du Secret Service inutilisable ({type(error).__name__})"
+    finally:
+        connection.close()
+    return True, "Secret Service disponible et déverrouillé"
+
+
+def backend_plan(*, xdg_data_home: str | os.PathLike[str] | None = None) -> BackendPlan:
+    usable, reason = secret_service_status()
+    if usable:
+        return BackendPlan("secret_service", reason)
+    path = cryptfile_path(xdg_data_home)
+    kind = "cryptfile_existing" if path.is_file() else "cryptfile_new"
+    return BackendPlan(kind, reason, path)
+
+
+def select_backend(
+    master_password: str | None = None,
+    *,
+    xdg_data_home: str | os.PathLike[str] | None = None,
+) -> KeyringBackend:
+    """Choose the backend by the policy, install it (`use_backend`) and return it.
+
+    Raises MasterPasswordNeeded when the encrypted file keyring is the one to use and no master
+    password was given, WrongMasterPassword when it does not open the existing file (nothing is
+    written then). The first use with a master password creates the file (mode 0600) with it.
+    """
+    plan = backend_plan(xdg_data_home=xdg_data_home)
+    if plan.kind == "secret_service":
+        from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+
+        backend: KeyringBackend = SecretServiceKeyring()
+    else:
+        backend = open_cryptfile(master_password, xdg_data_home=xdg_data_home)
+    use_backend(backend)
+    log.info("trousseau choisi : %s (%s)", describe(backend), plan.reason)
+    return backend
+
+
+def open_cryptfile(
+    master_password: str | None,
+    *,
+    xdg_data_home: str | os.PathLike[str] | None = None,
+) -> KeyringBackend:
+    """A CryptFileKeyring on `cryptfile_path(xdg_data_home)`, unlocked with `master_password`."""
+    path = cryptfile_path(xdg_data_home)
+    if master_password is None:
+        raise MasterPasswordNeeded(
+            "Aucun trousseau du système n'est disponible ici (session SSH ?) : saisissez le mot "
+            "de passe maître du trousseau chiffré d'insterm"
+            + (" pour le créer." if not path.is_file() else " pour l'ouvrir.")
+        )
+    if not master_password.strip():
+        raise WrongMasterPassword(
+            "Le mot de passe maître du trousseau chiffré ne peut pas être vide : saisissez-en un."
+        )
+    try:
+        from keyrings.cryptfile.cryptfile import CryptFileKeyring
+    except ImportError as error:  # pragma: no cover - a declared dependency
+        raise SecretsUnavailable(
+            "Le trousseau chiffré (keyrings.cryptfile) n'est pas installé : réinstallez insterm."
+        ) from error
+    backend = CryptFileKeyring()
+    backend.file_path = str(path)  # instance override of the NonDataProperty
+    existed = path.is_file()
+    if not existed:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        # Setting the key unlocks (existing file: checks the reference entry, a wrong password
+        # fails its MAC) or creates the file; either way getpass is never reached.
+        backend.keyring_key = master_password
+    except (ValueError, AssertionError):
+        raise WrongMasterPassword(
+            "Mot de passe maître incorrect : le trousseau chiffré d'insterm ne s'ouvre pas. "
+            "Vérifiez la saisie (majuscules, clavier) et recommencez."
+        ) from None
+    if not existed and path.is_file():
+        os.chmod(path, 0o600)
+    return backend
+
+
+# --------------------------------------------------------------------------------------------
+# The installed backend
+
+
+def describe(backend: Any) -> str:
+    """module.Class of a backend, for logs and messages (never its content)."""
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _refusal(backend: Any) -> str | None:
+    cls = type(backend)
+    names = {cls.__name__, f"{cls.__name__}@{cls.__module__}"}
+    if names & _REFUSED_CLASS_NAMES:
+        return (
+            f"Le trousseau « {describe(backend)} » est refusé : il garderait les secrets en clair "
+            "ou ne les garderait pas. Utilisez le Secret Service (session de bureau) ou le "
+            "trousseau chiffré d'insterm (mot de passe maître)."
+        )
+    if cls.__name__ in {"EncryptedKeyring", "CryptFileKeyring"} and getattr(
+        backend, "_keyring_key", None
+    ) is None:
+        return (
+            f"Le trousseau chiffré « {describe(backend)} » n'est pas déverrouillé : il demanderait "
+            "son mot de passe dans le terminal. Saisissez le mot de passe maître dans insterm."
+        )
+    return None
+
+
+def use_backend(backend: KeyringBackend) -> None:
+    """Install `backend` for insterm (and for `keyring` in this process), or refuse it."""
+    refusal = _refusal(backend)
+    if refusal is not None:
+        raise SecretsUnavailable(refusal)
+    import keyring
+
+    global _backend
+    keyring.set_keyring(backend)
+    _backend = backend
+
+
+def current_backend() -> KeyringBackend | None:
+    return _backend
+
+
+def reset_backend() -> None:
+    """Forget the installed backend (tests; the TUI when the operator locks the keyring)."""
+    global _backend
+    _backend = None
+
+
+def _installed() -> KeyringBackend:
+    if _backend is None:
+        raise SecretsUnavailable(
+            "Le trousseau d'insterm n'est pas ouvert : ouvrez-le (mot de passe maître) avant "
+            "d'utiliser un secret."
+        )
+    return _backend
+
+
+def _failure(action: str, name: str, error: BaseException) -> SecretsError:
+    return SecretsError(
+        f"Impossible {action} le secret « {name} » dans le trousseau "
+        f"({describe(_backend)} : {type(error).__name__}). Vérifiez que le trousseau est "
+        "déverrouillé, puis recommencez."
+    )
+
+
+def get_secret(name: str) -> str | None:
+    backend = _installed()
+    try:
+        return backend.get_password(SERVICE, name)
+    except Exception as error:  # keyring errors, D-Bus errors, file errors
+        raise _failure("de lire", name, error) from None
+
+
+def set_secret(name: str, value: str) -> None:
+    if not isinstance(value, str) or value == "":
+        raise SecretsError(f"Le secret « {name} » est vide : rien n'a été enregistré.")
+    backend = _installed()
+    try:
+        backend.set_password(SERVICE, name, value)
+    except Exception as error:
+        raise _failure("d'enregistrer", name, error) from None
+
+
+def delete_secret(name: str) -> bool:
+    """Delete a secret; False when there was none."""
+    backend = _installed()
+    from keyring.errors import PasswordDeleteError
+
+    try:
+        backend.delete_password(SERVICE, name)
+    except PasswordDeleteError:
+        return False
+    except Exception as error:
+        raise _failure("d'effacer", name, error) from None
+    return True
