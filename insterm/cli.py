@@ -16,6 +16,11 @@ from insterm import __version__
 
 # subcommand -> (module under insterm.commands, one-line French help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "lookup": ("lookup", "chercher un patient (matricule, IPP, nom [prénom] [date], date)"),
+    "db": ("db", "créer la base (init) ou la décrire (info)"),
+    "audit": ("audit", "vérifier la chaîne du journal d'audit (verify)"),
+    "backup": ("backup", "sauvegarder la base à chaud, puis vérifier la copie"),
+    "restore": ("restore", "restaurer une sauvegarde vérifiée"),
     "nir": ("nir", "vérifier et décrire un matricule NIR/NIA (13 caractères + clé)"),
     "places": ("places", "chercher un lieu de naissance (commune ou pays) et son code COG"),
     "insi": ("insi_search", "interroger le téléservice INSi (recherche de l'INS par les traits)"),

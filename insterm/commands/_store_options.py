@@ -1,0 +1,28 @@
+"""Options and helpers shared by the store subcommands (lookup, db, audit, backup, restore).
+
+Standard library only: `insterm lookup` imports this module on its fast path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", metavar="FICHIER", default=None,
+        help="base de données à utiliser (sinon INSTERM_DB, le fichier de réglages, "
+             "ou l'emplacement par défaut)",
+    )
+
+
+def db_path(args: argparse.Namespace):
+    from insterm.config import resolve_db_path
+
+    return resolve_db_path(getattr(args, "db", None))
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(message, file=sys.stderr)
+    return code

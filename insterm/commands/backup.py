@@ -1,0 +1,32 @@
+"""`insterm backup [FICHIER]`: online copy of the database while others keep working, then
+integrity check and audit-chain check of the copy (exit 0 good copy, 1 bad copy removed)."""
+
+from __future__ import annotations
+
+import argparse
+
+from insterm.commands._store_options import add_db_option
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dest", nargs="?", metavar="FICHIER",
+                        help="fichier de sauvegarde à créer (par défaut : dossier "
+                             "« sauvegardes » à côté de la base, nom daté)")
+    add_db_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from insterm.commands._store_options import db_path, fail
+    from insterm.config import SettingsError, db_group
+    from insterm.store.backup import BackupFailed, backup
+    from insterm.store.errors import StoreError
+
+    try:
+        check = backup(db_path(args), args.dest, group=db_group())
+    except BackupFailed as error:
+        return fail(str(error), 1)
+    except (StoreError, SettingsError) as error:
+        return fail(str(error))
+    print(f"Sauvegarde écrite : {check.path}")
+    print(f"Intégrité : ok ; {check.audit.message}")
+    return 0

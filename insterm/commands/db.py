@@ -1,0 +1,93 @@
+"""`insterm db init` (create or bring up to date the database, file mode 0600/0660, optionally
+the first administrator) and `insterm db info` (counts by status, file size, schema version)."""
+
+from __future__ import annotations
+
+import argparse
+
+from insterm.commands._store_options import add_db_option
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="db_command", metavar="ACTION", title="actions")
+    sub.required = True
+    init = sub.add_parser("init", add_help=False,
+                          help="créer la base (ou la mettre à jour au dernier schéma)")
+    init.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    init.add_argument("--admin", metavar="IDENTIFIANT",
+                      help="créer le premier administrateur (base sans opérateur)")
+    init.add_argument("--nom", dest="admin_name", metavar="NOM",
+                      help="nom affiché du premier administrateur")
+    add_db_option(init)
+    info = sub.add_parser("info", add_help=False,
+                          help="nombre d'identités par statut, taille, version du schéma")
+    info.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    add_db_option(info)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.db_command == "init":
+        return _init(args)
+    return _info(args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from insterm.commands._store_options import db_path, fail
+    from insterm.config import SettingsError, db_group
+    from insterm.store.connection import open_database
+    from insterm.store.errors import StoreError
+    from insterm.store.migrations import schema_version
+    from insterm.usecases.errors import ClinicError
+
+    try:
+        path = db_path(args)
+        existed = path.exists()
+        conn = open_database(path, create=True, group=db_group())
+    except (StoreError, SettingsError) as error:
+        return fail(str(error))
+    try:
+        print(f"Base {'mise à jour' if existed else 'créée'} : {path} "
+              f"(schéma {schema_version(conn)})")
+        if args.admin:
+            from insterm.clinic import Clinic
+
+            try:
+                who = Clinic(conn).bootstrap_admin(args.admin, args.admin_name or args.admin)
+            except ClinicError as error:
+                return fail(str(error), 1)
+            print(f"Administrateur créé : {who.label}")
+    finally:
+        conn.close()
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from insterm.commands._store_options import db_path, fail
+    from insterm.config import SettingsError
+    from insterm.store.connection import open_database
+    from insterm.store.errors import StoreError
+    from insterm.store.info import database_info
+
+    try:
+        path = db_path(args)
+        conn = open_database(path, readonly=True)
+    except (StoreError, SettingsError) as error:
+        return fail(str(error))
+    try:
+        info = database_info(conn, path)
+    finally:
+        conn.close()
+    print(f"Base : {info.path}")
+    print(f"Schéma : {info.schema_version}")
+    print(f"Taille : {info.size_bytes / 1_048_576:.1f} Mio ({info.size_bytes} octets, "
+          "journal WAL compris)")
+    print(f"Identités : {info.total} (dont {info.merged} fusionnées dans un autre dossier)")
+    for status, label in (("PROV", "provisoires"), ("RECUP", "récupérées"),
+                          ("VALI", "validées"), ("QUAL", "qualifiées")):
+        print(f"  {status:<6}{info.by_status.get(status, 0):>10}  {label}")
+    for code, label in (("DOUT", "douteuses"), ("FICT", "fictives"), ("HOMA", "homonymes")):
+        print(f"  {code:<6}{info.by_attribute.get(code, 0):>10}  {label}")
+    print(f"Doublons potentiels à examiner : {info.potential_duplicates}")
+    print(f"Opérateurs actifs : {info.operators}")
+    print(f"Événements d'audit : {info.audit_events}")
+    return 0

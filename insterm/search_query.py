@@ -1,0 +1,348 @@
+"""What the operator typed in the search field -> a query kind (pure logic).
+
+Standard library and `insterm.domain` only: this module is on the `insterm lookup` path and
+holds no SQL. The store turns each query kind into indexed SQL (`insterm.store.search`).
+
+Kinds, tried in this order:
+
+1. `DatamatrixQuery`: an INS datamatrix payload ("IS01" + 22 zeros + blocks), as a USB scanner
+   in keyboard mode types it; decoded by `insterm.domain.datamatrix.decode`.
+2. `MatriculeQuery`: 15 characters (13 + key) or 13 without the key (the key is computed),
+   digits with 2A/2B for Corsica; spaces and dots allowed ("2 79 03 51 215 189 89").
+   A wrong key is refused with the expected key (`QueryError`).
+3. `BirthDateQuery`: a date alone, JJ/MM/AAAA (also with "-", "." or spaces as separators,
+   one-digit day/month allowed), JJMMAAAA or AAAA-MM-JJ. Eight digits that form a date are
+   also tried as an IPP (`also_ipp`), since an imported IPP may have eight digits.
+4. `IppQuery`: one word holding a digit that is none of the above (generated IPPs have nine
+   digits).
+5. `NameQuery`: `NOM [prénom] [date]`; "NOM, prénom" separates a compound name from the first
+   name explicitly; without a comma every way of cutting the words into name + first name is
+   tried, the shortest name first ("LE GALL MARIE" finds LE GALL Marie). Names are compared
+   through `search_key()` (uppercase letters only: diacritics, spaces, hyphens and apostrophes
+   removed) for prefixes, and through the phonetic key of `insterm.domain.phonetic`.
+
+Anything else raises `QueryError` with a French message saying what to type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+__all__ = [
+    "BirthDateQuery",
+    "FrozenValue",
+    "DatamatrixQuery",
+    "IppQuery",
+    "MatriculeQuery",
+    "NameQuery",
+    "NameSplit",
+    "Query",
+    "QueryError",
+    "parse_query",
+    "phonetic",
+    "search_key",
+]
+
+MAX_QUERY_LENGTH = 300
+MAX_NAME_WORDS = 6
+
+
+class QueryError(ValueError):
+    """Typed text that is no search; the message is French and says what to type."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --------------------------------------------------------------------------------------------
+# Keys
+
+_LIGATURES = {"Œ": "OE", "œ": "OE", "Æ": "AE", "æ": "AE", "ß": "SS", "ẞ": "SS"}
+
+
+def search_key(text: str) -> str:
+    """Uppercase A-Z only: diacritics stripped, ligatures expanded, everything else removed.
+
+    "Le Gall-Hervé" -> "LEGALLHERVE", "D'Arc" -> "DARC". Idempotent.
+    """
+    if text.isascii():
+        upper = text.upper()
+    else:
+        expanded = "".join(_LIGATURES.get(ch, ch) for ch in text)
+        decomposed = unicodedata.normalize("NFKD", expanded)
+        upper = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
+    return "".join(ch for ch in upper if "A" <= ch <= "Z")
+
+
+def _words_text(text: str) -> str:
+    """Uppercase words of letters, for the phonetic key ("le gall-hervé" -> "LE GALL HERVE")."""
+    words = [search_key(word) for word in re.split(r"[\s\-'’]+", text)]
+    return " ".join(word for word in words if word)
+
+
+def phonetic(text: str) -> str:
+    """The phonetic key (`insterm.domain.phonetic.phonetic_key`) of a name as typed or stored."""
+    from insterm.domain.phonetic import phonetic_key
+
+    words = _words_text(text)
+    return phonetic_key(words) if words else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Query kinds
+
+
+class FrozenValue:
+    """A small immutable value with equality by type and fields (what a frozen dataclass gives,
+    without importing dataclasses and inspect: this module is on the `insterm lookup` path,
+    benchmarked as a whole process). Subclasses list `__slots__` and `_defaults`."""
+
+    __slots__: tuple[str, ...] = ()
+    _defaults: dict[str, object] = {}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
+        values = dict(zip(names, args))
+        for name, value in kwargs.items():
+            if name not in names or name in values:
+                raise TypeError(f"{type(self).__name__}: unexpected or repeated field {name!r}")
+            values[name] = value
+        for name in names:
+            if name not in values:
+                if name not in self._defaults:
+                    raise TypeError(f"{type(self).__name__}: missing field {name!r}")
+                values[name] = self._defaults[name]
+            object.__setattr__(self, name, values[name])
+        self._check()
+
+    def _check(self) -> None:
+        """Subclasses may refuse impossible values here."""
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._fields()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({inner})"
+
+
+class MatriculeQuery(FrozenValue):
+    __slots__ = ("matricule",)  # 15 characters, key checked (or computed when 13 were typed)
+    __match_args__ = __slots__
+
+
+class IppQuery(FrozenValue):
+    __slots__ = ("ipp",)
+    __match_args__ = __slots__
+
+
+class BirthDateQuery(FrozenValue):
+    __slots__ = ("birth_date", "also_ipp")
+    __match_args__ = __slots__
+    _defaults = {"also_ipp": None}
+
+
+class NameSplit(FrozenValue):
+    """One way to read the words: name key (+ its phonetic key) and first-name key."""
+
+    __slots__ = ("name_key", "name_phonetic", "first_name_key", "first_name_phonetic")
+    __match_args__ = __slots__
+
+
+class NameQuery(FrozenValue):
+    __slots__ = ("splits", "birth_date")  # splits: in the order to try them
+    __match_args__ = __slots__
+    _defaults = {"birth_date": None}
+
+
+class DatamatrixQuery(FrozenValue):
+    __slots__ = ("identity",)  # insterm.domain.datamatrix.DatamatrixIdentity
+    __match_args__ = __slots__
+
+
+# Query = MatriculeQuery | IppQuery | BirthDateQuery | NameQuery | DatamatrixQuery
+QUERY_KINDS = (MatriculeQuery, IppQuery, BirthDateQuery, NameQuery, DatamatrixQuery)
+Query = object  # for annotations; see QUERY_KINDS
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+_MATRICULE_RE = re.compile(r"[0-9]{5}[0-9][0-9AB][0-9]{6}(?:[0-9]{2})?")
+_DMY_RE = re.compile(r"([0-9]{1,2})[/.\- ]+([0-9]{1,2})[/.\- ]+([0-9]{4})")
+_ISO_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_COMPACT_DATE_RE = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{4})")
+_DATE_TAIL_RE = re.compile(
+    r"^(?P<head>.*?)[\s,]*(?P<date>[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}|[0-9]{8}"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*$"
+)
+_ALLOWED_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[\s\-'’.]+[^\W\d_]+)*$")
+
+
+def _date_or_none(year: str, month: str, day: str, text: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise QueryError(
+            f"« {text} » n'est pas une date réelle : tapez la date de naissance au format "
+            "JJ/MM/AAAA."
+        ) from None
+
+
+def _parse_date(text: str) -> date | None:
+    """A date typed alone, or None when the text does not look like a date."""
+    text = text.strip()
+    for regex, order in ((_DMY_RE, "dmy"), (_ISO_RE, "ymd"), (_COMPACT_DATE_RE, "dmy")):
+        match = regex.fullmatch(text)
+        if match:
+            a, b, c = match.groups()
+            if order == "dmy":
+                if regex is _COMPACT_DATE_RE:
+                    try:
+                        return date(int(c), int(b), int(a))
+                    except ValueError:
+                        return None  # eight digits that are no date: an IPP maybe
+                return _date_or_none(c, b, a, text)
+            return _date_or_none(a, b, c, text)
+    return None
+
+
+def key_of(body: str) -> str:
+    """The NIR key of a 13-character body, as `insterm.domain.nir.compute_key` computes it
+    (2A -> 19, 2B -> 18); a test checks both agree on every body. Kept here so that the common
+    case, a well-formed 15-character matricule, is recognised without importing the domain's
+    dataclasses (the `insterm lookup` budget); anything else goes through `parse_nir`."""
+    number = int(body.replace("2A", "19", 1) if body[5:7] == "2A" else
+                 body.replace("2B", "18", 1) if body[5:7] == "2B" else body)
+    return f"{97 - number % 97:02d}"
+
+
+_FAST_MATRICULE_RE = re.compile(r"[12][0-9]{2}(?:0[1-9]|1[0-2])(?:[0-9]{2}|2[AB])"
+                                r"(?!000)[0-9]{3}(?!000)[0-9]{3}[0-9]{2}")
+
+
+def _matricule(compact: str) -> MatriculeQuery:
+    if (len(compact) == 15 and _FAST_MATRICULE_RE.fullmatch(compact)
+            and compact[5:7] not in ("00", "20", "96", "97", "98", "99")
+            and key_of(compact[:13]) == compact[13:]):
+        return MatriculeQuery(compact)
+    from insterm.domain.errors import NirError
+    from insterm.domain.nir import parse_nir
+
+    try:
+        nir = parse_nir(compact, require_key=len(compact) == 15)
+    except NirError as error:
+        raise QueryError(f"Matricule refusé : {error.message}") from None
+    return MatriculeQuery(nir.value)
+
+
+def _datamatrix(text: str) -> DatamatrixQuery:
+    from insterm.domain.datamatrix import decode
+    from insterm.domain.errors import DomainError
+
+    try:
+        return DatamatrixQuery(decode(text, gs_substitutes=("<GS>", "|", "~", "^]")))
+    except DomainError as error:
+        raise QueryError(f"Datamatrix INS illisible : {error.message}") from None
+
+
+def _name_query(head: str, birth_date: date | None) -> NameQuery:
+    head = head.strip(" ,")
+    if "," in head:
+        name_part, _, first_part = head.partition(",")
+        name_words = _words_text(name_part)
+        first_words = _words_text(first_part)
+        if not name_words:
+            raise QueryError("Tapez un nom avant la virgule (NOM, prénom).")
+        splits = [(name_words, first_words or None)]
+    else:
+        words = _words_text(head).split()
+        if not words:
+            raise QueryError(
+                "Rien à chercher : tapez un nom (et un prénom), un matricule INS, un IPP "
+                "ou une date de naissance JJ/MM/AAAA."
+            )
+        if len(words) > MAX_NAME_WORDS:
+            raise QueryError(f"Trop de mots ({len(words)}) : tapez le nom et le prénom seulement.")
+        splits = [(" ".join(words[:k]), " ".join(words[k:]) or None)
+                  for k in range(1, len(words) + 1)]
+    result = []
+    for name, first in splits:
+        result.append(NameSplit(
+            name_key=search_key(name),
+            name_phonetic=phonetic(name),
+            first_name_key=search_key(first) if first else None,
+            first_name_phonetic=phonetic(first) if first else None,
+        ))
+    return NameQuery(tuple(result), birth_date)
+
+
+def parse_query(text: str) -> Query:
+    """The query kind for what was typed; `QueryError` (French) when it is none."""
+    if not isinstance(text, str):
+        raise QueryError("La recherche attend un texte.")
+    stripped = text.strip()
+    if not stripped:
+        raise QueryError(
+            "Tapez un nom (et un prénom), un matricule INS, un IPP ou une date de naissance."
+        )
+    if len(stripped) > MAX_QUERY_LENGTH:
+        raise QueryError(f"Recherche trop longue ({len(stripped)} caractères) : "
+                         f"{MAX_QUERY_LENGTH} au plus.")
+    if stripped[:4].upper() == "IS01" or stripped.startswith("]d"):
+        return _datamatrix(stripped)
+    compact = re.sub(r"[\s.]", "", stripped).upper()
+    if _MATRICULE_RE.fullmatch(compact):
+        return _matricule(compact)
+    birth_date = _parse_date(stripped)
+    if birth_date is not None:
+        also = stripped if stripped.isdigit() and len(stripped) == 8 else None
+        return BirthDateQuery(birth_date, also_ipp=also)
+    if any(ch.isdigit() for ch in stripped):
+        if re.fullmatch(r"[0-9A-Za-z\-_/]+", stripped):
+            return IppQuery(stripped.upper())
+        match = _DATE_TAIL_RE.match(stripped)
+        if match and match.group("head").strip(" ,"):
+            tail = _parse_date(match.group("date"))
+            if tail is None:
+                raise QueryError(f"« {match.group('date')} » n'est pas une date réelle : "
+                                 "tapez la date de naissance au format JJ/MM/AAAA.")
+            return _name_query(_checked_name(match.group("head")), tail)
+        raise QueryError(
+            f"« {stripped[:60]} » n'est ni un matricule (15 caractères, ou 13 sans la clé), "
+            "ni un IPP, ni une date JJ/MM/AAAA, ni un nom : corrigez la saisie."
+        )
+    return _name_query(_checked_name(stripped), None)
+
+
+def _checked_name(text: str) -> str:
+    cleaned = text.strip(" ,")
+    for part in cleaned.split(","):
+        part = part.strip()
+        if part and not _ALLOWED_NAME_CHARS.fullmatch(part):
+            bad = sorted({ch for ch in part if not (ch.isalpha() or ch in " -'’.")})
+            shown = " ".join(bad) if bad else part[:30]
+            raise QueryError(f"Caractère inattendu dans le nom ({shown}) : tapez des lettres, "
+                             "espaces, tirets ou apostrophes.")
+    if cleaned.count(",") > 1:
+        raise QueryError("Une seule virgule : NOM, prénom.")
+    return cleaned

@@ -1,0 +1,162 @@
+"""Backup (SQLite's online backup API, while others keep writing), file checks and restore.
+
+- `backup(db_path, dest)`: one-step online backup (a consistent snapshot: in WAL mode the writers
+  are not blocked while it is taken), written to a new file created with mode 0600, then checked
+  (`PRAGMA integrity_check` and the audit chain). A copy that fails the checks is removed and
+  `BackupFailed` says why.
+- `check_file(path)`: integrity, schema version, audit chain of any database file.
+- `restore(source, db_path)`: refuses a file failing `check_file`; otherwise keeps a safety copy
+  of the current database next to it, then copies the source INTO the live database through the
+  backup API (so other programs that have it open see a consistent database, never a half-copied
+  file), and checks the result.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from insterm.store import audit
+from insterm.store.connection import create_database_file, open_database, set_file_mode
+from insterm.store.errors import StoreError
+from insterm.store.migrations import CURRENT_VERSION
+
+
+class BackupFailed(StoreError):
+    """A backup whose copy does not pass the checks (the copy has been removed)."""
+
+
+class RestoreRefused(StoreError):
+    """A file that may not be restored (it fails the checks); nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileCheck:
+    path: Path
+    integrity: str  # "ok" or SQLite's first complaint
+    schema_version: int | None
+    audit: audit.AuditReport | None
+
+    @property
+    def ok(self) -> bool:
+        return (self.integrity == "ok" and self.schema_version is not None
+                and 1 <= self.schema_version <= CURRENT_VERSION
+                and self.audit is not None and self.audit.ok)
+
+    @property
+    def problems(self) -> list[str]:
+        """French sentences, empty when the file is fine."""
+        found = []
+        if self.integrity != "ok":
+            found.append(f"intégrité SQLite en défaut ({self.integrity})")
+        if self.schema_version is None or self.schema_version < 1:
+            found.append("ce n'est pas une base insterm")
+        elif self.schema_version > CURRENT_VERSION:
+            found.append(f"schéma {self.schema_version}, plus récent que ce programme "
+                         f"({CURRENT_VERSION})")
+        if self.audit is not None and not self.audit.ok:
+            found.append(self.audit.message)
+        return found
+
+
+def default_backup_path(db_path: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return db_path.parent / "sauvegardes" / f"{db_path.stem}-{stamp}.sqlite3"
+
+
+def check_file(path: str | os.PathLike[str]) -> FileCheck:
+    """Check a database file without changing it (opened read-only)."""
+    path = Path(path)
+    if not path.is_file():
+        return FileCheck(path, "fichier introuvable", None, None)
+    try:
+        conn = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return FileCheck(path, str(error), None, None)
+    try:
+        try:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+            integrity = "ok" if rows == [("ok",)] else "; ".join(r[0] for r in rows[:3])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as error:
+            return FileCheck(path, f"fichier illisible : {error}", None, None)
+        report = None
+        if version >= 1:
+            try:
+                report = audit.verify(conn)
+            except sqlite3.DatabaseError as error:
+                report = audit.AuditReport(False, 0, None, f"journal illisible ({error}).")
+        return FileCheck(path, integrity, version, report)
+    finally:
+        conn.close()
+
+
+def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str] | None = None, *,
+           group: str | None = None) -> FileCheck:
+    """Copy the live database to `dest` (default: `sauvegardes/` beside it), then check it."""
+    db_path = Path(db_path)
+    dest = Path(dest) if dest is not None else default_backup_path(db_path)
+    if dest.exists():
+        raise BackupFailed(f"Le fichier {dest} existe déjà : choisissez un autre nom de "
+                           "sauvegarde (rien n'a été écrasé).")
+    if dest.resolve() == db_path.resolve():
+        raise BackupFailed("La sauvegarde ne peut pas remplacer la base elle-même.")
+    source = open_database(db_path, readonly=True, check_schema=False)
+    try:
+        create_database_file(dest, group=group)
+        target = sqlite3.connect(str(dest))
+        try:
+            source.backup(target, pages=-1)  # one step: a consistent snapshot
+            # The copy is a standalone file: leave no -wal beside it.
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+    finally:
+        source.close()
+    check = check_file(dest)
+    if not check.ok:
+        dest.unlink(missing_ok=True)
+        raise BackupFailed("La copie de sauvegarde ne passe pas les contrôles ("
+                           + " ; ".join(check.problems) + ") : elle a été supprimée. "
+                           "Vérifiez la base avec « insterm audit verify ».")
+    return check
+
+
+def restore(source: str | os.PathLike[str], db_path: str | os.PathLike[str], *,
+            group: str | None = None) -> tuple[FileCheck, Path | None]:
+    """Replace the database's content by `source` after checking it; returns the check of the
+    restored database and the safety copy taken of the previous one (None if there was none)."""
+    source, db_path = Path(source), Path(db_path)
+    check = check_file(source)
+    if not check.ok:
+        raise RestoreRefused(f"Restauration refusée : {source} " + " ; ".join(check.problems)
+                             + ". La base actuelle n'a pas été modifiée.")
+    safety = None
+    if db_path.exists():
+        safety = db_path.parent / "sauvegardes" / (
+            f"{db_path.stem}-avant-restauration-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+        backup(db_path, safety, group=group)
+    else:
+        create_database_file(db_path, group=group)
+    src = sqlite3.connect(f"file:{source.absolute()}?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(str(db_path), isolation_level=None)
+        try:
+            target.execute("PRAGMA busy_timeout = 30000")
+            src.backup(target, pages=-1)
+            target.execute("PRAGMA journal_mode = WAL")
+        finally:
+            target.close()
+    finally:
+        src.close()
+    set_file_mode(db_path, group=group)
+    # Bring an older schema up to date, then check what is now live.
+    open_database(db_path, create=True, group=group).close()
+    after = check_file(db_path)
+    if not after.ok:  # pragma: no cover - the source passed the same checks
+        raise StoreError("La base restaurée ne passe pas les contrôles : "
+                         + " ; ".join(after.problems) + f". Copie de sécurité : {safety}.")
+    return after, safety

@@ -1,0 +1,148 @@
+"""Typed errors of the store; every message is French and says what is wrong and what to do."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Anything the store refuses or cannot do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DatabaseMissing(StoreError):
+    """The database file does not exist (and was not asked to be created)."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"Base de données introuvable : {path}. Créez-la avec « insterm db init », "
+            "ou indiquez son emplacement avec --db ou la variable INSTERM_DB."
+        )
+        self.path = path
+
+
+class SchemaMismatch(StoreError):
+    """The file's schema version is not the one this program works with."""
+
+    def __init__(self, found: int, expected: int) -> None:
+        if found < expected:
+            text = (f"La base est au schéma {found}, ce programme attend le schéma {expected} : "
+                    "lancez « insterm db init » pour la mettre à jour (une sauvegarde est conseillée).")
+        else:
+            text = (f"La base est au schéma {found}, plus récent que celui de ce programme "
+                    f"({expected}) : mettez insterm à jour.")
+        super().__init__(text)
+        self.found = found
+        self.expected = expected
+
+
+class DatabaseBusy(StoreError):
+    """Another program held the database for too long."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"La base de données est occupée par un autre poste depuis {seconds:.0f} s : "
+            "réessayez dans un instant ; si cela dure, vérifiez qu'aucun programme n'est bloqué."
+        )
+
+
+class NotFound(StoreError):
+    """No record with that identifier."""
+
+
+class ConstraintViolation(StoreError):
+    """A write refused by a constraint of the schema (an impossible state)."""
+
+    def __init__(self, message: str, *, constraint: str | None = None) -> None:
+        super().__init__(message)
+        self.constraint = constraint
+
+
+class MatriculeCollision(ConstraintViolation):
+    """The matricule is already the current INS of another record."""
+
+    def __init__(self, matricule: str, holder_id: int, holder_ipp: str, holder_name: str) -> None:
+        super().__init__(
+            f"Collision : le matricule INS {matricule} est déjà celui du dossier IPP {holder_ipp} "
+            f"({holder_name}). Rien n'a été enregistré : vérifiez l'identité des deux dossiers "
+            "et signalez la collision à la cellule d'identitovigilance.",
+            constraint="identity_matricule_unique",
+        )
+        self.matricule = matricule
+        self.holder_id = holder_id
+        self.holder_ipp = holder_ipp
+        self.holder_name = holder_name
+
+
+class VersionConflict(StoreError):
+    """The record changed since the caller read it (optimistic concurrency)."""
+
+    def __init__(self, identity_id: int, expected: int, actual: int,
+                 changed_by: str | None, changed_at: str | None) -> None:
+        who = changed_by or "un autre poste"
+        when = f" le {changed_at}" if changed_at else ""
+        super().__init__(
+            f"Ce dossier a été modifié par {who}{when} pendant que vous le modifiiez : "
+            "rien n'a été enregistré. Rouvrez le dossier pour voir ses nouvelles valeurs, "
+            "puis refaites votre modification."
+        )
+        self.identity_id = identity_id
+        self.expected = expected
+        self.actual = actual
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+# constraint name (as named in the schema) -> French sentence
+CONSTRAINT_MESSAGES: dict[str, str] = {
+    "identity_status_known": "Statut inconnu : il doit être PROV, RECUP, VALI ou QUAL.",
+    "identity_sex_known": "Sexe inconnu : il doit être M, F ou I.",
+    "identity_flags_boolean": "Attribut mal formé (douteuse, fictive, homonyme valent 0 ou 1).",
+    "identity_not_dout_and_fict": (
+        "Une identité ne peut pas être à la fois douteuse et fictive : retirez l'un des deux attributs."),
+    "identity_dout_fict_only_prov": (
+        "Une identité douteuse ou fictive reste provisoire (PROV) : retirez l'attribut avant "
+        "de changer le statut."),
+    "identity_ins_needs_recup_or_qual": (
+        "Un matricule INS ne peut être porté que par une identité récupérée ou qualifiée "
+        "(RECUP, QUAL)."),
+    "identity_recup_qual_need_ins": (
+        "Une identité récupérée ou qualifiée doit porter son matricule INS et son OID."),
+    "identity_ins_with_oid": "Un matricule INS ne va jamais sans son OID (et inversement).",
+    "identity_matricule_form": "Le matricule INS doit faire 15 caractères (13 + clé).",
+    "identity_corrected_date_not_ins": (
+        "Une date de naissance corrigée empêche le statut RECUP ou QUAL : l'INS ne peut pas "
+        "être rattaché."),
+    "identity_sex_i_not_ins": (
+        "Le sexe « indéterminé » (I) n'existe pas à l'INSi : l'identité ne peut pas être "
+        "récupérée ni qualifiée."),
+    "identity_birth_date_iso": "Date de naissance mal formée (attendu AAAA-MM-JJ).",
+    "identity_birth_place_form": "Le lieu de naissance doit être un code COG de 5 caractères.",
+    "identity_not_merged_into_itself": "Un dossier ne peut pas être fusionné dans lui-même.",
+    "identity_names_present": "Nom de naissance, premier prénom et liste des prénoms sont obligatoires.",
+    "operator_role_known": "Rôle inconnu : il doit être « admin » ou « staff ».",
+    "duplicate_link_state_known": "État de doublon inconnu.",
+    "duplicate_link_ordered": "Un lien de doublon relie deux dossiers différents.",
+    "document_check_outcome_known": "Résultat de contrôle documentaire inconnu.",
+}
+
+
+def from_integrity_error(error: Exception) -> ConstraintViolation:
+    """A French `ConstraintViolation` for an sqlite3.IntegrityError raised by the schema."""
+    text = str(error)
+    for name, message in CONSTRAINT_MESSAGES.items():
+        if name in text:
+            return ConstraintViolation(message, constraint=name)
+    if text.startswith("insterm:"):  # a RAISE() of one of our triggers, already in French
+        return ConstraintViolation(text.removeprefix("insterm:").strip())
+    if "UNIQUE constraint failed: identity.ipp" in text:
+        return ConstraintViolation("Cet IPP est déjà attribué à un autre dossier.",
+                                   constraint="identity_ipp_unique")
+    if "UNIQUE constraint failed: operator.login" in text:
+        return ConstraintViolation("Cet identifiant d'opérateur existe déjà : choisissez-en un autre.",
+                                   constraint="operator_login_unique")
+    return ConstraintViolation(f"Écriture refusée par la base ({text}) : rien n'a été enregistré.")

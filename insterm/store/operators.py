@@ -1,0 +1,90 @@
+"""Operators: who works here (login, name, role admin/staff, RPPS when known)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from insterm.store.errors import NotFound, from_integrity_error
+
+ROLES = ("admin", "staff")
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    id: int
+    login: str
+    display_name: str
+    role: str
+    rpps: str | None
+    active: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name} ({self.login})"
+
+
+_SELECT = "SELECT id, login, display_name, role, rpps, active FROM operator"
+
+
+def _operator(row: tuple) -> Operator:
+    return Operator(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+
+
+def get_by_login(conn: sqlite3.Connection, login: str) -> Operator:
+    row = conn.execute(_SELECT + " WHERE login = ?", (login,)).fetchone()
+    if row is None:
+        raise NotFound(f"Opérateur « {login} » inconnu : vérifiez l'identifiant, ou demandez à "
+                       "un administrateur de vous créer un compte.")
+    return _operator(row)
+
+
+def get(conn: sqlite3.Connection, operator_id: int) -> Operator:
+    row = conn.execute(_SELECT + " WHERE id = ?", (operator_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"Opérateur n°{operator_id} inconnu.")
+    return _operator(row)
+
+
+def list_all(conn: sqlite3.Connection) -> list[Operator]:
+    return [_operator(r) for r in conn.execute(_SELECT + " ORDER BY login")]
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM operator").fetchone()[0])
+
+
+def insert(conn: sqlite3.Connection, *, login: str, display_name: str, role: str,
+           rpps: str | None, at: str) -> Operator:
+    try:
+        cursor = conn.execute(
+            "INSERT INTO operator (login, display_name, role, rpps, active, created_at)"
+            " VALUES (?, ?, ?, ?, 1, ?)", (login, display_name, role, rpps, at))
+    except sqlite3.IntegrityError as error:
+        raise from_integrity_error(error) from None
+    return get(conn, int(cursor.lastrowid))
+
+
+def update(conn: sqlite3.Connection, operator_id: int, *, role: str | None = None,
+           active: bool | None = None, display_name: str | None = None,
+           rpps: str | None = None) -> Operator:
+    changes = {k: v for k, v in (("role", role), ("display_name", display_name), ("rpps", rpps))
+               if v is not None}
+    if active is not None:
+        changes["active"] = 1 if active else 0
+    if changes:
+        try:
+            conn.execute(f"UPDATE operator SET {', '.join(f'{k} = ?' for k in changes)} "
+                         "WHERE id = ?", (*changes.values(), operator_id))
+        except sqlite3.IntegrityError as error:
+            raise from_integrity_error(error) from None
+    return get(conn, operator_id)
+
+
+def active_admins(conn: sqlite3.Connection) -> int:
+    return int(conn.execute(
+        "SELECT count(*) FROM operator WHERE role = 'admin' AND active = 1").fetchone()[0])

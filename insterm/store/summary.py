@@ -1,0 +1,77 @@
+"""The identity as a search returns it.
+
+`IdentitySummary` never carries the matricule (nor its OID) of an identity that is not QUAL
+(EXI SI 08, ins-rules 1.1): `from_row` leaves them out, and the constructor refuses them, so no
+screen, export or printout built from a search result can show them by mistake. `has_ins` says
+that an INS is held (a RECUP identity), without giving it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from insterm.search_query import FrozenValue
+
+# Columns a search reads (in this order); `row_to_summary` expects them.
+SUMMARY_COLUMNS = (
+    "id", "ipp", "birth_name", "first_name", "first_names", "used_name", "used_first_name",
+    "birth_date", "birth_date_corrected", "sex", "birth_place", "status", "dout", "fict", "homa",
+    "matricule", "oid", "merged_into", "version",
+)
+SUMMARY_SELECT = ", ".join(f"identity.{c}" for c in SUMMARY_COLUMNS)
+
+
+class MatriculeNotShowable(ValueError):
+    """A matricule was given for an identity that is not QUAL (a programming error)."""
+
+
+class IdentitySummary(FrozenValue):
+    """Fields: id, ipp, birth_name, first_name, first_names, used_name, used_first_name,
+    birth_date (date), birth_date_corrected, sex, birth_place, status, attributes (frozenset of
+    codes), has_ins, merged_into, version, matricule and oid (QUAL only), match (French: why
+    this record was found)."""
+
+    __slots__ = ("id", "ipp", "birth_name", "first_name", "first_names", "used_name",
+                 "used_first_name", "birth_date", "birth_date_corrected", "sex", "birth_place",
+                 "status", "attributes", "has_ins", "merged_into", "version", "matricule", "oid",
+                 "match")
+    _defaults = {"matricule": None, "oid": None, "match": ""}
+
+    def _check(self) -> None:
+        if (self.matricule is not None or self.oid is not None) and self.status != "QUAL":
+            raise MatriculeNotShowable(
+                "Le matricule INS n'est montré que pour une identité qualifiée (QUAL)."
+            )
+
+    @property
+    def status_label(self) -> str:
+        from insterm.domain.status import Status
+
+        return Status(self.status).label
+
+    @property
+    def display_name(self) -> str:
+        """"NOM (nom d'usage) Prénom", as lists show it."""
+        name = self.birth_name
+        if self.used_name and self.used_name != self.birth_name:
+            name += f" ({self.used_name})"
+        first = self.used_first_name or self.first_name
+        return f"{name} {first}"
+
+
+def row_to_summary(row: sqlite3.Row | tuple, match: str = "") -> IdentitySummary:
+    (id_, ipp, birth_name, first_name, first_names, used_name, used_first_name, birth_date,
+     corrected, sex, birth_place, status, dout, fict, homa, matricule, oid, merged_into,
+     version) = tuple(row)[: len(SUMMARY_COLUMNS)]
+    attributes = frozenset(code for code, flag in (("DOUT", dout), ("FICT", fict), ("HOMA", homa))
+                           if flag)
+    qualified = status == "QUAL"
+    return IdentitySummary(
+        id=id_, ipp=ipp, birth_name=birth_name, first_name=first_name, first_names=first_names,
+        used_name=used_name, used_first_name=used_first_name,
+        birth_date=date.fromisoformat(birth_date), birth_date_corrected=bool(corrected), sex=sex,
+        birth_place=birth_place, status=status, attributes=attributes,
+        has_ins=matricule is not None, merged_into=merged_into, version=version,
+        matricule=matricule if qualified else None, oid=oid if qualified else None, match=match,
+    )

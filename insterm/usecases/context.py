@@ -1,0 +1,67 @@
+"""What every use case shares: the connection, who acts, and "write + audit in one transaction".
+
+A use case runs `with ctx.change(actor, action, identity_id) as change:`; inside, it reads and
+writes through `change.conn`, puts what the audit must say in `change.details`, and the audit
+event is appended in the same `BEGIN IMMEDIATE` transaction, just before the commit. Any
+exception rolls everything back: there is no change without its audit event, and no audit event
+for a change that did not happen.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from insterm.store import audit
+from insterm.store import operators as operator_store
+from insterm.store.clock import utc_now
+from insterm.store.connection import write_transaction
+from insterm.store.errors import NotFound
+from insterm.usecases.errors import PermissionRefused
+
+
+@dataclass
+class Change:
+    conn: sqlite3.Connection
+    operator: operator_store.Operator
+    at: str
+    action: str
+    identity_id: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    conn: sqlite3.Connection
+    today: Callable[[], date] = date.today
+    practice_catalogue: Any = None  # insterm.domain.documents.PracticeCatalogue | None
+
+    def operator(self, login: str, *, admin: bool = False) -> operator_store.Operator:
+        """The active operator `login` (an admin when `admin`), or a French refusal."""
+        if not isinstance(login, str) or not login.strip():
+            raise PermissionRefused("Indiquez l'opérateur qui agit (son identifiant).")
+        try:
+            who = operator_store.get_by_login(self.conn, login.strip())
+        except NotFound as missing:
+            raise PermissionRefused(missing.message) from None
+        if not who.active:
+            raise PermissionRefused(f"Le compte « {who.login} » est désactivé : demandez à un "
+                                    "administrateur de le réactiver.")
+        if admin and not who.is_admin:
+            raise PermissionRefused(f"{who.label} n'est pas administrateur : seul un "
+                                    "administrateur peut gérer les opérateurs.")
+        return who
+
+    @contextmanager
+    def change(self, actor: str, action: str, identity_id: int | None = None, *,
+               admin: bool = False) -> Iterator[Change]:
+        with write_transaction(self.conn):
+            who = self.operator(actor, admin=admin)
+            change = Change(self.conn, who, utc_now(), action, identity_id)
+            yield change
+            audit.append(self.conn, operator=who.login, action=change.action,
+                         identity_id=change.identity_id, details=change.details, at=change.at)

@@ -1,0 +1,26 @@
+"""Refusals of the application facade (French messages saying what to do).
+
+Refusals by an INS rule are the domain's own errors (`insterm.domain.errors.DomainError`:
+`TransitionRefused`, `TraitError`, `DocumentError`...), and refusals by the store are
+`insterm.store.errors.StoreError` (`VersionConflict`, `MatriculeCollision`...): the facade lets
+them through unchanged.
+"""
+
+from __future__ import annotations
+
+
+class ClinicError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PermissionRefused(ClinicError):
+    """The operator is unknown, deactivated, or lacks the role the action needs."""
+
+
+class ActionRefused(ClinicError):
+    """An action that makes no sense on this record (merged record, same record twice...)."""

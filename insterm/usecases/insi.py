@@ -1,0 +1,178 @@
+"""Use case: apply the outcome of an INSi search to an identity (-> RECUP or QUAL).
+
+The call itself is `insterm.insi` (another module's business): this takes its parsed outcome,
+an `insterm.insi.results.SearchOutcome` or anything shaped like it (`InsiOutcomeLike`).
+
+1. Every attempt is logged in `insi_call` (message id, operation, traits sent, CR code or fault,
+   duration, request and response XML, who, when), and the audit says what came back and what
+   the operator decided, in its own transaction: a call is never forgotten, whatever happens next.
+2. Only a "00" the operator ACCEPTED (the returned traits agree with the person and, for a VALI
+   identity, with the checked document) changes the record, in a second transaction: the INSi
+   traits replace the local ones exactly as returned, the INS is attached (or replaces the
+   previous one, which stays in the history), the history is stored as received, and the status
+   moves through the domain's `InsiRetrieved` / `InsReplaced` transition (refused for DOUT/FICT
+   and for a corrected birth date).
+3. A matricule already held by another record is a collision: refused, naming that record
+   (`MatriculeCollision`), and the collision is in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from insterm.domain import status as rules
+from insterm.store import identities, records
+from insterm.store.errors import MatriculeCollision
+from insterm.usecases.context import Context
+from insterm.usecases.errors import ActionRefused
+from insterm.usecases.identities import Saved, active_record, remember_ins, transition_changes
+
+OID_NIA = "1.2.250.1.213.1.4.9"
+
+
+class _InsLike(Protocol):
+    oid: str
+    start: str | None
+    end: str | None
+
+    @property
+    def value(self) -> str: ...
+
+
+class _ResultLike(Protocol):
+    code: str
+    active: _InsLike | None
+    history: Sequence[_InsLike]
+    traits: Any  # birth_name, first_name, first_names, sex, birth_date (AAAA-MM-JJ), birth_place
+
+
+class InsiOutcomeLike(Protocol):
+    """The shape of `insterm.insi.results.SearchOutcome` that this use case reads."""
+
+    attempts: Sequence[Any]  # operation, message_id, duration_seconds, request_xml,
+    # response_xml, result (with .code) or error, sent_first_names
+    result: _ResultLike | None
+    error: Any
+
+
+@dataclass(frozen=True, slots=True)
+class InsiApplied:
+    saved: Saved
+    call_ids: tuple[int, ...]
+    applied: bool  # the record changed
+
+
+def _text(xml: bytes | str | None) -> str | None:
+    if xml is None:
+        return None
+    return xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
+
+
+def _log_attempts(conn, outcome: InsiOutcomeLike, record, *, environment: str | None,
+                  operator_id: int, at: str) -> list[int]:
+    ids = []
+    for attempt in outcome.attempts:
+        result = getattr(attempt, "result", None)
+        error = getattr(attempt, "error", None)
+        ids.append(records.add_insi_call(
+            conn, message_id=getattr(attempt, "message_id", None),
+            operation=getattr(attempt, "operation", "rechercherInsAvecTraitsIdentite"),
+            identity_id=record.id,
+            traits_sent={"birth_name": record.birth_name,
+                         "first_names": getattr(attempt, "sent_first_names", None),
+                         "birth_date": record.birth_date.isoformat(), "sex": record.sex,
+                         "birth_place": record.birth_place},
+            cr_code=result.code if result is not None else None,
+            fault=(getattr(error, "code", None) or type(error).__name__) if error else None,
+            duration_ms=round(getattr(attempt, "duration_seconds", 0.0) * 1000),
+            request_xml=_text(getattr(attempt, "request_xml", None)),
+            response_xml=_text(getattr(attempt, "response_xml", None)),
+            environment=environment, operator_id=operator_id, at=at))
+    return ids
+
+
+def _returned_values(traits: Any, record) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if traits is None:
+        return values
+    if traits.birth_name:
+        values["birth_name"] = traits.birth_name
+    if traits.first_names:
+        values["first_names"] = traits.first_names
+        values["first_name"] = traits.first_name or traits.first_names.split()[0]
+    elif traits.first_name:
+        values["first_name"] = traits.first_name
+    if traits.sex:
+        values["sex"] = traits.sex
+    if traits.birth_date:
+        values["birth_date"] = date.fromisoformat(traits.birth_date)
+    if traits.birth_place:
+        values["birth_place"] = traits.birth_place
+    return {k: v for k, v in values.items() if getattr(record, k) != v}
+
+
+def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: int,
+                  outcome: InsiOutcomeLike, *, accepted: bool,
+                  environment: str | None = None) -> InsiApplied:
+    result = outcome.result
+    found = result is not None and result.code == "00" and result.active is not None
+    collision = None
+    with ctx.change(actor, "insi_called", identity_id) as change:
+        record = active_record(change.conn, identity_id)
+        call_ids = _log_attempts(change.conn, outcome, record, environment=environment,
+                                 operator_id=change.operator.id, at=change.at)
+        change.details.update(
+            calls=call_ids, code=(result.code if result is not None else None),
+            error=str(outcome.error) if outcome.error is not None else None,
+            accepted=bool(accepted) if found else None)
+        if found:
+            matricule = result.active.value
+            change.details.update(matricule=matricule, oid=result.active.oid)
+            holder = identities.matricule_holder(change.conn, matricule, exclude_id=identity_id)
+            if holder is not None and accepted:
+                change.action = "insi_collision"
+                change.details["holder"] = {"id": holder.id, "ipp": holder.ipp}
+                collision = MatriculeCollision(matricule, holder.id, holder.ipp,
+                                               f"{holder.birth_name} {holder.first_name}, né(e) "
+                                               f"le {holder.birth_date.strftime('%d/%m/%Y')}")
+    if collision is not None:
+        raise collision
+    if not found or not accepted:
+        return InsiApplied(Saved(record, None, ()), tuple(call_ids), False)
+
+    with ctx.change(actor, "insi_result_applied", identity_id) as change:
+        record = active_record(change.conn, identity_id)
+        identities.check_version(change.conn, record, expected_version)
+        active = result.active
+        if record.matricule is None or record.matricule == active.value:
+            event: Any = rules.InsiRetrieved()
+        else:
+            event = rules.InsReplaced(nia_to_nir=record.oid == OID_NIA and active.oid != OID_NIA)
+        transition = rules.transition(record.state(), event)
+        update = _returned_values(result.traits, record)
+        if update.get("sex") == "I" or update.get("birth_date_corrected"):
+            raise ActionRefused("Réponse INSi inattendue : sexe ou date impossible.")
+        update.update(transition_changes(record, transition))
+        if record.matricule != active.value:
+            if record.matricule is not None:
+                remember_ins(change.conn, record, change.at)
+            update.update(matricule=active.value, oid=active.oid)
+        succeeded = [i for i, a in zip(call_ids, outcome.attempts)
+                     if getattr(a, "result", None) is not None and a.result.code == "00"]
+        history = [records.InsHistoryRow(active.value, active.oid, active.start, active.end, True)]
+        history += [records.InsHistoryRow(h.value, h.oid, h.start, h.end, False)
+                    for h in result.history]
+        records.add_ins_history(change.conn, identity_id, history,
+                                insi_call_id=succeeded[-1] if succeeded else None, at=change.at)
+        new = identities.update_identity(change.conn, identity_id,
+                                         expected_version=expected_version, changes=update,
+                                         operator_id=change.operator.id, at=change.at)
+        change.details.update(
+            transition=transition.reason,
+            before={k: (v.isoformat() if isinstance(v, date) else v)
+                    for k, v in ((k, getattr(record, k)) for k in update)},
+            after={k: (v.isoformat() if isinstance(v, date) else v) for k, v in update.items()})
+    return InsiApplied(Saved(new, transition, ()), tuple(call_ids), True)

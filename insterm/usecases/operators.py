@@ -1,0 +1,86 @@
+"""Use cases on operators: the first administrator, then admin-only management.
+
+Roles: `admin` (manages operators, and everything staff does) and `staff`. The last active
+administrator can be neither demoted nor deactivated.
+"""
+
+from __future__ import annotations
+
+import re
+
+from insterm.store import audit
+from insterm.store import operators as store
+from insterm.store.clock import utc_now
+from insterm.store.connection import write_transaction
+from insterm.store.operators import Operator
+from insterm.usecases.context import Context
+from insterm.usecases.errors import ActionRefused, PermissionRefused
+
+_LOGIN = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+_RPPS = re.compile(r"[0-9]{11}")
+
+
+def _check(login: str, display_name: str, role: str, rpps: str | None) -> None:
+    if not _LOGIN.fullmatch(login or ""):
+        raise ActionRefused("Identifiant d'opérateur incorrect : 2 à 32 caractères, minuscules, "
+                            "chiffres, point, tiret ou souligné, par exemple « mdupont ».")
+    if not display_name or not display_name.strip():
+        raise ActionRefused("Indiquez le nom de l'opérateur tel qu'il sera affiché.")
+    if role not in store.ROLES:
+        raise ActionRefused("Rôle inconnu : choisissez « admin » ou « staff ».")
+    if rpps is not None and not _RPPS.fullmatch(rpps):
+        raise ActionRefused("Le numéro RPPS compte 11 chiffres.")
+
+
+def bootstrap_admin(ctx: Context, login: str, display_name: str, rpps: str | None = None) -> Operator:
+    """The first administrator of an empty database (refused once any operator exists)."""
+    _check(login, display_name, "admin", rpps)
+    with write_transaction(ctx.conn):
+        if store.count(ctx.conn):
+            raise PermissionRefused("Des opérateurs existent déjà : demandez à un "
+                                    "administrateur de créer votre compte.")
+        at = utc_now()
+        who = store.insert(ctx.conn, login=login, display_name=display_name.strip(),
+                           role="admin", rpps=rpps, at=at)
+        audit.append(ctx.conn, operator=who.login, action="operator_bootstrap", identity_id=None,
+                     details={"login": login, "role": "admin"}, at=at)
+    return who
+
+
+def add_operator(ctx: Context, actor: str, login: str, display_name: str, role: str = "staff",
+                 rpps: str | None = None) -> Operator:
+    _check(login, display_name, role, rpps)
+    with ctx.change(actor, "operator_added", admin=True) as change:
+        who = store.insert(change.conn, login=login, display_name=display_name.strip(), role=role,
+                           rpps=rpps, at=change.at)
+        change.details.update(login=login, role=role, rpps=rpps)
+    return who
+
+
+def _last_admin_guard(ctx: Context, target: Operator) -> None:
+    if target.is_admin and target.active and store.active_admins(ctx.conn) <= 1:
+        raise ActionRefused(f"{target.label} est le dernier administrateur actif : nommez d'abord "
+                            "un autre administrateur.")
+
+
+def set_role(ctx: Context, actor: str, login: str, role: str) -> Operator:
+    if role not in store.ROLES:
+        raise ActionRefused("Rôle inconnu : choisissez « admin » ou « staff ».")
+    with ctx.change(actor, "operator_role_changed", admin=True) as change:
+        target = store.get_by_login(change.conn, login)
+        if role != "admin":
+            _last_admin_guard(ctx, target)
+        who = store.update(change.conn, target.id, role=role)
+        change.details.update(login=login, before=target.role, after=role)
+    return who
+
+
+def set_active(ctx: Context, actor: str, login: str, active: bool) -> Operator:
+    with ctx.change(actor, "operator_activated" if active else "operator_deactivated",
+                    admin=True) as change:
+        target = store.get_by_login(change.conn, login)
+        if not active:
+            _last_admin_guard(ctx, target)
+        who = store.update(change.conn, target.id, active=active)
+        change.details.update(login=login)
+    return who

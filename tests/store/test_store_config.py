@@ -1,0 +1,50 @@
+"""Paths and settings (insterm.config): --db > INSTERM_DB > settings > platformdirs; no secret
+in the settings file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from insterm.config import SettingsError, load_settings, parse_settings, resolve_db_path
+
+
+def test_db_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[database]\npath = "/srv/from-settings.db"\ngroup = "cabinet"\n')
+    monkeypatch.setenv("INSTERM_SETTINGS", str(settings))
+    monkeypatch.delenv("INSTERM_DB", raising=False)
+    assert resolve_db_path() == Path("/srv/from-settings.db")
+    monkeypatch.setenv("INSTERM_DB", "/srv/env.db")
+    assert resolve_db_path() == Path("/srv/env.db")
+    assert resolve_db_path("/srv/cli.db") == Path("/srv/cli.db")
+    assert load_settings().db_group == "cabinet"
+
+
+def test_default_path_comes_from_platformdirs(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("INSTERM_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert resolve_db_path() == tmp_path / "data" / "insterm" / "insterm.sqlite3"
+
+
+@pytest.mark.parametrize("text", [
+    '[insi]\npassphrase = "x"\n', '[database]\npassword = "x"\n', '[secret]\na = "b"\n',
+    '[insi]\napi_key = "x"\n', '[practice]\npin = "1234"\n'])
+def test_secrets_are_refused(text: str) -> None:
+    with pytest.raises(SettingsError, match="trousseau"):
+        parse_settings(text)
+
+
+@pytest.mark.parametrize("text", ['[database]\npth = "x"\n', '[other]\na = 1\n',
+                                  '[insi]\ntimeout_seconds = "x"\n', "not toml ["])
+def test_unknown_or_malformed_settings_are_refused(text: str) -> None:
+    with pytest.raises(SettingsError):
+        parse_settings(text)
+
+
+def test_valid_settings() -> None:
+    settings = parse_settings('[insi]\nendpoint = "simulator"\ntimeout_seconds = 5\n'
+                              '[practice]\nname = "Cabinet"\n')
+    assert settings.insi_timeout_seconds == 5.0 and settings.practice_name == "Cabinet"

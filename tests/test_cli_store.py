@@ -1,0 +1,118 @@
+"""The store subcommands, called through their run() (lookup, db, audit, backup, restore), and
+the lookup path's imports in a fresh interpreter."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from insterm.commands import audit as audit_cmd
+from insterm.commands import backup as backup_cmd
+from insterm.commands import db as db_cmd
+from insterm.commands import lookup as lookup_cmd
+from insterm.commands import restore as restore_cmd
+from insterm.store import bulk
+
+ROWS = [
+    dict(birth_name="ADRUN", first_name="ZOE", first_names="ZOE", birth_date="1975-12-31",
+         sex="F", birth_place="63220", status="QUAL", matricule="275126322074974",
+         oid="1.2.250.1.213.1.4.8"),
+    dict(birth_name="HOUILLES", first_name="PIERRE", first_names="PIERRE",
+         birth_date="1980-03-01", sex="M", status="RECUP", matricule="180032B02040123",
+         oid="1.2.250.1.213.1.4.8", attributes=["HOMA"]),
+    dict(birth_name="MARTIN", first_name="JEAN", first_names="JEAN", birth_date="1980-02-01",
+         sex="M", used_name="DUPONT"),
+]
+
+
+def call(module, argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    module.configure(parser)
+    return module.run(parser.parse_args(argv))
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("INSTERM_DB", str(path))
+    monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
+    assert call(db_cmd, ["init", "--admin", "admin", "--nom", "Alice Admin"]) == 0
+    bulk.insert_identities(path, ROWS)
+    return path
+
+
+def test_db_init_creates_0600_and_is_idempotent(db: Path, capsys) -> None:
+    assert (db.stat().st_mode & 0o777) == 0o600
+    assert call(db_cmd, ["init"]) == 0
+    assert "mise à jour" in capsys.readouterr().out
+    assert call(db_cmd, ["init", "--admin", "other"]) == 1  # an operator exists already
+
+
+def test_db_info(db: Path, capsys) -> None:
+    assert call(db_cmd, ["info"]) == 0
+    out = capsys.readouterr().out
+    assert "Schéma : 3" in out and "Identités : 3" in out
+    assert "QUAL           1" in out and "HOMA           1" in out
+
+
+def test_lookup_table_and_exit_codes(db: Path, capsys) -> None:
+    assert call(lookup_cmd, ["275126322074974"]) == 0
+    out = capsys.readouterr().out
+    assert "ADRUN" in out and "275126322074974" in out and out.startswith("IPP")
+    assert call(lookup_cmd, ["houilles"]) == 0
+    out = capsys.readouterr().out
+    assert "180032B02040123" not in out and "(non qualifié)" in out and "RECUP+HOMA" in out
+    assert call(lookup_cmd, ["dupont"]) == 0
+    assert "MARTIN (DUPONT)" in capsys.readouterr().out
+    assert call(lookup_cmd, ["zzzz"]) == 1
+    assert call(lookup_cmd, ["279035121518988"]) == 2
+    assert "89" in capsys.readouterr().err
+
+
+def test_lookup_on_a_missing_database(tmp_path: Path, capsys) -> None:
+    assert call(lookup_cmd, ["martin", "--db", str(tmp_path / "none.db")]) == 2
+    assert "insterm db init" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_audit_verify_ok_then_broken(db: Path, capsys) -> None:
+    assert call(audit_cmd, ["verify"]) == 0
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER audit_no_update")
+    raw.execute("UPDATE audit SET action = 'x' WHERE id = 2")
+    raw.commit()
+    raw.close()
+    assert call(audit_cmd, ["verify"]) == 1
+    assert "ligne 2" in capsys.readouterr().err
+
+
+def test_backup_and_restore_commands(db: Path, tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "save.db"
+    assert call(backup_cmd, [str(copy)]) == 0
+    assert copy.exists()
+    assert call(restore_cmd, [str(copy), "--oui"]) == 0
+    assert "Base restaurée" in capsys.readouterr().out
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"x" * 4096)
+    assert call(restore_cmd, [str(bad), "--oui"]) == 1
+    assert "Restauration refusée" in capsys.readouterr().err
+
+
+def test_lookup_path_imports_neither_sqlite_utils_nor_ui(db: Path) -> None:
+    code = ("import sys, json\nfrom insterm.cli import main\n"
+            "import argparse\nfrom insterm.commands import lookup\n"
+            "p = argparse.ArgumentParser(); lookup.configure(p)\n"
+            f"rc = lookup.run(p.parse_args(['martin', '--db', {str(db)!r}]))\n"
+            "print(json.dumps([rc, sorted(sys.modules)]), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    rc, modules = json.loads(done.stderr.strip().splitlines()[-1])
+    assert rc == 0
+    roots = {m.split(".")[0] for m in modules}
+    assert not roots & {"sqlite_utils", "textual", "rich", "zeep", "lxml", "platformdirs"}
+    assert "insterm.clinic" not in modules
