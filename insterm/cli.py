@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "places": ("places", "chercher un lieu de naissance (commune ou pays) et son code COG"),
     "insi": ("insi_search", "interroger le téléservice INSi (recherche de l'INS par les traits)"),
     "insi-sim": ("insi_sim", "lancer le simulateur INSi local (HTTPS, 127.0.0.1)"),
+    "demo": ("demo", "ouvrir l'application sur un cabinet de démonstration (patients fictifs)"),
 }
 
 
@@ -71,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"insterm {__version__}",
         help="afficher la version et quitter",
     )
+    from insterm.commands import tui
+
+    tui.configure(parser, prefix="tui_")  # without a subcommand: the full-screen application
     sub = parser.add_subparsers(
         dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
     )
@@ -86,9 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        # The full-screen application comes with the TUI issue; until then, say what exists.
-        parser.print_help()
-        return 0
+        from insterm.commands import tui
+
+        return tui.run_app(args.tui_db, args.tui_operator)
     module = importlib.import_module(f"insterm.commands.{SUBCOMMANDS[args.command][0]}")
     return int(module.run(args))
 

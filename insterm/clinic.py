@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any
 
 from insterm.store import audit, duplicates, identities, records
+from insterm.store import identity_view as identity_view_store
 from insterm.store import operators as operator_store
 from insterm.store.connection import open_database
 from insterm.store.search import DEFAULT_PAGE_SIZE, SearchPage, search
@@ -90,11 +91,46 @@ class Clinic:
     def document_checks(self, identity_id: int) -> list[dict[str, Any]]:
         return records.document_checks(self.conn, identity_id)
 
-    def verify_audit(self) -> audit.AuditReport:
-        return audit.verify(self.conn)
+    def verify_audit(self, expected: str | None = None) -> audit.AuditReport:
+        """Recompute the audit chain; `expected`: a tail "COUNT:HASH" noted earlier
+        (`AuditReport.tail`), to detect that the last events were cut off."""
+        return audit.verify(self.conn, expected=expected)
 
     def operators(self) -> list[operator_store.Operator]:
         return operator_store.list_all(self.conn)
+
+    def operator_for_os_login(self, os_login: str | None) -> operator_store.Operator | None:
+        """The active operator of a session opened by this OS account (mapped, or same login)."""
+        return operators_uc.operator_for_os_login(self._ctx, os_login)
+
+    def identity_view(self, identity_id: int) -> identity_view_store.IdentityView:
+        """Everything the "Fiche patient" screen shows, in one read (`NotFound`)."""
+        return identity_view_store.identity_view(self.conn, identity_id)
+
+    def audit_events(self, *, identity_id: int | None = None, operator: str | None = None,
+                     action: str | None = None, since: Any = None, until: Any = None,
+                     limit: int = 200, before_id: int | None = None) -> audit.AuditPage:
+        """Journal page, newest first (`AuditEvent.describe()` gives its French line);
+        `since`/`until`: dates (local days, included) or datetimes; next page:
+        `before_id=page.next_before_id`."""
+        return audit.events_page(self.conn, identity_id=identity_id, operator=operator,
+                                 action=action, since=since, until=until, limit=limit,
+                                 before_id=before_id)
+
+    def audit_actions(self) -> list[tuple[str, str]]:
+        """The actions present in the journal, as (code, French label), for its filter."""
+        from insterm.store.audit_text import action_label
+
+        return sorted(((a, action_label(a)) for a in audit.actions(self.conn)),
+                      key=lambda pair: pair[1].lower())
+
+    def audit_operators(self) -> list[str]:
+        """The operator logins present in the journal, for its filter."""
+        return audit.operators(self.conn)
+
+    def document_catalogue(self) -> Any:
+        """The practice's `PracticeCatalogue` (database setting, else the domain's default)."""
+        return documents_uc.document_catalogue(self._ctx)
 
     # ---------------------------------------------------------------- identities
 
@@ -123,11 +159,127 @@ class Clinic:
                        check: DocumentCheck) -> Saved:
         return documents_uc.check_document(self._ctx, actor, identity_id, expected_version, check)
 
+    def set_document_catalogue(self, actor: str, codes: Any) -> Any:
+        """Set the document types this practice accepts (administrators only, audited)."""
+        return documents_uc.set_document_catalogue(self._ctx, actor, codes)
+
     def apply_insi_outcome(self, actor: str, identity_id: int, expected_version: int,
                            outcome: InsiOutcomeLike, *, accepted: bool,
                            environment: str | None = None) -> InsiApplied:
         return insi_uc.apply_outcome(self._ctx, actor, identity_id, expected_version, outcome,
                                      accepted=accepted, environment=environment)
+
+    # ---------------------------------------------------------------- INSi: calls and settings
+    # (insterm.usecases.insi_calls, insterm.usecases.settings; imported on first use so that
+    # opening the facade loads neither the INSi client nor cryptography)
+
+    def configure_insi(self, *, settings_path: str | os.PathLike[str] | None = None,
+                       data_dir: str | os.PathLike[str] | None = None, simulator: Any = None,
+                       simulator_passphrase: str | None = None) -> None:
+        """Per-process INSi wiring: the settings file and data folder (None = the defaults),
+        and an embedded `insterm.insi.simulator.Simulator` (demo, tests) whose address, CA and
+        demo certificate then serve the "simulator" environment; `simulator_passphrase` (its
+        demo certificate's, kept in memory only) spares the keyring."""
+        from pathlib import Path
+
+        from insterm.usecases import settings as settings_uc
+
+        old = getattr(self, "_insi_runtime", None)
+        if old is not None:
+            old.close()
+        link = (settings_uc.SimulatorLink.from_simulator(simulator, simulator_passphrase)
+                if simulator is not None else None)
+        self._insi_runtime = settings_uc.InsiRuntime(
+            settings_path=Path(settings_path) if settings_path is not None else None,
+            data_dir=Path(data_dir) if data_dir is not None else None, simulator=link)
+
+    @property
+    def insi_runtime(self) -> Any:
+        """The `insterm.usecases.settings.InsiRuntime` of this facade (defaults on first use)."""
+        if getattr(self, "_insi_runtime", None) is None:
+            self.configure_insi()
+        return self._insi_runtime
+
+    def insi_settings(self) -> Any:
+        """Every INSi setting in force (`InsiSettingsView`); `SettingsError` for a bad file."""
+        from insterm.usecases import settings as settings_uc
+
+        return settings_uc.current(self._ctx, self.insi_runtime)
+
+    def update_insi_settings(self, actor: str, *, environment: str | None = None,
+                             idam: str | None = None, idam_environment: str | None = None,
+                             software_name: str | None = None,
+                             confirm_production: bool = False) -> dict[str, Any]:
+        """Practice-wide INSi settings (admin, audited); production needs `confirm_production`."""
+        from insterm.usecases import settings as settings_uc
+
+        changed = settings_uc.update_practice(
+            self._ctx, actor, environment=environment, idam=idam,
+            idam_environment=idam_environment, software_name=software_name,
+            confirm_production=confirm_production)
+        self.insi_runtime.close()
+        return changed
+
+    def update_workstation_settings(self, actor: str, **values: Any) -> Any:
+        """This machine's INSi settings in the settings file (admin, audited): timeout_seconds,
+        ca_file, endpoint, simulator_url, simulator_dir (None removes one)."""
+        from insterm.usecases import settings as settings_uc
+
+        return settings_uc.update_workstation(self._ctx, self.insi_runtime, actor, **values)
+
+    def keyring_status(self) -> Any:
+        """Whether the keyring is open, or needs its master password (`KeyringStatus`)."""
+        from insterm.usecases import settings as settings_uc
+
+        return settings_uc.keyring_status()
+
+    def open_keyring(self, master_password: str | None = None) -> Any:
+        """Open the keyring (Secret Service, else the encrypted file with `master_password`);
+        `insterm.secrets.SecretsError` subclasses (French) when it cannot."""
+        from insterm.usecases import settings as settings_uc
+
+        return settings_uc.open_keyring(master_password)
+
+    def import_insi_certificate(self, actor: str, p12_path: str | os.PathLike[str],
+                                passphrase: str) -> Any:
+        """Check and install the organisation certificate (admin, audited, passphrase into the
+        keyring only); `ActionRefused` (French) when refused, nothing changed."""
+        from insterm.usecases import settings as settings_uc
+
+        return settings_uc.import_certificate(self._ctx, self.insi_runtime, actor, p12_path,
+                                              passphrase)
+
+    def insi_readiness(self, identity_id: int | None = None) -> Any:
+        """What is missing before an INSi call (`InsiReadiness`: blocking items and warnings),
+        for this identity when given. Sends nothing."""
+        from insterm.usecases import settings as settings_uc
+
+        record = identities.get_identity(self.conn, identity_id) if identity_id is not None \
+            else None
+        return settings_uc.readiness(self._ctx, self.insi_runtime, record)
+
+    def search_insi(self, actor: str, identity_id: int, *, first_names: Any = None,
+                    birth_place: str | None = None) -> Any:
+        """Search the identity's INS (blocking: run it in a worker). Every attempt is logged;
+        returns an `InsiSearchReport` (outcome, trait comparison, collision) to show and then
+        pass to `apply_insi_outcome(actor, id, report.identity_version, report, accepted=...)`."""
+        from insterm.usecases import insi_calls
+
+        return insi_calls.search(self._ctx, self.insi_runtime, actor, identity_id,
+                                 first_names=first_names, birth_place=birth_place)
+
+    def verify_insi(self, actor: str, identity_id: int, *, matricule: str | None = None,
+                    oid: str | None = None) -> Any:
+        """Verify an INS received from elsewhere (the record's own INS when none is given):
+        an `InsiSearchReport` whose `verification` holds the verdict."""
+        from insterm.usecases import insi_calls
+
+        return insi_calls.verify(self._ctx, self.insi_runtime, actor, identity_id,
+                                 matricule=matricule, oid=oid)
+
+    def insi_call_log(self, identity_id: int) -> list[dict[str, Any]]:
+        """The INSi calls made for this identity (no XML), oldest first."""
+        return records.insi_calls(self.conn, identity_id)
 
     # ---------------------------------------------------------------- duplicates
 
@@ -142,6 +294,11 @@ class Clinic:
         return duplicates_uc.merge(self._ctx, actor, survivor_id, survivor_version, absorbed_id,
                                    absorbed_version)
 
+    def scan_duplicates(self, actor: str) -> duplicates_uc.ScanReport:
+        """Find candidate pairs across the whole base (after an import) and store them as
+        potential links; "not a duplicate" decisions are respected. Seconds on a big base."""
+        return duplicates_uc.scan(self._ctx, actor)
+
     # ---------------------------------------------------------------- operators
 
     def bootstrap_admin(self, login: str, display_name: str,
@@ -149,8 +306,15 @@ class Clinic:
         return operators_uc.bootstrap_admin(self._ctx, login, display_name, rpps)
 
     def add_operator(self, actor: str, login: str, display_name: str, role: str = "staff",
-                     rpps: str | None = None) -> operator_store.Operator:
-        return operators_uc.add_operator(self._ctx, actor, login, display_name, role, rpps)
+                     rpps: str | None = None,
+                     os_login: str | None = None) -> operator_store.Operator:
+        return operators_uc.add_operator(self._ctx, actor, login, display_name, role, rpps,
+                                         os_login)
+
+    def set_operator_os_login(self, actor: str, login: str,
+                              os_login: str | None) -> operator_store.Operator:
+        """Map an operator from an OS login (None removes the mapping); admin only."""
+        return operators_uc.set_os_login(self._ctx, actor, login, os_login)
 
     def set_operator_role(self, actor: str, login: str, role: str) -> operator_store.Operator:
         return operators_uc.set_role(self._ctx, actor, login, role)

@@ -10,6 +10,22 @@ keyring). Unknown keys are refused too, so that a typo does not pass silently.
 
 Imports stay light: platformdirs and tomllib are loaded only when a path or a setting is needed
 that the command line and the environment did not give (the `insterm lookup` path).
+
+What goes where (per value; see also `insterm.usecases.settings`):
+- this file holds what belongs to ONE machine: the database path and group, the INSi timeout,
+  the paths this machine uses to reach INSi (`insi.ca_file`: the IGC-Santé CA bundle;
+  `insi.endpoint`: a relay replacing the qualification/production address), and where this
+  machine reaches the INSi simulator (`insi.simulator_url`, `insi.simulator_dir`: its state
+  folder, whose ca.pem and demo certificate are used), written by `insterm insi-sim --setup`;
+- the database's `settings` table holds what the whole practice shares (every workstation over
+  SSH opens the same database): the INSi environment, the IDAMs, the software name, the
+  installation UUID. `insi.environment` is therefore refused here.
+
+`update_settings_file` changes a few keys of the file in place: comments and other lines are
+kept, the result is parsed back and checked before it replaces the file (atomic rename).
+
+`data_dir()`: where insterm keeps its own files (the imported INSi certificate):
+`INSTERM_DATA_DIR`, else the user's data folder (platformdirs).
 """
 
 from __future__ import annotations
@@ -21,8 +37,18 @@ import os
 APP_NAME = "insterm"
 DB_ENV = "INSTERM_DB"
 SETTINGS_ENV = "INSTERM_SETTINGS"
+DATA_DIR_ENV = "INSTERM_DATA_DIR"
 DB_FILE_NAME = "insterm.sqlite3"
 SETTINGS_FILE_NAME = "settings.toml"
+
+# Keys that moved to the database (practice-wide): refused here with where to set them.
+_PRACTICE_WIDE = {
+    "insi.environment": "L'environnement INSi (simulateur, qualification, production) est un "
+                        "réglage du cabinet, commun à tous les postes : choisissez-le dans "
+                        "l'écran Réglages d'insterm (il est gardé dans la base de données).",
+    "insi.idam": "Le numéro d'autorisation (IDAM) est un réglage du cabinet, commun à tous les "
+                 "postes : saisissez-le dans l'écran Réglages d'insterm.",
+}
 
 # A settings key containing one of these words is refused: secrets live in the keyring only.
 _SECRET_WORDS = ("password", "passphrase", "passwd", "pin", "secret", "token", "key", "mot_de_passe")
@@ -30,7 +56,8 @@ _SECRET_WORDS = ("password", "passphrase", "passwd", "pin", "secret", "token", "
 # section -> allowed keys (with their expected Python type)
 _SCHEMA: dict[str, dict[str, type]] = {
     "database": {"path": str, "group": str},
-    "insi": {"endpoint": str, "environment": str, "timeout_seconds": float},
+    "insi": {"endpoint": str, "timeout_seconds": float, "ca_file": str, "simulator_url": str,
+             "simulator_dir": str},
     "practice": {"name": str, "finess": str},
 }
 
@@ -45,8 +72,9 @@ class Settings:
     A plain class rather than a dataclass: this module is on the `insterm lookup` path.
     """
 
-    __slots__ = ("db_path", "db_group", "insi_endpoint", "insi_environment",
-                 "insi_timeout_seconds", "practice_name", "practice_finess")
+    __slots__ = ("db_path", "db_group", "insi_endpoint", "insi_timeout_seconds",
+                 "insi_ca_file", "insi_simulator_url", "insi_simulator_dir", "practice_name",
+                 "practice_finess")
 
     def __init__(self, **values: object) -> None:
         for name in self.__slots__:
@@ -100,6 +128,9 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
         for key, value in content.items():
             if _looks_secret(key):
                 raise SettingsError(_secret_message(f"{section}.{key}", source))
+            if f"{section}.{key}" in _PRACTICE_WIDE:
+                raise SettingsError(f"Réglage « {section}.{key} » refusé dans {source} : "
+                                    + _PRACTICE_WIDE[f"{section}.{key}"] + " Retirez cette ligne.")
             expected = _SCHEMA[section].get(key)
             if expected is None:
                 known = ", ".join(_SCHEMA[section])
@@ -118,8 +149,10 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
         db_path=Path(str(db_path)).expanduser() if db_path else None,
         db_group=values.get("database_group"),  # type: ignore[arg-type]
         insi_endpoint=values.get("insi_endpoint"),  # type: ignore[arg-type]
-        insi_environment=values.get("insi_environment"),  # type: ignore[arg-type]
         insi_timeout_seconds=values.get("insi_timeout_seconds"),  # type: ignore[arg-type]
+        insi_ca_file=values.get("insi_ca_file"),  # type: ignore[arg-type]
+        insi_simulator_url=values.get("insi_simulator_url"),  # type: ignore[arg-type]
+        insi_simulator_dir=values.get("insi_simulator_dir"),  # type: ignore[arg-type]
         practice_name=values.get("practice_name"),  # type: ignore[arg-type]
         practice_finess=values.get("practice_finess"),  # type: ignore[arg-type]
     )
@@ -175,3 +208,155 @@ def db_group(settings: Settings | None = None) -> str | None:
     """The group that may share the database file (mode 0660), when one is configured."""
     settings = settings if settings is not None else load_settings()
     return settings.db_group
+
+
+def data_dir() -> Path:
+    """Where insterm keeps its own files: `INSTERM_DATA_DIR`, else `<user data dir>/insterm`."""
+    from pathlib import Path
+
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing the settings file
+
+
+def _toml_value(value: str | float) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise SettingsError("Valeur de réglage impossible à écrire : un texte ou un nombre est "
+                            "attendu.")
+    if isinstance(value, (int, float)):
+        return repr(float(value))
+    out = ['"']
+    for char in value:
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _section_of(line: str) -> str | None:
+    import re
+
+    match = re.fullmatch(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?", line)
+    return match.group(1) if match else None
+
+
+def _key_of(line: str) -> str | None:
+    import re
+
+    match = re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line)
+    return match.group(1) if match else None
+
+
+def update_settings_file(changes: dict[str, dict[str, str | float | None]],
+                         path: Path | None = None) -> Settings:
+    """Set (or, with None, remove) keys of the settings file, keeping everything else.
+
+    `changes` is {section: {key: value}}. Only keys of the file's schema are accepted, never a
+    secret. The new text is parsed and checked before it atomically replaces the file (same
+    folder, fsync, rename; the file's mode is kept, 0644 for a new one). Returns the new
+    settings. `SettingsError` (French) when a key is not allowed or the file cannot be written.
+    """
+    import tempfile
+
+    path = path if path is not None else settings_path()
+    for section, values in changes.items():
+        for key in values:
+            name = f"{section}.{key}"
+            if _looks_secret(section) or _looks_secret(key):
+                raise SettingsError(_secret_message(name, str(path)))
+            if section not in _SCHEMA or key not in _SCHEMA[section]:
+                raise SettingsError(f"Réglage inconnu « {name} » : il ne peut pas être écrit "
+                                    "dans le fichier de réglages.")
+    try:
+        text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        text, mode = "", 0o644
+    except OSError as error:
+        raise SettingsError(f"Fichier de réglages {path} illisible : {error.strerror}.") from None
+    parse_settings(text, source=str(path))  # never rewrite a file we could not read back
+
+    lines = text.splitlines()
+    pending = {section: dict(values) for section, values in changes.items()}
+    result: list[str] = []
+    section: str | None = None
+    last_key_index: dict[str, int] = {}
+
+    for line in lines:
+        header = _section_of(line)
+        if header is not None:
+            section = header
+            result.append(line)
+            last_key_index[section] = len(result) - 1
+            continue
+        key = _key_of(line)
+        if section in pending and key is not None and key in pending[section]:
+            value = pending[section].pop(key)
+            if value is not None:
+                result.append(f"{key} = {_toml_value(value)}")
+                last_key_index[section] = len(result) - 1
+            continue
+        result.append(line)
+        if key is not None and section is not None:
+            last_key_index[section] = len(result) - 1
+
+    # Keys not found: after the last key of their section, or in a new section at the end.
+    for section_name in list(pending):
+        new_lines = [f"{key} = {_toml_value(value)}"
+                     for key, value in pending[section_name].items() if value is not None]
+        if not new_lines:
+            continue
+        if section_name in last_key_index:
+            at = last_key_index[section_name] + 1
+            result[at:at] = new_lines
+            for name, index in last_key_index.items():
+                if index >= at:
+                    last_key_index[name] = index + len(new_lines)
+        else:
+            if result and result[-1].strip():
+                result.append("")
+            result.append(f"[{section_name}]")
+            result.extend(new_lines)
+            last_key_index[section_name] = len(result) - 1
+    new_text = "\n".join(result) + "\n"
+    settings = parse_settings(new_text, source=str(path))
+    for section_name, values in changes.items():
+        for key, value in values.items():
+            got = getattr(settings, f"{section_name}_{key}", None)
+            if section_name == "database" and key == "path" and got is not None:
+                got = str(got)
+            expected = float(value) if isinstance(value, int) else value
+            if got != expected and not (section_name == "database" and key == "path"):
+                raise SettingsError(f"Le réglage « {section_name}.{key} » n'a pas pu être écrit "
+                                    f"dans {path} : corrigez ce fichier à la main.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".toml", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(new_text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError as error:
+        raise SettingsError(f"Impossible d'écrire le fichier de réglages {path} : "
+                            f"{error.strerror}.") from None
+    return settings

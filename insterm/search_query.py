@@ -226,25 +226,8 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
-def key_of(body: str) -> str:
-    """The NIR key of a 13-character body, as `insterm.domain.nir.compute_key` computes it
-    (2A -> 19, 2B -> 18); a test checks both agree on every body. Kept here so that the common
-    case, a well-formed 15-character matricule, is recognised without importing the domain's
-    dataclasses (the `insterm lookup` budget); anything else goes through `parse_nir`."""
-    number = int(body.replace("2A", "19", 1) if body[5:7] == "2A" else
-                 body.replace("2B", "18", 1) if body[5:7] == "2B" else body)
-    return f"{97 - number % 97:02d}"
-
-
-_FAST_MATRICULE_RE = re.compile(r"[12][0-9]{2}(?:0[1-9]|1[0-2])(?:[0-9]{2}|2[AB])"
-                                r"(?!000)[0-9]{3}(?!000)[0-9]{3}[0-9]{2}")
-
-
 def _matricule(compact: str) -> MatriculeQuery:
-    if (len(compact) == 15 and _FAST_MATRICULE_RE.fullmatch(compact)
-            and compact[5:7] not in ("00", "20", "96", "97", "98", "99")
-            and key_of(compact[:13]) == compact[13:]):
-        return MatriculeQuery(compact)
+    # insterm.domain.nir and .errors import nothing heavy (no dataclasses): cheap on this path.
     from insterm.domain.errors import NirError
     from insterm.domain.nir import parse_nir
 

@@ -18,6 +18,7 @@ from insterm.commands import db as db_cmd
 from insterm.commands import lookup as lookup_cmd
 from insterm.commands import restore as restore_cmd
 from insterm.store import bulk
+from insterm.store.migrations import CURRENT_VERSION
 
 ROWS = [
     dict(birth_name="ADRUN", first_name="ZOE", first_names="ZOE", birth_date="1975-12-31",
@@ -57,7 +58,7 @@ def test_db_init_creates_0600_and_is_idempotent(db: Path, capsys) -> None:
 def test_db_info(db: Path, capsys) -> None:
     assert call(db_cmd, ["info"]) == 0
     out = capsys.readouterr().out
-    assert "Schéma : 3" in out and "Identités : 3" in out
+    assert f"Schéma : {CURRENT_VERSION}" in out and "Identités : 3" in out
     assert "QUAL           1" in out and "HOMA           1" in out
 
 
@@ -116,3 +117,68 @@ def test_lookup_path_imports_neither_sqlite_utils_nor_ui(db: Path) -> None:
     roots = {m.split(".")[0] for m in modules}
     assert not roots & {"sqlite_utils", "textual", "rich", "zeep", "lxml", "platformdirs"}
     assert "insterm.clinic" not in modules
+
+
+def test_audit_verify_prints_the_tail_and_detects_a_cut_one(db: Path, capsys) -> None:
+    assert call(audit_cmd, ["verify"]) == 0
+    out = capsys.readouterr().out
+    tail = out.split("Empreinte de fin à noter : ")[1].split()[0]
+    assert tail.startswith("2:") and len(tail) == 66
+    assert "ne peut pas prouver, seule, que les derniers n'ont pas été supprimés" in out
+    assert call(audit_cmd, ["verify", "--attendu", tail]) == 0
+    assert "Les 2 premiers événements notés sont toujours là" in capsys.readouterr().out
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER audit_no_delete")
+    raw.execute("DELETE FROM audit WHERE id = 2")
+    raw.commit()
+    raw.close()
+    assert call(audit_cmd, ["verify"]) == 0  # the chain alone cannot see it
+    assert call(audit_cmd, ["verify", "--attendu", tail]) == 1
+    assert "supprimés" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        call(audit_cmd, ["verify", "--attendu", "deux"])
+    assert "NOMBRE:EMPREINTE" in capsys.readouterr().err
+
+
+def test_backup_prints_the_tail_to_keep(db: Path, tmp_path: Path, capsys) -> None:
+    assert call(backup_cmd, [str(tmp_path / "save.db")]) == 0
+    out = capsys.readouterr().out
+    tail = out.split("insterm audit verify --attendu ")[1].split()[0]
+    assert call(audit_cmd, ["verify", "--attendu", tail, "--db", str(tmp_path / "save.db")]) == 0
+
+
+def test_db_doublons_after_an_import(db: Path, capsys) -> None:
+    import getpass
+
+    from insterm.clinic import Clinic
+
+    bulk.insert_identities(db, [dict(ROWS[2], birth_name="MARTAIN")], actor="admin")
+    capsys.readouterr()
+    with Clinic.open(db) as clinic:
+        clinic.set_operator_os_login("admin", "admin", f"x{getpass.getuser()}"[:60])
+    assert call(db_cmd, ["doublons"]) == 2  # nobody mapped from this OS account
+    assert "--operateur" in capsys.readouterr().err
+    assert call(db_cmd, ["doublons", "--operateur", "inconnu"]) == 1
+    assert call(db_cmd, ["doublons", "--operateur", "admin"]) == 0
+    assert "1 nouvelle(s) à examiner" in capsys.readouterr().out
+    with Clinic.open(db) as clinic:
+        clinic.set_operator_os_login("admin", "admin", getpass.getuser())
+        assert [len(g.members) for g in clinic.open_duplicate_groups()] == [2]
+    assert call(db_cmd, ["doublons"]) == 0
+    assert "0 nouvelle(s)" in capsys.readouterr().out
+    assert call(db_cmd, ["info"]) == 0
+    assert "Doublons potentiels à examiner : 1" in capsys.readouterr().out
+
+
+def test_matricule_lookup_imports_no_dataclasses(db: Path) -> None:
+    """The domain modules on the matricule path (nir, errors) are plain classes: the whole
+    process does not pay for dataclasses/inspect."""
+    for query in ("275126322074974", "2751263220749"):
+        code = ("import sys, json\nimport argparse\nfrom insterm.commands import lookup\n"
+                "p = argparse.ArgumentParser(); lookup.configure(p)\n"
+                f"rc = lookup.run(p.parse_args([{query!r}, '--db', {str(db)!r}]))\n"
+                "print(json.dumps([rc, sorted(sys.modules)]), file=sys.stderr)")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        rc, modules = json.loads(done.stderr.strip().splitlines()[-1])
+        assert rc == 0 and "insterm.domain.nir" in modules
+        assert not {"dataclasses", "inspect"} & set(modules), query

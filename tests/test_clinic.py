@@ -188,9 +188,9 @@ def test_dismiss_mark_and_merge(clinic: Clinic) -> None:
                                     "birth_date": date(1975, 12, 31), "sex": "F"}, exclude_id=a.id)
     assert hints == []
     with pytest.raises(ActionRefused, match="pas un doublon"):
-        clinic.merge("sophie", a.id, 1, b.id, 1)
+        clinic.merge("admin", a.id, 1, b.id, 1)
     clinic.mark_duplicate("sophie", a.id, b.id)
-    saved = clinic.merge("sophie", a.id, 1, b.id, 1)
+    saved = clinic.merge("admin", a.id, 1, b.id, 1)
     absorbed = clinic.get(b.id)
     assert absorbed.merged_into == a.id and saved.record.id == a.id
     assert b.id not in [i.id for i in clinic.find("adrun").items]
@@ -205,7 +205,21 @@ def test_merge_refuses_to_absorb_the_record_holding_the_ins(clinic: Clinic) -> N
     b = clinic.create_identity("sophie", traits(first_name="ZOEE", first_names="ZOEE")).record
     a = clinic.apply_insi_outcome("sophie", a.id, 1, outcome(), accepted=True).saved.record
     with pytest.raises(ActionRefused, match="gardez-le comme dossier principal"):
-        clinic.merge("sophie", b.id, 1, a.id, a.version)
+        clinic.merge("admin", b.id, 1, a.id, a.version)
+
+
+def test_merge_is_for_administrators_only(clinic: Clinic) -> None:
+    a = clinic.create_identity("sophie", traits()).record
+    b = clinic.create_identity("sophie", traits(birth_date=date(1975, 12, 30))).record
+    events = len(actions(clinic))
+    with pytest.raises(PermissionRefused,
+                       match="n'est pas administrateur : seul un administrateur peut fusionner"):
+        clinic.merge("sophie", a.id, 1, b.id, 1)
+    assert clinic.get(b.id).merged_into is None and clinic.get(b.id).version == 1
+    assert len(actions(clinic)) == events  # nothing written, not even an audit event
+    clinic.set_operator_role("admin", "sophie", "admin")
+    assert clinic.merge("sophie", a.id, 1, b.id, 1).record.id == a.id
+    assert clinic.history(a.id)[-1].operator == "sophie"
 
 
 def test_every_change_is_in_the_audit_chain(clinic: Clinic) -> None:

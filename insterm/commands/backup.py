@@ -29,4 +29,6 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(error))
     print(f"Sauvegarde écrite : {check.path}")
     print(f"Intégrité : ok ; {check.audit.message}")
+    print("Gardez cette empreinte de fin avec la sauvegarde : « insterm audit verify --attendu "
+          f"{check.audit.tail} » montrera plus tard si des événements ont été supprimés.")
     return 0

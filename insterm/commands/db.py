@@ -1,5 +1,7 @@
 """`insterm db init` (create or bring up to date the database, file mode 0600/0660, optionally
-the first administrator) and `insterm db info` (counts by status, file size, schema version)."""
+the first administrator), `insterm db info` (counts by status, file size, schema version) and
+`insterm db doublons` (search the whole base for duplicate candidates, e.g. after an import:
+they then appear in the Doublons screen)."""
 
 from __future__ import annotations
 
@@ -23,12 +25,54 @@ def configure(parser: argparse.ArgumentParser) -> None:
                           help="nombre d'identités par statut, taille, version du schéma")
     info.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_db_option(info)
+    scan = sub.add_parser("doublons", add_help=False,
+                          help="chercher les doublons possibles dans toute la base")
+    scan.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    scan.add_argument("--operateur", dest="operator", metavar="IDENTIFIANT",
+                      help="opérateur qui lance la recherche (par défaut : celui du compte "
+                           "du poste)")
+    add_db_option(scan)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.db_command == "init":
         return _init(args)
+    if args.db_command == "doublons":
+        return _scan(args)
     return _info(args)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    import getpass
+
+    from insterm.clinic import Clinic
+    from insterm.commands._store_options import db_path, fail
+    from insterm.config import SettingsError
+    from insterm.store.errors import StoreError
+    from insterm.usecases.errors import ClinicError
+
+    try:
+        clinic = Clinic.open(db_path(args))
+    except (StoreError, SettingsError) as error:
+        return fail(str(error))
+    with clinic:
+        actor = args.operator
+        if not actor:
+            try:
+                os_login = getpass.getuser()
+            except (KeyError, OSError):
+                os_login = None
+            who = clinic.operator_for_os_login(os_login)
+            if who is None:
+                return fail("Indiquez qui lance la recherche : --operateur IDENTIFIANT (aucun "
+                            f"opérateur actif n'est associé au compte « {os_login} »).")
+            actor = who.login
+        try:
+            report = clinic.scan_duplicates(actor)
+        except (ClinicError, StoreError) as error:
+            return fail(str(error), 1)
+    print(report.message)
+    return 0
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -4,13 +4,20 @@ search the INS by traits (the first-name strategy) and print the result or the e
 Exit code: 0 for CR 00 (identity found), 1 for 01/02 (none, several), 2 for any error (refused
 before sending, settings, certificate, fault, transport, unusable reply).
 
-Settings come from the environment until the settings file holds them (see
-insterm/insi/settings.py): INSTERM_INSI_ENDPOINT, INSTERM_INSI_IDAM,
+Settings: those of the practice (`insterm.usecases.settings`): the environment, IDAM, software
+name and installation UUID from the database (`--db`, else INSTERM_DB, the settings file or the
+default place), the timeout and paths from the settings file, the certificate of the
+environment (the imported organisation certificate, or the simulator's demo certificate set up
+by `insterm insi-sim --setup`). This ad-hoc search is tied to no patient record: it is not
+written in the database's INSi call log (the application's qualification is).
+
+For headless use without a database, the environment variables still work and then win:
+INSTERM_INSI_ENDPOINT (when set, this mode is used), INSTERM_INSI_IDAM,
 INSTERM_INSI_INSTALLATION_ID, INSTERM_INSI_ENVIRONMENT, INSTERM_INSI_TIMEOUT,
 INSTERM_INSI_CA_FILE, and INSTERM_INSI_P12 (path of the organisation certificate, PKCS#12).
-The certificate passphrase is read from the keyring (insterm.secrets, INSI_CERT_PASSPHRASE);
-when the keyring is the encrypted file, its master password is asked on the terminal (never
-read from the environment).
+
+The certificate passphrase is read from the keyring (insterm.secrets); when the keyring is the
+encrypted file, its master password is asked on the terminal (never read from the environment).
 
 Wiring (insterm/cli.py): "insi": ("insi_search", "interroger le téléservice INSi ...").
 """
@@ -34,7 +41,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         description=(
             "Recherche l'INS par les traits d'identité (chaque prénom de naissance, puis la "
             "liste entière). Code de sortie : 0 identité trouvée, 1 aucune ou plusieurs, "
-            "2 erreur. Réglages : variables INSTERM_INSI_* (voir la documentation)."
+            "2 erreur. Réglages : ceux du cabinet (base de données et fichier de réglages), "
+            "ou les variables INSTERM_INSI_* (voir la documentation)."
         ),
         add_help=False,
     )
@@ -46,6 +54,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
     search.add_argument("--sexe", required=True, help="M ou F")
     search.add_argument("--naissance", required=True, help="date de naissance AAAA-MM-JJ")
     search.add_argument("--lieu", default=None, help="code COG du lieu de naissance, ex. 63220")
+    from insterm.commands._store_options import add_db_option
+
+    add_db_option(search)
+
+
+def _open_keyring(out: TextIO) -> bool:
+    """Open the keyring, asking the master password on the terminal when needed; False with a
+    French message when it cannot be opened."""
+    from insterm import secrets
+
+    try:
+        if secrets.current_backend() is None:
+            try:
+                secrets.select_backend()
+            except secrets.MasterPasswordNeeded:
+                if not sys.stdin.isatty():
+                    print(
+                        "Le trousseau chiffré d'insterm demande son mot de passe maître : lancez "
+                        "la commande dans un terminal pour le saisir.",
+                        file=out,
+                    )
+                    return False
+                import getpass
+
+                secrets.select_backend(getpass.getpass("Mot de passe maître du trousseau : "))
+    except secrets.SecretsError as error:
+        print(str(error), file=out)
+        return False
+    return True
 
 
 def _passphrase(out: TextIO) -> str | None:
@@ -110,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
     except InsiError as error:
         print(str(error), file=sys.stderr)
         return 2
+    if not os.environ.get("INSTERM_INSI_ENDPOINT", "").strip():
+        return _run_with_practice_settings(args, query)
     from insterm.insi.settings import InsiSettings
 
     try:
@@ -133,6 +172,56 @@ def run(args: argparse.Namespace) -> int:
 
     with InsiClient(settings, CertificateAuth(p12, passphrase)) as client:
         outcome = client.search_by_traits(query)
+    print_outcome(outcome, sys.stdout, sys.stderr)
+    if outcome.error is not None:
+        return 2
+    return 0 if outcome.found else 1
+
+
+def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
+    """The search with the practice's settings (database + settings file + keyring)."""
+    from insterm.commands._store_options import db_path
+    from insterm.config import SettingsError
+    from insterm.store.connection import open_database
+    from insterm.store.errors import DatabaseMissing, StoreError
+    from insterm.usecases import insi_calls
+    from insterm.usecases import settings as settings_uc
+    from insterm.usecases.context import Context
+
+    try:
+        path = db_path(args)
+        conn = open_database(path)
+    except DatabaseMissing:
+        print(
+            f"Base de données introuvable ({path}) : les réglages INSi du cabinet y sont gardés. "
+            "Indiquez-la avec --db, créez-la (insterm db init), ou réglez la recherche par les "
+            "variables d'environnement INSTERM_INSI_ENDPOINT, INSTERM_INSI_IDAM, "
+            "INSTERM_INSI_INSTALLATION_ID et INSTERM_INSI_P12 (voir la documentation).",
+            file=sys.stderr,
+        )
+        return 2
+    except (StoreError, SettingsError) as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    runtime = settings_uc.InsiRuntime()
+    try:
+        ctx = Context(conn)
+        try:
+            view = settings_uc.current(ctx, runtime)
+        except SettingsError as error:
+            print(str(error), file=sys.stderr)
+            return 2
+        print(f"Environnement INSi : {view.environment_label} ({view.endpoint_url})")
+        if view.certificate.passphrase is None and not _open_keyring(sys.stderr):
+            return 2
+        prepared = insi_calls.prepare_client(ctx, runtime)
+        if prepared.refusal is not None:
+            print(str(prepared.refusal), file=sys.stderr)
+            return 2
+        outcome = prepared.client.search_by_traits(query)
+    finally:
+        runtime.close()
+        conn.close()
     print_outcome(outcome, sys.stdout, sys.stderr)
     if outcome.error is not None:
         return 2

@@ -6,14 +6,28 @@ keys, no spaces and UTF-8 text (`ensure_ascii=False`). The first row links to 64
 Triggers refuse UPDATE and DELETE and an INSERT that does not link to the last row; `verify`
 recomputes the whole chain and names the first broken row, so an edit made behind the
 triggers' back (a raw connection that drops them) is found.
+
+The limit of a hash chain: it proves that no row was changed, removed or inserted BEFORE the
+last one, but nothing inside the file can prove that the last rows were not cut off (someone
+who drops the triggers can delete the tail, and what is left is a valid, shorter chain). So
+`verify` reports the tail (`AuditReport.tail`, "COUNT:HASH" of the last row): noted outside the
+file (on paper, in the backup log: `insterm backup` prints it), it is given back to
+`verify(expected=...)` (`insterm audit verify --attendu COUNT:HASH`), which then also checks
+that the row COUNT is still there with that hash, so a cut tail is detected.
+
+Reading for the Journal screen: `events_page` (filters, newest first, paged by `before_id`),
+`actions` (the distinct actions present, for the filter), `AuditEvent.describe()` (one French
+line, `insterm.store.audit_text`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from insterm.store.migrations import GENESIS_HASH
@@ -38,6 +52,20 @@ class AuditEvent:
     details: dict[str, Any]
     prev_hash: str
     hash: str
+
+    def describe(self) -> str:
+        """One French line saying what happened, e.g. "Statut : Identité provisoire → Identité
+        validée (contrôle : Passeport)". Never shows a matricule."""
+        from insterm.store.audit_text import describe
+
+        return describe(self.action, self.details)
+
+    @property
+    def action_label(self) -> str:
+        """The action in French ("Contrôle de pièce d'identité")."""
+        from insterm.store.audit_text import action_label
+
+        return action_label(self.action)
 
 
 def append(conn: sqlite3.Connection, *, operator: str | None, action: str,
@@ -65,21 +93,62 @@ class AuditReport:
     rows: int
     first_broken_id: int | None = None
     reason: str | None = None  # French
+    last_hash: str | None = None  # hash of the last row read (None: empty journal)
+    expected: str | None = None  # the "COUNT:HASH" checked, when one was given
+
+    @property
+    def tail(self) -> str:
+        """"COUNT:HASH" of the last row (to note outside the file); "0:" + zeros when empty."""
+        return f"{self.rows}:{self.last_hash or GENESIS_HASH}"
 
     @property
     def message(self) -> str:
         if self.ok:
-            return f"Journal d'audit intact : {self.rows} événement(s), chaîne vérifiée."
+            checked = (f" Les {self.expected.split(':')[0]} premiers événements notés sont "
+                       "toujours là, avec la même empreinte." if self.expected else "")
+            return (f"Journal d'audit intact : {self.rows} événement(s), chaîne vérifiée.{checked}"
+                    f" Empreinte de fin à noter : {self.tail}")
         return (f"Journal d'audit ALTÉRÉ à partir de la ligne {self.first_broken_id} : "
                 f"{self.reason} Conservez cette base en l'état et prévenez le responsable ; "
                 "restaurez une sauvegarde vérifiée si besoin.")
 
+    @property
+    def limit_note(self) -> str:
+        """What the chain alone cannot prove (French), for the operator."""
+        return ("La chaîne prouve qu'aucun événement n'a été modifié, inséré ni retiré avant le "
+                "dernier ; elle ne peut pas prouver, seule, que les derniers n'ont pas été "
+                "supprimés. Notez l'empreinte de fin (ou gardez la sortie de « insterm backup ») "
+                "et vérifiez plus tard avec « insterm audit verify --attendu NOMBRE:EMPREINTE ».")
 
-def verify(conn: sqlite3.Connection) -> AuditReport:
-    """Recompute the chain from the first row; the report names the first broken row."""
+
+_TAIL = re.compile(r"\s*([0-9]{1,12})\s*:\s*([0-9a-fA-F]{64})\s*")
+
+
+def parse_tail(text: str) -> tuple[int, str]:
+    """"COUNT:HASH" as printed by `AuditReport.tail` -> (count, hash); ValueError (French)."""
+    match = _TAIL.fullmatch(text or "")
+    if not match:
+        raise ValueError(f"« {str(text)[:80]} » n'est pas une empreinte de fin de journal : "
+                         "attendu NOMBRE:EMPREINTE, par exemple 1520:3f9a… (64 caractères "
+                         "hexadécimaux), tel que « insterm audit verify » l'affiche.")
+    return int(match.group(1)), match.group(2).lower()
+
+
+def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None = None
+           ) -> AuditReport:
+    """Recompute the chain from the first row; the report names the first broken row.
+
+    `expected`: a tail noted earlier ("COUNT:HASH" or (count, hash)); the row COUNT must then
+    still exist with that hash (else the journal was cut, or replaced)."""
+    want: tuple[int, str] | None = None
+    if expected is not None:
+        want = parse_tail(expected) if isinstance(expected, str) else (int(expected[0]),
+                                                                        expected[1].lower())
+    shown = f"{want[0]}:{want[1]}" if want else None
     prev_hash = GENESIS_HASH
     expected_id = 1
     count = 0
+    seen_at_want: str | None = GENESIS_HASH if want and want[0] == 0 else None
     cursor = conn.execute(
         "SELECT id, at, operator, action, identity_id, details, prev_hash, hash "
         "FROM audit ORDER BY id")
@@ -101,8 +170,22 @@ def verify(conn: sqlite3.Connection) -> AuditReport:
             return AuditReport(False, count, id_,
                                "son contenu ne correspond plus à son empreinte (modifié après coup).")
         prev_hash = stored_hash
+        if want and id_ == want[0]:
+            seen_at_want = stored_hash
         expected_id += 1
-    return AuditReport(True, count)
+    last = prev_hash if count else None
+    if want is not None:
+        if count < want[0]:
+            return AuditReport(
+                False, count, count + 1,
+                f"le journal ne compte que {count} événement(s) alors que {want[0]} avaient été "
+                "notés : ses derniers événements ont été supprimés.", last, shown)
+        if seen_at_want != want[1]:
+            return AuditReport(
+                False, count, want[0],
+                f"l'événement n°{want[0]} n'a plus l'empreinte notée : le journal a été "
+                "remplacé ou réécrit depuis.", last, shown)
+    return AuditReport(True, count, last_hash=last, expected=shown)
 
 
 def events_for(conn: sqlite3.Connection, identity_id: int) -> list[AuditEvent]:
@@ -110,3 +193,83 @@ def events_for(conn: sqlite3.Connection, identity_id: int) -> list[AuditEvent]:
         "SELECT id, at, operator, action, identity_id, details, prev_hash, hash FROM audit "
         "WHERE identity_id = ? ORDER BY id", (identity_id,)).fetchall()
     return [AuditEvent(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
+
+
+# ---------------------------------------------------------------------------- Journal screen
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """Events newest first; `next_before_id`: give it as `before_id` for the next (older) page,
+    None when there is none."""
+
+    events: tuple[AuditEvent, ...]
+    next_before_id: int | None
+
+
+def _utc_bound(value: date | datetime | str, *, end: bool) -> str:
+    """A stored-form UTC timestamp bound. A date is a local day: from its midnight (`end`:
+    up to the next midnight, excluded); a naive datetime is local time."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value or " " in value.strip() \
+            else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.astimezone()
+    else:
+        day = value + timedelta(days=1) if end else value
+        moment = datetime.combine(day, time()).astimezone()
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def events_page(conn: sqlite3.Connection, *, identity_id: int | None = None,
+                operator: str | None = None, action: str | None = None,
+                since: date | datetime | str | None = None,
+                until: date | datetime | str | None = None, limit: int = 200,
+                before_id: int | None = None) -> AuditPage:
+    """Events matching every filter given, newest first, at most `limit` (1-1000).
+
+    `since`/`until`: a date (a whole local day, both included) or a datetime (`until`
+    included). Each filter has its index, so a page costs about `limit` index entries."""
+    limit = max(1, min(int(limit), 1000))
+    where: list[str] = []
+    params: list[Any] = []
+    for clause, value in (("identity_id = ?", identity_id), ("operator = ?", operator),
+                          ("action = ?", action), ("id < ?", before_id)):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    if since is not None:
+        where.append("at >= ?")
+        params.append(_utc_bound(since, end=False))
+    if until is not None:
+        exclusive = not isinstance(until, datetime) and not (isinstance(until, str)
+                                                             and ("T" in until or " " in until))
+        where.append("at < ?" if exclusive else "at <= ?")
+        params.append(_utc_bound(until, end=True))
+    sql = ("SELECT id, at, operator, action, identity_id, details, prev_hash, hash FROM audit"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
+    rows = conn.execute(sql, (*params, limit + 1)).fetchall()
+    events = tuple(AuditEvent(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7])
+                   for r in rows[:limit])
+    return AuditPage(events, events[-1].id if len(rows) > limit else None)
+
+
+def _distinct(conn: sqlite3.Connection, column: str) -> list[str]:
+    # One index probe per distinct value (column is indexed): fast on a long journal.
+    found: list[str] = []
+    current = conn.execute(f"SELECT min({column}) FROM audit").fetchone()[0]
+    while current is not None:
+        found.append(current)
+        current = conn.execute(f"SELECT min({column}) FROM audit WHERE {column} > ?",
+                               (current,)).fetchone()[0]
+    return found
+
+
+def actions(conn: sqlite3.Connection) -> list[str]:
+    """The distinct actions present in the journal, sorted."""
+    return _distinct(conn, "action")
+
+
+def operators(conn: sqlite3.Connection) -> list[str]:
+    """The distinct operator logins present in the journal, sorted."""
+    return _distinct(conn, "operator")

@@ -5,7 +5,10 @@ transaction: all rows or none. Nothing of the schema is bypassed: every CHECK co
 unique current matricule, the unique IPP and the triggers apply to each row; the first refused
 row aborts the whole batch with a French `ConstraintViolation` naming the row. The search keys
 (prefix and phonetic) are computed here exactly as for a single insert, and ONE audit event
-(`bulk_import`, with the count and the id range) records the batch.
+(`bulk_import`: the count, the id range, the `source` of the rows and the operator `actor`)
+records the batch, in the same transaction. Duplicate candidates are NOT searched row by row
+here (that would cost a lookup per row): run `insterm.store.duplicate_scan.scan` afterwards
+(`Clinic.scan_duplicates`, `insterm db doublons`).
 
 Row format (a mapping per identity; values already in stored form, e.g. as the INSi character
 profile has them: uppercase, no diacritics):
@@ -92,14 +95,26 @@ def _tuple(row: Mapping[str, Any], id_: int, ipp: str, operator_id: int | None,
 
 
 def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
-                      rows: Iterable[Mapping[str, Any]], *, operator_id: int | None = None,
+                      rows: Iterable[Mapping[str, Any]], *, actor: str | None = None,
+                      source: str = "import", operator_id: int | None = None,
                       operator_login: str | None = None) -> int:
-    """Insert `rows` (see the module docstring) in one transaction; returns how many."""
+    """Insert `rows` (see the module docstring) in one transaction; returns how many.
+
+    `actor`: login of the operator who imports (must exist; recorded as creator of the rows
+    and in the audit event); `source`: where the rows come from, for the audit ("synthetique",
+    a file name...). `operator_id`/`operator_login` are the older spelling of `actor`."""
     own = not isinstance(db, sqlite3.Connection)
     conn = open_database(db, create=True) if own else db
     try:
         at = utc_now()
         with write_transaction(conn):
+            if actor is not None:
+                row = conn.execute("SELECT id, login FROM operator WHERE login = ?",
+                                   (actor,)).fetchone()
+                if row is None:
+                    raise ConstraintViolation(f"Import refusé : opérateur « {actor} » inconnu "
+                                              "(rien n'a été enregistré).")
+                operator_id, operator_login = row
             first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM identity").fetchone()[0]
             next_id = first_id
             iterator = iter(rows)
@@ -123,7 +138,7 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
                 audit.append(conn, operator=operator_login, action="bulk_import",
                              identity_id=None,
                              details={"count": count, "first_id": first_id,
-                                      "last_id": next_id - 1}, at=at)
+                                      "last_id": next_id - 1, "source": source}, at=at)
         return count
     finally:
         if own:

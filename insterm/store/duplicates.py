@@ -67,6 +67,20 @@ def _probe(traits: Mapping[str, Any]) -> _Probe:
     )
 
 
+def probe_from_row(row: tuple) -> _Probe:
+    """The probe of a stored record read with `scan_select()` (its stored keys, no recompute)."""
+    n = len(SUMMARY_COLUMNS)
+    k_birth, k_first, k_used, p_birth, p_first, p_used = row[n:n + 6]
+    return _Probe(k_birth=k_birth, p_birth=p_birth, k_first=k_first, p_first=p_first,
+                  k_used=k_used, p_used=p_used, first_names=row[4],
+                  birth_date=date.fromisoformat(row[7]), sex=row[9] or "", birth_place=row[10])
+
+
+def scan_select() -> str:
+    """`SELECT <summary columns + keys> FROM identity`: the rows `score_pair` reads."""
+    return _SELECT
+
+
 def swapped(day_month: date) -> date | None:
     """The date with day and month exchanged, when that is another real date."""
     if day_month.day > 12 or day_month.day == day_month.month:
@@ -79,7 +93,11 @@ def _one_part_differs(a: date, b: date) -> bool:
     return same == 2
 
 
-def _score(probe: _Probe, row: tuple) -> tuple[int, list[str]] | None:
+def score_pair(probe: _Probe, row: tuple, *,
+               need_name: bool = False) -> tuple[int, list[str]] | None:
+    """Score `row` (read with `scan_select()`) against `probe`: (score, French reasons), or None
+    when there is no resemblance of the name or first name and of the birth date (and, with
+    `need_name`, of the birth or used name itself)."""
     summary_len = len(SUMMARY_COLUMNS)
     k_birth, k_first, k_used, p_birth, p_first, p_used = row[summary_len:summary_len + 6]
     other_date = date.fromisoformat(row[7])
@@ -117,7 +135,7 @@ def _score(probe: _Probe, row: tuple) -> tuple[int, list[str]] | None:
         when, text = 12, "date de naissance différente d'un seul élément (jour, mois ou année)"
     if when:
         reasons.append(text)
-    if not (name or first) or not when:
+    if not (name or first) or not when or (need_name and not name):
         return None
     score = name + first + when
     if probe.sex and other_sex == probe.sex:
@@ -170,7 +188,7 @@ def find_candidates(conn: sqlite3.Connection, traits: Mapping[str, Any], *,
             if row[0] in seen or row[0] in excluded:
                 continue
             seen.add(row[0])
-            scored = _score(probe, row)
+            scored = score_pair(probe, row)
             if scored is None or scored[0] < THRESHOLD:
                 continue
             found.append(Candidate(row_to_summary(row), scored[0], tuple(scored[1])))
@@ -253,7 +271,7 @@ def open_groups(conn: sqlite3.Connection, *, limit: int = 100) -> list[Duplicate
     groups: list[DuplicateGroup] = []
     covered: set[int] = set()
     for (a,) in conn.execute("SELECT identity_a FROM duplicate_link WHERE state = 'potential' "
-                             "ORDER BY found_at, id").fetchall():
+                             "ORDER BY found_at, id"):
         if a in covered:
             continue
         group = group_of(conn, a)

@@ -142,6 +142,10 @@ def from_integrity_error(error: Exception) -> ConstraintViolation:
     if "UNIQUE constraint failed: identity.ipp" in text:
         return ConstraintViolation("Cet IPP est déjà attribué à un autre dossier.",
                                    constraint="identity_ipp_unique")
+    if "UNIQUE constraint failed: operator.os_login" in text:
+        return ConstraintViolation("Ce compte du poste (login) est déjà associé à un autre "
+                                   "opérateur : retirez-le d'abord de cet opérateur.",
+                                   constraint="operator_os_login_unique")
     if "UNIQUE constraint failed: operator.login" in text:
         return ConstraintViolation("Cet identifiant d'opérateur existe déjà : choisissez-en un autre.",
                                    constraint="operator_login_unique")

@@ -259,10 +259,30 @@ def _v3_duplicates(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v4_operator_login_and_journal(conn: sqlite3.Connection) -> None:
+    """The OS login an operator's sessions are mapped from; indexes for the journal filters
+    (operator, action, date), each read newest first; the open duplicate links in the order
+    the Doublons screen lists them (a whole-base scan may add tens of thousands)."""
+    statements = [
+        "ALTER TABLE operator ADD COLUMN os_login TEXT",
+        # One operator per OS login (several operators may have none).
+        "CREATE UNIQUE INDEX operator_os_login_unique ON operator(os_login) "
+        "WHERE os_login IS NOT NULL",
+        "CREATE INDEX audit_operator ON audit(operator)",
+        "CREATE INDEX audit_action ON audit(action)",
+        "CREATE INDEX audit_at ON audit(at)",
+        "CREATE INDEX duplicate_link_open ON duplicate_link(found_at, id) "
+        "WHERE state = 'potential'",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_core,
     _v2_traceability,
     _v3_duplicates,
+    _v4_operator_login_and_journal,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

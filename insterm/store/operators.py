@@ -1,4 +1,5 @@
-"""Operators: who works here (login, name, role admin/staff, RPPS when known)."""
+"""Operators: who works here (login, name, role admin/staff, RPPS when known, and the OS login
+their sessions are mapped from, when one is set)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from insterm.store.errors import NotFound, from_integrity_error
 
 ROLES = ("admin", "staff")
+_Keep = type(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +20,7 @@ class Operator:
     role: str
     rpps: str | None
     active: bool
+    os_login: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -28,11 +31,11 @@ class Operator:
         return f"{self.display_name} ({self.login})"
 
 
-_SELECT = "SELECT id, login, display_name, role, rpps, active FROM operator"
+_SELECT = "SELECT id, login, display_name, role, rpps, active, os_login FROM operator"
 
 
 def _operator(row: tuple) -> Operator:
-    return Operator(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+    return Operator(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6])
 
 
 def get_by_login(conn: sqlite3.Connection, login: str) -> Operator:
@@ -50,6 +53,12 @@ def get(conn: sqlite3.Connection, operator_id: int) -> Operator:
     return _operator(row)
 
 
+def by_os_login(conn: sqlite3.Connection, os_login: str) -> Operator | None:
+    """The operator mapped from this OS login (active or not), if any."""
+    row = conn.execute(_SELECT + " WHERE os_login = ?", (os_login,)).fetchone()
+    return _operator(row) if row else None
+
+
 def list_all(conn: sqlite3.Connection) -> list[Operator]:
     return [_operator(r) for r in conn.execute(_SELECT + " ORDER BY login")]
 
@@ -59,11 +68,11 @@ def count(conn: sqlite3.Connection) -> int:
 
 
 def insert(conn: sqlite3.Connection, *, login: str, display_name: str, role: str,
-           rpps: str | None, at: str) -> Operator:
+           rpps: str | None, at: str, os_login: str | None = None) -> Operator:
     try:
         cursor = conn.execute(
-            "INSERT INTO operator (login, display_name, role, rpps, active, created_at)"
-            " VALUES (?, ?, ?, ?, 1, ?)", (login, display_name, role, rpps, at))
+            "INSERT INTO operator (login, display_name, role, rpps, active, created_at, os_login)"
+            " VALUES (?, ?, ?, ?, 1, ?, ?)", (login, display_name, role, rpps, at, os_login))
     except sqlite3.IntegrityError as error:
         raise from_integrity_error(error) from None
     return get(conn, int(cursor.lastrowid))
@@ -71,11 +80,15 @@ def insert(conn: sqlite3.Connection, *, login: str, display_name: str, role: str
 
 def update(conn: sqlite3.Connection, operator_id: int, *, role: str | None = None,
            active: bool | None = None, display_name: str | None = None,
-           rpps: str | None = None) -> Operator:
-    changes = {k: v for k, v in (("role", role), ("display_name", display_name), ("rpps", rpps))
-               if v is not None}
+           rpps: str | None = None, os_login: str | None | _Keep = ...) -> Operator:
+    """Change the given fields; `os_login=None` removes the mapping (omit it to keep it)."""
+    changes: dict[str, object] = {
+        k: v for k, v in (("role", role), ("display_name", display_name), ("rpps", rpps))
+        if v is not None}
     if active is not None:
         changes["active"] = 1 if active else 0
+    if os_login is not ...:
+        changes["os_login"] = os_login
     if changes:
         try:
             conn.execute(f"UPDATE operator SET {', '.join(f'{k} = ?' for k in changes)} "

@@ -38,10 +38,13 @@ class Change:
 class Context:
     conn: sqlite3.Connection
     today: Callable[[], date] = date.today
-    practice_catalogue: Any = None  # insterm.domain.documents.PracticeCatalogue | None
+    # insterm.domain.documents.PracticeCatalogue given by the caller; None: the database's
+    practice_catalogue: Any = None
 
-    def operator(self, login: str, *, admin: bool = False) -> operator_store.Operator:
-        """The active operator `login` (an admin when `admin`), or a French refusal."""
+    def operator(self, login: str, *, admin: bool = False,
+                 admin_for: str = "gérer les opérateurs") -> operator_store.Operator:
+        """The active operator `login` (an admin when `admin`), or a French refusal;
+        `admin_for` completes "seul un administrateur peut ..." in that refusal."""
         if not isinstance(login, str) or not login.strip():
             raise PermissionRefused("Indiquez l'opérateur qui agit (son identifiant).")
         try:
@@ -53,14 +56,24 @@ class Context:
                                     "administrateur de le réactiver.")
         if admin and not who.is_admin:
             raise PermissionRefused(f"{who.label} n'est pas administrateur : seul un "
-                                    "administrateur peut gérer les opérateurs.")
+                                    f"administrateur peut {admin_for}. Demandez-le à un "
+                                    "administrateur.")
         return who
+
+    def document_catalogue(self):
+        """The practice's document catalogue: the one given to the facade (tools, tests), else
+        the one stored in the database settings, else the domain's default."""
+        if self.practice_catalogue is not None:
+            return self.practice_catalogue
+        from insterm.store.settings import document_catalogue
+
+        return document_catalogue(self.conn)
 
     @contextmanager
     def change(self, actor: str, action: str, identity_id: int | None = None, *,
-               admin: bool = False) -> Iterator[Change]:
+               admin: bool = False, admin_for: str = "gérer les opérateurs") -> Iterator[Change]:
         with write_transaction(self.conn):
-            who = self.operator(actor, admin=admin)
+            who = self.operator(actor, admin=admin, admin_for=admin_for)
             change = Change(self.conn, who, utc_now(), action, identity_id)
             yield change
             audit.append(self.conn, operator=who.login, action=change.action,

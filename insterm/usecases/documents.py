@@ -63,7 +63,7 @@ def check_document(ctx: Context, actor: str, identity_id: int, expected_version:
             court_decision=check.court_decision, child_welfare=check.child_welfare,
             ehpad_direct_admission=check.ehpad_direct_admission,
             adult_without_documents=check.adult_without_documents,
-            practice=ctx.practice_catalogue)
+            practice=ctx.document_catalogue())
         expiries = {}
         for document in proof.documents:
             end = catalogue.check_expiry(document.code, check.expires_on.get(document.code), today)
@@ -89,4 +89,39 @@ def check_document(ctx: Context, actor: str, identity_id: int, expected_version:
         new = identities.update_identity(change.conn, identity_id,
                                          expected_version=expected_version, changes=update,
                                          operator_id=change.operator.id, at=change.at)
+        change.details.update(before={k: getattr(record, k) for k in update},
+                              after={k: getattr(new, k) for k in update})
     return Saved(new, result, ())
+
+
+# -------------------------------------------------------------------- the practice's catalogue
+
+
+def document_catalogue(ctx: Context) -> catalogue.PracticeCatalogue:
+    """The document types this practice accepts (the database's setting, else the default)."""
+    return ctx.document_catalogue()
+
+
+def set_document_catalogue(ctx: Context, actor: str,
+                           codes: Sequence[str]) -> catalogue.PracticeCatalogue:
+    """Store the practice's catalogue (administrators only, audited with before/after).
+
+    The codes are checked by the domain (`PracticeCatalogue`: known types that can take part in
+    a proof); at least one of them must prove an identity on its own, else no adult identity
+    could ever be validated."""
+    from insterm.store import settings
+
+    if isinstance(codes, str):
+        codes = [codes]
+    chosen = catalogue.PracticeCatalogue.of(list(codes))
+    if not any(t.role is catalogue.Role.PROOF for t in chosen.choices()):
+        raise ActionRefused(
+            "Le catalogue doit accepter au moins une pièce d'identité à haut niveau de confiance "
+            "(passeport, carte nationale d'identité, titre de séjour ou identification eIDAS) : "
+            "sinon aucune identité ne pourrait être validée.")
+    with ctx.change(actor, "document_catalogue_changed", admin=True,
+                    admin_for="modifier le catalogue des pièces d'identité") as change:
+        before = settings.document_catalogue(change.conn)
+        settings.put(change.conn, settings.DOCUMENT_CATALOGUE, list(chosen.codes))
+        change.details.update(before=list(before.codes), after=list(chosen.codes))
+    return chosen

@@ -1,7 +1,7 @@
 """Use cases on duplicates: mark (confirmed), dismiss ("not a duplicate", respected by the
-finder from then on), and merge.
+finder from then on), merge, and the scan of the whole base (`scan`).
 
-Merge: the absorbed record is KEPT, marked `merged_into` the surviving one and frozen (a trigger
+Merge (administrators only; the screen asks for confirmation first): the absorbed record is KEPT, marked `merged_into` the surviving one and frozen (a trigger
 refuses any later change); the link becomes `merged`; nothing is copied or moved from one record
 to the other (document checks, INSi calls, history stay where they were written), so nothing
 moves silently. The surviving record goes through the domain's `Merged` transition (no strict
@@ -11,8 +11,11 @@ with the INS as the surviving one (two different INS mean two different persons 
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 from insterm.domain import status as rules
-from insterm.store import duplicates, identities
+from insterm.store import duplicate_scan, duplicates, identities
 from insterm.store.duplicates import DuplicateGroup
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
@@ -43,7 +46,8 @@ def dismiss_duplicate(ctx: Context, actor: str, first_id: int, second_id: int) -
 
 def merge(ctx: Context, actor: str, survivor_id: int, survivor_version: int, absorbed_id: int,
           absorbed_version: int) -> Saved:
-    with ctx.change(actor, "identities_merged", survivor_id) as change:
+    with ctx.change(actor, "identities_merged", survivor_id, admin=True,
+                    admin_for="fusionner deux dossiers") as change:
         survivor, absorbed = _two(change.conn, survivor_id, absorbed_id)
         identities.check_version(change.conn, survivor, survivor_version)
         identities.check_version(change.conn, absorbed, absorbed_version)
@@ -79,3 +83,42 @@ def group(ctx: Context, identity_id: int) -> DuplicateGroup:
 
 def open_groups(ctx: Context, limit: int = 100) -> list[DuplicateGroup]:
     return duplicates.open_groups(ctx.conn, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """What `scan` did: pairs found, links added (the others were already linked or decided),
+    blocks read, pairs compared, oversized blocks skipped, seconds taken."""
+
+    found: int
+    added: int
+    blocks: int
+    compared: int
+    skipped_blocks: int
+    seconds: float
+
+    @property
+    def message(self) -> str:
+        text = (f"Recherche de doublons terminée : {self.found} paire(s) candidate(s), dont "
+                f"{self.added} nouvelle(s) à examiner (écran Doublons), en {self.seconds:.1f} s.")
+        if self.skipped_blocks:
+            text += (f" {self.skipped_blocks} groupe(s) de plus de {duplicate_scan.MAX_BLOCK} "
+                     "homonymes n'ont pas été comparés.")
+        return text
+
+
+def scan(ctx: Context, actor: str) -> ScanReport:
+    """Find candidate pairs across the whole base and store them as potential links (one
+    audited transaction). The reading runs before the write lock is taken, so the other
+    workstations keep writing meanwhile; decisions taken meanwhile are respected."""
+    ctx.operator(actor)  # refuse an unknown operator before the long read
+    started = time.perf_counter()
+    result = duplicate_scan.find_pairs(ctx.conn)
+    with ctx.change(actor, "duplicates_scanned") as change:
+        added = duplicate_scan.store_pairs(change.conn, result.pairs, at=change.at)
+        seconds = time.perf_counter() - started
+        change.details.update(found=len(result.pairs), added=added, blocks=result.blocks,
+                              compared=result.compared, skipped_blocks=result.skipped_blocks,
+                              seconds=round(seconds, 1))
+    return ScanReport(len(result.pairs), added, result.blocks, result.compared,
+                      result.skipped_blocks, seconds)

@@ -6,6 +6,8 @@ an `insterm.insi.results.SearchOutcome` or anything shaped like it (`InsiOutcome
 1. Every attempt is logged in `insi_call` (message id, operation, traits sent, CR code or fault,
    duration, request and response XML, who, when), and the audit says what came back and what
    the operator decided, in its own transaction: a call is never forgotten, whatever happens next.
+   An outcome whose calls were logged when they were made (`logged_call_ids`: the report of
+   `insterm.usecases.insi_calls`) is not logged again: the audit event is then `insi_decision`.
 2. Only a "00" the operator ACCEPTED (the returned traits agree with the person and, for a VALI
    identity, with the checked document) changes the record, in a second transaction: the INSi
    traits replace the local ones exactly as returned, the INS is attached (or replaces the
@@ -120,10 +122,19 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
     result = outcome.result
     found = result is not None and result.code == "00" and result.active is not None
     collision = None
-    with ctx.change(actor, "insi_called", identity_id) as change:
+    # Calls already logged when they were made (`insterm.usecases.insi_calls`): not again.
+    logged = tuple(getattr(outcome, "logged_call_ids", None) or ())
+    if logged and getattr(outcome, "identity_id", identity_id) != identity_id:
+        raise ActionRefused("Ce résultat INSi concerne un autre dossier : relancez l'appel INSi "
+                            "depuis le dossier à qualifier.")
+    environment = environment or getattr(outcome, "environment", None)
+    with ctx.change(actor, "insi_decision" if logged else "insi_called", identity_id) as change:
         record = active_record(change.conn, identity_id)
-        call_ids = _log_attempts(change.conn, outcome, record, environment=environment,
-                                 operator_id=change.operator.id, at=change.at)
+        if logged:
+            call_ids = list(logged)
+        else:
+            call_ids = _log_attempts(change.conn, outcome, record, environment=environment,
+                                     operator_id=change.operator.id, at=change.at)
         change.details.update(
             calls=call_ids, code=(result.code if result is not None else None),
             error=str(outcome.error) if outcome.error is not None else None,

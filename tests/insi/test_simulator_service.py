@@ -419,6 +419,10 @@ def test_a_failing_provider_gives_the_technical_fault() -> None:
         (vitale_request(nom="DE VINCI", naissance="2014-02-01"), "01"),  # ambiguous
         (vitale_request(matricule="1999999999999"), "01"),
     ],
+    # the envelopes carry fresh UUIDs: explicit ids keep the collection identical across
+    # pytest-xdist workers
+    ids=["matricule", "matricule+date", "matricule+wrong-date", "historical-matricule",
+         "name+date", "ambiguous-name+date", "unknown-matricule"],
 )
 def test_vitale_search_without_the_vitale_assertion(request_body, code) -> None:
     answer = ask(request_body)

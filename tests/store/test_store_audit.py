@@ -34,7 +34,8 @@ def test_chain_is_sha256_of_previous_hash_and_canonical_json(conn: sqlite3.Conne
         assert stored_prev == prev
         assert stored == hashlib.sha256((prev + text).encode()).hexdigest()
         prev = stored
-    assert audit.verify(conn) == audit.AuditReport(True, 2)
+    assert audit.verify(conn) == audit.AuditReport(True, 2, last_hash=prev)
+    assert audit.verify(conn).tail == f"2:{prev}"
 
 
 def _untriggered(db_path: Path) -> sqlite3.Connection:
@@ -83,3 +84,87 @@ def test_insert_that_does_not_link_is_refused(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO audit (id, at, action, details, prev_hash, hash) "
                      f"VALUES (2, 'now', 'x', '{{}}', '{GENESIS_HASH}', 'x')")
     assert audit.verify(conn).ok
+
+
+def test_cut_tail_passes_the_chain_but_not_the_noted_tail(conn: sqlite3.Connection,
+                                                           db_path: Path) -> None:
+    """The honest limit: deleting the LAST rows leaves a valid shorter chain; only the tail
+    noted earlier reveals it."""
+    _append(conn, 5)
+    noted = audit.verify(conn).tail
+    assert audit.verify(conn, expected=noted).ok
+    raw = _untriggered(db_path)
+    raw.execute("DELETE FROM audit WHERE id >= 4")
+    raw.close()
+    alone = audit.verify(conn)
+    assert alone.ok and alone.rows == 3  # what the chain alone cannot see
+    report = audit.verify(conn, expected=noted)
+    assert not report.ok and report.first_broken_id == 4
+    assert "ne compte que 3 événement(s) alors que 5" in report.message
+
+
+def test_noted_tail_still_holds_after_more_events(conn: sqlite3.Connection) -> None:
+    _append(conn, 3)
+    count, digest = audit.parse_tail(audit.verify(conn).tail)
+    _append(conn, 2)
+    assert audit.verify(conn, expected=(count, digest)).ok
+    wrong = f"{count}:{'f' * 64}"
+    report = audit.verify(conn, expected=wrong)
+    assert not report.ok and report.first_broken_id == 3 and "réécrit" in report.message
+
+
+def test_empty_journal_tail_and_bad_tails(tmp_path: Path) -> None:
+    from insterm.store.connection import open_database
+
+    conn = open_database(tmp_path / "empty.db", create=True)
+    report = audit.verify(conn)
+    assert report.ok and report.tail == f"0:{GENESIS_HASH}"
+    assert audit.verify(conn, expected=report.tail).ok
+    for bad in ("", "12", "x:" + "0" * 64, "3:" + "0" * 63, "3:" + "g" * 64):
+        with pytest.raises(ValueError, match="NOMBRE:EMPREINTE"):
+            audit.parse_tail(bad)
+    conn.close()
+
+
+def test_journal_pages_newest_first_with_filters(conn: sqlite3.Connection) -> None:
+    for i in range(7):
+        with write_transaction(conn):
+            audit.append(conn, operator="alice" if i % 2 else "bob",
+                         action="attribute_set" if i < 4 else "bulk_import",
+                         identity_id=1 if i < 3 else 2,
+                         details={"attribute": "HOMA", "count": i, "source": "essai"},
+                         at=f"2025-03-0{i + 1}T10:00:00.000000+00:00")
+    first = audit.events_page(conn, limit=3)
+    assert [e.id for e in first.events] == [7, 6, 5] and first.next_before_id == 5
+    second = audit.events_page(conn, limit=3, before_id=first.next_before_id)
+    assert [e.id for e in second.events] == [4, 3, 2] and second.next_before_id == 2
+    last = audit.events_page(conn, limit=3, before_id=second.next_before_id)
+    assert [e.id for e in last.events] == [1] and last.next_before_id is None
+    assert [e.id for e in audit.events_page(conn, operator="alice").events] == [6, 4, 2]
+    assert [e.id for e in audit.events_page(conn, identity_id=1).events] == [3, 2, 1]
+    assert [e.id for e in audit.events_page(conn, action="bulk_import",
+                                            operator="bob").events] == [7, 5]
+    from datetime import datetime, timezone
+
+    since = datetime(2025, 3, 3, tzinfo=timezone.utc)
+    until = datetime(2025, 3, 5, 10, tzinfo=timezone.utc)
+    assert [e.id for e in audit.events_page(conn, since=since, until=until).events] == [5, 4, 3]
+    assert audit.actions(conn) == ["attribute_set", "bulk_import"]
+    assert audit.operators(conn) == ["alice", "bob"]
+    assert first.events[0].describe() == "Import en bloc : 6 identité(s) (source : essai)"
+    assert second.events[0].describe() == "Attribut ajouté : Homonyme"
+
+
+def test_journal_dates_are_local_days(conn: sqlite3.Connection) -> None:
+    from datetime import date, datetime, time, timezone
+
+    # an event at local noon on 2 March, whatever the time zone of the machine
+    noon = datetime.combine(date(2025, 3, 2), time(12)).astimezone().astimezone(timezone.utc)
+    with write_transaction(conn):
+        audit.append(conn, operator="a", action="x", identity_id=None, details={},
+                     at=noon.isoformat(timespec="microseconds"))
+    day = date(2025, 3, 2)
+    assert len(audit.events_page(conn, since=day, until=day).events) == 1
+    assert audit.events_page(conn, since=date(2025, 3, 3)).events == ()
+    assert audit.events_page(conn, until=date(2025, 3, 1)).events == ()
+    assert len(audit.events_page(conn, since="2025-03-02", until="2025-03-02").events) == 1

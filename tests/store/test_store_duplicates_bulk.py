@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from conftest import QUAL_ROW, person
 
-from insterm.store import audit, bulk, duplicates
+from insterm.store import audit, bulk, duplicate_scan, duplicates
 from insterm.store.clock import utc_now
 from insterm.store.connection import write_transaction
 from insterm.store.errors import ConstraintViolation
@@ -74,8 +74,9 @@ def test_bulk_is_all_or_nothing_and_audited(conn: sqlite3.Connection) -> None:
     assert conn.execute("SELECT count(*) FROM identity").fetchone()[0] == 2
     with pytest.raises(ConstraintViolation):
         bulk.insert_identities(conn, [person(attributes=["DOUT", "FICT"])])
-    events = conn.execute("SELECT action, details FROM audit").fetchall()
-    assert events == [("bulk_import", '{"count":2,"first_id":1,"last_id":2}')]
+    events = conn.execute("SELECT action, operator, details FROM audit").fetchall()
+    assert events == [("bulk_import", None,
+                       '{"count":2,"first_id":1,"last_id":2,"source":"import"}')]
     assert audit.verify(conn).ok
     ipps = [r[0] for r in conn.execute("SELECT ipp FROM identity ORDER BY id")]
     assert ipps == ["100000001", "100000002"]
@@ -87,3 +88,71 @@ def test_bulk_from_a_path_creates_the_file(tmp_path) -> None:
     rows = (person(first_name=names[i % 4], first_names=names[i % 4]) for i in range(12000))
     assert bulk.insert_identities(path, rows) == 12000  # more than one chunk
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_bulk_names_its_actor_and_source_in_one_event(conn: sqlite3.Connection) -> None:
+    with write_transaction(conn):
+        conn.execute("INSERT INTO operator (login, display_name, role, created_at) "
+                     "VALUES ('admin', 'Alice', 'admin', 'now')")
+    with pytest.raises(ConstraintViolation, match="opérateur « inconnu » inconnu"):
+        bulk.insert_identities(conn, [person()], actor="inconnu")
+    assert bulk.insert_identities(conn, [person(), person(first_name="LUC", first_names="LUC")],
+                                  actor="admin", source="demo.jsonl") == 2
+    (operator, details), = conn.execute("SELECT operator, details FROM audit").fetchall()
+    assert operator == "admin"
+    assert '"count":2' in details and '"source":"demo.jsonl"' in details
+    assert {r[0] for r in conn.execute("SELECT created_by FROM identity")} == {1}
+
+
+def _pairs(conn: sqlite3.Connection) -> dict[tuple[int, int], duplicate_scan.FoundPair]:
+    return {(p.a, p.b): p for p in duplicate_scan.find_pairs(conn).pairs}
+
+
+def test_scan_finds_what_the_finder_finds_with_a_name_resemblance(
+        filled: sqlite3.Connection) -> None:
+    pairs = _pairs(filled)
+    # for each record, the finder's candidates that resemble by name are exactly the scan's
+    for row_id in range(1, 7):
+        record = filled.execute("SELECT birth_name, first_name, first_names, used_name, "
+                                "birth_date, sex, birth_place FROM identity WHERE id = ?",
+                                (row_id,)).fetchone()
+        traits = dict(zip(("birth_name", "first_name", "first_names", "used_name", "birth_date",
+                           "sex", "birth_place"), record))
+        expected = {c.identity.id: c.score for c in duplicates.find_candidates(
+            filled, traits, exclude_id=row_id) if any("nom" in r and "prénom" not in r
+                                                     for r in c.reasons)}
+        scanned = {(b if a == row_id else a): p.score for (a, b), p in pairs.items()
+                   if row_id in (a, b)}
+        assert scanned == expected, row_id
+    assert (1, 2) in pairs and (1, 3) in pairs and (1, 6) in pairs
+    assert (1, 5) not in pairs  # only the date in common
+    assert pairs[(1, 2)].reasons == tuple(
+        next(c for c in duplicates.find_candidates(filled, probe()) if c.identity.id == 2).reasons)
+
+
+def test_scan_stores_potential_links_and_keeps_decisions(filled: sqlite3.Connection) -> None:
+    at = utc_now()
+    with write_transaction(filled):
+        duplicates.decide(filled, 1, 2, "not_duplicate", operator_id=None, at=at)
+        duplicates.decide(filled, 1, 3, "confirmed", operator_id=None, at=at)
+    pairs = duplicate_scan.find_pairs(filled).pairs
+    with write_transaction(filled):
+        added = duplicate_scan.store_pairs(filled, pairs, at=at)
+    assert added == len(pairs) - 2
+    assert duplicates.link_state(filled, 1, 2) == "not_duplicate"
+    assert duplicates.link_state(filled, 1, 3) == "confirmed"
+    assert duplicates.link_state(filled, 1, 6) == "potential"
+    with write_transaction(filled):
+        assert duplicate_scan.store_pairs(filled, pairs, at=utc_now()) == 0  # idempotent
+
+
+def test_scan_skips_merged_records_and_oversized_blocks(conn: sqlite3.Connection) -> None:
+    bulk.insert_identities(conn, [person(first_names="JEAN")] * 5)
+    assert len(duplicate_scan.find_pairs(conn).pairs) == 10
+    result = duplicate_scan.find_pairs(conn, max_block=4)
+    assert result.pairs == [] and result.skipped_blocks >= 1
+    raw_update = ("UPDATE identity SET merged_into = 1, version = version + 1 "
+                  "WHERE id IN (2, 3, 4)")
+    with write_transaction(conn):
+        conn.execute(raw_update)
+    assert {(p.a, p.b) for p in duplicate_scan.find_pairs(conn).pairs} == {(1, 5)}

@@ -212,3 +212,36 @@ def test_side_tables_are_append_only(conn: sqlite3.Connection) -> None:
             conn.execute(f"DELETE FROM {table}")
         with pytest.raises(sqlite3.IntegrityError, match="insterm:"):
             conn.execute(f"UPDATE {table} SET id = id")
+
+
+def test_v4_maps_operators_from_os_logins_and_keeps_the_audit_chain(tmp_path: Path) -> None:
+    from insterm.store import audit
+    from insterm.store import operators as operator_store
+
+    conn = sqlite3.connect(tmp_path / "v3.db", isolation_level=None)
+    migrate(conn, 3)
+    _fill(conn, 3)
+    with write_transaction(conn):
+        conn.execute("INSERT INTO operator (login, display_name, role, created_at) "
+                     "VALUES ('sophie', 'Sophie', 'staff', 'now')")
+        audit.append(conn, operator="admin", action="operator_added", identity_id=None,
+                     details={"login": "sophie"}, at=utc_now())
+    tail = audit.verify(conn).tail
+    assert migrate(conn) == [4]
+    assert [(o.login, o.os_login) for o in operator_store.list_all(conn)] == [
+        ("admin", None), ("sophie", None)]
+    assert audit.verify(conn, expected=tail).ok
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"operator_os_login_unique", "audit_operator", "audit_action", "audit_at"} <= indexes
+    with write_transaction(conn):
+        operator_store.update(conn, 2, os_login="sdurand")
+    assert operator_store.by_os_login(conn, "sdurand").login == "sophie"
+    with pytest.raises(ConstraintViolation, match="déjà associé"):
+        with write_transaction(conn):
+            operator_store.update(conn, 1, os_login="sdurand")
+    with write_transaction(conn):  # several operators without a mapping are fine
+        conn.execute("INSERT INTO operator (login, display_name, role, created_at) "
+                     "VALUES ('marc', 'Marc', 'staff', 'now')")
+    plan = " ".join(r[3] for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM audit WHERE action = 'x' ORDER BY id DESC LIMIT 5"))
+    assert "audit_action" in plan and "TEMP B-TREE" not in plan

@@ -1,0 +1,173 @@
+"""`insterm demo` (run by scripts/demo): the full-screen application on a demonstration practice.
+
+Everything lives in one folder (default `.demo/`), nothing touches the user's real files:
+
+- `demo.sqlite3`: a database of a few hundred synthetic patients (`insterm.synthetic`, written
+  by `insterm.store.bulk`), operators `demo` (administrator) and `sophie` (staff);
+- `insi-sim/`: the INSi simulator's test CA and the demo practice's client certificate
+  (CN=INSI-MANU, PKCS#12); the simulator runs embedded in this process, on a free port of
+  127.0.0.1, and answers for the public test identities (ADRTROIS DOMINIQUE...) and for the demo
+  patients that hold an INS;
+- `data/python_keyring/cryptfile_pass.cfg`: an encrypted file keyring holding the certificate
+  passphrase. ITS MASTER PASSWORD IS GENERATED FOR THE DEMO AND KEPT IN
+  `keyring-master-password` next to it, so that the demo never prompts: acceptable for a
+  demonstration only (the screen says so); a real installation types it in the application;
+- `settings.toml`: this demo's settings file (where the simulator is).
+
+The environment variables INSTERM_DB, INSTERM_SETTINGS, INSTERM_DATA_DIR, INSTERM_INSI_SIM_DIR
+and XDG_DATA_HOME are pointed at that folder for this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_DIR = ".demo"
+DEFAULT_PATIENTS = 300
+SEED = 2025
+MASTER_FILE = "keyring-master-password"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", default=DEFAULT_DIR, metavar="DOSSIER",
+                        help=f"dossier de la démonstration (défaut {DEFAULT_DIR})")
+    parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS, metavar="N",
+                        help=f"nombre de patients fictifs à la création (défaut {DEFAULT_PATIENTS})")
+    parser.add_argument("--operator", default="demo", metavar="IDENTIFIANT",
+                        help="l'opérateur de la démonstration (demo ou sophie)")
+    parser.add_argument("--no-tui", action="store_true",
+                        help="tout préparer et démarrer le simulateur, sans ouvrir l'application")
+
+
+def _point_environment(folder: Path) -> None:
+    os.environ["INSTERM_DB"] = str(folder / "demo.sqlite3")
+    os.environ["INSTERM_SETTINGS"] = str(folder / "settings.toml")
+    os.environ["INSTERM_DATA_DIR"] = str(folder / "data" / "insterm")
+    os.environ["INSTERM_INSI_SIM_DIR"] = str(folder / "insi-sim")
+    os.environ["XDG_DATA_HOME"] = str(folder / "data")
+
+
+def _master_password(folder: Path) -> str:
+    import secrets as random
+
+    path = folder / MASTER_FILE
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    value = random.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(value + "\n")
+    return value
+
+
+def open_demo_keyring(folder: Path) -> Path:
+    """The demo's encrypted file keyring, installed as this process's backend."""
+    from insterm import secrets
+
+    backend = secrets.open_cryptfile(_master_password(folder), xdg_data_home=folder / "data")
+    secrets.use_backend(backend)
+    return secrets.cryptfile_path(folder / "data")
+
+
+def build_database(path: Path, patients: int) -> None:
+    from insterm.clinic import Clinic
+    from insterm.store.bulk import insert_identities
+    from insterm.synthetic import generate_identities, store_row
+
+    building = path.with_name(path.name + ".creation")
+    for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+        leftover.unlink(missing_ok=True)
+    with Clinic.open(building, create=True) as clinic:
+        clinic.bootstrap_admin("demo", "Démonstration")
+        clinic.add_operator("demo", "sophie", "Sophie Secrétaire")
+    rows = (store_row(row) for row in generate_identities(patients, seed=SEED))
+    insert_identities(building, rows, actor="demo", source="synthetique (démonstration)")
+    with Clinic.open(building) as clinic:  # the near-duplicates show in the Doublons screen
+        clinic.scan_duplicates("demo")
+    building.rename(path)  # a half-built database is never taken for the demo one
+
+
+def certificate_passphrase(authority) -> str:  # type: ignore[no-untyped-def]
+    """The demo client certificate's passphrase: new, from the keyring, or re-issued."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from insterm import secrets
+    from insterm.usecases.settings import SIMULATOR_PASSPHRASE
+
+    passphrase = authority.ensure()
+    if passphrase is None:
+        passphrase = secrets.get_secret(SIMULATOR_PASSPHRASE)
+        try:
+            if passphrase is None:
+                raise ValueError
+            pkcs12.load_key_and_certificates(authority.client_p12.read_bytes(),
+                                             passphrase.encode())
+        except ValueError:
+            passphrase = authority.renew_client_p12()
+    secrets.set_secret(SIMULATOR_PASSPHRASE, passphrase)
+    secrets.set_secret(secrets.INSI_CERT_PASSPHRASE, passphrase)  # the demo keyring only
+    return passphrase
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = Path(args.dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _point_environment(folder)
+    db = Path(os.environ["INSTERM_DB"])
+    print(f"Démonstration d'insterm dans {folder}")
+    keyring_file = open_demo_keyring(folder)
+    if not db.exists():
+        print(f"  création de la base de démonstration ({args.patients} patients fictifs)…")
+        build_database(db, args.patients)
+    from insterm.config import update_settings_file
+    from insterm.insi.simulator import Simulator, TestAuthority
+    from insterm.insi_sim_people import StorePeople
+    from insterm.usecases.settings import InsiRuntime, SimulatorLink
+
+    authority = TestAuthority(Path(os.environ["INSTERM_INSI_SIM_DIR"]))
+    passphrase = certificate_passphrase(authority)
+    simulator = Simulator(authority, people=StorePeople(db), keep_handled=1000)
+    simulator.start()
+    try:
+        update_settings_file({"insi": {"simulator_url": simulator.url,
+                                       "simulator_dir": str(authority.state_dir)}})
+        # Short: at 80x24 a long toast hides the results. The details are printed above.
+        notice = "Démonstration : patients fictifs, simulateur INSi local, certificat de test."
+        print(f"  base : {db}")
+        print(f"  simulateur INSi : {simulator.url} (autorité de test {authority.ca_cert})")
+        print(f"  trousseau chiffré de démonstration : {keyring_file}")
+        print(f"  son mot de passe maître, généré pour la démo : {folder / MASTER_FILE}")
+        print("  (acceptable pour une démonstration seulement : en production, le mot de passe "
+              "maître se tape dans l'application)")
+        if args.no_tui:
+            print("Simulateur démarré ; Ctrl+C pour arrêter.", flush=True)
+            try:
+                simulator.serve_forever()
+            except KeyboardInterrupt:
+                pass
+            return 0
+        from insterm.clinic import Clinic
+        from insterm.tui.app import InstermApp
+
+        runtime = InsiRuntime(simulator=SimulatorLink.from_simulator(simulator, passphrase))
+        with Clinic.open(db) as clinic:
+            app = InstermApp(clinic, operator_login=args.operator,
+                             services={"insi_runtime": runtime}, notice=notice)
+            app.run()
+            runtime.close()
+            return app.return_code or 0
+    finally:
+        simulator.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="insterm demo", description="démonstration d'insterm")
+    configure(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""`insterm` with no subcommand: the full-screen application on the practice's database.
+
+The database is `--db`, else `INSTERM_DB`, else the settings file, else the default place
+(`insterm.config.resolve_db_path`). It must exist (`insterm db init` creates it); the first
+start on an empty database offers to create the administrator. `--operator LOGIN` says who
+works (else the OS login when it is an operator's, else a choice at start).
+
+Textual is imported only here, when the application really starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def configure(parser: argparse.ArgumentParser, *, prefix: str = "") -> None:
+    """`--db` and `--operator`; `prefix` is put before their `dest` (the top-level parser
+    uses "tui_" so that a subcommand's own `--db` never shadows it)."""
+    parser.add_argument(
+        "--db", metavar="FICHIER", default=None, dest=f"{prefix}db",
+        help="base de données à utiliser (sinon INSTERM_DB, le fichier de réglages, "
+             "ou l'emplacement par défaut)",
+    )
+    parser.add_argument(
+        "--operator", "--operateur", metavar="IDENTIFIANT", default=None,
+        dest=f"{prefix}operator",
+        help="l'opérateur qui travaille (sinon celui du compte système, ou un choix au démarrage)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_app(getattr(args, "db", None), getattr(args, "operator", None))
+
+
+def run_app(db: str | None, operator: str | None) -> int:
+    from insterm.config import SettingsError, resolve_db_path
+    from insterm.store.errors import StoreError
+
+    try:
+        path = resolve_db_path(db)
+    except SettingsError as error:
+        print(f"insterm : {error}", file=sys.stderr)
+        return 2
+    from insterm.clinic import Clinic
+
+    try:
+        clinic = Clinic.open(path)
+    except StoreError as error:
+        print(f"insterm : {error.message}", file=sys.stderr)
+        return 2
+    try:
+        from insterm.tui.app import InstermApp
+
+        app = InstermApp(clinic, operator_login=operator)
+        app.run()
+        return app.return_code or 0
+    finally:
+        clinic.close()

@@ -1,0 +1,298 @@
+"""Audit events in French, one line each, for the Journal screen and the record's history.
+
+`describe(action, details)` reads what the use cases put in the event's details; an event
+written by an older version (a key missing) or an action unknown here still gets a line. A
+matricule is never written out (EXI SI 08: shown only for a qualified identity, and the
+journal does not know the status the record has now).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+ACTION_LABELS: dict[str, str] = {
+    "identity_created": "Création d'identité",
+    "traits_edited": "Modification des traits",
+    "attribute_set": "Attribut ajouté",
+    "attribute_cleared": "Attribut retiré",
+    "document_checked": "Contrôle de pièce d'identité",
+    "document_mismatch": "Pièce d'identité non conforme",
+    "insi_called": "Appel INSi",
+    "insi_verification": "Vérification INSi",
+    "insi_decision": "Décision sur une réponse INSi",
+    "insi_not_sent": "Appel INSi non envoyé",
+    "insi_result_applied": "Résultat INSi appliqué",
+    "insi_collision": "Collision de matricule INS",
+    "duplicate_confirmed": "Doublon confirmé",
+    "duplicate_dismissed": "« Pas un doublon »",
+    "identities_merged": "Fusion de dossiers",
+    "duplicates_scanned": "Recherche de doublons",
+    "bulk_import": "Import en bloc",
+    "operator_bootstrap": "Premier administrateur",
+    "operator_added": "Opérateur ajouté",
+    "operator_role_changed": "Rôle d'opérateur modifié",
+    "operator_activated": "Opérateur réactivé",
+    "operator_deactivated": "Opérateur désactivé",
+    "operator_os_login_changed": "Compte du poste d'un opérateur",
+    "document_catalogue_changed": "Catalogue des pièces modifié",
+    "insi_settings_changed": "Réglages INSi du cabinet",
+    "workstation_settings_changed": "Réglages INSi du poste",
+    "insi_certificate_imported": "Certificat INSi importé",
+}
+
+FIELD_LABELS = {
+    "birth_name": "nom de naissance", "first_name": "premier prénom",
+    "first_names": "prénoms de naissance", "birth_date": "date de naissance",
+    "sex": "sexe", "birth_place": "lieu de naissance", "used_name": "nom d'usage",
+    "used_first_name": "prénom d'usage", "birth_date_corrected": "date corrigée",
+}
+_ROLE_LABELS = {"admin": "administrateur", "staff": "personnel"}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace("_", " "))
+
+
+def _status(code: Any) -> str:
+    from insterm.domain.status import Status
+
+    try:
+        return Status(code).label
+    except ValueError:
+        return str(code)
+
+
+def _attribute(code: Any) -> str:
+    from insterm.domain.status import Attribute
+
+    try:
+        return Attribute(code).label
+    except ValueError:
+        return str(code)
+
+
+def _document(code: Any) -> str:
+    from insterm.domain.documents import CATALOGUE
+
+    entry = CATALOGUE.get(code) if isinstance(code, str) else None
+    return entry.label if entry is not None else str(code)
+
+
+def _date(value: Any) -> str:
+    text = str(value)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:]}/{text[5:7]}/{text[:4]}"
+    return text
+
+
+def _value(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "(vide)"
+    if name == "birth_date":
+        return _date(value)
+    if name in ("birth_date_corrected", "dout", "fict", "homa"):
+        return "oui" if value else "non"
+    return str(value)
+
+
+def _status_change(details: Mapping[str, Any]) -> str | None:
+    before, after = details.get("before"), details.get("after")
+    if isinstance(before, Mapping) and isinstance(after, Mapping) and "status" in after:
+        old, new = before.get("status"), after.get("status")
+        if old != new:
+            return f"Statut : {_status(old)} → {_status(new)}"
+    return None
+
+
+def _changed_traits(details: Mapping[str, Any]) -> list[str]:
+    before, after = details.get("before"), details.get("after")
+    if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+        return []
+    return [f"{FIELD_LABELS[k]} {_value(k, before.get(k))} → {_value(k, after.get(k))}"
+            for k in FIELD_LABELS if k in after and before.get(k) != after.get(k)]
+
+
+def _ipp(details: Mapping[str, Any], key: str = "ipp") -> str:
+    return f"IPP {details[key]}" if details.get(key) else "dossier"
+
+
+def _created(d: Mapping[str, Any]) -> str:
+    traits = d.get("traits") if isinstance(d.get("traits"), Mapping) else {}
+    who = " ".join(str(traits[k]) for k in ("birth_name", "first_name") if traits.get(k))
+    born = f", né(e) le {_date(traits['birth_date'])}" if traits.get("birth_date") else ""
+    text = f"Création de l'identité {_ipp(d)}"
+    text += f" : {who}{born}" if who else ""
+    text += " (Identité provisoire)"
+    if d.get("duplicate_candidates"):
+        text += f" ; {len(d['duplicate_candidates'])} doublon(s) possible(s)"
+    return text
+
+
+def _edited(d: Mapping[str, Any]) -> str:
+    parts = _changed_traits(d)
+    text = "Traits modifiés : " + (" ; ".join(parts) if parts else "(détail non conservé)")
+    status = _status_change(d)
+    return f"{text} ; {status}" if status else text
+
+
+def _attribute_event(d: Mapping[str, Any], *, added: bool) -> str:
+    text = f"Attribut {'ajouté' if added else 'retiré'} : {_attribute(d.get('attribute'))}"
+    status = _status_change(d)
+    return f"{text} ; {status}" if status else text
+
+
+def _document_checked(d: Mapping[str, Any]) -> str:
+    shown = _document(d.get("document_type"))
+    status = _status_change(d)
+    if status:
+        return f"{status} (contrôle : {shown})"
+    return f"Contrôle de pièce : {shown}, conforme (statut inchangé)"
+
+
+def _document_mismatch(d: Mapping[str, Any]) -> str:
+    return (f"Contrôle de pièce : {_document(d.get('document_type'))} ne correspond pas aux "
+            "traits (statut inchangé)")
+
+
+def _insi_answer(d: Mapping[str, Any]) -> str:
+    if d.get("error"):
+        return f"échec ({d['error']})"
+    code = d.get("code")
+    meaning = {"00": "une identité trouvée", "01": "aucune identité trouvée",
+               "02": "plusieurs identités trouvées"}.get(code)
+    return f"réponse {code} ({meaning})" if meaning else f"réponse {code or 'inconnue'}"
+
+
+def _insi_called(d: Mapping[str, Any]) -> str:
+    text = f"Appel INSi : {_insi_answer(d)}"
+    if d.get("environment"):
+        text += f", environnement {d['environment']}"
+    if d.get("accepted") is True:
+        text += ", accepté par l'opérateur"
+    elif d.get("accepted") is False:
+        text += ", refusé par l'opérateur"
+    if isinstance(d.get("collision"), Mapping):
+        text += f" ; collision avec le dossier {_ipp(d['collision'])}"
+    return text
+
+
+def _insi_decision(d: Mapping[str, Any]) -> str:
+    decision = {True: "acceptée", False: "refusée"}.get(d.get("accepted"), "sans décision")
+    return f"Réponse INSi {d.get('code') or ''} {decision} par l'opérateur".replace("  ", " ")
+
+
+def _insi_verification(d: Mapping[str, Any]) -> str:
+    text = f"Vérification INSi : {_insi_answer(d)}"
+    if d.get("verdict"):
+        text += f", verdict {d['verdict']}"
+    return text
+
+
+def _insi_applied(d: Mapping[str, Any]) -> str:
+    status = _status_change(d) or "Statut inchangé"
+    traits = _changed_traits(d)
+    text = f"{status} (INS récupéré par INSi)"
+    return text + (" ; traits INSi repris : " + " ; ".join(traits) if traits else "")
+
+
+def _collision(d: Mapping[str, Any]) -> str:
+    holder = d.get("holder") if isinstance(d.get("holder"), Mapping) else {}
+    return (f"Collision : le matricule renvoyé par INSi est déjà celui du dossier "
+            f"{_ipp(holder)} ; rien n'a été modifié")
+
+
+def _pair(d: Mapping[str, Any], verb: str) -> str:
+    ipps = d.get("ipps") if isinstance(d.get("ipps"), list) else []
+    if len(ipps) == 2:
+        return f"{verb} : IPP {ipps[0]} et IPP {ipps[1]}"
+    return f"{verb} : avec le dossier n°{d.get('other_id', '?')}"
+
+
+def _merged(d: Mapping[str, Any]) -> str:
+    return (f"Fusion : le dossier {_ipp(d, 'absorbed_ipp')} est rattaché au dossier "
+            f"{_ipp(d, 'survivor_ipp')} (conservé, non modifié)")
+
+
+def _scanned(d: Mapping[str, Any]) -> str:
+    return (f"Recherche de doublons sur toute la base : {d.get('found', '?')} paire(s) "
+            f"candidate(s), {d.get('added', '?')} nouvelle(s)")
+
+
+def _bulk(d: Mapping[str, Any]) -> str:
+    source = f" (source : {d['source']})" if d.get("source") else ""
+    return f"Import en bloc : {d.get('count', '?')} identité(s){source}"
+
+
+def _operator_added(d: Mapping[str, Any], *, first: bool = False) -> str:
+    role = _ROLE_LABELS.get(d.get("role"), d.get("role") or "")
+    what = "Premier administrateur créé" if first else "Opérateur ajouté"
+    return f"{what} : {d.get('login', '?')}" + (f" ({role})" if role and not first else "")
+
+
+def _role_changed(d: Mapping[str, Any]) -> str:
+    return (f"Rôle de {d.get('login', '?')} : {_ROLE_LABELS.get(d.get('before'), d.get('before'))}"
+            f" → {_ROLE_LABELS.get(d.get('after'), d.get('after'))}")
+
+
+def _os_login(d: Mapping[str, Any]) -> str:
+    after = d.get("after") or "(aucun)"
+    return f"Compte du poste de {d.get('login', '?')} : {d.get('before') or '(aucun)'} → {after}"
+
+
+def _catalogue(d: Mapping[str, Any]) -> str:
+    before = set(d.get("before") or ())
+    after = set(d.get("after") or ())
+    added = [f"+ {_document(c)}" for c in d.get("after") or () if c not in before]
+    removed = [f"− {_document(c)}" for c in d.get("before") or () if c not in after]
+    return "Catalogue des pièces : " + (" ; ".join(added + removed) or "inchangé")
+
+
+def _settings(d: Mapping[str, Any]) -> str:
+    after = d.get("after") if isinstance(d.get("after"), Mapping) else {}
+    keys = ", ".join(sorted(str(k) for k in after)) or "aucun"
+    return f"Réglages modifiés : {keys}"
+
+
+_DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "identity_created": _created,
+    "traits_edited": _edited,
+    "attribute_set": lambda d: _attribute_event(d, added=True),
+    "attribute_cleared": lambda d: _attribute_event(d, added=False),
+    "document_checked": _document_checked,
+    "document_mismatch": _document_mismatch,
+    "insi_called": _insi_called,
+    "insi_verification": _insi_verification,
+    "insi_decision": _insi_decision,
+    "insi_not_sent": lambda d: "Appel INSi non envoyé" + (f" : {d['error']}"
+                                                           if d.get("error") else ""),
+    "insi_result_applied": _insi_applied,
+    "insi_collision": _collision,
+    "duplicate_confirmed": lambda d: _pair(d, "Doublon confirmé"),
+    "duplicate_dismissed": lambda d: _pair(d, "Déclarés « pas un doublon »"),
+    "identities_merged": _merged,
+    "duplicates_scanned": _scanned,
+    "bulk_import": _bulk,
+    "operator_bootstrap": lambda d: _operator_added(d, first=True),
+    "operator_added": _operator_added,
+    "operator_role_changed": _role_changed,
+    "operator_activated": lambda d: f"Opérateur réactivé : {d.get('login', '?')}",
+    "operator_deactivated": lambda d: f"Opérateur désactivé : {d.get('login', '?')}",
+    "operator_os_login_changed": _os_login,
+    "document_catalogue_changed": _catalogue,
+    "insi_settings_changed": _settings,
+    "workstation_settings_changed": _settings,
+    "insi_certificate_imported": lambda d: "Certificat de l'organisation importé pour INSi",
+}
+
+
+def describe(action: str, details: Mapping[str, Any] | None) -> str:
+    """One French line for an audit event (never raises, never shows a matricule)."""
+    details = details if isinstance(details, Mapping) else {}
+    describer = _DESCRIBERS.get(action)
+    if describer is not None:
+        try:
+            return describer(details)
+        except Exception:  # noqa: BLE001 - an odd old event still gets a line
+            return action_label(action)
+    return action_label(action)

@@ -1,0 +1,215 @@
+"""Measurements of the terminal application for `scripts/bench` (DESIGN.md section 6).
+
+- `start_to_first_screen_seconds(app="insterm"|"bare", db_path=..., runs=5)`: median wall time
+  from starting a fresh Python process to the first screen laid out and refreshed (headless,
+  80x24). "bare" is a plain Textual app with the same widgets as the search screen (Header,
+  Input, Static, DataTable with the same columns, Footer) and no insterm import: the budget is
+  insterm <= 1.2 x bare.
+- `keystroke_to_results_seconds(db_path, queries)`: p95 of the time from the last keystroke of
+  each query (typed after a pause) to the results table refreshed with its results, in process,
+  on the real search screen. Fast typing is debounced (80 ms), which this does not measure.
+- `resident_memory_mb(db_path)`: peak resident memory of a process that opened the app on the
+  database and ran one search.
+
+`db_path` must exist and hold an operator whose login is given (`operator`, default: the first
+active operator).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+_CHILD = r'''
+import json, sys, time
+started = float(sys.argv[1])
+kind, db, operator, query = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+from insterm.tui.measure import _run_child
+_run_child(started, kind, db, operator, query)
+'''
+
+
+def _bare_app() -> Any:
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header, Input, Static
+
+    from insterm.tui.screens.search import COLUMNS
+
+    class BareApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header(show_clock=False, icon="")
+            yield Input(placeholder="Nom prénom date, matricule, IPP, date, datamatrix")
+            yield Static("Tapez un nom")
+            table: DataTable[Any] = DataTable(cursor_type="row")
+            for header, width in (("IPP", 9), ("Naissance", 11), ("Usage", 8), ("Prénom", 9),
+                                  ("Né(e) le", 10), ("S", 1), ("Statut", 10), ("Att", 3),
+                                  ("Matricule INS", 15)):
+                table.add_column(header, width=width)
+            yield table
+            yield Static("")
+            yield Footer()
+
+    return BareApp()
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _run_child(started: float, kind: str, db: str, operator: str, query: str) -> None:
+    """In the measured process: start the app, note the first screen, optionally search, exit."""
+    result: dict[str, float] = {}
+
+    def report(app: Any) -> None:
+        result["first_screen"] = time.time() - started
+        if query:
+            app.screen.query_one("#search-field").value = query
+            app.set_timer(0.5, app.exit)
+        else:
+            app.exit()
+
+    if kind == "bare":
+        app = _bare_app()
+        app.call_after_refresh(lambda: report(app))
+    else:
+        from insterm.clinic import Clinic
+        from insterm.tui.app import InstermApp
+        from insterm.tui.screens.search import SearchScreen
+
+        clinic = Clinic.open(db)
+        app = InstermApp(clinic, operator_login=operator or None, os_login="")
+        original = SearchScreen.on_mount
+
+        def on_mount(screen: SearchScreen) -> None:
+            original(screen)
+            screen.call_after_refresh(lambda: report(app))
+
+        SearchScreen.on_mount = on_mount  # type: ignore[method-assign]
+    app.run(headless=True, size=(80, 24))
+    result["peak_rss_mb"] = _peak_rss_mb()
+    print(json.dumps(result))
+
+
+def _first_operator(db_path: str | os.PathLike[str]) -> str:
+    from insterm.clinic import Clinic
+
+    with Clinic.open(db_path) as clinic:
+        for operator in clinic.operators():
+            if operator.active:
+                return operator.login
+    raise RuntimeError(f"{db_path}: no active operator")
+
+
+def _child(kind: str, db_path: str | os.PathLike[str] | None, operator: str,
+           query: str = "") -> dict[str, float]:
+    env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
+    started = time.time()
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, repr(started), kind, str(db_path or ""), operator, query],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"measured process failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def start_to_first_screen_seconds(app: str = "insterm",
+                                  db_path: str | os.PathLike[str] | None = None, *,
+                                  runs: int = 5, operator: str | None = None) -> float:
+    """Median seconds from process start to the first screen (see the module docstring)."""
+    if app not in ("insterm", "bare"):
+        raise ValueError("app is 'insterm' or 'bare'")
+    if app == "insterm":
+        if db_path is None:
+            raise ValueError("insterm needs db_path")
+        operator = operator or _first_operator(db_path)
+    times = [_child(app, db_path, operator or "")["first_screen"] for _ in range(runs)]
+    return statistics.median(times)
+
+
+def resident_memory_mb(db_path: str | os.PathLike[str], query: str = "MARTIN", *,
+                       operator: str | None = None) -> float:
+    """Peak resident memory (MB) of the app opened on `db_path` after one search."""
+    return _child("insterm", db_path, operator or _first_operator(db_path), query)["peak_rss_mb"]
+
+
+def keystroke_to_results(db_path: str | os.PathLike[str], queries: list[str], *,
+                         operator: str | None = None) -> dict[str, float]:
+    """Per query: type all but the last character, wait, press the last one, time until the
+    results table is refreshed (painted) for the full text. Returns p50, p95, max of that
+    (seconds), `filled_p95` (until the table holds the rows, before the repaint), count."""
+    import asyncio
+
+    operator = operator or _first_operator(db_path)
+    samples = asyncio.run(_keystrokes(Path(db_path), queries, operator))
+
+    def p95(values: list[float]) -> float:
+        ordered = sorted(values)
+        return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+    painted = [p for _, p in samples]
+    filled = [f for f, _ in samples]
+    return {"p50": statistics.median(painted), "p95": p95(painted), "max": max(painted),
+            "filled_p95": p95(filled), "count": float(len(samples))}
+
+
+def keystroke_to_results_seconds(db_path: str | os.PathLike[str], queries: list[str], *,
+                                 operator: str | None = None) -> float:
+    """p95 seconds from a keystroke to the refreshed results (see `keystroke_to_results`)."""
+    return keystroke_to_results(db_path, queries, operator=operator)["p95"]
+
+
+async def _keystrokes(db_path: Path, queries: list[str], operator: str) -> list[float]:
+    import asyncio
+
+    from insterm.clinic import Clinic
+    from insterm.tui.app import InstermApp
+
+    samples: list[tuple[float, float]] = []
+    with Clinic.open(db_path) as clinic:
+        app = InstermApp(clinic, operator_login=operator, os_login="")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.2)
+            screen = app.screen
+            field = screen.query_one("#search-field")
+            original_show, original_failed = screen._show, screen._failed
+            marks: dict[str, float] = {}
+
+            def timed(original: Any) -> Any:
+                def wrapper(generation: int, value: Any) -> None:
+                    original(generation, value)
+                    if generation == screen._generation:
+                        marks.setdefault("filled", time.perf_counter())
+                        screen.call_after_refresh(
+                            lambda: marks.setdefault("shown", time.perf_counter()))
+                return wrapper
+
+            screen._show = timed(original_show)  # type: ignore[method-assign]
+            screen._failed = timed(original_failed)  # type: ignore[method-assign]
+            for query in queries:
+                if len(query) < 2:
+                    continue
+                field.value = query[:-1]
+                field.cursor_position = len(field.value)
+                await pilot.pause(0.15)
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.15)  # a pause: the next keystroke is not debounced
+                marks.clear()
+                started = time.perf_counter()
+                await pilot.press(query[-1] if query[-1] != " " else "space")
+                for _ in range(5000):
+                    if "shown" in marks:
+                        break
+                    await asyncio.sleep(0.0005)
+                else:
+                    raise RuntimeError(f"no results shown for {query!r}")
+                samples.append((marks["filled"] - started, marks["shown"] - started))
+    return samples

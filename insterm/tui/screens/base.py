@@ -1,0 +1,92 @@
+"""What every insterm screen shares: its F1 help text, and clinic calls in thread workers.
+
+    class MyScreen(InstermScreen):
+        HELP = "Ce que fait l'écran, et ses touches."   # shown by F1
+        BINDINGS = [Binding("f2", "save", "Enregistrer", id="my.save")]
+
+        def action_save(self) -> None:
+            self.run_clinic(lambda clinic: clinic.set_attribute(self.app.actor, ...),
+                            done=self._saved, doing="l'enregistrement")
+
+`run_clinic(call, done=...)` runs `call(clinic)` in a thread worker (the clinic lock of the app
+is held meanwhile: one SQLite connection, one call at a time). On success `done(result)` runs
+on the UI thread; a worker that was cancelled or superseded (`exclusive=True` in the same
+`group`) never calls `done`, so stale results are discarded. On failure the error goes to the
+app's one error path (`InstermApp.report_error`): a notification for insterm's typed French
+refusals, an error dialog for anything unexpected; pass `failed=` to handle it yourself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from insterm.clinic import Clinic
+    from insterm.tui.app import InstermApp
+
+
+class ClinicCalls:
+    """Mixin of `InstermScreen` and `InstermModal` (see the module docstring)."""
+
+    HELP: ClassVar[str] = ""
+    """French help for F1: what the screen is for, then anything the key list does not say."""
+
+    _done: dict[Worker, tuple[Callable[[Any], None] | None,
+                              Callable[[BaseException], None] | None, str | None]]
+
+    @property
+    def insterm(self) -> InstermApp:
+        return self.app  # type: ignore[attr-defined,return-value]
+
+    def run_clinic(self, call: Callable[[Clinic], Any], *,
+                   done: Callable[[Any], None] | None = None,
+                   failed: Callable[[BaseException], None] | None = None,
+                   doing: str | None = None, group: str = "clinic", exclusive: bool = False,
+                   name: str = "") -> Worker:
+        """Run `call(clinic)` in a thread worker; `done(result)` on the UI thread afterwards."""
+        if not hasattr(self, "_done"):
+            self._done = {}
+        app = self.insterm
+
+        def work() -> Any:
+            return app.call_clinic(call)
+
+        worker = self.run_worker(  # type: ignore[attr-defined]
+            work, thread=True, exclusive=exclusive, group=group, exit_on_error=False,
+            name=name or group, description=doing or "")
+        self._done[worker] = (done, failed, doing)
+        return worker
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        callbacks = getattr(self, "_done", {}).get(event.worker)
+        if callbacks is None:
+            return
+        done, failed, doing = callbacks
+        state = event.state
+        if state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        del self._done[event.worker]
+        if state == WorkerState.SUCCESS and not event.worker.is_cancelled:
+            if done is not None:
+                done(event.worker.result)
+        elif state == WorkerState.ERROR and event.worker.error is not None:
+            if failed is not None:
+                failed(event.worker.error)
+            else:
+                self.insterm.report_error(event.worker.error, doing=doing)
+
+
+class InstermScreen(ClinicCalls, Screen):
+    """A full screen of insterm (see the module docstring)."""
+
+
+ResultType = TypeVar("ResultType")
+
+
+class InstermModal(ClinicCalls, ModalScreen[ResultType], Generic[ResultType]):
+    """A dialog of insterm; `dismiss(result)` hands the result to the opener's callback.
+    Write `class MyDialog(InstermModal[bool])`."""

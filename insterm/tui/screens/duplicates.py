@@ -1,0 +1,533 @@
+"""Doublons: the candidate pairs, two records side by side, and the operator's decision.
+
+`DuplicatesScreen(identity_id=None)` lists the pairs of the open duplicate groups (every group
+that still holds an undecided link, `clinic.open_duplicate_groups`), or, with `identity_id`,
+the group of that record (`clinic.duplicate_group`: undecided and confirmed links). The
+highlighted pair is compared trait by trait below the list (`IdentityComparison`: a visible
+marker on each difference, the matricule only for a qualified identity).
+
+Keys: F2 "pas un doublon" (after a confirmation: the pair is never proposed again), F3 confirm
+the pair as a duplicate, F4 merge (administrators only: the clinic's refusal is shown to anyone
+else; then the choice of the record that stays, then a confirmation saying exactly what the
+merge does), F5 search the whole base for pairs (`clinic.scan_duplicates`, in a worker), F6 / F7
+open record A / B, F8 (with `identity_id`) switch between this patient and every open group.
+Each decision is one clinic call in a thread worker, audited by the clinic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from insterm.tui.screens.base import InstermModal, InstermScreen
+from insterm.tui.widgets.identity_comparison import IdentityComparison
+
+if TYPE_CHECKING:
+    from insterm.store.duplicates import DuplicateGroup
+    from insterm.store.summary import IdentitySummary
+
+GROUP_LIMIT = 100
+MERGE_FOR = "fusionner deux dossiers"
+
+STATE_LABELS = {"potential": "à examiner", "confirmed": "confirmé", "merged": "fusionné",
+                "not_duplicate": "pas un doublon"}
+
+COLUMNS = (  # key, header, width: fits 80 columns with the cell padding
+    ("group", "Gr", 2),
+    ("a", "Dossier A", 24),
+    ("b", "Dossier B", 24),
+    ("score", "Score", 5),
+    ("state", "État", 10),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePair:
+    """One link of a group as the screen shows it (`a` is the patient asked for, if any)."""
+
+    group: int  # number of its group on the screen, from 1
+    a: IdentitySummary
+    b: IdentitySummary
+    state: str
+    score: int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatesView:
+    pairs: tuple[CandidatePair, ...]
+    groups: int
+    focus: IdentitySummary | None  # the patient asked for (identity_id), when there is one
+    places: dict[str, str] = field(default_factory=dict)  # COG code -> name
+
+
+def pairs_of(groups: list[DuplicateGroup], focus_id: int | None = None) -> list[CandidatePair]:
+    """The undecided and confirmed links of `groups`, group by group, best score first. A
+    record already merged into another is no longer a candidate: its links are left out."""
+    pairs: list[CandidatePair] = []
+    number = 0
+    for group in groups:
+        members = {m.id: m for m in group.members if m.merged_into is None}
+        links = [link for link in group.links if link[0] in members and link[1] in members
+                 and link[2] in ("potential", "confirmed")]
+        if not links:
+            continue
+        number += 1
+        links.sort(key=lambda link: (focus_id not in (link[0], link[1]), -link[3], link[:2]))
+        for a_id, b_id, state, score, reasons in links:
+            if b_id == focus_id:
+                a_id, b_id = b_id, a_id
+            pairs.append(CandidatePair(number, members[a_id], members[b_id], state, score,
+                                       tuple(reasons)))
+    return pairs
+
+
+def _place_names(codes: set[str]) -> dict[str, str]:
+    try:
+        from insterm.datasets import place_index
+
+        index = place_index()
+        return {code: name for code in codes if (name := index.name(code))}
+    except Exception:  # noqa: BLE001 - the name is a help; the code is what counts
+        return {}
+
+
+def load_view(clinic: Any, identity_id: int | None) -> DuplicatesView:
+    """What the screen shows, read in one worker call."""
+    focus = None
+    if identity_id is not None:
+        group = clinic.duplicate_group(identity_id)
+        groups = [group]
+        focus = next((m for m in group.members if m.id == identity_id), None)
+    else:
+        groups = clinic.open_duplicate_groups(GROUP_LIMIT)
+    pairs = pairs_of(groups, identity_id)
+    codes = {p for pair in pairs for p in (pair.a.birth_place, pair.b.birth_place) if p}
+    return DuplicatesView(tuple(pairs), len({p.group for p in pairs}), focus,
+                          _place_names(codes))
+
+
+def check_may_merge(clinic: Any, actor: str) -> None:
+    """The clinic's own `PermissionRefused` (French) when `actor` may not merge; nothing is
+    written. The merge itself checks again (`clinic.merge`)."""
+    # Until the facade exposes a read-only permission check, ask the clinic's context, which
+    # is what `Clinic.merge` itself asks first.
+    clinic._ctx.operator(actor, admin=True, admin_for=MERGE_FOR)
+
+
+def who(item: IdentitySummary) -> str:
+    """"IPP 100000001 — FAURE JEAN, né(e) le 01/02/1980"."""
+    return (f"IPP {item.ipp} — {item.display_name}, né(e) le "
+            f"{item.birth_date.strftime('%d/%m/%Y')}")
+
+
+def default_survivor(a: IdentitySummary, b: IdentitySummary) -> IdentitySummary:
+    """The record offered first as the one to keep: the one holding an INS, else the older."""
+    if a.has_ins != b.has_ins:
+        return a if a.has_ins else b
+    return a if a.id < b.id else b
+
+
+def merge_text(survivor: IdentitySummary, absorbed: IdentitySummary) -> str:
+    """The confirmation: exactly what the merge does, and what it does not."""
+    from insterm.tui.widgets.status_badge import status_label
+
+    return (
+        f"Dossier conservé : {who(survivor)} ({status_label(survivor.status)}). Il n'est pas "
+        "modifié : ses traits, son statut et son INS restent les mêmes.\n\n"
+        f"Dossier absorbé : {who(absorbed)}. Il n'est pas supprimé : il est gardé, marqué "
+        f"« fusionné dans » le dossier IPP {survivor.ipp}, relié à lui et figé (plus aucune "
+        "modification) ; il n'apparaît plus dans la recherche ni parmi les doublons.\n\n"
+        "Rien n'est copié ni déplacé d'un dossier à l'autre : les contrôles de pièce, appels "
+        "INSi et l'historique du dossier absorbé restent attachés à lui. La fusion est "
+        "enregistrée au journal à votre nom et ne peut pas être défaite dans insterm."
+    )
+
+
+class SurvivorModal(InstermModal[int | None]):
+    """Which of the two records stays: dismisses with its id, or None (Escape)."""
+
+    HELP = ("Fusion de deux dossiers : choisissez avec les flèches le dossier qui reste le "
+            "dossier principal, puis Entrée. L'autre lui sera rattaché après une dernière "
+            "confirmation. Échap annule (rien n'est modifié).")
+    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Annuler", id="duplicates.survivor_cancel")]
+    DEFAULT_CSS = """
+    SurvivorModal { align: center middle; }
+    SurvivorModal > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $warning; background: $surface; padding: 0 1;
+    }
+    SurvivorModal .survivor-title { text-style: bold; width: 100%; }
+    SurvivorModal .survivor-text { width: 100%; margin: 1 0 0 0; }
+    SurvivorModal OptionList { height: auto; max-height: 8; margin: 1 0; }
+    SurvivorModal .survivor-keys { color: $text-muted; }
+    """
+
+    def __init__(self, a: IdentitySummary, b: IdentitySummary) -> None:
+        super().__init__()
+        self.a = a
+        self.b = b
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Fusionner : quel dossier garder ?", classes="survivor-title")
+            yield Static("Le dossier choisi reste le dossier principal ; l'autre lui sera "
+                         "rattaché. Le dossier qui porte un INS doit être gardé.",
+                         classes="survivor-text", markup=False)
+            yield OptionList(*(Option(self._prompt(item), id=str(item.id))
+                               for item in (self.a, self.b)), id="survivor-options")
+            yield Static("Entrée : garder ce dossier — Échap : annuler", markup=False,
+                         classes="survivor-keys")
+
+    @staticmethod
+    def _prompt(item: IdentitySummary) -> Text:
+        from insterm.tui.widgets.status_badge import status_text
+
+        text = Text(f"Garder {who(item)}, ")
+        text.append_text(status_text(item.status))
+        if item.has_ins:
+            text.append(", porte un INS", style="bold")
+        return text
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        keep = default_survivor(self.a, self.b)
+        options.highlighted = 0 if keep is self.a else 1
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DuplicatesScreen(InstermScreen):
+    TITLE = "Doublons"
+    HELP = (
+        "Doublons possibles : chaque ligne est une paire de dossiers qui se ressemblent (Gr : "
+        "numéro du groupe, Score : ressemblance sur 100). Les deux dossiers de la ligne "
+        "choisie sont comparés dessous, trait par trait ; le signe ≠ (ou <> ) marque chaque "
+        "différence.\n"
+        "F2 « pas un doublon » : ce sont deux personnes différentes ; la paire ne sera plus "
+        "jamais proposée (décision enregistrée au journal).\n"
+        "F3 doublon confirmé : c'est la même personne ; la paire reste dans la liste en "
+        "attendant la fusion.\n"
+        "F4 fusionner (administrateur seulement) : vous choisissez le dossier gardé ; l'autre "
+        "est conservé, marqué « fusionné dans » et figé ; rien n'est déplacé.\n"
+        "F5 rechercher les doublons dans toute la base (après un import : quelques secondes), "
+        "F6 / F7 ouvrir la fiche du dossier A / B, F8 (depuis une fiche) ce patient ou tous "
+        "les groupes, Échap retour. Le matricule INS n'est affiché que pour une identité "
+        "qualifiée."
+    )
+    DEFAULT_CSS = """
+    DuplicatesScreen #dup-status { height: 1; padding: 0 1; color: $text-muted; }
+    DuplicatesScreen #dup-status.-busy { color: $warning; text-style: bold; }
+    DuplicatesScreen #dup-pairs { height: 1fr; min-height: 4; }
+    DuplicatesScreen #dup-reasons {
+        height: 1; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    """
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "back", "Retour", id="duplicates.back"),
+        Binding("f2", "dismiss_pair", "Pas doublon", id="duplicates.dismiss"),
+        Binding("f3", "confirm_pair", "Doublon", id="duplicates.confirm"),
+        Binding("f4", "merge", "Fusion", id="duplicates.merge"),
+        Binding("f5", "scan", "Analyser", id="duplicates.scan"),
+        Binding("f6", "open_record('a')", "Fiche A", id="duplicates.open_a", show=False),
+        Binding("f7", "open_record('b')", "Fiche B", id="duplicates.open_b", show=False),
+        Binding("f8", "toggle_scope", "Tous", id="duplicates.scope"),
+    ]
+
+    def __init__(self, identity_id: int | None = None) -> None:
+        super().__init__()
+        self.identity_id = identity_id
+        self.all_groups = identity_id is None
+        self.view: DuplicatesView | None = None
+        self.scanning = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with Vertical(id="dup-body"):
+            yield Static("Chargement…", id="dup-status", markup=False)
+            table = DataTable(id="dup-pairs", cursor_type="row", zebra_stripes=False)
+            for key, header, width in COLUMNS:
+                table.add_column(header, key=key, width=width)
+            yield table
+            yield Static("", id="dup-reasons", markup=False)
+            yield IdentityComparison(id="dup-compare")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#dup-pairs", DataTable).focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.view is not None:
+            self.reload()
+
+    @property
+    def scope_id(self) -> int | None:
+        return None if self.all_groups else self.identity_id
+
+    def reload(self) -> None:
+        scope = self.scope_id
+        self.run_clinic(lambda clinic: load_view(clinic, scope), done=self._show,
+                        group="duplicates-load", exclusive=True,
+                        doing="la lecture des doublons")
+
+    # ------------------------------------------------------------------ display
+
+    @property
+    def pairs(self) -> tuple[CandidatePair, ...]:
+        return self.view.pairs if self.view is not None else ()
+
+    @property
+    def selected(self) -> CandidatePair | None:
+        pairs = self.pairs
+        if not pairs:
+            return None
+        row = self.query_one("#dup-pairs", DataTable).cursor_row
+        return pairs[min(max(row, 0), len(pairs) - 1)]
+
+    def _show(self, view: DuplicatesView) -> None:
+        previous = self.selected
+        self.view = view
+        table = self.query_one("#dup-pairs", DataTable)
+        table.clear()
+        for index, pair in enumerate(view.pairs):
+            state = Text(STATE_LABELS.get(pair.state, pair.state),
+                         style="bold green" if pair.state == "confirmed" else "")
+            table.add_row(str(pair.group), pair.a.display_name, pair.b.display_name,
+                          str(pair.score), state, key=str(index))
+        if previous is not None:  # keep the cursor near where it was
+            for index, pair in enumerate(view.pairs):
+                if {pair.a.id, pair.b.id} == {previous.a.id, previous.b.id}:
+                    table.move_cursor(row=index)
+                    break
+        if view.focus is not None and not self.all_groups:
+            self.title = f"Doublons de {view.focus.display_name}"
+        else:
+            self.title = "Doublons à examiner"
+        self._status_line()
+        self._show_selected()
+        self.refresh_bindings()
+
+    def _status_line(self) -> None:
+        status = self.query_one("#dup-status", Static)
+        status.set_class(self.scanning, "-busy")
+        if self.scanning:
+            status.update("Recherche des doublons dans toute la base en cours…")
+            return
+        view = self.view
+        if view is None:
+            return
+        count = len(view.pairs)
+        if not self.all_groups and view.focus is not None:
+            where = f"{view.focus.display_name} (IPP {view.focus.ipp})"
+            status.update(f"{count} paire(s) à examiner pour {where}." if count else
+                          f"Aucun doublon possible pour {where}. F5 : analyser toute la base.")
+            return
+        status.update(f"{count} paire(s) dans {view.groups} groupe(s) à examiner." if count else
+                      "Aucun doublon à examiner. F5 : rechercher dans toute la base.")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_selected()
+        self.refresh_bindings()
+
+    def _show_selected(self) -> None:
+        comparison = self.query_one(IdentityComparison)
+        reasons = self.query_one("#dup-reasons", Static)
+        pair = self.selected
+        if pair is None or self.view is None:
+            reasons.update("")
+            comparison.show_message("Rien à comparer.")
+            return
+        ascii = bool(getattr(self.insterm.look, "ascii", False))
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"A {'<->' if ascii else '↔'} B : score {pair.score}", style="bold")
+        if pair.reasons:
+            line.append(" — " + ", ".join(pair.reasons))
+        reasons.update(line)
+        comparison.show(pair.a, pair.b, places=self.view.places, ascii=ascii)
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_scope":
+            return self.identity_id is not None
+        if action == "scan":
+            return None if self.scanning else True
+        if action in ("dismiss_pair", "merge", "open_record"):
+            return True if self.selected is not None else None
+        if action == "confirm_pair":
+            pair = self.selected
+            return True if pair is not None and pair.state != "confirmed" else None
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_toggle_scope(self) -> None:
+        if self.identity_id is None:
+            return
+        self.all_groups = not self.all_groups
+        self.reload()
+
+    def action_open_record(self, which: str) -> None:
+        pair = self.selected
+        if pair is not None:
+            item = pair.a if which == "a" else pair.b
+            self.insterm.open_screen("record", identity_id=item.id)
+
+    def action_dismiss_pair(self) -> None:
+        pair = self.selected
+        if pair is None:
+            return
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        text = (f"A : {who(pair.a)}\nB : {who(pair.b)}\n\n"
+                "Ce sont deux personnes différentes : ces deux dossiers ne seront plus jamais "
+                "proposés comme doublons l'un de l'autre (ni à la saisie, ni par la recherche "
+                "dans toute la base). Aucun dossier n'est modifié. La décision est enregistrée "
+                "au journal à votre nom.")
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._decide(pair, dismiss=True)
+
+        self.app.push_screen(ConfirmModal("Pas un doublon ?", text, "Pas un doublon"),
+                             callback=answered)
+
+    def action_confirm_pair(self) -> None:
+        pair = self.selected
+        if pair is not None and pair.state != "confirmed":
+            self._decide(pair, dismiss=False)
+
+    def _decide(self, pair: CandidatePair, *, dismiss: bool) -> None:
+        app = self.insterm
+        a_id, b_id = pair.a.id, pair.b.id
+
+        def call(clinic: Any) -> None:
+            actor = app.actor  # read here: "nobody chosen" takes the one error path
+            if dismiss:
+                clinic.dismiss_duplicate(actor, a_id, b_id)
+            else:
+                clinic.mark_duplicate(actor, a_id, b_id)
+
+        def done(_: Any) -> None:
+            if dismiss:
+                self.notify(f"Enregistré : IPP {pair.a.ipp} et IPP {pair.b.ipp} ne sont pas "
+                            "des doublons ; la paire ne sera plus proposée.",
+                            title="Pas un doublon", timeout=8)
+            else:
+                self.notify(f"Enregistré : IPP {pair.a.ipp} et IPP {pair.b.ipp} sont la même "
+                            "personne (doublon confirmé), à fusionner par un administrateur.",
+                            title="Doublon confirmé", timeout=8)
+            self.reload()
+
+        self.run_clinic(call, done=done,
+                        doing="l'enregistrement de la décision « pas un doublon »" if dismiss
+                        else "la confirmation du doublon")
+
+    def action_merge(self) -> None:
+        pair = self.selected
+        if pair is None:
+            return
+        app = self.insterm
+        self.run_clinic(lambda clinic: check_may_merge(clinic, app.actor),
+                        done=lambda _: self._choose_survivor(pair),
+                        doing="la vérification des droits de fusion")
+
+    def _choose_survivor(self, pair: CandidatePair) -> None:
+        def chosen(survivor_id: int | None) -> None:
+            if survivor_id is None:
+                return
+            survivor, absorbed = ((pair.a, pair.b) if survivor_id == pair.a.id
+                                  else (pair.b, pair.a))
+            self._confirm_merge(survivor, absorbed)
+
+        self.app.push_screen(SurvivorModal(pair.a, pair.b), callback=chosen)
+
+    def _confirm_merge(self, survivor: IdentitySummary, absorbed: IdentitySummary) -> None:
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._merge(survivor, absorbed)
+
+        self.app.push_screen(ConfirmModal(f"Fusionner IPP {absorbed.ipp} dans IPP "
+                                          f"{survivor.ipp} ?", merge_text(survivor, absorbed),
+                                          "Fusionner"), callback=answered)
+
+    def _merge(self, survivor: IdentitySummary, absorbed: IdentitySummary) -> None:
+        app = self.insterm
+
+        def done(_: Any) -> None:
+            self.notify(f"Fusion enregistrée : le dossier IPP {absorbed.ipp} est rattaché au "
+                        f"dossier IPP {survivor.ipp}.", title="Fusion", timeout=8)
+            self.reload()
+
+        self.run_clinic(lambda clinic: clinic.merge(app.actor, survivor.id, survivor.version,
+                                                    absorbed.id, absorbed.version),
+                        done=done, doing="la fusion des dossiers")
+
+    def action_scan(self) -> None:
+        if self.scanning:
+            return
+        app = self.insterm
+        self.scanning = True
+        self._status_line()
+        self.refresh_bindings()
+
+        def finished() -> None:
+            self.scanning = False
+            self._status_line()
+            self.refresh_bindings()
+
+        def done(report: Any) -> None:
+            finished()
+            self.notify(report.message, title="Recherche de doublons", timeout=10)
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            finished()
+            self.insterm.report_error(error, doing="la recherche des doublons")
+
+        self.run_clinic(lambda clinic: clinic.scan_duplicates(app.actor), done=done, failed=failed,
+                        group="duplicates-scan", exclusive=True,
+                        doing="la recherche des doublons")
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        commands: list[tuple[str, str, Any]] = [
+            ("Rechercher les doublons dans toute la base", "Analyse complète (F5)",
+             self.action_scan)]
+        pair = self.selected
+        if pair is not None:
+            commands[:0] = [
+                ("Pas un doublon", "Ne plus proposer cette paire (F2)",
+                 self.action_dismiss_pair),
+                ("Confirmer le doublon", "Même personne, fusion à faire (F3)",
+                 self.action_confirm_pair),
+                ("Fusionner les deux dossiers", "Administrateur (F4)", self.action_merge),
+                (f"Ouvrir la fiche A ({pair.a.display_name})", "(F6)",
+                 lambda: self.action_open_record("a")),
+                (f"Ouvrir la fiche B ({pair.b.display_name})", "(F7)",
+                 lambda: self.action_open_record("b")),
+            ]
+        if self.identity_id is not None:
+            commands.append(("Doublons : ce patient / tous les groupes", "(F8)",
+                             self.action_toggle_scope))
+        return commands
+

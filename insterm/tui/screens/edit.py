@@ -1,0 +1,585 @@
+"""Saisie / modification: the strict traits and the used names of an identity.
+
+`CreateScreen(initial_text="")` captures a new identity (saved as "Identité provisoire",
+channel SM, through `Clinic.create_identity`) and then shows its record in its place;
+`EditScreen(identity_id)` changes an existing one through `Clinic.edit_traits` and goes back to
+the record.
+
+What the form does while the operator types (every rule is the domain's, asked through
+`insterm.tui.screens.edit_checks`):
+
+- each field says under it what the domain refuses, in French; nothing can be saved while a
+  field is refused ("not finished yet" refusals, such as an empty required field, show once
+  the field is left or on F2);
+- a normalisation proposal (uppercase, accents, typographic apostrophes...; the first first name
+  for an empty list of first names) is shown under the field and applied only by F4;
+- the birth place is picked by commune or country name in a list under the field (the place
+  table's name index is built once, in a thread worker, when the screen opens), or typed as a
+  code, whose name is then shown; a well-formed code missing from the table is kept only after a
+  confirmation;
+- records that may be the same person are listed below the form while typing (debounced, in a
+  thread worker); Enter on one opens it above the form, which stays as it was.
+
+Saving (F2) an edit that changes a strict trait of an identity that is not provisional first
+says what it will do to the status (`insterm.domain.status.describe_drop`, from the domain's
+`StrictTraitEdited` event) and asks for confirmation. A record changed elsewhere meanwhile is
+not overwritten: the French message names who changed it and when, and the typed data stays.
+Escape with unsaved data asks before leaving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from insterm.tui.screens import edit_checks as checks
+from insterm.tui.screens.base import InstermScreen
+from insterm.tui.widgets.duplicate_hints import DuplicateHints
+from insterm.tui.widgets.place_input import PlaceField
+from insterm.tui.widgets.trait_field import TraitField
+
+if TYPE_CHECKING:
+    from insterm.domain.places import PlaceIndex
+    from insterm.store.identities import IdentityRecord
+    from insterm.usecases.identities import Saved
+
+HINTS_DEBOUNCE_SECONDS = 0.25
+
+HELP = (
+    "Traits stricts de l'identité (ceux de la pièce d'identité) et noms utilisés. Les champs "
+    "marqués * sont obligatoires.\n"
+    "Sous chaque champ, en rouge, ce qui est refusé et comment le corriger ; en jaune, une "
+    "proposition (majuscules, accents retirés, apostrophe droite...) que F4 applique au champ "
+    "où vous êtes : rien n'est corrigé sans vous.\n"
+    "Date de naissance : JJ/MM/AAAA (00 pour un jour ou un mois inconnu : la date est alors "
+    "corrigée et l'identité ne pourra pas être qualifiée). Sexe : M, F ou I.\n"
+    "Lieu de naissance : tapez le nom de la commune ou du pays, choisissez dans la liste "
+    "(flèches, Entrée), ou tapez le code INSEE à 5 caractères (99 + code pays à l'étranger, "
+    "99999 si inconnu).\n"
+    "En bas, les dossiers qui ressemblent à ce que vous tapez : F5 pour y aller, Entrée pour "
+    "ouvrir le dossier (la saisie reste en place, Échap sur la fiche pour y revenir).\n"
+    "Entrée, Tab ou flèche bas : champ suivant. F2 enregistre. Échap quitte (une confirmation "
+    "est demandée si des données ne sont pas enregistrées)."
+)
+
+EDIT_HELP = HELP + (
+    "\nModifier un trait strict d'une identité récupérée, validée ou qualifiée la fait "
+    "redescendre (et retire l'INS) : l'effet exact est annoncé avant l'enregistrement et vous "
+    "le confirmez. Modifier seulement le nom ou le prénom utilisé ne change pas le statut."
+)
+
+
+def clinic_today(clinic: Any) -> date:
+    """The clinic's current date (tests fix it), for birth-date checks and the age shown."""
+    today = getattr(clinic, "today", None)
+    if callable(today):
+        return today()
+    context = getattr(clinic, "_ctx", None)  # until Clinic exposes its clock
+    if context is not None and callable(getattr(context, "today", None)):
+        return context.today()
+    return date.today()
+
+
+def form_bindings(prefix: str) -> list[Binding]:
+    return [
+        Binding("escape", "back", "Retour", id=f"{prefix}.back"),
+        Binding("f2", "save", "Enregistrer", id=f"{prefix}.save"),
+        Binding("f4", "apply_proposal", "Appliquer", id=f"{prefix}.apply",
+                tooltip="Appliquer la proposition affichée sous le champ"),
+        Binding("f5", "hints", "Doublons", id=f"{prefix}.hints",
+                tooltip="Aller à la liste des dossiers ressemblants"),
+    ]
+
+
+class IdentityFormScreen(InstermScreen):
+    """What `CreateScreen` and `EditScreen` share: the form, its notes, hints and keys."""
+
+    HELP = HELP
+    DEFAULT_CSS = """
+    IdentityFormScreen #form-context { height: auto; padding: 0 1; background: $boost; }
+    IdentityFormScreen #form-context.-error { color: $error; text-style: bold; }
+    IdentityFormScreen #form { height: 1fr; }
+    """
+
+    # Not DEFAULT_CSS: the application's `Input:focus` border (insterm.tcss) must not apply to
+    # the one-line inputs of the form, whose focus shows as a background and a bold label.
+    # (Scoped: textual puts the screen's own type name in front of these selectors.)
+    # In the ASCII look (ANSI colours cannot be blended) the focused input is underlined.
+    CSS = """
+    TraitField TraitInput, TraitField TraitInput:focus { border: none !important; }
+    """
+
+    exclude_id: int | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.places: PlaceIndex | None = None
+        self._initial: dict[str, str] = {}
+        self._form: checks.FormCheck | None = None
+        self._reveal = False
+        self._saving = False
+        self._ready = False
+        self._hints_timer: Timer | None = None
+        self._hints_probe: dict[str, Any] | None = None
+        self._hints_generation = 0
+        self._places_worker: Worker | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        yield Static(self.context_text(), id="form-context", markup=False)
+        with VerticalScroll(id="form", can_focus=False):
+            yield TraitField("birth_name", checks.LABELS["birth_name"], required=True,
+                             max_length=120, placeholder="tel qu'écrit sur la pièce")
+            yield TraitField("first_name", checks.LABELS["first_name"], required=True,
+                             max_length=120)
+            yield TraitField("first_names", checks.LABELS["first_names"], max_length=120,
+                             placeholder="tous, dans l'ordre de la pièce")
+            yield TraitField("birth_date", checks.LABELS["birth_date"], required=True,
+                             max_length=10, restrict=r"[0-9/.\-]*", placeholder="JJ/MM/AAAA",
+                             input_width=12)
+            yield TraitField("sex", checks.LABELS["sex"], required=True, max_length=1,
+                             restrict=r"[MFImfi]?", placeholder="M, F ou I",
+                             input_width=12)
+            yield PlaceField("birth_place", checks.LABELS["birth_place"],
+                             placeholder="commune, pays ou code")
+            yield TraitField("used_name", checks.LABELS["used_name"], max_length=120,
+                             placeholder="si différent du nom de naissance")
+            yield TraitField("used_first_name", checks.LABELS["used_first_name"],
+                             max_length=120, placeholder="si différent du 1er prénom")
+        yield DuplicateHints(id="hints")
+        yield Footer(compact=True)
+
+    def context_text(self) -> str:
+        return ""
+
+    def on_mount(self) -> None:
+        self.field("birth_name").input.focus()
+        self._places_worker = self.run_worker(_load_places, thread=True, group="places",
+                                              exit_on_error=False, name="places",
+                                              description="la table des lieux de naissance")
+        self.start()
+
+    def start(self) -> None:
+        """Fill the form (create: from the search text; edit: once the record is read)."""
+
+    # ------------------------------------------------------------------ fields
+
+    def field(self, name: str) -> TraitField:
+        return self.query_one(f"#field-{name}", TraitField)
+
+    @property
+    def place_field(self) -> PlaceField:
+        return self.query_one(PlaceField)
+
+    def values(self) -> dict[str, str]:
+        return {name: self.field(name).value for name in checks.FIELDS}
+
+    def fill(self, values: dict[str, str]) -> None:
+        """Put texts in the fields; they become the "nothing typed yet" state of the form."""
+        for name in checks.FIELDS:
+            self.field(name).value = values.get(name, "")
+        self._initial = {name: values.get(name, "") for name in checks.FIELDS}
+        self._ready = True
+        self.recheck()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the form holds something that is not saved."""
+        return self._ready and self.values() != self._initial
+
+    @property
+    def today(self) -> date:
+        return clinic_today(self.insterm.clinic)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.input.id == "input-sex" and event.value != event.value.upper():
+            event.input.value = event.value.upper()  # a code letter, not a trait to normalise
+            return
+        self.recheck()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        for field in self.query(TraitField):
+            if field.input is event.input and event.value.strip():
+                field.touched = True
+        self.recheck()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def on_place_field_picked(self, event: PlaceField.Picked) -> None:
+        event.stop()
+        self.focus_next()
+
+    def recheck(self) -> checks.FormCheck:
+        """Check the whole form again, show every field's notes, schedule the hints."""
+        values = self.values()
+        form = checks.check_form(values, today=self.today, places=self.places)
+        self._form = form
+        for name in checks.FIELDS:
+            self.field(name).show(form.fields[name], reveal=self._reveal)
+        self._schedule_hints(values)
+        self.refresh_bindings()
+        return form
+
+    # ------------------------------------------------------------------ place table
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker is not self._places_worker:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.places = event.worker.result
+            self.place_field.places = self.places
+            self.place_field.refresh_list()
+            self.recheck()
+        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.insterm.report_error(event.worker.error,
+                                      doing="le chargement de la table des lieux de naissance")
+
+    # ------------------------------------------------------------------ duplicate hints
+
+    def _schedule_hints(self, values: dict[str, str]) -> None:
+        probe = checks.duplicate_probe(values, today=self.today, places=self.places)
+        if probe == self._hints_probe:
+            return
+        self._hints_probe = probe
+        self._hints_generation += 1
+        if self._hints_timer is not None:
+            self._hints_timer.stop()
+            self._hints_timer = None
+        if probe is None:
+            self.query_one(DuplicateHints).waiting()
+            return
+        self._hints_timer = self.set_timer(HINTS_DEBOUNCE_SECONDS, self._look_for_hints)
+
+    def _look_for_hints(self) -> None:
+        self._hints_timer = None
+        probe, generation, exclude = self._hints_probe, self._hints_generation, self.exclude_id
+        if probe is None:
+            return
+
+        def shown(found: list[Any]) -> None:
+            if generation == self._hints_generation:
+                self.query_one(DuplicateHints).show(found)
+                self.refresh_bindings()
+
+        self.run_clinic(lambda clinic: clinic.duplicate_hints(probe, exclude_id=exclude),
+                        done=shown, group="hints", exclusive=True,
+                        doing="la recherche de dossiers ressemblants")
+
+    def on_duplicate_hints_chosen(self, event: DuplicateHints.Chosen) -> None:
+        event.stop()
+        self.insterm.open_screen("record", identity_id=event.identity_id)
+
+    def action_hints(self) -> None:
+        if not self.query_one(DuplicateHints).focus_list():
+            self.notify("Aucun dossier ressemblant à ouvrir.", timeout=4)
+
+    # ------------------------------------------------------------------ proposals
+
+    def _focused_field(self) -> TraitField | None:
+        focused = self.focused
+        for field in self.query(TraitField):
+            if field.input is focused:
+                return field
+        return None
+
+    def action_apply_proposal(self) -> None:
+        """Apply the proposal of the field where the focus is (or the only one on the form)."""
+        field = self._focused_field()
+        if field is None or field.proposal is None:
+            with_proposal = [f for f in self.query(TraitField) if f.proposal is not None]
+            if len(with_proposal) != 1:
+                self.notify("Placez-vous sur le champ dont vous voulez appliquer la "
+                            "proposition, puis F4." if with_proposal else
+                            "Aucune proposition à appliquer.", timeout=5)
+                return
+            field = with_proposal[0]
+        proposal = field.proposal
+        assert proposal is not None
+        field.value = proposal
+        field.input.focus()
+        self.notify(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} ».",
+                    timeout=4)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True
+        if action == "apply_proposal":
+            return any(f.proposal is not None for f in self.query(TraitField))
+        if action == "hints":
+            return bool(self.query_one(DuplicateHints).candidates)
+        if action == "save":
+            return self._ready
+        return True
+
+    # ------------------------------------------------------------------ saving
+
+    def action_save(self) -> None:
+        if self._saving or not self._ready:
+            return
+        self._reveal = True
+        form = self.recheck()
+        if not form.ok:
+            first = form.first_error()
+            if first is not None:
+                self.field(first).input.focus()
+            self.notify("Rien n'a été enregistré : corrigez les champs signalés en rouge.",
+                        title="Saisie incomplète", severity="error", timeout=8)
+            return
+        values = self.values()
+        self._confirm_place(form, lambda: self.save(form, values))
+
+    def _confirm_place(self, form: checks.FormCheck, then: Callable[[], None]) -> None:
+        """A well-formed birth-place code that the table lacks is kept only once confirmed."""
+        if not form.place.unknown:
+            then()
+            return
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        text = (f"{form.fields['birth_place'].warning}\n\nGarder le code "
+                f"« {form.place.code} » comme lieu de naissance ?")
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                then()
+            else:
+                self.place_field.input.focus()
+
+        self.app.push_screen(ConfirmModal("Code de lieu de naissance inconnu", text,
+                                          "Garder ce code"), callback=answered)
+
+    def save(self, form: checks.FormCheck, values: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def run_save(self, call: Callable[[Any], Any], done: Callable[[Any], None],
+                 doing: str) -> None:
+        self._saving = True
+
+        def finished(result: Any) -> None:
+            self._saving = False
+            done(result)
+
+        def failed(error: BaseException) -> None:
+            self._saving = False
+            self.save_failed(error, doing)
+
+        self.run_clinic(call, done=finished, failed=failed, doing=doing, group="save")
+
+    def save_failed(self, error: BaseException, doing: str) -> None:
+        """Nothing was written: say why (the one error path), keep every typed value."""
+        from insterm.store.errors import VersionConflict
+
+        if isinstance(error, VersionConflict):
+            context = self.query_one("#form-context", Static)
+            context.update(f"{error.message} Votre saisie est conservée ci-dessous.")
+            context.add_class("-error")
+        domain_field = getattr(error, "field", None)
+        if isinstance(domain_field, str) and domain_field in checks.FIELDS:
+            self.field(domain_field).input.focus()
+        self.insterm.report_error(error, doing=doing)
+
+    def leave_saved(self) -> None:
+        """The data is saved: the form is clean again (Escape leaves without asking)."""
+        self._initial = self.values()
+
+    # ------------------------------------------------------------------ leaving
+
+    def action_back(self) -> None:
+        if self.place_field.is_open:
+            self.place_field.close()
+            return
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmModal(
+            "Abandonner la saisie ?",
+            "Des données saisies ne sont pas enregistrées : elles seront perdues si vous "
+            "quittez cet écran.\n\nPour les garder, annulez (Échap) puis enregistrez (F2).",
+            "Abandonner la saisie"), callback=answered)
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        commands: list[tuple[str, str, Any]] = [
+            ("Enregistrer l'identité", "Enregistrer la saisie (F2)", self.action_save)]
+        if self.check_action("apply_proposal", ()):
+            commands.append(("Appliquer la proposition", "Au champ courant (F4)",
+                             self.action_apply_proposal))
+        if self.check_action("hints", ()):
+            commands.append(("Dossiers ressemblants", "Aller à la liste (F5)",
+                             self.action_hints))
+        return commands
+
+
+def _load_places() -> PlaceIndex:
+    from insterm.datasets import place_index
+
+    index = place_index()
+    index.prepare_search()
+    return index
+
+
+class CreateScreen(IdentityFormScreen):
+    """Nouveau patient: a new identity, saved as provisional (channel SM)."""
+
+    TITLE = "Nouveau patient"
+    BINDINGS = form_bindings("create")
+
+    def __init__(self, initial_text: str = "") -> None:
+        super().__init__()
+        self.initial_text = initial_text
+
+    def context_text(self) -> str:
+        return "Nouvelle identité (saisie manuelle), enregistrée « Identité provisoire »."
+
+    def start(self) -> None:
+        prefill = checks.split_initial_text(self.initial_text)
+        self.fill(prefill)
+        for name in checks.FIELDS:
+            if not prefill.get(name):
+                self.field(name).input.focus()
+                break
+
+    def save(self, form: checks.FormCheck, values: dict[str, str]) -> None:
+        try:
+            actor = self.insterm.actor
+            strict, used = checks.strict_traits(form, values, today=self.today)
+        except Exception as refused:  # noqa: BLE001 - the one error path decides how to say it
+            self.save_failed(refused, "l'enregistrement du patient")
+            return
+        self.run_save(lambda clinic: clinic.create_identity(actor, strict, used),
+                      self._created, "l'enregistrement du patient")
+
+    def _created(self, saved: Saved) -> None:
+        self.leave_saved()
+        record = saved.record
+        from insterm.tui.widgets.status_badge import status_label
+
+        message = f"Patient enregistré : IPP {record.ipp}, {status_label(record.status)}."
+        if saved.candidates:
+            count = len(saved.candidates)
+            message += (f" {count} dossier{'s' if count > 1 else ''} ressemblant"
+                        f"{'s' if count > 1 else ''} noté{'s' if count > 1 else ''} comme "
+                        "doublon potentiel (F5 sur la fiche).")
+        self.notify(message, title="Enregistré", timeout=8)
+        if self.app.screen is self:
+            self.app.pop_screen()
+            self.insterm.open_screen("record", identity_id=record.id)
+
+
+class EditScreen(IdentityFormScreen):
+    """Modification de l'identité: strict traits and used names of a stored identity."""
+
+    TITLE = "Modification de l'identité"
+    HELP = EDIT_HELP
+    BINDINGS = form_bindings("edit")
+
+    def __init__(self, identity_id: int) -> None:
+        super().__init__()
+        self.identity_id = identity_id
+        self.exclude_id = identity_id
+        self.record: IdentityRecord | None = None
+
+    def context_text(self) -> str:
+        record = self.record
+        if record is None:
+            return "Lecture du dossier…"
+        from insterm.tui.widgets.attribute_badges import attributes_text
+        from insterm.tui.widgets.status_badge import status_label
+
+        text = f"IPP {record.ipp} — {status_label(record.status)}"
+        if record.attributes:
+            text += " — " + attributes_text(record.attributes).plain
+        if record.status != "PROV":
+            text += (". Modifier un trait strict fait redescendre le statut : l'effet sera "
+                     "annoncé avant l'enregistrement.")
+        return text
+
+    def start(self) -> None:
+        identity_id = self.identity_id
+        self.run_clinic(lambda clinic: clinic.get(identity_id), done=self._loaded,
+                        doing="la lecture du dossier")
+
+    def _loaded(self, record: IdentityRecord) -> None:
+        self.record = record
+        self.title = f"Modification : {record.birth_name} {record.first_name}"
+        self.query_one("#form-context", Static).update(self.context_text())
+        if record.merged_into is not None:
+            self.query_one("#form-context", Static).update(
+                f"Ce dossier a été fusionné dans le dossier n°{record.merged_into} : "
+                "il ne peut plus être modifié.")
+            return
+        self.fill(checks.initial_values(record))
+        self.field("birth_name").input.focus()
+
+    def save(self, form: checks.FormCheck, values: dict[str, str]) -> None:
+        record = self.record
+        if record is None:
+            return
+        changes = checks.edit_changes(record, form, values, self._initial)
+        if not changes:
+            self.notify("Aucune modification à enregistrer.", timeout=5)
+            return
+        from insterm.domain.errors import DomainError
+        from insterm.domain.status import describe_drop, transition
+
+        event = checks.strict_edit_event(record, changes)
+        try:
+            effect = transition(record.state(), event) if event is not None else None
+            sentence = describe_drop(record.state(), event) if event is not None else None
+        except DomainError as refused:
+            self.save_failed(refused, "la modification de l'identité")
+            return
+        if effect is None or not effect.changed:
+            self._write(record, changes)
+            return
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        lines = "\n".join(checks.describe_changes(record, changes))
+        text = f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n{lines}\n\n{sentence}"
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._write(record, changes)
+
+        self.app.push_screen(ConfirmModal("Modifier un trait strict ?", text,
+                                          "Modifier quand même"), callback=answered)
+
+    def _write(self, record: IdentityRecord, changes: dict[str, Any]) -> None:
+        try:
+            actor = self.insterm.actor
+        except Exception as refused:  # noqa: BLE001
+            self.save_failed(refused, "la modification de l'identité")
+            return
+        identity_id, version = record.id, record.version
+        self.run_save(lambda clinic: clinic.edit_traits(actor, identity_id, version, changes,
+                                                        rechecked=False),
+                      self._edited, "la modification de l'identité")
+
+    def _edited(self, saved: Saved) -> None:
+        self.leave_saved()
+        self.record = saved.record
+        if saved.transition is not None and saved.transition.changed:
+            self.notify(saved.transition.reason, title="Enregistré", timeout=10)
+        else:
+            self.notify("Modifications enregistrées.", title="Enregistré", timeout=5)
+        if self.app.screen is self:
+            self.app.pop_screen()

@@ -1,0 +1,74 @@
+"""F1: the help of the current screen (its `HELP` text) and the keys that work there."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Label, Static
+
+from insterm.tui.screens.base import InstermModal
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+GENERAL_HELP = (
+    "Partout : F1 aide, ctrl+p palette des commandes (toutes les actions de l'écran), "
+    "Tab / Maj+Tab passe d'une zone à l'autre, Échap revient à l'écran précédent "
+    "(sans jamais effacer une saisie sans le demander), F10 ou ctrl+q quitte."
+)
+
+
+class HelpScreen(InstermModal[None]):
+    HELP = "Aide : Échap ou F1 pour fermer."
+    BINDINGS = [
+        Binding("escape,f1", "close", "Fermer", id="help.close"),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    HelpScreen .help-title { text-style: bold; color: $primary; }
+    HelpScreen .help-text { margin: 1 0; }
+    HelpScreen .help-keys { margin-bottom: 1; }
+    """
+
+    def __init__(self, title: str = "Aide", text: str = "",
+                 keys: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self._title = title
+        self._text = text
+        self._keys = keys or []
+
+    @classmethod
+    def for_screen(cls, screen: Screen, app: App) -> HelpScreen:
+        """The help of `screen`: its HELP text, then the keys active there."""
+        text = getattr(screen, "HELP", "") or "Pas d'aide particulière pour cet écran."
+        keys: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.description in seen or binding.system:
+                continue
+            seen.add(binding.description)
+            keys.append((app.get_key_display(binding), binding.description))
+        title = f"Aide : {screen.title or getattr(screen, 'TITLE', None) or app.title}"
+        return cls(title, text, keys)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label(self._title, classes="help-title")
+            yield Static(self._text, classes="help-text", markup=False)
+            if self._keys:
+                width = max(len(k) for k, _ in self._keys)
+                lines = "\n".join(f"{key.ljust(width)}  {what}" for key, what in self._keys)
+                yield Static(lines, classes="help-keys", markup=False)
+            yield Static(GENERAL_HELP, markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

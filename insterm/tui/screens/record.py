@@ -1,0 +1,431 @@
+"""Fiche patient: every trait, the status and attributes, the INS (QUAL only), the history.
+
+Actions by key: F2 modify ("edit"), F3 check a document ("document_check"), F4 qualify with
+INSi ("qualify"), F5 duplicates ("duplicates"), F6 / F7 / F8 mark or unmark doubtful /
+fictitious / homonym, F9 this patient's journal. The three attributes are set here through
+`clinic.set_attribute` / `clear_attribute`, after a confirmation that says what the change does
+to the status (`insterm.domain.status.describe_drop`). The other actions open the screens of
+their own modules; a screen that is not there yet only gives a notification.
+
+The record is loaded in a thread worker, and again whenever the screen comes back to the top
+(another screen may have changed it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from insterm.tui.screens.base import InstermScreen
+from insterm.tui.widgets.attribute_badges import AttributeBadges
+from insterm.tui.widgets.status_badge import StatusBadge
+
+if TYPE_CHECKING:
+    from insterm.store.audit import AuditEvent
+    from insterm.store.identities import IdentityRecord
+
+ATTRIBUTE_KEYS = {"DOUT": "f6", "FICT": "f7", "HOMA": "f8"}
+
+ACTION_LABELS = {
+    "identity_created": "Création de l'identité",
+    "traits_edited": "Modification des traits",
+    "attribute_set": "Attribut ajouté",
+    "attribute_cleared": "Attribut retiré",
+    "document_checked": "Contrôle de pièce d'identité",
+    "document_mismatch": "Pièce d'identité non concordante",
+    "insi_called": "Appel INSi",
+    "insi_collision": "Appel INSi : matricule déjà attribué",
+    "insi_result_applied": "Résultat INSi accepté",
+    "duplicate_confirmed": "Doublon confirmé",
+    "duplicate_dismissed": "Pas un doublon",
+    "identities_merged": "Fusion de dossiers",
+}
+
+INSI_CODES = {
+    "00": "00, une identité trouvée",
+    "01": "01, aucune identité trouvée",
+    "02": "02, plusieurs identités trouvées",
+}
+
+TRAIT_LABELS = {
+    "birth_name": "nom de naissance", "first_name": "premier prénom",
+    "first_names": "prénoms de naissance", "birth_date": "date de naissance", "sex": "sexe",
+    "birth_place": "lieu de naissance", "used_name": "nom d'usage",
+    "used_first_name": "prénom d'usage", "status": "statut", "matricule": "matricule",
+    "oid": "OID", "dout": "douteuse", "fict": "fictive", "homa": "homonyme",
+    "birth_date_corrected": "date corrigée",
+}
+
+CHANNELS = {"SM": "saisie manuelle", "CV": "carte Vitale", "INSI": "téléservice INSi",
+            "CB": "datamatrix INS", "RFID": "puce RFID", "AV": "application carte Vitale"}
+
+SEXES = {"M": "masculin", "F": "féminin", "I": "indéterminé"}
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """What the screen shows, read in one worker call."""
+
+    record: IdentityRecord
+    events: list[AuditEvent]
+    operators: dict[str, str]  # login -> "Name (login)"
+    place_name: str | None
+
+
+def load_view(clinic: Any, identity_id: int) -> RecordView:
+    record = clinic.get(identity_id)
+    events = clinic.history(identity_id)
+    operators = {o.login: o.label for o in clinic.operators()}
+    return RecordView(record, events, operators, place_name(record.birth_place))
+
+
+def place_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    try:
+        from insterm.datasets import place_index
+
+        return place_index().name(code)
+    except Exception:  # noqa: BLE001 - the name is a help; the code is what counts
+        return None
+
+
+def ins_nature(oid: str | None) -> str:
+    """"NIR" / "NIA" (and test / demonstration) from the OID INSi returned, never the digits."""
+    from insterm.domain.datamatrix import INS_OIDS
+
+    nature = INS_OIDS.get(oid or "")
+    if nature is None:
+        return f"OID inconnu {oid}"
+    return nature.removeprefix("INS-")
+
+
+def french_when(stored: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stored).astimezone().strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return stored
+
+
+def event_detail(event: AuditEvent) -> str:
+    details = event.details or {}
+    parts: list[str] = []
+    if event.action == "insi_called":
+        code = details.get("code")
+        if code:
+            parts.append("réponse " + INSI_CODES.get(code, code))
+        if details.get("error"):
+            parts.append(str(details["error"]))
+        if details.get("accepted") is False:
+            parts.append("refusée par l'opérateur")
+    elif event.action == "insi_collision":
+        holder = details.get("holder") or {}
+        parts.append(f"matricule déjà porté par le dossier IPP {holder.get('ipp', '?')}")
+    elif event.action in ("document_checked", "document_mismatch"):
+        documents = details.get("documents") or [details.get("document_type")]
+        parts.append("pièce " + ", ".join(str(d) for d in documents if d))
+    elif event.action in ("attribute_set", "attribute_cleared"):
+        from insterm.tui.widgets.attribute_badges import attribute_label
+
+        if details.get("attribute"):
+            parts.append(attribute_label(str(details["attribute"])))
+    elif event.action == "traits_edited":
+        after = details.get("after") or {}
+        changed = [TRAIT_LABELS.get(k, k) for k in after if k in TRAIT_LABELS
+                   and k not in ("status", "matricule", "oid")]
+        if changed:
+            parts.append(", ".join(changed))
+    if details.get("transition") and event.action != "identity_created":
+        parts.append(str(details["transition"]))
+    return " — ".join(parts)
+
+
+class TraitsPanel(Static):
+    """The traits as "label  value" lines, two columns wide."""
+
+    DEFAULT_CSS = """
+    TraitsPanel { height: auto; padding: 0 1; }
+    """
+
+
+class RecordScreen(InstermScreen):
+    TITLE = "Fiche patient"
+    HELP = (
+        "Fiche du patient : ses traits d'identité, son statut (provisoire, récupérée, validée, "
+        "qualifiée) et ses attributs, son INS quand l'identité est qualifiée, et l'historique "
+        "de tout ce qui lui est arrivé (qui, quand).\n"
+        "F2 modifier l'identité, F3 contrôler une pièce d'identité, F4 qualifier par INSi, "
+        "F5 doublons, F6 / F7 / F8 identité douteuse / fictive / homonyme (ajout ou retrait, "
+        "après confirmation de l'effet sur le statut), F9 journal du patient, Échap retour à "
+        "la recherche. Une identité douteuse ou fictive reste provisoire et ne peut pas être "
+        "envoyée à INSi."
+    )
+    DEFAULT_CSS = """
+    RecordScreen #record-top { height: 1; padding: 0 1; }
+    RecordScreen #record-title { width: 1fr; text-style: bold; }
+    RecordScreen #record-ins { height: auto; padding: 0 1; }
+    RecordScreen #record-history-title { padding: 0 1; text-style: bold; color: $primary; }
+    RecordScreen #record-history { height: 1fr; }
+    RecordScreen #record-merged { color: $warning; padding: 0 1; height: auto; }
+    RecordScreen #record-event { height: 2; padding: 0 1; background: $boost; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Retour", id="record.back"),
+        Binding("f2", "edit", "Modifier", id="record.edit"),
+        Binding("f3", "document_check", "Pièce", id="record.document_check"),
+        Binding("f4", "qualify", "INSi", id="record.qualify"),
+        Binding("f5", "duplicates", "Doublons", id="record.duplicates"),
+        Binding("f6", "toggle_attribute('DOUT')", "Douteuse", id="record.doubtful"),
+        Binding("f7", "toggle_attribute('FICT')", "Fictive", id="record.fictitious"),
+        Binding("f8", "toggle_attribute('HOMA')", "Homonyme", id="record.homonym"),
+        Binding("f9", "journal", "Journal", id="record.journal", show=False),
+    ]
+
+    def __init__(self, identity_id: int) -> None:
+        super().__init__()
+        self.identity_id = identity_id
+        self.view: RecordView | None = None
+
+    @property
+    def record(self) -> IdentityRecord | None:
+        return self.view.record if self.view is not None else None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with Vertical(id="record-body"):
+            with Horizontal(id="record-top"):
+                yield Label("Chargement…", id="record-title")
+                yield StatusBadge("PROV", id="record-status")
+                yield AttributeBadges((), id="record-attributes")
+            yield Static("", id="record-merged", markup=False)
+            yield TraitsPanel("", id="record-traits")
+            yield Static("", id="record-ins", markup=False)
+            yield Label("Historique", id="record-history-title")
+            table = DataTable(id="record-history", cursor_type="row", zebra_stripes=False)
+            table.add_column("Date", key="at", width=16)
+            table.add_column("Par", key="who", width=10)
+            table.add_column("Action", key="action", width=22)
+            table.add_column("Détail", key="detail")
+            yield table
+            yield Static("", id="record-event", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#record-history", DataTable).focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.view is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        identity_id = self.identity_id
+        self.run_clinic(lambda clinic: load_view(clinic, identity_id), done=self._show,
+                        group="record-load", exclusive=True, doing="la lecture du dossier")
+
+    # ------------------------------------------------------------------ display
+
+    def _show(self, view: RecordView) -> None:
+        self.view = view
+        record = view.record
+        first = record.used_first_name or record.first_name
+        self.query_one("#record-title", Label).update(
+            f"{record.birth_name} {first} — IPP {record.ipp}")
+        self.query_one("#record-status", StatusBadge).status = record.status
+        self.query_one("#record-attributes", AttributeBadges).attributes = record.attributes
+        self.title = f"Fiche patient : {record.birth_name} {first}"
+        merged = self.query_one("#record-merged", Static)
+        merged.display = record.merged_into is not None
+        if record.merged_into is not None:
+            merged.update(f"Ce dossier a été fusionné dans le dossier n°{record.merged_into} : "
+                          "travaillez sur ce dernier.")
+        self.query_one("#record-traits", TraitsPanel).update(self._traits_text(view))
+        self.query_one("#record-ins", Static).update(self._ins_text(record))
+        table = self.query_one("#record-history", DataTable)
+        table.clear()
+        self._events = list(reversed(view.events))  # newest first
+        for event in self._events:
+            table.add_row(french_when(event.at), event.operator or "",
+                          ACTION_LABELS.get(event.action, event.action), event_detail(event))
+        self._show_event(0)
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_event(event.cursor_row)
+
+    def _show_event(self, row: int) -> None:
+        """The highlighted history line in full (the table cuts long details)."""
+        events = getattr(self, "_events", [])
+        line = self.query_one("#record-event", Static)
+        if not 0 <= row < len(events) or self.view is None:
+            line.update("")
+            return
+        event = events[row]
+        who = self.view.operators.get(event.operator or "", event.operator or "")
+        detail = event_detail(event)
+        line.update(f"{french_when(event.at)}, {who} : "
+                    f"{ACTION_LABELS.get(event.action, event.action)}"
+                    + (f". {detail}" if detail else ""))
+
+    def _traits_text(self, view: RecordView) -> Text:
+        record = view.record
+        born = record.birth_date.strftime("%d/%m/%Y")
+        if record.birth_date_corrected:
+            born += " (date corrigée)"
+        place = record.birth_place or "non renseigné"
+        if view.place_name:
+            place = f"{view.place_name} ({record.birth_place})"
+        rows = [
+            ("Nom de naissance", record.birth_name, "Nom d'usage", record.used_name or "—"),
+            ("1er prénom", record.first_name, "Prénom d'usage", record.used_first_name or "—"),
+            ("Prénoms", record.first_names, "Sexe", SEXES.get(record.sex, record.sex)),
+            ("Né(e) le", born, "Recueil", CHANNELS.get(record.channel, record.channel)),
+            ("Lieu de naissance", place, "", ""),
+        ]
+        text = Text()
+        for index, (label1, value1, label2, value2) in enumerate(rows):
+            if index:
+                text.append("\n")
+            text.append(f"{label1:<17} ", style="dim")
+            text.append(f"{value1:<20.20}" if label2 else value1, style="bold")
+            if label2:
+                text.append(f"  {label2:<15} ", style="dim")
+                text.append(value2, style="bold")
+        return text
+
+    def _ins_text(self, record: IdentityRecord) -> Text:
+        text = Text()
+        text.append(f"{'INS':<17} ", style="dim")
+        matricule = record.shown_matricule
+        if matricule is not None:
+            formatted = (f"{matricule[0]} {matricule[1:3]} {matricule[3:5]} {matricule[5:7]} "
+                         f"{matricule[7:10]} {matricule[10:13]} {matricule[13:]}")
+            text.append(formatted, style="bold")
+            text.append(f"  {ins_nature(record.oid)}  (OID {record.oid})")
+        elif record.matricule is not None:
+            text.append("INS récupéré, affiché seulement quand l'identité est qualifiée "
+                        "(contrôlez une pièce d'identité : F3).")
+        else:
+            text.append("aucun INS (qualification par INSi : F4)")
+        return text
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "document_check", "qualify", "toggle_attribute", "duplicates"):
+            return self.record is not None and self.record.merged_into is None
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _open(self, name: str) -> None:
+        self.insterm.open_screen(name, identity_id=self.identity_id)
+
+    def action_edit(self) -> None:
+        self._open("edit")
+
+    def action_document_check(self) -> None:
+        self._open("document_check")
+
+    def action_duplicates(self) -> None:
+        self._open("duplicates")
+
+    def action_journal(self) -> None:
+        self._open("journal")
+
+    def action_qualify(self) -> None:
+        record = self.record
+        if record is None:
+            return
+        from insterm.domain.status import insi_block_reason
+
+        reason = insi_block_reason(record.state())
+        if reason is not None:
+            self.notify(f"INSi ne peut pas être appelé pour cette identité : {reason}",
+                        title="Qualification impossible", severity="warning", timeout=10)
+            return
+        self._open("qualify")
+
+    def action_toggle_attribute(self, attribute: str) -> None:
+        record = self.record
+        if record is None:
+            return
+        from insterm.domain.errors import DomainError
+        from insterm.domain.status import (Attribute, AttributeCleared, AttributeSet,
+                                           describe_drop)
+
+        present = attribute in record.attributes
+        event = AttributeCleared(attribute) if present else AttributeSet(attribute)
+        try:
+            effect = describe_drop(record.state(), event)
+        except DomainError as refused:
+            self.insterm.report_error(refused)
+            return
+        label = Attribute(attribute).label
+        if present:
+            title = f"Retirer l'attribut « {label} » ?"
+            verb = "Retirer"
+        else:
+            title = f"Marquer l'identité « {label} » ?"
+            verb = "Marquer"
+        text = f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n\n{effect}"
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        version = record.version
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._apply_attribute(attribute, present, version)
+
+        self.app.push_screen(ConfirmModal(title, text, verb), callback=answered)
+
+    def _apply_attribute(self, attribute: str, present: bool, version: int) -> None:
+        actor = self.insterm.actor
+        identity_id = self.identity_id
+
+        def call(clinic: Any) -> Any:
+            if present:
+                return clinic.clear_attribute(actor, identity_id, version, attribute)
+            return clinic.set_attribute(actor, identity_id, version, attribute)
+
+        def saved(result: Any) -> None:
+            if result.transition is not None:
+                self.notify(result.transition.reason, title="Enregistré", timeout=8)
+            self.reload()
+
+        self.run_clinic(call, done=saved, doing="la modification de l'attribut")
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        record = self.record
+        if record is None:
+            return []
+        commands: list[tuple[str, str, Any]] = [
+            ("Modifier l'identité", "Traits stricts et noms d'usage (F2)", self.action_edit),
+            ("Contrôler une pièce d'identité", "Passe l'identité en validée (F3)",
+             self.action_document_check),
+            ("Qualifier l'identité (INSi)", "Rechercher l'INS par les traits (F4)",
+             self.action_qualify),
+            ("Voir les doublons potentiels", "Comparer et décider (F5)", self.action_duplicates),
+            ("Journal du patient", "Les événements de ce dossier (F9)", self.action_journal),
+        ]
+        from insterm.tui.widgets.attribute_badges import attribute_label
+
+        for code, key in ATTRIBUTE_KEYS.items():
+            label = attribute_label(code)
+            if code in record.attributes:
+                commands.append((f"Retirer l'attribut « {label} »", f"({key.upper()})",
+                                 lambda c=code: self.action_toggle_attribute(c)))
+            else:
+                commands.append((f"Marquer « {label} »", f"({key.upper()})",
+                                 lambda c=code: self.action_toggle_attribute(c)))
+        return commands

@@ -1,0 +1,341 @@
+"""Recherche (home): one field for everything (DESIGN.md section 3), results while typing.
+
+What is typed is parsed by `insterm.search_query` (through `clinic.find`): a matricule (13 or
+15 characters, 2A/2B), an IPP, `NOM [prénom] [date]`, a birth date alone, or an INS datamatrix
+payload typed by a USB scanner in keyboard mode (a missing or substituted GS is decoded there).
+
+A keystroke after a pause searches at once; keystrokes that follow within 80 ms (fast typing,
+a scanner) restart an 80 ms timer instead, so one query runs when the typing pauses. The query
+runs in a thread worker (group "search", exclusive: a newer query cancels the older one) and a
+result that arrives for an older text is dropped (generation counter). Pages come from SQL (`clinic.find(page=...)`), one
+table height at a time: PageDown / PageUp. Enter opens the highlighted record (from the field:
+the first one); Enter typed by a scanner right after the payload waits for its results and
+opens the record when exactly one is found.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from insterm.tui.screens.base import InstermScreen
+from insterm.tui.widgets.attribute_badges import attributes_text
+from insterm.tui.widgets.status_badge import status_text
+
+if TYPE_CHECKING:
+    from insterm.store.search import SearchPage
+    from insterm.store.summary import IdentitySummary
+
+DEBOUNCE_SECONDS = 0.08
+MIN_PAGE_SIZE = 5
+MAX_PAGE_SIZE = 100
+
+COLUMNS = (  # key, header, width: the first eight fit in 80 columns, the matricule follows
+    ("ipp", "IPP", 9),
+    ("birth_name", "Naissance", 11),
+    ("used_name", "Usage", 8),
+    ("first_name", "Prénom", 9),
+    ("birth_date", "Né(e) le", 10),
+    ("sex", "S", 1),
+    ("status", "Statut", 10),
+    ("attributes", "Att", 3),
+    ("matricule", "Matricule INS", 15),
+)
+
+HINT = ("Tapez un nom (et un prénom, une date), un matricule INS, un IPP, une date de "
+        "naissance JJ/MM/AAAA, ou scannez un datamatrix INS.")
+
+_KIND_LABELS = {
+    "MatriculeQuery": "matricule INS",
+    "IppQuery": "IPP",
+    "BirthDateQuery": "date de naissance",
+    "NameQuery": "nom",
+    "DatamatrixQuery": "datamatrix INS",
+}
+
+
+def summary_cells(item: IdentitySummary) -> tuple[Any, ...]:
+    """The row of the results table for one identity (matricule only when QUAL)."""
+    return (
+        item.ipp,
+        item.birth_name,
+        item.used_name or "",
+        item.used_first_name or item.first_name,
+        item.birth_date.strftime("%d/%m/%Y"),
+        item.sex,
+        status_text(item.status, short=True),
+        attributes_text(item.attributes, letters=True),
+        item.matricule or "",
+    )
+
+
+class SearchField(Input):
+    """The search input (no blinking cursor)."""
+
+    DEFAULT_CSS = """
+    SearchField { width: 1fr; }
+    """
+
+
+class ResultsTable(DataTable):
+    DEFAULT_CSS = """
+    ResultsTable { height: 1fr; }
+    """
+
+    BINDINGS = [Binding("up", "up_or_field", "Monter", show=False)]
+
+    def action_up_or_field(self) -> None:
+        if self.cursor_row <= 0:
+            self.screen.query_one(SearchField).focus()
+        else:
+            self.action_cursor_up()
+
+
+class SearchScreen(InstermScreen):
+    TITLE = "Recherche"
+    DEFAULT_CSS = """
+    SearchScreen #search-message { height: auto; color: $text-muted; padding: 0 1; }
+    SearchScreen #search-message.-error { color: $error; }
+    SearchScreen #search-preview { height: 1; padding: 0 1; background: $boost; }
+    """
+    HELP = (
+        "Recherche d'un patient. Le champ comprend :\n"
+        "  - un nom, éventuellement suivi du prénom et de la date de naissance "
+        "(DUPONT, DUPONT MARIE, DUPONT MARIE 01/02/1980 ; « LE GALL, MARIE » sépare un nom "
+        "composé du prénom) : début du nom, puis noms proches à l'oreille ;\n"
+        "  - un matricule INS (15 caractères, ou 13 sans la clé ; espaces admis) ;\n"
+        "  - un IPP ;\n"
+        "  - une date de naissance seule (JJ/MM/AAAA) : tous les patients nés ce jour-là ;\n"
+        "  - un datamatrix INS lu par une douchette.\n"
+        "Les résultats s'affichent pendant la frappe. Flèche bas pour entrer dans la liste, "
+        "Entrée pour ouvrir la fiche, Page suivante / Page précédente pour les pages. "
+        "Colonne Att : D douteuse, F fictive, H homonyme. Le matricule INS n'est affiché que "
+        "pour une identité qualifiée (dernière colonne, et sous la liste pour la ligne "
+        "sélectionnée)."
+    )
+    BINDINGS = [
+        Binding("f2", "create", "Nouveau patient", id="search.create"),
+        Binding("f3", "focus_field", "Chercher", id="search.focus"),
+        Binding("pagedown", "next_page", "Page suivante", id="search.next_page",
+                priority=True, show=False),
+        Binding("pageup", "previous_page", "Page précédente", id="search.previous_page",
+                priority=True, show=False),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self._initial_query = query
+        self._timer: Timer | None = None
+        self._generation = 0
+        self._shown_generation = -1
+        self._page: SearchPage | None = None
+        self._items: list[IdentitySummary] = []
+        self._open_when_ready = False
+        self._last_change = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with Vertical(id="search-body"):
+            yield SearchField(self._initial_query, id="search-field",
+                              placeholder="Nom prénom date, matricule, IPP, date, datamatrix",
+                              max_length=400)
+            yield Static(HINT, id="search-message", markup=False)
+            table = ResultsTable(id="search-results", cursor_type="row", zebra_stripes=False)
+            for key, header, width in COLUMNS:
+                table.add_column(header, key=key, width=width)
+            yield table
+            yield Static("", id="search-preview", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(SearchField).focus()
+        if self._initial_query:
+            self._search_now()
+
+    def on_screen_resume(self) -> None:
+        # Coming back from a record: statuses may have changed; refresh the current page.
+        if self._page is not None and self.query_one(SearchField).value.strip():
+            self._search_now(page=self._page.page)
+
+    # ------------------------------------------------------------------ typing
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one(SearchField).value
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._generation += 1
+        self._open_when_ready = False
+        if self._timer is not None:
+            self._timer.stop()
+        now = time.monotonic()
+        quiet = now - self._last_change >= DEBOUNCE_SECONDS
+        self._last_change = now
+        if not event.value.strip():
+            self._timer = None
+            self._clear(HINT)
+            return
+        if quiet:
+            self._search_now()  # leading edge: a keystroke after a pause answers at once
+        else:
+            self._timer = self.set_timer(DEBOUNCE_SECONDS, self._search_now)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            return
+        if self._shown_generation == self._generation and self._items:
+            self._open_row(0 if not self._table_has_focus() else self._table.cursor_row)
+            return
+        # Results not there yet (a scanner types the payload then Enter at once).
+        self._open_when_ready = True
+        self._search_now()
+
+    def _table_has_focus(self) -> bool:
+        return self._table.has_focus
+
+    @property
+    def _table(self) -> ResultsTable:
+        return self.query_one(ResultsTable)
+
+    def _page_size(self) -> int:
+        rows = self._table.size.height - 1  # the header row
+        return max(MIN_PAGE_SIZE, min(MAX_PAGE_SIZE, rows if rows > 0 else 20))
+
+    def _search_now(self, page: int = 0) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        text = self.query_text
+        if not text.strip():
+            self._clear(HINT)
+            return
+        generation = self._generation
+        size = self._page_size()
+        self.run_clinic(lambda clinic: clinic.find(text, page=page, page_size=size),
+                        done=lambda result: self._show(generation, result),
+                        failed=lambda error: self._failed(generation, error),
+                        group="search", exclusive=True, doing="la recherche")
+
+    # ------------------------------------------------------------------ results
+
+    def _clear(self, message: str, *, error: bool = False) -> None:
+        self._items = []
+        self._page = None
+        self._table.clear()
+        self._message(message, error=error)
+        self.query_one("#search-preview", Static).update("")
+
+    def _message(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#search-message", Static)
+        widget.set_class(error, "-error")
+        widget.update(text)
+
+    def _failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._shown_generation = generation
+        self._open_when_ready = False
+        from insterm.search_query import QueryError
+
+        if isinstance(error, QueryError):
+            self._clear(error.message, error=True)
+        else:
+            self._clear("La recherche a échoué (voir le message).", error=True)
+            self.insterm.report_error(error, doing="la recherche")
+
+    def _show(self, generation: int, page: SearchPage) -> None:
+        if generation != self._generation:
+            return  # typed on since: a newer search is coming
+        self._shown_generation = generation
+        self._page = page
+        self._items = list(page.items)
+        table = self._table
+        table.clear()
+        table.add_rows([summary_cells(item) for item in self._items])
+        kind = _KIND_LABELS.get(type(page.query).__name__, "recherche")
+        if not self._items:
+            self._message(f"Aucun patient trouvé ({kind}). F2 pour créer un nouveau patient.")
+        else:
+            first = page.page * page.page_size + 1
+            last = first + len(self._items) - 1
+            more = " — Page suivante pour la suite" if page.has_more else ""
+            previous = " — Page précédente pour revenir" if page.page > 0 else ""
+            self._message(f"Patients {first} à {last} ({kind}){more}{previous}")
+        self._update_preview()
+        if self._open_when_ready:
+            self._open_when_ready = False
+            if len(self._items) == 1 and page.page == 0:
+                self._open_row(0)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        preview = self.query_one("#search-preview", Static)
+        if not self._items:
+            preview.update("")
+            return
+        row = min(max(self._table.cursor_row, 0), len(self._items) - 1)
+        item = self._items[row]
+        text = Text(f"{item.display_name}, né(e) le {item.birth_date.strftime('%d/%m/%Y')} — ")
+        text.append_text(status_text(item.status))
+        if item.attributes:
+            text.append(" — ")
+            text.append_text(attributes_text(item.attributes))
+        if item.matricule:
+            text.append(f" — INS {item.matricule}")
+        if item.match:
+            text.append(f" — trouvé par {item.match}", style="dim")
+        preview.update(text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._open_row(event.cursor_row)
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key == "down" and self.focused is self.query_one(SearchField) and self._items:
+            event.stop()
+            event.prevent_default()
+            self._table.focus()
+
+    def _open_row(self, row: int) -> None:
+        if not 0 <= row < len(self._items):
+            return
+        self.insterm.open_screen("record", identity_id=self._items[row].id)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_next_page(self) -> None:
+        if self._page is not None and self._page.has_more:
+            self._generation += 1
+            self._search_now(page=self._page.page + 1)
+
+    def action_previous_page(self) -> None:
+        if self._page is not None and self._page.page > 0:
+            self._generation += 1
+            self._search_now(page=self._page.page - 1)
+
+    def action_create(self) -> None:
+        self.insterm.open_screen("create", initial_text=self.query_text.strip())
+
+    def action_focus_field(self) -> None:
+        self.query_one(SearchField).focus()
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        commands = [("Nouveau patient", "Saisir une nouvelle identité (F2)", self.action_create)]
+        if self._items:
+            item = self._items[min(max(self._table.cursor_row, 0), len(self._items) - 1)]
+            commands.insert(0, (f"Ouvrir la fiche de {item.display_name}",
+                                "La fiche du patient sélectionné (Entrée)",
+                                lambda: self._open_row(self._items.index(item))))
+        return commands

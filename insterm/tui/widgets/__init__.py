@@ -1,0 +1,1 @@
+"""Small widgets, each carrying its own DEFAULT_CSS."""

@@ -1,0 +1,30 @@
+"""A one-line checkbox drawn "[X] label" / "[ ] label": readable without colour and in ASCII.
+
+    TickBox("Nom de naissance : MARTIN", id="trait-birth_name")
+    box.value            # True when ticked (space or Enter toggles it)
+
+Textual's `Checkbox` draws its box with half-block glyphs and tells ticked from not ticked by
+colour only: on a Linux console (TERM=linux), with NO_COLOR or over a 16-colour SSH session the
+two states look alike. This one prints the mark itself. It is always compact (one line, no
+border); the focused box shows its label in the cursor colours.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Checkbox
+
+
+class TickBox(Checkbox):
+    DEFAULT_CSS = """
+    TickBox { width: 1fr; height: 1; background: transparent; }
+    TickBox.-on > .toggle--button { text-style: bold; }
+    """
+
+    def __init__(self, label: str = "", value: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(label, value, compact=True, **kwargs)
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--button")
+        return Content.assemble("[", ("X" if self.value else " ", style), "]")

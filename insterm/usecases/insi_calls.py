@@ -1,0 +1,447 @@
+"""Use cases: call INSi for a stored identity (search by traits, verification of a received INS).
+
+Blocking (the TUI runs them in a thread worker). The flow of `search`:
+
+1. refuse before sending what the domain and `insterm.insi.request` refuse (doubtful or
+   fictitious identity, corrected birth date, sex I, traits outside the INSi profile): nothing
+   leaves the machine, the refusal is audited (`insi_not_sent`);
+2. build the client from the settings (`insterm.usecases.settings`) and the keyring: a locked
+   keyring, a missing or unusable certificate, incomplete settings also end here, nothing sent
+   (`needs_master_password` tells the screen to ask the keyring's master password);
+3. run the search strategy; EVERY attempt is logged in `insi_call` (message id, operation,
+   traits sent, CR or fault code, duration, raw request/response XML, who, when, environment)
+   with its audit event (`insi_called`), in one transaction, whatever the outcome;
+4. return an `InsiSearchReport`: the outcome, the local traits next to the INSi traits field by
+   field (equal / different with `insterm.domain.traits` helpers, no fuzzy matching) and the
+   collision check (the matricule is already another record's current INS: that record named).
+
+The operator's decision is then `Clinic.apply_insi_outcome(actor, id, report.identity_version,
+report, accepted=...)`: the report carries `logged_call_ids`, so the calls are not logged twice.
+
+`verify` does the same for an INS received from elsewhere (the client's `verify`: a traits
+search + comparison, the official verification operation not being public).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from insterm.store import identities, records
+from insterm.usecases import settings as settings_uc
+from insterm.usecases.context import Context
+from insterm.usecases.errors import ActionRefused
+from insterm.usecases.identities import active_record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from insterm.insi.results import Attempt, InsiResult, SearchOutcome
+    from insterm.insi.verification import VerificationOutcome
+    from insterm.store.identities import IdentityRecord
+
+FIELD_LABELS = {
+    "birth_name": "Nom de naissance",
+    "first_names": "Prénoms de naissance",
+    "first_name": "Premier prénom",
+    "sex": "Sexe",
+    "birth_date": "Date de naissance",
+    "birth_place": "Lieu de naissance",
+}
+
+
+@dataclass(frozen=True)
+class TraitComparison:
+    """One strict trait, local next to INSi. `equal`: the same trait once normalised (case,
+    accents, separators of first names: `insterm.domain.traits`); `identical`: the same
+    characters (accepting replaces the local value only when not identical)."""
+
+    field: str
+    local: str | None
+    insi: str | None
+    equal: bool
+    identical: bool
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS[self.field]
+
+    @property
+    def message_fr(self) -> str:
+        state = "identique" if self.identical else ("équivalent" if self.equal else "DIFFÉRENT")
+        return f"{self.label} : local « {self.local or ''} », INSi « {self.insi or ''} » ({state})"
+
+
+@dataclass(frozen=True)
+class Collision:
+    """The INS returned is already the current INS of another record."""
+
+    matricule: str
+    identity_id: int
+    ipp: str
+    label: str  # "IPP 100000012 (MARTIN Jean, né(e) le 01/02/1980)"
+
+    @property
+    def message_fr(self) -> str:
+        return (f"Collision : cet INS est déjà celui du dossier {self.label}. Il ne peut pas être "
+                "attribué à un second dossier : ouvrez l'autre dossier, vérifiez s'il s'agit de "
+                "la même personne (doublon à fusionner) ou d'une erreur d'identité, et signalez-le "
+                "au référent en identitovigilance.")
+
+
+@dataclass(frozen=True)
+class InsiSearchReport:
+    """What a call gave, for the Qualification screen and for `apply_insi_outcome`."""
+
+    identity_id: int
+    identity_version: int  # the version read before the call: pass it to apply_insi_outcome
+    environment: str
+    outcome: SearchOutcome
+    call_ids: tuple[int, ...] = ()
+    comparison: tuple[TraitComparison, ...] = ()
+    collision: Collision | None = None
+    needs_master_password: bool = False
+    verification: VerificationOutcome | None = None
+
+    # --- the shape `insterm.usecases.insi.apply_outcome` reads (InsiOutcomeLike)
+    @property
+    def attempts(self) -> tuple[Attempt, ...]:
+        return self.outcome.attempts
+
+    @property
+    def result(self) -> InsiResult | None:
+        return self.outcome.result
+
+    @property
+    def error(self) -> Any:
+        return self.outcome.error
+
+    @property
+    def logged_call_ids(self) -> tuple[int, ...]:
+        return self.call_ids
+
+    # --- for screens
+    @property
+    def sent(self) -> bool:
+        """Whether anything left the machine."""
+        return any(getattr(a, "sent", True) for a in self.outcome.attempts)
+
+    @property
+    def code(self) -> str:
+        return self.outcome.code
+
+    @property
+    def found(self) -> bool:
+        return self.outcome.found
+
+    @property
+    def differences(self) -> tuple[TraitComparison, ...]:
+        return tuple(c for c in self.comparison if not c.equal)
+
+    @property
+    def can_accept(self) -> bool:
+        """A 00 without collision: the operator may accept the INSi traits."""
+        return self.found and self.collision is None and self.result.active is not None
+
+    @property
+    def message_fr(self) -> str:
+        if self.verification is not None:
+            return self.verification.message_fr
+        return self.outcome.message_fr
+
+    @property
+    def guidance_fr(self) -> str:
+        """What to do next (French)."""
+        if self.collision is not None:
+            return self.collision.message_fr
+        if self.outcome.error is not None:
+            error = self.outcome.error
+            kind = type(error).__name__
+            if self.needs_master_password:
+                return ("Ouvrez le trousseau d'insterm (mot de passe maître) puis relancez "
+                        "l'appel.")
+            if kind == "InsiFault":
+                return ("Message du téléservice ci-dessus. L'identité reste inchangée ; l'appel est "
+                        "enregistré. Corrigez ce qui est indiqué, ou réessayez plus tard s'il "
+                        "s'agit d'une erreur technique.")
+            if kind == "InsiTransportError":
+                return ("Le téléservice INSi est injoignable pour le moment : l'identité reste en "
+                        "l'état et pourra être qualifiée plus tard ; le reste de l'application "
+                        "fonctionne normalement.")
+            if not self.sent:
+                return "Rien n'a été envoyé au téléservice. " + str(error)
+            return "L'identité reste inchangée ; l'appel est enregistré."
+        code = self.outcome.code
+        if code == "01":
+            return ("Aucune identité trouvée : vérifiez chaque trait sur le document d'identité "
+                    "(orthographe du nom de naissance, date), essayez avec tous les prénoms de "
+                    "naissance dans l'ordre, ou d'autres prénoms, puis relancez.")
+        if code == "02":
+            return ("Plusieurs identités trouvées : ajoutez le lieu de naissance (code COG) et "
+                    "tous les prénoms de naissance, puis relancez.")
+        if self.differences:
+            return ("Des traits diffèrent : comparez-les avec le document d'identité. En "
+                    "acceptant, les traits INSi remplacent les traits locaux tels quels ; en "
+                    "refusant, rien ne change.")
+        return ("Les traits INSi correspondent aux traits locaux : acceptez pour récupérer "
+                "l'INS, ou refusez (rien ne change).")
+
+
+# --------------------------------------------------------------------------------------------
+# Comparison and collision (pure logic on the record and the result)
+
+
+def _names_equal(kind: str, a: str | None, b: str | None) -> bool:
+    from insterm.domain.errors import DomainError
+    from insterm.domain.traits import first_names_equivalent, traits_equal
+
+    if a is None or b is None:
+        return a == b
+    try:
+        if kind == "birth_name":
+            return traits_equal(a, b)
+        return first_names_equivalent(a, b)
+    except DomainError:
+        return a == b
+
+
+def compare_traits(record: IdentityRecord, result: InsiResult | None) -> tuple[TraitComparison, ...]:
+    """Local traits next to the traits INSi returned (TIQ), field by field."""
+    if result is None or result.traits is None:
+        return ()
+    tiq = result.traits
+    returned_first = tiq.first_name or (tiq.first_name_list[0] if tiq.first_name_list else None)
+    local_date = record.birth_date.isoformat()
+    rows = [
+        ("birth_name", record.birth_name, tiq.birth_name,
+         _names_equal("birth_name", record.birth_name, tiq.birth_name)),
+        ("first_names", record.first_names, tiq.first_names,
+         _names_equal("first_names", record.first_names, tiq.first_names)),
+        ("first_name", record.first_name, returned_first,
+         _names_equal("first_name", record.first_name, returned_first)),
+        ("sex", record.sex, tiq.sex, record.sex == tiq.sex),
+        ("birth_date", local_date, tiq.birth_date, local_date == tiq.birth_date),
+        ("birth_place", record.birth_place, tiq.birth_place,
+         (record.birth_place or None) == (tiq.birth_place or None)),
+    ]
+    return tuple(TraitComparison(name, local, insi, equal, (local or None) == (insi or None))
+                 for name, local, insi, equal in rows)
+
+
+def find_collision(conn: Any, record: IdentityRecord, result: InsiResult | None) -> Collision | None:
+    if result is None or result.code != "00" or result.active is None:
+        return None
+    holder = identities.matricule_holder(conn, result.active.value, exclude_id=record.id)
+    if holder is None:
+        return None
+    return Collision(result.active.value, holder.id, holder.ipp, holder.label)
+
+
+# --------------------------------------------------------------------------------------------
+# Logging
+
+
+def _text(xml: bytes | str | None) -> str | None:
+    if not xml:
+        return None
+    return xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
+
+
+def log_attempts(conn: Any, attempts: Sequence[Attempt], record: IdentityRecord, traits: Any, *,
+                 environment: str, operator_id: int, at: str) -> list[int]:
+    """One insi_call row per attempt, with the traits actually sent."""
+    ids = []
+    for attempt in attempts:
+        result, error = attempt.result, attempt.error
+        ids.append(records.add_insi_call(
+            conn, message_id=attempt.message_id, operation=attempt.operation,
+            identity_id=record.id,
+            traits_sent={"birth_name": traits.birth_name,
+                         "first_names": attempt.sent_first_names,
+                         "sex": traits.sex, "birth_date": traits.birth_date.isoformat(),
+                         "birth_place": traits.birth_place},
+            cr_code=result.code if result is not None else None,
+            fault=getattr(error, "code", None) or (type(error).__name__ if error else None),
+            duration_ms=round(attempt.duration_seconds * 1000),
+            request_xml=_text(attempt.request_xml), response_xml=_text(attempt.response_xml),
+            environment=environment, operator_id=operator_id, at=at))
+    return ids
+
+
+# --------------------------------------------------------------------------------------------
+# The calls
+
+
+def _first_names(value: str | Sequence[str] | None, record: IdentityRecord) -> str:
+    if value is None:
+        return record.first_names
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return " ".join(" ".join(str(v).split()) for v in value)
+
+
+def _not_sent(ctx: Context, actor: str, record: IdentityRecord, environment: str, error: Any, *,
+              needs_master_password: bool = False, operation: str = "search") -> InsiSearchReport:
+    from insterm.insi.results import SearchOutcome
+
+    with ctx.change(actor, "insi_not_sent", record.id) as change:
+        change.details.update(operation=operation, environment=environment,
+                              reason=getattr(error, "code", type(error).__name__),
+                              message=str(error))
+    return InsiSearchReport(record.id, record.version, environment,
+                            SearchOutcome(attempts=(), error=error),
+                            needs_master_password=needs_master_password)
+
+
+@dataclass
+class PreparedClient:
+    client: Any = None
+    environment: str = "simulator"
+    refusal: Any = None
+    needs_master_password: bool = False
+
+
+def prepare_client(ctx: Context, runtime: settings_uc.InsiRuntime) -> PreparedClient:
+    """The client for the settings in force, or the refusal saying what is missing."""
+    from insterm import secrets
+    from insterm.config import SettingsError
+    from insterm.insi.errors import InsiAuthError, InsiRefused, InsiSettingsError
+
+    try:
+        view = settings_uc.current(ctx, runtime)
+    except SettingsError as error:
+        return PreparedClient(refusal=InsiSettingsError(str(error), setting="settings_file"),
+                         environment="?")
+    prepared = PreparedClient(environment=view.environment)
+    try:
+        passphrase = runtime.passphrase(view.certificate)
+    except secrets.MasterPasswordNeeded as error:
+        prepared.refusal = InsiRefused(str(error), reason="keyring_locked")
+        prepared.needs_master_password = True
+        return prepared
+    except secrets.SecretsError as error:
+        prepared.refusal = InsiRefused(str(error), reason="keyring_unavailable")
+        return prepared
+    if not view.certificate.p12_path.is_file():
+        prepared.refusal = InsiAuthError(
+            "Aucun certificat INSi n'est installé pour l'environnement « "
+            f"{view.environment_label} » : importez le certificat d'organisation (.p12) dans les "
+            "réglages INSi" + (", ou lancez `insterm insi-sim --setup` pour le simulateur."
+                               if view.environment == "simulator" else "."),
+            reason="no_certificate")
+        return prepared
+    if passphrase is None:
+        prepared.refusal = InsiAuthError(
+            "La phrase de passe du certificat INSi n'est pas dans le trousseau : importez de "
+            "nouveau le certificat dans les réglages INSi.", reason="no_passphrase")
+        return prepared
+    prepared.client = runtime.client(view.client_settings(), view.certificate, passphrase)
+    return prepared
+
+
+def _query(record: IdentityRecord, first_names: Any, birth_place: str | None) -> Any:
+    from insterm.insi.request import TraitsQuery
+
+    place = birth_place.strip().upper() if isinstance(birth_place, str) and birth_place.strip() \
+        else record.birth_place
+    return TraitsQuery.from_traits({
+        "birth_name": record.birth_name, "first_names": _first_names(first_names, record),
+        "sex": record.sex, "birth_date": record.birth_date, "birth_place": place})
+
+
+def _finish(ctx: Context, actor: str, record: IdentityRecord, prepared: PreparedClient, query: Any,
+            search: SearchOutcome, *, action: str,
+            verification: VerificationOutcome | None = None) -> InsiSearchReport:
+    if not search.attempts:  # refused by the client before building anything
+        return _not_sent(ctx, actor, record, prepared.environment, search.error,
+                         operation="verify" if verification is not None else "search")
+    with ctx.change(actor, action, record.id) as change:
+        call_ids = log_attempts(change.conn, search.attempts, record, query,
+                                environment=prepared.environment,
+                                operator_id=change.operator.id, at=change.at)
+        current = identities.get_identity(change.conn, record.id)
+        collision = find_collision(change.conn, current, search.result)
+        change.details.update(
+            calls=call_ids, environment=prepared.environment, code=search.code,
+            first_names_sent=[a.sent_first_names for a in search.attempts],
+            birth_place_sent=query.birth_place)
+        if search.error is not None:
+            change.details["error"] = str(search.error)
+        if search.result is not None and search.result.active is not None:
+            change.details.update(matricule=search.result.active.value,
+                                  oid=search.result.active.oid)
+        if collision is not None:
+            change.details["collision"] = {"id": collision.identity_id, "ipp": collision.ipp}
+        if verification is not None:
+            change.details.update(verdict=verification.verdict.value,
+                                  supplied=verification.supplied_ins, method=verification.method)
+    return InsiSearchReport(
+        record.id, record.version, prepared.environment, search, tuple(call_ids),
+        compare_traits(record, search.result), collision, False, verification)
+
+
+def search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+           first_names: str | Sequence[str] | None = None,
+           birth_place: str | None = None) -> InsiSearchReport:
+    """Search the INS of a stored identity (module docstring). `first_names` replaces the birth
+    first names sent (the operator tries others after a 01), `birth_place` adds or replaces the
+    birth place sent (after a 02). Raises only for the facade's own refusals (unknown operator,
+    unknown or merged record); every INSi outcome is in the report."""
+    from insterm.insi.errors import InsiRefused
+    from insterm.insi.request import check_traits_query
+
+    ctx.operator(actor)
+    record = active_record(ctx.conn, identity_id)
+    try:
+        query = check_traits_query(_query(record, first_names, birth_place), record.state())
+    except InsiRefused as refused:
+        return _not_sent(ctx, actor, record, _environment(ctx, runtime), refused)
+    prepared = prepare_client(ctx, runtime)
+    if prepared.refusal is not None:
+        return _not_sent(ctx, actor, record, prepared.environment, prepared.refusal,
+                         needs_master_password=prepared.needs_master_password)
+    outcome = prepared.client.search_by_traits(query, state=record.state())
+    return _finish(ctx, actor, record, prepared, query, outcome, action="insi_called")
+
+
+def verify(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+           matricule: str | None = None, oid: str | None = None) -> InsiSearchReport:
+    """Verify an INS received from elsewhere against INSi: `matricule`/`oid` as received (15
+    characters), or the record's own INS when not given. The report's `verification` holds the
+    verdict; accepting its 00 goes through `apply_insi_outcome` as for a search."""
+    from insterm.insi.errors import InsiRefused
+    from insterm.insi.request import check_traits_query
+    from insterm.insi.results import OID_NIR
+    from insterm.insi.verification import parse_supplied_ins
+
+    ctx.operator(actor)
+    record = active_record(ctx.conn, identity_id)
+    supplied = matricule if matricule is not None else record.matricule
+    if not supplied:
+        raise ActionRefused("Ce dossier n'a pas d'INS à vérifier : indiquez l'INS reçu (15 "
+                            "caractères), ou lancez une recherche INSi (qualification).")
+    supplied_oid = oid or (record.oid if matricule is None else None) or OID_NIR
+    try:
+        parse_supplied_ins(supplied, supplied_oid)
+        query = check_traits_query(_query(record, None, None), record.state())
+    except InsiRefused as refused:
+        return _not_sent(ctx, actor, record, _environment(ctx, runtime), refused,
+                         operation="verify")
+    prepared = prepare_client(ctx, runtime)
+    if prepared.refusal is not None:
+        return _not_sent(ctx, actor, record, prepared.environment, prepared.refusal,
+                         needs_master_password=prepared.needs_master_password,
+                         operation="verify")
+    verification = prepared.client.verify(query, supplied, supplied_oid, state=record.state())
+    return _finish(ctx, actor, record, prepared, query, verification.search,
+                   action="insi_verification", verification=verification)
+
+
+def _environment(ctx: Context, runtime: settings_uc.InsiRuntime) -> str:
+    from insterm.store import settings as practice_settings
+
+    value = practice_settings.get(ctx.conn, settings_uc.KEY_ENVIRONMENT)
+    return value if value in settings_uc.ENVIRONMENTS else "simulator"
+
+
+__all__ = ["Collision", "InsiSearchReport", "TraitComparison", "compare_traits",
+           "find_collision", "log_attempts", "search", "verify"]

@@ -1,0 +1,381 @@
+"""Saisie / modification: create a patient, refusals that write nothing, normalisation
+proposals applied only on F4, the birth-place list, live duplicate hints, the status drop
+announced before an edit, version conflicts and Escape with unsaved data. Every flow is checked
+in the database and the audit log."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from insterm.tui.screens.edit import HINTS_DEBOUNCE_SECONDS
+
+from .support import ADRUN_MATRICULE, audit_actions, settle
+
+
+def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [n.message for n in app._notifications]
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    parts = [str(widget.render()) for widget in app.screen.query("Static, Label")]
+    return " ".join(" ".join(parts).split())
+
+
+def identity_count(clinic) -> int:  # type: ignore[no-untyped-def]
+    return clinic.conn.execute("SELECT count(*) FROM identity").fetchone()[0]
+
+
+def note(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The notes shown under one field of the form."""
+    field = app.screen.field(name)
+    shown = field.query_one(".trait-note")
+    return str(shown.render()) if shown.has_class("-shown") else ""
+
+
+async def open_form(pilot, name: str = "create", **params) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    pilot.app.open_screen(name, **params)
+    await settle(pilot)
+
+
+async def type_in(pilot, name: str, text: str, *, clear: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Focus a field and type `text` key by key (as the operator would)."""
+    field = pilot.app.screen.field(name)
+    if clear:
+        field.value = ""
+    field.input.focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def wait_hints(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause(HINTS_DEBOUNCE_SECONDS + 0.1)
+    await settle(pilot)
+
+
+async def fill_new_patient(pilot, *, birth_name="BERNARD", first_name="LUCIE",  # type: ignore[no-untyped-def]
+                           first_names="LUCIE ANNE", birth_date="14/03/1992", sex="F",
+                           birth_place="") -> None:
+    """Fill the form field by field (values set as a paste would: the same change messages
+    as typing, fewer keystrokes; the tests of typing itself press the keys)."""
+    values = {"birth_name": birth_name, "first_name": first_name, "first_names": first_names,
+              "birth_date": birth_date, "sex": sex, "birth_place": birth_place}
+    for name, value in values.items():
+        field = pilot.app.screen.field(name)
+        field.input.focus()
+        field.value = value
+        await pilot.pause()
+    await settle(pilot)
+
+
+# ---------------------------------------------------------------------------------- create
+
+async def test_create_a_patient_writes_a_provisional_identity_and_opens_it(app, clinic,
+                                                                             practice):
+    before = identity_count(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        assert type(app.screen).__name__ == "CreateScreen"
+        await fill_new_patient(pilot, birth_place="99134", sex="")
+        assert "ESPAGNE" in note(app, "birth_place")
+        await type_in(pilot, "sex", "f")  # a code letter: taken in uppercase
+        assert app.screen.field("sex").value == "F"
+        await type_in(pilot, "used_name", "DURAND-BERNARD")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+        # The record took the form's place: Escape goes back to the search.
+        assert [type(s).__name__ for s in app.screen_stack][-2:] == ["SearchScreen",
+                                                                     "RecordScreen"]
+        new_id = app.screen.identity_id
+        assert any("Patient enregistré" in n and "Identité provisoire" in n
+                   for n in notifications(app))
+    assert identity_count(clinic) == before + 1
+    record = clinic.get(new_id)
+    assert (record.birth_name, record.first_name, record.first_names) == (
+        "BERNARD", "LUCIE", "LUCIE ANNE")
+    assert (record.birth_date, record.sex, record.birth_place) == (date(1992, 3, 14), "F",
+                                                                    "99134")
+    assert (record.used_name, record.used_first_name) == ("DURAND-BERNARD", None)
+    assert (record.status, record.channel, record.matricule) == ("PROV", "SM", None)
+    assert audit_actions(clinic, new_id) == [("identity_created", "sophie")]
+    assert clinic.verify_audit().ok
+
+
+async def test_search_text_prefills_the_names_as_typed(app, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, initial_text="le gall anne 03/03/1990")
+        values = app.screen.values()
+        assert (values["birth_name"], values["first_name"], values["birth_date"]) == (
+            "le gall", "anne", "03/03/1990")
+        # Pre-filled texts are what the operator typed in the search: Escape does not ask.
+        assert not app.screen.dirty
+
+
+async def test_refusals_write_nothing_and_say_why_next_to_the_field(app, clinic, practice):
+    before, events = identity_count(clinic), audit_actions(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await pilot.press("f2")  # empty form
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CreateScreen"
+        assert "nom de naissance est vide" in note(app, "birth_name")
+        assert "date de naissance est obligatoire" in note(app, "birth_date")
+        assert any("Rien n'a été enregistré" in n for n in notifications(app))
+
+        await fill_new_patient(pilot, birth_name="DUP0NT", birth_date="31/02/1980")
+        assert "(position 4)" in note(app, "birth_name")
+        assert "Retirez le chiffre" in note(app, "birth_name")
+        assert "n'existe pas" in note(app, "birth_date")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.focused is app.screen.field("birth_name").input
+
+        await type_in(pilot, "birth_name", "DUPONT")
+        await type_in(pilot, "birth_date", "01/02/1980")
+        await type_in(pilot, "first_names", "ANNE LUCIE")  # does not start with LUCIE
+        await settle(pilot)
+        assert "ne correspond pas au début de la liste" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CreateScreen"
+    assert identity_count(clinic) == before
+    assert audit_actions(clinic) == events
+
+
+async def test_a_proposal_is_applied_only_by_f4(app, clinic, practice):
+    before = identity_count(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await fill_new_patient(pilot, birth_name="dürand", first_name="Élodie",
+                               first_names="")
+        assert "« DURAND »" in note(app, "birth_name")
+        assert "« ELODIE »" in note(app, "first_name")
+        # Not applied by itself: saving now is refused, the typed value stays.
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CreateScreen"
+        assert app.screen.field("birth_name").value == "dürand"
+        assert "appliquez la proposition (F4)" in note(app, "birth_name")
+        assert not any("Erreur inattendue" in n for n in notifications(app))
+        assert identity_count(clinic) == before
+
+        app.screen.field("birth_name").input.focus()
+        await pilot.press("f4")
+        app.screen.field("first_name").input.focus()
+        await pilot.press("f4")
+        await settle(pilot)
+        assert (app.screen.field("birth_name").value,
+                app.screen.field("first_name").value) == ("DURAND", "ELODIE")
+        # The empty list of first names gets the first first name as a proposal, too.
+        assert "« ELODIE »" in note(app, "first_names")
+        assert app.screen.field("first_names").value == ""
+        app.screen.field("first_names").input.focus()
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.screen.field("first_names").value == "ELODIE"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+        new_id = app.screen.identity_id
+    record = clinic.get(new_id)
+    assert (record.birth_name, record.first_name, record.first_names) == (
+        "DURAND", "ELODIE", "ELODIE")
+
+
+async def test_birth_place_is_picked_by_name_in_the_list(app, clinic, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await fill_new_patient(pilot)
+        await type_in(pilot, "birth_place", "clermont-fer")
+        await settle(pilot)
+        place = app.screen.place_field
+        assert place.is_open
+        assert [p.code for p in place.found][:1] == ["63113"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert place.value == "63113" and not place.is_open
+        assert "Clermont-Ferrand" in note(app, "birth_place")
+
+        # A name typed but not picked is refused at saving, with the reason under the field.
+        await type_in(pilot, "birth_place", "saint-fl")
+        await settle(pilot)
+        assert place.is_open
+        await pilot.press("escape")  # closes the list only
+        assert type(app.screen).__name__ == "CreateScreen" and not place.is_open
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "n'est pas un lieu choisi" in note(app, "birth_place")
+
+        await type_in(pilot, "birth_place", "clermont-fer")
+        await settle(pilot)
+        await pilot.press("enter", "f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+        new_id = app.screen.identity_id
+    assert clinic.get(new_id).birth_place == "63113"
+
+
+async def test_unknown_but_well_formed_place_code_is_kept_only_once_confirmed(app, clinic,
+                                                                              practice):
+    before = identity_count(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await fill_new_patient(pilot, birth_place="97501")
+        assert "collectivité d'outre-mer" in note(app, "birth_place")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
+        assert "97501" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CreateScreen"
+        assert identity_count(clinic) == before
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("f2")  # "Garder ce code"
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+        new_id = app.screen.identity_id
+    assert clinic.get(new_id).birth_place == "97501"
+
+
+async def test_duplicate_hint_opens_the_practice_record_and_keeps_the_form(app, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await fill_new_patient(pilot, birth_name="MARTIN", first_name="JEAN",
+                               first_names="JEAN", birth_date="01/02/1980", sex="M")
+        await wait_hints(pilot)
+        hints = app.screen.query_one("#hints")
+        assert [c.identity.id for c in hints.candidates][:1] == [practice.martin]
+        assert "même nom de naissance" in screen_text(app)
+        form = app.screen
+        typed = form.values()
+        await pilot.press("f5")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+        assert app.screen.identity_id == practice.martin
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is form and form.values() == typed
+
+
+async def test_hints_of_an_edit_leave_the_record_itself_out(app, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, "edit", identity_id=practice.martin)
+        await wait_hints(pilot)
+        hints = app.screen.query_one("#hints")
+        assert practice.martin not in [c.identity.id for c in hints.candidates]
+
+
+# ---------------------------------------------------------------------------------- edit
+
+async def test_edit_of_a_qualified_birth_name_announces_the_drop_then_drops(app, clinic,
+                                                                            practice):
+    before = clinic.get(practice.adrun)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, "edit", identity_id=practice.adrun)
+        assert type(app.screen).__name__ == "EditScreen"
+        assert app.screen.field("birth_name").value == "ADRUN"
+        assert "Identité qualifiée" in screen_text(app)
+        await type_in(pilot, "birth_name", "ADRUNE")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
+        text = screen_text(app)
+        assert "Nom de naissance : ADRUN devient ADRUNE" in text
+        assert ("La modification du nom de naissance fera passer l'identité de « Identité "
+                "qualifiée » à « Identité provisoire » et retirera l'INS.") in text
+        await pilot.press("escape")  # not confirmed: nothing written, the form stays
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EditScreen"
+        assert clinic.get(practice.adrun) == before
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ != "EditScreen"
+    record = clinic.get(practice.adrun)
+    assert (record.birth_name, record.status, record.matricule, record.oid) == (
+        "ADRUNE", "PROV", None, None)
+    assert audit_actions(clinic, practice.adrun)[-1] == ("traits_edited", "sophie")
+    assert [h.matricule for h in clinic.ins_history(practice.adrun)][-1] == ADRUN_MATRICULE
+    assert clinic.verify_audit().ok
+
+
+async def test_edit_of_the_used_name_only_keeps_the_status(app, clinic, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_screen("record", identity_id=practice.durand)
+        await settle(pilot)
+        await pilot.press("f2")  # the record's "Modifier"
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EditScreen"
+        await type_in(pilot, "used_name", "DURAND-MARTIN")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"  # no confirmation, back to it
+        assert "DURAND-MARTIN" in screen_text(app)
+    record = clinic.get(practice.durand)
+    assert (record.used_name, record.status, record.birth_name) == ("DURAND-MARTIN", "VALI",
+                                                                    "MARTIN")
+    assert audit_actions(clinic, practice.durand)[-1] == ("traits_edited", "sophie")
+
+
+async def test_edit_without_change_writes_nothing(app, clinic, practice):
+    events = audit_actions(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, "edit", identity_id=practice.adrun)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EditScreen"
+        assert any("Aucune modification" in n for n in notifications(app))
+    assert audit_actions(clinic) == events
+
+
+async def test_version_conflict_names_who_changed_it_and_keeps_the_typed_data(app, clinic,
+                                                                              practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, "edit", identity_id=practice.legall)
+        clinic.set_attribute("admin", practice.legall, 1, "HOMA")  # another workstation
+        await type_in(pilot, "used_name", "KERMARREC")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EditScreen"
+        messages = [n for n in notifications(app) if "a été modifié par" in n]
+        assert messages and re.search(r"modifié par Alice Admin \(admin\) le "
+                                      r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", messages[0])
+        assert "Votre saisie est conservée" in screen_text(app)
+        assert app.screen.field("used_name").value == "KERMARREC"
+    record = clinic.get(practice.legall)
+    assert (record.used_name, record.homa) == (None, True)
+    assert audit_actions(clinic, practice.legall)[-1] == ("attribute_set", "admin")
+
+
+# ---------------------------------------------------------------------------------- leaving
+
+async def test_escape_with_typed_data_asks_before_leaving(app, clinic, practice):
+    before = identity_count(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await type_in(pilot, "birth_name", "BERNARD")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
+        assert "ne sont pas enregistrées" in screen_text(app)
+        await pilot.press("escape")  # keep typing
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CreateScreen"
+        assert app.screen.field("birth_name").value == "BERNARD"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f2")  # "Abandonner la saisie"
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SearchScreen"
+        # Nothing typed: Escape leaves at once.
+        await open_form(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SearchScreen"
+    assert identity_count(clinic) == before

@@ -1,0 +1,162 @@
+"""Fiche patient: traits, status and attributes, the INS and its nature, the history; marking
+attributes with the status drop announced, then checked in the database and the audit log."""
+
+from __future__ import annotations
+
+import pytest
+
+from .support import ADRUN_MATRICULE, audit_actions, settle
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    parts = []
+    for widget in app.screen.query("Static, Label"):
+        parts.append(str(widget.render()))
+    return "\n".join(parts)
+
+
+def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [n.message for n in app._notifications]
+
+
+async def open_record(pilot, identity_id: int) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    pilot.app.open_screen("record", identity_id=identity_id)
+    await settle(pilot)
+
+
+async def test_qualified_record_shows_traits_status_ins_nature_and_history(app, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.adrun)
+        text = screen_text(app)
+        assert "Identité qualifiée" in text
+        for expected in ("ADRUN", "ZOE", "31/12/1975", "féminin", "Mazoires (63220)",
+                         "2 75 12 63 220 749 74", "NIR", "1.2.250.1.213.1.4.8"):
+            assert expected in text, expected
+        history = app.screen.query_one("#record-history")
+        actions = [str(history.get_row_at(i)[2]) for i in range(history.row_count)]
+        assert actions == ["Résultat INSi accepté", "Appel INSi",
+                           "Contrôle de pièce d'identité", "Création de l'identité"]
+        assert str(history.get_row_at(0)[1]) == "sophie"
+
+
+async def test_record_without_qualification_never_shows_a_matricule(app, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.durand)
+        text = screen_text(app)
+        assert "Identité validée" in text and "DURAND" in text
+        assert "aucun INS" in text
+        assert ADRUN_MATRICULE[:5] not in text
+
+
+async def test_marking_doubtful_says_the_drop_then_drops_the_status(app, clinic, practice):
+    before = clinic.get(practice.adrun)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.adrun)
+        await pilot.press("f6")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
+        text = screen_text(app)
+        assert ("fera passer l'identité de « Identité qualifiée » à « Identité provisoire » "
+                "et retirera l'INS") in " ".join(text.split())
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+        shown = screen_text(app)
+        assert "Identité provisoire" in shown and "Identité douteuse" in shown
+    record = clinic.get(practice.adrun)
+    assert (record.status, record.dout, record.matricule, record.oid) == ("PROV", True, None, None)
+    assert record.version == before.version + 1
+    assert audit_actions(clinic, practice.adrun)[-1] == ("attribute_set", "sophie")
+    assert [h.matricule for h in clinic.ins_history(practice.adrun)][-1] == ADRUN_MATRICULE
+    assert clinic.verify_audit().ok
+
+
+async def test_escape_on_the_confirmation_changes_nothing(app, clinic, practice):
+    before = clinic.get(practice.adrun)
+    events = audit_actions(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.adrun)
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+    assert clinic.get(practice.adrun) == before
+    assert audit_actions(clinic) == events
+
+
+async def test_homonym_is_cleared_without_touching_the_status(app, clinic, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.dupont)
+        await pilot.press("f8")
+        await pilot.pause()
+        assert "Retirer l'attribut « Homonyme »" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+    record = clinic.get(practice.dupont)
+    assert (record.status, record.homa) == ("PROV", False)
+    assert audit_actions(clinic, practice.dupont)[-1] == ("attribute_cleared", "sophie")
+
+
+async def test_fictitious_on_a_doubtful_identity_is_refused_in_french(app, clinic, practice):
+    record = clinic.set_attribute("admin", practice.martin, 1, "DOUT").record
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.martin)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RecordScreen"  # no confirmation for a refusal
+        assert any("à la fois douteuse et fictive" in n for n in notifications(app))
+        await pilot.press("f4")  # INSi is blocked for a doubtful identity
+        await pilot.pause()
+        assert any("INSi ne peut pas être appelé" in n for n in notifications(app))
+    assert clinic.get(practice.martin) == record
+
+
+async def test_a_record_changed_meanwhile_is_not_overwritten(app, clinic, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.legall)
+        clinic.set_attribute("admin", practice.legall, 1, "HOMA")  # another workstation
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("f2")
+        await settle(pilot)
+        assert any("modifié" in n for n in notifications(app))
+    record = clinic.get(practice.legall)
+    assert (record.dout, record.homa) == (False, True)
+    assert audit_actions(clinic, practice.legall)[-1] == ("attribute_set", "admin")
+
+
+@pytest.mark.parametrize(("key", "name"), [("f2", "edit"), ("f3", "document_check"),
+                                            ("f4", "qualify"), ("f5", "duplicates")])
+async def test_actions_of_screens_not_written_yet_only_notify(app, practice, monkeypatch, key,
+                                                              name):
+    from insterm.tui import app as app_module
+
+    monkeypatch.setitem(app_module.SCREEN_MODULES, name, f"insterm.tui.screens.absent_{name}:X")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.legall)
+        await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RecordScreen"
+        assert any("pas encore disponible" in n for n in notifications(app))
+
+
+async def test_actions_of_existing_screens_receive_the_identity(app, practice, monkeypatch):
+    from insterm.tui import app as app_module
+
+    opened = {}
+    original = app_module.InstermApp.open_screen
+
+    def spy(self, name, /, *, callback=None, **params):  # type: ignore[no-untyped-def]
+        opened[name] = params
+        return None
+
+    monkeypatch.setattr(app_module.InstermApp, "open_screen", spy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        original(app, "record", identity_id=practice.legall)
+        await settle(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+    assert opened["qualify"] == {"identity_id": practice.legall}

@@ -1,0 +1,44 @@
+"""The shell: the app starts on the search screen with its operator; F1 help; missing screens."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from .support import settle
+
+
+async def test_starts_on_search_with_the_operator(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SearchScreen"
+        assert app.operator is not None and app.operator.login == "sophie"
+        assert app.actor == "sophie"
+        assert isinstance(app.focused, Input)
+
+
+async def test_f1_shows_the_help_of_the_current_screen(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        texts = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "matricule INS" in texts and "Nouveau patient" in texts
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SearchScreen"
+
+
+async def test_a_screen_not_written_yet_is_a_notification_not_a_crash(app) -> None:
+    from insterm.tui import app as app_module
+
+    app_module.SCREEN_MODULES["not_there"] = "insterm.tui.screens.not_there:Nothing"
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert app.open_screen("not_there") is None
+            await pilot.pause()
+            assert type(app.screen).__name__ == "SearchScreen"
+            assert any("pas encore disponible" in n.message for n in app._notifications)
+    finally:
+        del app_module.SCREEN_MODULES["not_there"]
