@@ -92,3 +92,16 @@ BELOW_TUI = [p for p in PACKAGE.rglob("*.py") if "tui" not in p.relative_to(PACK
 def test_nothing_below_the_tui_imports_textual_or_rich(path: Path) -> None:
     roots = {name.split(".")[0] for name in _imported_roots(path)}
     assert not roots & {"textual", "rich"}, f"{path} imports {roots & {'textual', 'rich'}}"
+
+
+OUTSIDE_STORE = [p for p in PACKAGE.rglob("*.py") if "store" not in p.relative_to(PACKAGE).parts]
+SQL_CALLS = {"execute", "executemany", "executescript"}
+
+
+@pytest.mark.parametrize("path", OUTSIDE_STORE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_sql_lives_in_the_store(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    calls = [node.lineno for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in SQL_CALLS]
+    assert calls == [], f"{path.name} runs SQL at lines {calls}: it belongs in insterm/store"

@@ -49,6 +49,12 @@ def add_ins_history(conn: sqlite3.Connection, identity_id: int, rows: Iterable[I
     return count
 
 
+def ins_history_has(conn: sqlite3.Connection, identity_id: int, matricule: str) -> bool:
+    """Whether this matricule is already in the identity's INS history."""
+    return conn.execute("SELECT 1 FROM ins_history WHERE identity_id = ? AND matricule = ?",
+                        (identity_id, matricule)).fetchone() is not None
+
+
 def ins_history(conn: sqlite3.Connection, identity_id: int) -> list[InsHistoryRow]:
     return [InsHistoryRow(m, o, s, e, bool(a)) for m, o, s, e, a in conn.execute(
         "SELECT matricule, oid, date_start, date_end, active FROM ins_history "

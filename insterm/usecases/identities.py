@@ -67,9 +67,7 @@ def remember_ins(conn: sqlite3.Connection, record: IdentityRecord, at: str) -> N
     """Keep the INS a record is about to lose in its history (if not there already)."""
     if record.matricule is None:
         return
-    known = conn.execute("SELECT 1 FROM ins_history WHERE identity_id = ? AND matricule = ?",
-                         (record.id, record.matricule)).fetchone()
-    if not known:
+    if not records.ins_history_has(conn, record.id, record.matricule):
         records.add_ins_history(conn, record.id, [records.InsHistoryRow(
             record.matricule, record.oid or "", active=False)], insi_call_id=None, at=at)
 
