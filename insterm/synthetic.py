@@ -465,7 +465,10 @@ class _Generator:
         """Whether a near-duplicate of that kind can be made of `original`."""
         if kind == "day_month_swap":
             day, month = int(original["birth_date"][8:]), int(original["birth_date"][5:7])
-            return day <= 12 and day != month
+            year = int(original["birth_date"][:4])
+            # the swapped date must be real and not after "today" (a child born this year)
+            return (day <= 12 and day != month
+                    and date(year, day, month) < self.reference_date)
         if kind == "used_name":
             return original["used_name"] is not None
         if kind == "first_names":

@@ -96,7 +96,7 @@ def test_live_captures_are_reproduced_byte_for_byte(case_id: str, capture: str) 
     case = CASES[case_id]
     request = case["request"]
     body = ask(request, request["Prenom"][0])
-    assert body == (EXAMPLES / "padoa-tlsi-ins" / capture.rsplit("/", 1)[-1]).read_bytes()
+    assert body == (EXAMPLES / "padoa" / capture.rsplit("/", 1)[-1]).read_bytes()
 
 
 @pytest.mark.parametrize("case_id", cases_with("fault"))

@@ -15,8 +15,10 @@ from xml.sax.saxutils import escape
 from insterm.insi.simulator import DEMO_EMETTEUR, DEMO_IDAM
 
 # The captured messages live in shared/ beside the repository (so does CI's copy).
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "insi-contract" / "examples"
-PADOA = EXAMPLES / "padoa-tlsi-ins"
+# The captured messages, as copied into the repository (tests/insi/fixtures/SOURCES.md says from
+# where): the tests must not depend on a folder beside the checkout.
+EXAMPLES = Path(__file__).resolve().parent / "fixtures"
+PADOA = EXAMPLES / "padoa"
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 TRAITS_ACTION = "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"
