@@ -61,6 +61,18 @@ class Clinic:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # ---------------------------------------------------------------- clock and rights
+
+    def today(self) -> date:
+        """The clinic's current date (the clock it was opened with; tests fix it)."""
+        return self._ctx.today()
+
+    def check_admin(self, actor: str, for_what: str) -> None:
+        """Nothing when `actor` is an active administrator; else `PermissionRefused` whose
+        French message ends "seul un administrateur peut <for_what>". Writes nothing: a screen
+        asks before offering an admin action, which checks again when it runs."""
+        self._ctx.operator(actor, admin=True, admin_for=for_what)
+
     # ---------------------------------------------------------------- reading
 
     def find(self, text_or_query: Any, *, page: int = 0,
@@ -259,14 +271,18 @@ class Clinic:
         return settings_uc.readiness(self._ctx, self.insi_runtime, record)
 
     def search_insi(self, actor: str, identity_id: int, *, first_names: Any = None,
-                    birth_place: str | None = None) -> Any:
+                    birth_place: str | None = None, progress: Any = None) -> Any:
         """Search the identity's INS (blocking: run it in a worker). Every attempt is logged;
-        returns an `InsiSearchReport` (outcome, trait comparison, collision) to show and then
-        pass to `apply_insi_outcome(actor, id, report.identity_version, report, accepted=...)`."""
+        returns an `InsiSearchReport` (outcome, trait comparison, collision, `accept_preview`)
+        to show and then pass to `apply_insi_outcome(actor, id, report.identity_version,
+        report, accepted=...)`. `progress(number, total, first_names_sent)` is called before
+        each attempt. Holds this facade's connection for the whole call: a caller sharing it
+        between threads runs the phases instead (`plan_insi_search`)."""
         from insterm.usecases import insi_calls
 
         return insi_calls.search(self._ctx, self.insi_runtime, actor, identity_id,
-                                 first_names=first_names, birth_place=birth_place)
+                                 first_names=first_names, birth_place=birth_place,
+                                 progress=progress)
 
     def verify_insi(self, actor: str, identity_id: int, *, matricule: str | None = None,
                     oid: str | None = None) -> Any:
@@ -276,6 +292,38 @@ class Clinic:
 
         return insi_calls.verify(self._ctx, self.insi_runtime, actor, identity_id,
                                  matricule=matricule, oid=oid)
+
+    # The same calls in three phases, for a caller that shares this facade between threads
+    # under one lock (the TUI): hold the lock for the plan and for the record, not for
+    # `plan.exchange(progress)`, which uses no database connection. So a slow or unreachable
+    # INSi (30 s per attempt) never stops the rest of the application.
+    #
+    #     plan = clinic.plan_insi_search(actor, identity_id)       # short read, under the lock
+    #     exchange = plan.exchange(progress)                       # network, without the lock
+    #     report = clinic.record_insi_exchange(exchange)           # short write, under the lock
+
+    def plan_insi_search(self, actor: str, identity_id: int, *, first_names: Any = None,
+                         birth_place: str | None = None) -> Any:
+        """Phase 1 of `search_insi`: an `insterm.usecases.insi_calls.InsiCallPlan`."""
+        from insterm.usecases import insi_calls
+
+        return insi_calls.plan_search(self._ctx, self.insi_runtime, actor, identity_id,
+                                      first_names=first_names, birth_place=birth_place)
+
+    def plan_insi_verification(self, actor: str, identity_id: int, *,
+                               matricule: str | None = None, oid: str | None = None) -> Any:
+        """Phase 1 of `verify_insi` (`ActionRefused` when there is no INS to verify)."""
+        from insterm.usecases import insi_calls
+
+        return insi_calls.plan_verification(self._ctx, self.insi_runtime, actor, identity_id,
+                                            matricule=matricule, oid=oid)
+
+    def record_insi_exchange(self, exchange: Any) -> Any:
+        """Phase 3: log what `plan.exchange()` gave (every attempt, or the refusal) in one
+        transaction; the `InsiSearchReport`."""
+        from insterm.usecases import insi_calls
+
+        return insi_calls.record_exchange(self._ctx, exchange)
 
     def insi_call_log(self, identity_id: int) -> list[dict[str, Any]]:
         """The INSi calls made for this identity (no XML), oldest first."""

@@ -41,7 +41,15 @@ _REFUSED_CLASS_NAMES = {"PlaintextKeyring", "Keyring@keyring.backends.fail",
 
 
 class SecretsError(Exception):
-    """A secret could not be stored or read; the message is French and says what to do."""
+    """A secret could not be stored or read; `message` (also `str()`) is French and says what
+    to do, as for insterm's other typed refusals (the TUI shows it as a refusal)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class SecretsUnavailable(SecretsError):

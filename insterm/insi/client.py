@@ -127,10 +127,17 @@ class InsiClient:
     # ----------------------------------------------------------------------------------------
     # operations
 
-    def search_by_traits(self, traits: Any, *, state: IdentityState | None = None) -> SearchOutcome:
+    def search_by_traits(
+        self,
+        traits: Any,
+        *,
+        state: IdentityState | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> SearchOutcome:
         """Search by traits with the first-name strategy. `traits`: a domain StrictTraits, a
         TraitsQuery or a dict with the same names; `state`: the identity's IdentityState (None
-        for a search not tied to a stored identity)."""
+        for a search not tied to a stored identity); `progress(number, total, prenom)`: called
+        before each attempt (`run_traits_strategy`)."""
         try:
             try:
                 query = TraitsQuery.from_traits(traits)
@@ -154,7 +161,7 @@ class InsiClient:
                 OPERATION_TRAITS, lambda: traits_body(query, prenom), sent_first_names=prenom
             )
 
-        return run_traits_strategy(query, send)
+        return run_traits_strategy(query, send, progress=progress)
 
     def search_by_vitale(
         self, card: VitaleCardData, provider: VitaleAssertionProvider | None = None

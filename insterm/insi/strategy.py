@@ -20,11 +20,17 @@ from insterm.insi.results import Attempt, SearchOutcome
 __all__ = ["run_traits_strategy"]
 
 
-def run_traits_strategy(query: TraitsQuery, send: Callable[[str], Attempt]) -> SearchOutcome:
+def run_traits_strategy(query: TraitsQuery, send: Callable[[str], Attempt], *,
+                        progress: Callable[[int, int, str], None] | None = None
+                        ) -> SearchOutcome:
     """Run the plan, calling `send(prenom)` for each attempt (it must not raise: errors are in
-    the returned `Attempt`)."""
+    the returned `Attempt`); `progress(number, total, prenom)` (1-based, total = the plan's
+    length) is called before each attempt, for a screen to say which one is under way."""
     attempts: list[Attempt] = []
-    for prenom in first_name_plan(query):
+    plan = first_name_plan(query)
+    for number, prenom in enumerate(plan, start=1):
+        if progress is not None:
+            progress(number, len(plan), prenom)
         attempt = send(prenom)
         attempts.append(attempt)
         if attempt.error is not None:

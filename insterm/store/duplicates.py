@@ -267,11 +267,17 @@ def group_of(conn: sqlite3.Connection, identity_id: int) -> DuplicateGroup:
 
 
 def open_groups(conn: sqlite3.Connection, *, limit: int = 100) -> list[DuplicateGroup]:
-    """The groups that still hold an undecided (`potential`) link, oldest first."""
+    """The groups that still need a decision, oldest first: an undecided (`potential`) link,
+    or a `confirmed` duplicate not merged yet (an administrator merges it from this list)."""
     groups: list[DuplicateGroup] = []
     covered: set[int] = set()
-    for (a,) in conn.execute("SELECT identity_a FROM duplicate_link WHERE state = 'potential' "
-                             "ORDER BY found_at, id"):
+    for (a,) in conn.execute(
+            "SELECT link.identity_a FROM duplicate_link AS link"
+            " JOIN identity AS first ON first.id = link.identity_a"
+            " JOIN identity AS second ON second.id = link.identity_b"
+            " WHERE link.state IN ('potential', 'confirmed')"
+            " AND first.merged_into IS NULL AND second.merged_into IS NULL"
+            " ORDER BY link.found_at, link.id"):
         if a in covered:
             continue
         group = group_of(conn, a)

@@ -154,6 +154,10 @@ class InstermApp(App[None]):
     def on_mount(self) -> None:
         self.theme = self.look.theme
         self.set_class(self.look.ascii, "-ascii")
+        if self.look.ascii:
+            from insterm.tui.ascii_glyphs import use_ascii_scrollbars
+
+            use_ascii_scrollbars(True)
         self.open_screen(self._home, **self._home_params)
         from insterm.tui.session import start_session
 
@@ -161,6 +165,12 @@ class InstermApp(App[None]):
                       os_login=self._os_login if self._os_login is not None else _os_login())
         if self._notice:
             self.notify(self._notice, title="insterm", timeout=6)
+
+    def on_unmount(self) -> None:
+        if self.look.ascii:
+            from insterm.tui.ascii_glyphs import use_ascii_scrollbars
+
+            use_ascii_scrollbars(False)
 
     @property
     def insi_runtime(self) -> Any:
@@ -172,6 +182,14 @@ class InstermApp(App[None]):
 
             runtime = self.services["insi_runtime"] = InsiRuntime()
         return runtime
+
+    def get_key_display(self, binding: Binding) -> str:
+        display = super().get_key_display(binding)
+        if self.look.ascii:
+            from insterm.tui.ascii_glyphs import ascii_key_display
+
+            display = ascii_key_display(display)
+        return display
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # No blinking cursor anywhere: every blink is a redraw (bandwidth over SSH).
@@ -201,7 +219,9 @@ class InstermApp(App[None]):
         """`call(clinic)` under the clinic lock (one SQLite connection, one call at a time).
 
         Meant for thread workers (`InstermScreen.run_clinic`); quick reads on the UI thread
-        may call it directly too."""
+        may call it directly too. Never wait on the network under it: a call to INSi holds it
+        only for its database phases (`InstermScreen.run_in_thread`,
+        `Clinic.plan_insi_search`), so the other screens keep working meanwhile."""
         with self._clinic_lock:
             return call(self.clinic)
 

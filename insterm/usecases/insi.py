@@ -60,6 +60,15 @@ class InsiOutcomeLike(Protocol):
     error: Any
 
 
+def accept_event(record: Any, active: Any) -> Any:
+    """The status event that accepting the INS `active` (an `InsRecord`) is: the INS retrieved,
+    or a new INS replacing the one the record holds (NIA -> NIR told apart). The one place this
+    is decided: the search report's preview (`insi_calls.preview_accept`) uses it too."""
+    if record.matricule is None or record.matricule == active.value:
+        return rules.InsiRetrieved()
+    return rules.InsReplaced(nia_to_nir=record.oid == OID_NIA and active.oid != OID_NIA)
+
+
 @dataclass(frozen=True, slots=True)
 class InsiApplied:
     saved: Saved
@@ -158,11 +167,7 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
         record = active_record(change.conn, identity_id)
         identities.check_version(change.conn, record, expected_version)
         active = result.active
-        if record.matricule is None or record.matricule == active.value:
-            event: Any = rules.InsiRetrieved()
-        else:
-            event = rules.InsReplaced(nia_to_nir=record.oid == OID_NIA and active.oid != OID_NIA)
-        transition = rules.transition(record.state(), event)
+        transition = rules.transition(record.state(), accept_event(record, active))
         update = _returned_values(result.traits, record)
         if update.get("sex") == "I" or update.get("birth_date_corrected"):
             raise ActionRefused("Réponse INSi inattendue : sexe ou date impossible.")

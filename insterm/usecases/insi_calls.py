@@ -1,6 +1,10 @@
 """Use cases: call INSi for a stored identity (search by traits, verification of a received INS).
 
-Blocking (the TUI runs them in a thread worker). The flow of `search`:
+Blocking: the network exchange may last minutes. `search` / `verify` run three phases in a row
+(a short database read -> an immutable `InsiCallPlan`; `InsiCallPlan.exchange()`, the network,
+with no database connection; `record_exchange`, one short write transaction): a caller sharing
+one connection (the TUI's clinic lock) runs the phases itself and the exchange outside its lock
+(see "A call in three phases" below). The flow of `search`:
 
 1. refuse before sending what the domain and `insterm.insi.request` refuse (doubtful or
    fictitious identity, corrected birth date, sex I, traits outside the INSi profile): nothing
@@ -24,8 +28,8 @@ search + comparison, the official verification operation not being public).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from insterm.store import identities, records
@@ -33,11 +37,15 @@ from insterm.usecases import settings as settings_uc
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import active_record
+from insterm.usecases.insi import accept_event
 
 if TYPE_CHECKING:  # pragma: no cover
     from insterm.insi.results import Attempt, InsiResult, SearchOutcome
     from insterm.insi.verification import VerificationOutcome
     from insterm.store.identities import IdentityRecord
+
+Progress = Callable[[int, int, str], None]
+"""`progress(number, total, first_names_sent)`: called before each attempt of a search."""
 
 FIELD_LABELS = {
     "birth_name": "Nom de naissance",
@@ -101,6 +109,7 @@ class InsiSearchReport:
     collision: Collision | None = None
     needs_master_password: bool = False
     verification: VerificationOutcome | None = None
+    accept_preview: AcceptPreview | None = None  # a 00: what accepting it would do
 
     # --- the shape `insterm.usecases.insi.apply_outcome` reads (InsiOutcomeLike)
     @property
@@ -184,6 +193,40 @@ class InsiSearchReport:
                     "refusant, rien ne change.")
         return ("Les traits INSi correspondent aux traits locaux : acceptez pour récupérer "
                 "l'INS, ou refusez (rien ne change).")
+
+
+@dataclass(frozen=True)
+class AcceptPreview:
+    """What accepting a 00 does to the record (as it was when the call was recorded), by the
+    domain's own transition, computed once for every screen: `event` (`InsiRetrieved`, or
+    `InsReplaced` when the record holds another INS), the resulting `status` code and the
+    French `sentence` saying it; or `refused`, the domain's French refusal (accepting is then
+    impossible, e.g. a doubtful identity)."""
+
+    event: Any  # insterm.domain.status.InsiRetrieved | InsReplaced
+    status: str | None
+    sentence: str
+    refused: Any = None  # insterm.domain.errors.DomainError
+
+    @property
+    def allowed(self) -> bool:
+        return self.refused is None
+
+
+def preview_accept(record: IdentityRecord, result: InsiResult | None) -> AcceptPreview | None:
+    """`AcceptPreview` of a 00 for this record; None when there is nothing to accept."""
+    from insterm.domain.errors import DomainError
+    from insterm.domain.status import describe_drop, transition
+
+    if result is None or result.code != "00" or result.active is None:
+        return None
+    event = accept_event(record, result.active)
+    try:
+        moved = transition(record.state(), event)
+        sentence = describe_drop(record.state(), event)
+    except DomainError as refused:
+        return AcceptPreview(event, None, refused.message, refused)
+    return AcceptPreview(event, str(moved.state.status), sentence)
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,17 +343,13 @@ class PreparedClient:
     needs_master_password: bool = False
 
 
-def prepare_client(ctx: Context, runtime: settings_uc.InsiRuntime) -> PreparedClient:
-    """The client for the settings in force, or the refusal saying what is missing."""
+def client_for(view: settings_uc.InsiSettingsView,
+               runtime: settings_uc.InsiRuntime) -> PreparedClient:
+    """The client for these settings, or the refusal saying what is missing. Reads the keyring
+    and the certificate file, never the database."""
     from insterm import secrets
-    from insterm.config import SettingsError
-    from insterm.insi.errors import InsiAuthError, InsiRefused, InsiSettingsError
+    from insterm.insi.errors import InsiAuthError, InsiRefused
 
-    try:
-        view = settings_uc.current(ctx, runtime)
-    except SettingsError as error:
-        return PreparedClient(refusal=InsiSettingsError(str(error), setting="settings_file"),
-                         environment="?")
     prepared = PreparedClient(environment=view.environment)
     try:
         passphrase = runtime.passphrase(view.certificate)
@@ -338,6 +377,25 @@ def prepare_client(ctx: Context, runtime: settings_uc.InsiRuntime) -> PreparedCl
     return prepared
 
 
+def _settings_view(ctx: Context, runtime: settings_uc.InsiRuntime) -> tuple[Any, Any]:
+    """(the settings in force, None), or (None, the refusal when the settings file is bad)."""
+    from insterm.config import SettingsError
+    from insterm.insi.errors import InsiSettingsError
+
+    try:
+        return settings_uc.current(ctx, runtime), None
+    except SettingsError as error:
+        return None, InsiSettingsError(str(error), setting="settings_file")
+
+
+def prepare_client(ctx: Context, runtime: settings_uc.InsiRuntime) -> PreparedClient:
+    """The client for the settings in force, or the refusal saying what is missing."""
+    view, refusal = _settings_view(ctx, runtime)
+    if view is None:
+        return PreparedClient(refusal=refusal, environment="?")
+    return client_for(view, runtime)
+
+
 def _query(record: IdentityRecord, first_names: Any, birth_place: str | None) -> Any:
     from insterm.insi.request import TraitsQuery
 
@@ -348,44 +406,78 @@ def _query(record: IdentityRecord, first_names: Any, birth_place: str | None) ->
         "sex": record.sex, "birth_date": record.birth_date, "birth_place": place})
 
 
-def _finish(ctx: Context, actor: str, record: IdentityRecord, prepared: PreparedClient, query: Any,
-            search: SearchOutcome, *, action: str,
-            verification: VerificationOutcome | None = None) -> InsiSearchReport:
-    if not search.attempts:  # refused by the client before building anything
-        return _not_sent(ctx, actor, record, prepared.environment, search.error,
-                         operation="verify" if verification is not None else "search")
-    with ctx.change(actor, action, record.id) as change:
-        call_ids = log_attempts(change.conn, search.attempts, record, query,
-                                environment=prepared.environment,
-                                operator_id=change.operator.id, at=change.at)
-        current = identities.get_identity(change.conn, record.id)
-        collision = find_collision(change.conn, current, search.result)
-        change.details.update(
-            calls=call_ids, environment=prepared.environment, code=search.code,
-            first_names_sent=[a.sent_first_names for a in search.attempts],
-            birth_place_sent=query.birth_place)
-        if search.error is not None:
-            change.details["error"] = str(search.error)
-        if search.result is not None and search.result.active is not None:
-            change.details.update(matricule=search.result.active.value,
-                                  oid=search.result.active.oid)
-        if collision is not None:
-            change.details["collision"] = {"id": collision.identity_id, "ipp": collision.ipp}
-        if verification is not None:
-            change.details.update(verdict=verification.verdict.value,
-                                  supplied=verification.supplied_ins, method=verification.method)
-    return InsiSearchReport(
-        record.id, record.version, prepared.environment, search, tuple(call_ids),
-        compare_traits(record, search.result), collision, False, verification)
+# --------------------------------------------------------------------------------------------
+# A call in three phases: read (database), exchange (network only), record (database)
+#
+# The network exchange may last minutes (30 s timeout per attempt, up to three attempts): it
+# must not hold the database connection. So a call is
+#   1. `plan_search` / `plan_verification`: a short read (operator, record, traits checked,
+#      settings in force) giving an immutable `InsiCallPlan`;
+#   2. `InsiCallPlan.exchange(progress)`: keyring, client, INSi: no database connection at all,
+#      so a caller holding one connection for the whole process (the TUI's clinic lock) runs it
+#      without that lock and the rest of the application keeps working meanwhile;
+#   3. `record_exchange`: one short write transaction logging every attempt (or the refusal)
+#      with its audit event, and the report.
+# Phases rather than a second connection for the worker: phases 1 and 3 are the database work
+# the call always did, only the wait moves out, and there is no second connection to open,
+# configure, close and keep consistent with the first (the record's version read in phase 1 is
+# what `apply_insi_outcome` checks afterwards, as before).
 
 
-def search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
-           first_names: str | Sequence[str] | None = None,
-           birth_place: str | None = None) -> InsiSearchReport:
-    """Search the INS of a stored identity (module docstring). `first_names` replaces the birth
-    first names sent (the operator tries others after a 01), `birth_place` adds or replaces the
-    birth place sent (after a 02). Raises only for the facade's own refusals (unknown operator,
-    unknown or merged record); every INSi outcome is in the report."""
+@dataclass(frozen=True)
+class InsiCallPlan:
+    """Phase 1 of a call: everything the exchange needs, read from the database. `refusal`: an
+    `InsiError` that stops the call before anything is sent (recorded as `insi_not_sent`)."""
+
+    operation: str  # "search" or "verify"
+    actor: str
+    record: IdentityRecord
+    environment: str
+    runtime: settings_uc.InsiRuntime = field(repr=False, compare=False)
+    view: settings_uc.InsiSettingsView | None = None
+    query: Any = None  # insterm.insi.request.TraitsQuery
+    supplied: tuple[str, str] | None = None  # verify: (matricule, oid) as received
+    refusal: Any = None
+
+    def exchange(self, progress: Progress | None = None) -> InsiExchange:
+        """Phase 2: build the client (keyring, certificate) and talk to INSi. Touches no
+        database connection: run it outside any database lock. Never raises for anything INSi,
+        keyring or network related (it is in the returned exchange). `progress(number, total,
+        first_names_sent)` is called before each attempt of a search."""
+        from insterm.insi.results import SearchOutcome
+
+        if self.refusal is not None:
+            return InsiExchange(self, SearchOutcome(attempts=(), error=self.refusal))
+        assert self.view is not None and self.query is not None
+        prepared = client_for(self.view, self.runtime)
+        if prepared.refusal is not None:
+            return InsiExchange(self, SearchOutcome(attempts=(), error=prepared.refusal),
+                                needs_master_password=prepared.needs_master_password)
+        state = self.record.state()
+        if self.operation == "verify":
+            assert self.supplied is not None
+            verification = prepared.client.verify(self.query, *self.supplied, state=state)
+            return InsiExchange(self, verification.search, verification)
+        outcome = prepared.client.search_by_traits(self.query, state=state, progress=progress)
+        return InsiExchange(self, outcome)
+
+
+
+@dataclass(frozen=True)
+class InsiExchange:
+    """Phase 2's result: what INSi answered (or why nothing was sent), not yet recorded."""
+
+    plan: InsiCallPlan
+    search: SearchOutcome
+    verification: VerificationOutcome | None = None
+    needs_master_password: bool = False
+
+
+def plan_search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+                first_names: str | Sequence[str] | None = None,
+                birth_place: str | None = None) -> InsiCallPlan:
+    """Phase 1 of `search` (database reads only, plus the installation id created once).
+    Raises the facade's own refusals (unknown operator, unknown or merged record)."""
     from insterm.insi.errors import InsiRefused
     from insterm.insi.request import check_traits_query
 
@@ -394,20 +486,18 @@ def search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_
     try:
         query = check_traits_query(_query(record, first_names, birth_place), record.state())
     except InsiRefused as refused:
-        return _not_sent(ctx, actor, record, _environment(ctx, runtime), refused)
-    prepared = prepare_client(ctx, runtime)
-    if prepared.refusal is not None:
-        return _not_sent(ctx, actor, record, prepared.environment, prepared.refusal,
-                         needs_master_password=prepared.needs_master_password)
-    outcome = prepared.client.search_by_traits(query, state=record.state())
-    return _finish(ctx, actor, record, prepared, query, outcome, action="insi_called")
+        return InsiCallPlan("search", actor, record, _environment(ctx, runtime), runtime,
+                            refusal=refused)
+    view, refusal = _settings_view(ctx, runtime)
+    if view is None:
+        return InsiCallPlan("search", actor, record, "?", runtime, refusal=refusal)
+    return InsiCallPlan("search", actor, record, view.environment, runtime, view, query)
 
 
-def verify(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
-           matricule: str | None = None, oid: str | None = None) -> InsiSearchReport:
-    """Verify an INS received from elsewhere against INSi: `matricule`/`oid` as received (15
-    characters), or the record's own INS when not given. The report's `verification` holds the
-    verdict; accepting its 00 goes through `apply_insi_outcome` as for a search."""
+def plan_verification(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str,
+                      identity_id: int, *, matricule: str | None = None,
+                      oid: str | None = None) -> InsiCallPlan:
+    """Phase 1 of `verify`; `ActionRefused` when there is no INS to verify."""
     from insterm.insi.errors import InsiRefused
     from insterm.insi.request import check_traits_query
     from insterm.insi.results import OID_NIR
@@ -424,16 +514,72 @@ def verify(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_
         parse_supplied_ins(supplied, supplied_oid)
         query = check_traits_query(_query(record, None, None), record.state())
     except InsiRefused as refused:
-        return _not_sent(ctx, actor, record, _environment(ctx, runtime), refused,
-                         operation="verify")
-    prepared = prepare_client(ctx, runtime)
-    if prepared.refusal is not None:
-        return _not_sent(ctx, actor, record, prepared.environment, prepared.refusal,
-                         needs_master_password=prepared.needs_master_password,
-                         operation="verify")
-    verification = prepared.client.verify(query, supplied, supplied_oid, state=record.state())
-    return _finish(ctx, actor, record, prepared, query, verification.search,
-                   action="insi_verification", verification=verification)
+        return InsiCallPlan("verify", actor, record, _environment(ctx, runtime), runtime,
+                            refusal=refused)
+    view, refusal = _settings_view(ctx, runtime)
+    if view is None:
+        return InsiCallPlan("verify", actor, record, "?", runtime, refusal=refusal)
+    return InsiCallPlan("verify", actor, record, view.environment, runtime, view, query,
+                        (supplied, supplied_oid))
+
+
+def record_exchange(ctx: Context, exchange: InsiExchange) -> InsiSearchReport:
+    """Phase 3: one write transaction logging every attempt (`insi_call` rows + the audit event
+    `insi_called` / `insi_verification`), or the refusal (`insi_not_sent`); the report."""
+    plan, search = exchange.plan, exchange.search
+    record, actor, verification = plan.record, plan.actor, exchange.verification
+    if not search.attempts:  # refused before anything was built or sent
+        return _not_sent(ctx, actor, record, plan.environment, search.error,
+                         needs_master_password=exchange.needs_master_password,
+                         operation=plan.operation)
+    query = plan.query
+    action = "insi_verification" if plan.operation == "verify" else "insi_called"
+    with ctx.change(actor, action, record.id) as change:
+        call_ids = log_attempts(change.conn, search.attempts, record, query,
+                                environment=plan.environment,
+                                operator_id=change.operator.id, at=change.at)
+        current = identities.get_identity(change.conn, record.id)
+        collision = find_collision(change.conn, current, search.result)
+        change.details.update(
+            calls=call_ids, environment=plan.environment, code=search.code,
+            first_names_sent=[a.sent_first_names for a in search.attempts],
+            birth_place_sent=query.birth_place)
+        if search.error is not None:
+            change.details["error"] = str(search.error)
+        if search.result is not None and search.result.active is not None:
+            change.details.update(matricule=search.result.active.value,
+                                  oid=search.result.active.oid)
+        if collision is not None:
+            change.details["collision"] = {"id": collision.identity_id, "ipp": collision.ipp}
+        if verification is not None:
+            change.details.update(verdict=verification.verdict.value,
+                                  supplied=verification.supplied_ins, method=verification.method)
+    return InsiSearchReport(
+        record.id, record.version, plan.environment, search, tuple(call_ids),
+        compare_traits(record, search.result), collision, False, verification,
+        preview_accept(current, search.result))
+
+
+def search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+           first_names: str | Sequence[str] | None = None, birth_place: str | None = None,
+           progress: Progress | None = None) -> InsiSearchReport:
+    """Search the INS of a stored identity (module docstring), the three phases in a row.
+    `first_names` replaces the birth first names sent (the operator tries others after a 01),
+    `birth_place` adds or replaces the birth place sent (after a 02); `progress(number, total,
+    first_names_sent)` is called before each attempt. Raises only for the facade's own refusals
+    (unknown operator, unknown or merged record); every INSi outcome is in the report."""
+    plan = plan_search(ctx, runtime, actor, identity_id, first_names=first_names,
+                       birth_place=birth_place)
+    return record_exchange(ctx, plan.exchange(progress))
+
+
+def verify(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+           matricule: str | None = None, oid: str | None = None) -> InsiSearchReport:
+    """Verify an INS received from elsewhere against INSi: `matricule`/`oid` as received (15
+    characters), or the record's own INS when not given. The report's `verification` holds the
+    verdict; accepting its 00 goes through `apply_insi_outcome` as for a search."""
+    plan = plan_verification(ctx, runtime, actor, identity_id, matricule=matricule, oid=oid)
+    return record_exchange(ctx, plan.exchange())
 
 
 def _environment(ctx: Context, runtime: settings_uc.InsiRuntime) -> str:
@@ -443,5 +589,7 @@ def _environment(ctx: Context, runtime: settings_uc.InsiRuntime) -> str:
     return value if value in settings_uc.ENVIRONMENTS else "simulator"
 
 
-__all__ = ["Collision", "InsiSearchReport", "TraitComparison", "compare_traits",
-           "find_collision", "log_attempts", "search", "verify"]
+__all__ = ["AcceptPreview", "Collision", "InsiCallPlan", "InsiExchange", "InsiSearchReport",
+           "Progress", "TraitComparison", "accept_event", "client_for", "compare_traits",
+           "find_collision", "log_attempts", "plan_search", "plan_verification",
+           "preview_accept", "record_exchange", "search", "verify"]

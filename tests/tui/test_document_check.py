@@ -439,7 +439,13 @@ async def test_escape_never_discards_typed_data_without_asking(app, clinic, prac
         assert app.screen.query_one("#trait-sex").value
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("f2")  # "Abandonner"
+        await pilot.press("f2")  # F2 means "save" on the form: back to it, nothing lost
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DocumentCheckScreen"
+        assert app.screen.query_one("#trait-sex").value
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+d")  # "Abandonner"
         await pilot.pause()
         assert type(app.screen).__name__ == "RecordScreen"
     nothing_written(clinic, practice.martin, before, events)
@@ -480,6 +486,9 @@ def test_default_catalogue_when_the_clinic_cannot_tell(clinic, practice):
     class OlderClinic:  # a facade without document_catalogue()
         def get(self, identity_id: int):  # type: ignore[no-untyped-def]
             return clinic.get(identity_id)
+
+        def today(self):  # type: ignore[no-untyped-def]
+            return clinic.today()
 
     view = load_check_view(OlderClinic(), practice.martin)
     assert view.catalogue == DEFAULT_PRACTICE_CATALOGUE and view.default_catalogue

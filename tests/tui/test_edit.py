@@ -370,7 +370,14 @@ async def test_escape_with_typed_data_asks_before_leaving(app, clinic, practice)
         assert app.screen.field("birth_name").value == "BERNARD"
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("f2")  # "Abandonner la saisie"
+        assert app.focused.id == "confirm-no"  # "Continuer la saisie"
+        await pilot.press("f2")  # F2 means "save" on the form: back to it, nothing lost
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CreateScreen"
+        assert app.screen.field("birth_name").value == "BERNARD"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+d")  # "Abandonner la saisie"
         await settle(pilot)
         assert type(app.screen).__name__ == "SearchScreen"
         # Nothing typed: Escape leaves at once.

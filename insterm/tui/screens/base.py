@@ -14,6 +14,12 @@ on the UI thread; a worker that was cancelled or superseded (`exclusive=True` in
 `group`) never calls `done`, so stale results are discarded. On failure the error goes to the
 app's one error path (`InstermApp.report_error`): a notification for insterm's typed French
 refusals, an error dialog for anything unexpected; pass `failed=` to handle it yourself.
+
+A call that waits on the network (INSi) must not hold the clinic lock while it waits, or every
+other screen's database call waits too: `run_in_thread(work, done=...)` runs `work()` in a
+thread worker WITHOUT the lock, and `work` takes it only for its short database steps, through
+`app.call_clinic(...)` (see `Clinic.plan_insi_search`). Same `done` / `failed` / cancellation
+rules as `run_clinic`.
 """
 
 from __future__ import annotations
@@ -48,18 +54,31 @@ class ClinicCalls:
                    doing: str | None = None, group: str = "clinic", exclusive: bool = False,
                    name: str = "") -> Worker:
         """Run `call(clinic)` in a thread worker; `done(result)` on the UI thread afterwards."""
+        app = self.insterm
+        return self.run_in_thread(lambda: app.call_clinic(call), done=done, failed=failed,
+                                  doing=doing, group=group, exclusive=exclusive, name=name)
+
+    def run_in_thread(self, work: Callable[[], Any], *,
+                      done: Callable[[Any], None] | None = None,
+                      failed: Callable[[BaseException], None] | None = None,
+                      doing: str | None = None, group: str = "clinic", exclusive: bool = False,
+                      name: str = "") -> Worker:
+        """Run `work()` in a thread worker without the clinic lock (it calls
+        `app.call_clinic` for its database steps); `done(result)` on the UI thread."""
         if not hasattr(self, "_done"):
             self._done = {}
-        app = self.insterm
-
-        def work() -> Any:
-            return app.call_clinic(call)
-
         worker = self.run_worker(  # type: ignore[attr-defined]
             work, thread=True, exclusive=exclusive, group=group, exit_on_error=False,
             name=name or group, description=doing or "")
         self._done[worker] = (done, failed, doing)
         return worker
+
+    def on_mount(self) -> None:
+        # Called after the screen's own on_mount (handlers run along the MRO).
+        if self.app.has_class("-ascii"):  # type: ignore[attr-defined]
+            from insterm.tui.ascii_glyphs import asciify_select_arrows
+
+            asciify_select_arrows(self)  # type: ignore[arg-type]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         callbacks = getattr(self, "_done", {}).get(event.worker)

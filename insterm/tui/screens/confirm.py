@@ -1,10 +1,19 @@
 """A yes/no dialog: `ConfirmModal(title, text, confirm_label)` dismisses with True or False.
 
-F2 or the "Confirmer" button confirms; Escape or "Annuler" cancels. "Annuler" has the focus when
-the dialog opens, so that a stray Enter never confirms.
+Two kinds:
+
+- a positive confirmation (save, accept, merge...): F2 or the "Confirmer" button confirms;
+  Escape or "Annuler" cancels;
+- `discard=True`, a confirmation that throws typed data away ("Abandonner la saisie ?"): on a
+  form F2 means "save", so here F2 never confirms. ctrl+d or the button confirms; F2, Escape or
+  "Continuer la saisie" go back to the form.
+
+The cancelling button has the focus when the dialog opens, so that a stray Enter never confirms.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,12 +22,16 @@ from textual.widgets import Button, Label, Static
 
 from insterm.tui.screens.base import InstermModal
 
+DISCARD_KEY = "ctrl+d"
+
 
 class ConfirmModal(InstermModal[bool]):
     HELP = ("Confirmation : lisez ce que l'action va faire. F2 confirme, Échap annule "
-            "(rien n'est alors modifié).")
-    BINDINGS = [
+            "(rien n'est alors modifié). Pour abandonner une saisie, c'est ctrl+d qui confirme : "
+            "F2 ou Échap ramènent à la saisie.")
+    BINDINGS: ClassVar[list[Binding]] = [
         Binding("f2", "confirm", "Confirmer", id="confirm.yes"),
+        Binding(DISCARD_KEY, "discard", "Abandonner", id="confirm.discard"),
         Binding("escape", "cancel", "Annuler", id="confirm.no"),
     ]
     DEFAULT_CSS = """
@@ -33,29 +46,48 @@ class ConfirmModal(InstermModal[bool]):
     ConfirmModal Button { margin-left: 2; }
     """
 
-    def __init__(self, title: str, text: str, confirm_label: str = "Confirmer") -> None:
+    def __init__(self, title: str, text: str, confirm_label: str = "Confirmer", *,
+                 discard: bool = False) -> None:
+        """`discard=True`: confirming throws typed data away (ctrl+d, never F2)."""
         super().__init__()
         self._title = title
         self._text = text
         self._confirm_label = confirm_label
+        self.discard = discard
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self._title, classes="confirm-title")
             yield Static(self._text, classes="confirm-text", markup=False)
             with Horizontal():
-                yield Button(f"{self._confirm_label} (F2)", variant="warning", id="confirm-yes")
-                yield Button("Annuler (Échap)", id="confirm-no")
+                if self.discard:
+                    yield Button(f"{self._confirm_label} (ctrl+d)", variant="error",
+                                 id="confirm-yes")
+                    yield Button("Continuer la saisie (Échap)", id="confirm-no")
+                else:
+                    yield Button(f"{self._confirm_label} (F2)", variant="warning",
+                                 id="confirm-yes")
+                    yield Button("Annuler (Échap)", id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "discard":
+            return self.discard
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "confirm-yes")
 
     def action_confirm(self) -> None:
-        self.dismiss(True)
+        # On a discard question, F2 ("save" on the form) goes back to the form.
+        self.dismiss(not self.discard)
+
+    def action_discard(self) -> None:
+        if self.discard:
+            self.dismiss(True)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

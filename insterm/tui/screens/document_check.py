@@ -44,7 +44,7 @@ from insterm.tui.widgets.status_badge import StatusBadge, status_label
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from insterm.clinic import DocumentCheck
+    from insterm.clinic import Clinic, DocumentCheck
     from insterm.domain.documents import PracticeCatalogue
     from insterm.store.identities import IdentityRecord
 
@@ -101,10 +101,9 @@ class CheckView:
     default_catalogue: bool = False
 
 
-def practice_today(clinic: Any) -> date:
-    """The clinic's today when it tells it (`clinic.today()`), else the calendar's."""
-    today = getattr(clinic, "today", None)
-    return today() if callable(today) else date.today()
+def practice_today(clinic: Clinic) -> date:
+    """The clinic's today (`clinic.today()`: tests fix it)."""
+    return clinic.today()
 
 
 def age_on(born: date, today: date) -> int:
@@ -406,11 +405,6 @@ class DocumentCheckScreen(InstermScreen):
     DocumentCheckScreen .field-labels .expiry-label { width: 18; }
     DocumentCheckScreen .field-row { height: auto; }
     DocumentCheckScreen .field-row Select { width: 1fr; }
-    /* Select draws its own focus on its SelectCurrent (the outer border is removed inline in
-       on_mount: insterm.tcss gives Select a border of its own, which doubles it). */
-    DocumentCheckScreen Select:focus > SelectCurrent { border: tall $accent; }
-    DocumentCheckScreen.-ascii Select > SelectCurrent { border: ascii $border-blurred; }
-    DocumentCheckScreen.-ascii Select:focus > SelectCurrent { border: ascii $accent; }
     DocumentCheckScreen .field-row Input { width: 18; }
     DocumentCheckScreen .field-error { color: $error; height: auto; }
     DocumentCheckScreen .hint { height: auto; }
@@ -488,10 +482,6 @@ class DocumentCheckScreen(InstermScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        # DEFAULT_CSS is scoped to this screen: "App.-ascii ..." rules would never match here.
-        self.set_class(self.app.has_class("-ascii"), "-ascii")
-        for select in self.query(Select):
-            select.styles.border = ("none", "transparent")
         for hidden in ("#check-blocked", "#combined", "#check-message", "#catalogue-note"):
             self.query_one(hidden).display = False
         self._show_problems({})
@@ -699,7 +689,8 @@ class DocumentCheckScreen(InstermScreen):
         self.app.push_screen(ConfirmModal(
             "Abandonner le contrôle ?",
             "Le type de pièce, les dates et les traits cochés seront perdus. Rien n'a été "
-            "enregistré : l'identité ne change pas.", "Abandonner"), callback=answered)
+            "enregistré : l'identité ne change pas.", "Abandonner", discard=True),
+            callback=answered)
 
     def action_edit(self) -> None:
         self.insterm.open_screen("edit", identity_id=self.identity_id)

@@ -117,9 +117,7 @@ def load_view(clinic: Any, identity_id: int | None) -> DuplicatesView:
 def check_may_merge(clinic: Any, actor: str) -> None:
     """The clinic's own `PermissionRefused` (French) when `actor` may not merge; nothing is
     written. The merge itself checks again (`clinic.merge`)."""
-    # Until the facade exposes a read-only permission check, ask the clinic's context, which
-    # is what `Clinic.merge` itself asks first.
-    clinic._ctx.operator(actor, admin=True, admin_for=MERGE_FOR)
+    clinic.check_admin(actor, MERGE_FOR)
 
 
 def who(item: IdentitySummary) -> str:

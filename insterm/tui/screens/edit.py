@@ -47,6 +47,7 @@ from insterm.tui.widgets.place_input import PlaceField
 from insterm.tui.widgets.trait_field import TraitField
 
 if TYPE_CHECKING:
+    from insterm.clinic import Clinic
     from insterm.domain.places import PlaceIndex
     from insterm.store.identities import IdentityRecord
     from insterm.usecases.identities import Saved
@@ -77,15 +78,9 @@ EDIT_HELP = HELP + (
 )
 
 
-def clinic_today(clinic: Any) -> date:
+def clinic_today(clinic: Clinic) -> date:
     """The clinic's current date (tests fix it), for birth-date checks and the age shown."""
-    today = getattr(clinic, "today", None)
-    if callable(today):
-        return today()
-    context = getattr(clinic, "_ctx", None)  # until Clinic exposes its clock
-    if context is not None and callable(getattr(context, "today", None)):
-        return context.today()
-    return date.today()
+    return clinic.today()
 
 
 def form_bindings(prefix: str) -> list[Binding]:
@@ -107,14 +102,6 @@ class IdentityFormScreen(InstermScreen):
     IdentityFormScreen #form-context { height: auto; padding: 0 1; background: $boost; }
     IdentityFormScreen #form-context.-error { color: $error; text-style: bold; }
     IdentityFormScreen #form { height: 1fr; }
-    """
-
-    # Not DEFAULT_CSS: the application's `Input:focus` border (insterm.tcss) must not apply to
-    # the one-line inputs of the form, whose focus shows as a background and a bold label.
-    # (Scoped: textual puts the screen's own type name in front of these selectors.)
-    # In the ASCII look (ANSI colours cannot be blended) the focused input is underlined.
-    CSS = """
-    TraitField TraitInput, TraitField TraitInput:focus { border: none !important; }
     """
 
     exclude_id: int | None = None
@@ -414,8 +401,9 @@ class IdentityFormScreen(InstermScreen):
         self.app.push_screen(ConfirmModal(
             "Abandonner la saisie ?",
             "Des données saisies ne sont pas enregistrées : elles seront perdues si vous "
-            "quittez cet écran.\n\nPour les garder, annulez (Échap) puis enregistrez (F2).",
-            "Abandonner la saisie"), callback=answered)
+            "quittez cet écran.\n\nPour les garder, continuez la saisie (Échap) puis "
+            "enregistrez (F2).",
+            "Abandonner la saisie", discard=True), callback=answered)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         commands: list[tuple[str, str, Any]] = [

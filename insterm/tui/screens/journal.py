@@ -384,9 +384,6 @@ class JournalScreen(InstermScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        for select in self.query(Select):
-            # One line each: the app's focus border would not fit; focus shows as a colour.
-            select.set_styles("border: none;")
         self.query_one("#journal-table", DataTable).focus()
         self._load(self.query_applied, None, with_choices=True)
 

@@ -8,9 +8,12 @@ The screen goes through four phases:
   forbidden, corrected birth date, sex I...); the traits that will be sent are shown, with the
   first names and the birth place editable (the operator chooses the first names to send);
   F2 calls INSi;
-- "calling": `Clinic.search_insi` runs in a thread worker (group "insi", exclusive) with a
-  progress line; F8 or Escape stops waiting (the call may still reach INSi: it is then logged
-  all the same, nothing is applied);
+- "calling": the search runs in a thread worker (group "insi", exclusive) in the clinic's three
+  phases: `Clinic.plan_insi_search` and `Clinic.record_insi_exchange` under the app's clinic
+  lock, the network exchange (`plan.exchange(progress)`) outside it, so that the other screens
+  keep working while INSi is slow or unreachable; a progress line says which attempt is under
+  way ("tentative 2/3 : prénom PIERRE"); F8 or Escape stops waiting (the call may still reach
+  INSi: it is then logged all the same, nothing is applied);
 - "result": 00 -> the local traits next to the INSi traits, every difference marked (≠), the INS
   and its nature (NIR / NIA from the OID; the digits only when accepting gives "Identité
   qualifiée"), F4 accept (after a confirmation naming the resulting status) or F6 refuse; a
@@ -23,7 +26,6 @@ report, accepted=...)`; the screen then closes and the record screen below shows
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -144,29 +146,6 @@ def comparison_rows(report: Any, names: dict[str, str]) -> list[ComparisonRow]:
     return rows
 
 
-def accept_event(record: IdentityRecord, report: Any) -> Any:
-    """The status event accepting this 00 is (the same choice as
-    `insterm.usecases.insi.apply_outcome`): the INS retrieved, or a new INS replacing the one
-    the record holds."""
-    from insterm.domain.status import InsiRetrieved, InsReplaced
-    from insterm.insi.results import OID_NIA
-
-    active = report.result.active
-    if record.matricule is None or record.matricule == active.value:
-        return InsiRetrieved()
-    return InsReplaced(nia_to_nir=record.oid == OID_NIA and active.oid != OID_NIA)
-
-
-def accept_outcome(record: IdentityRecord, report: Any) -> tuple[str, str]:
-    """(resulting status code, French sentence saying what accepting does) by the domain's own
-    transition; raises the domain's French refusal when accepting is forbidden."""
-    from insterm.domain.status import describe_drop, transition
-
-    event = accept_event(record, report)
-    resulting = transition(record.state(), event).state.status
-    return str(resulting), describe_drop(record.state(), event)
-
-
 def attempts_text(report: Any) -> str:
     parts = []
     for attempt in report.attempts:
@@ -180,14 +159,6 @@ def attempts_text(report: Any) -> str:
         return ""
     word = "Tentative envoyée" if len(parts) == 1 else "Tentatives envoyées"
     return f"{word} (prénoms : réponse) : " + ", ".join(parts) + ". Appel enregistré."
-
-
-def _accepts_progress(method: Any) -> bool:
-    """Whether `Clinic.search_insi` takes `progress=` (a callback before each attempt)."""
-    try:
-        return "progress" in inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 class QualifyScreen(InstermScreen):
@@ -210,6 +181,7 @@ class QualifyScreen(InstermScreen):
         "naissance, ajoutez le lieu de naissance, puis F2. Réponse 02 (plusieurs identités) : "
         "ajoutez le lieu de naissance et tous les prénoms, puis F2."
     )
+    SCOPED_CSS = False  # every rule names QualifyScreen; the ASCII rule starts with App.-ascii
     DEFAULT_CSS = """
     QualifyScreen #qualify-top { height: 1; padding: 0 1; }
     QualifyScreen #qualify-title { width: 1fr; text-style: bold; }
@@ -531,11 +503,20 @@ class QualifyScreen(InstermScreen):
             if not get_current_worker().is_cancelled:
                 app.call_from_thread(screen._on_attempt, number, total, sent)
 
-        def call(clinic: Any) -> Called:
-            extra = {"progress": progress} if _accepts_progress(clinic.search_insi) else {}
-            report = clinic.search_insi(app.actor, identity_id, first_names=send_names,
-                                        birth_place=send_place, **extra)
-            record_now = clinic.get(identity_id)
+        def call() -> Called | None:
+            from textual.worker import get_current_worker
+
+            # The clinic lock for the short database phases only, not for the network wait.
+            plan = app.call_clinic(lambda clinic: clinic.plan_insi_search(
+                app.actor, identity_id, first_names=send_names, birth_place=send_place))
+            if get_current_worker().is_cancelled:  # stopped before anything was sent
+                return None
+            exchange = plan.exchange(progress)
+
+            def log_exchange(clinic: Any) -> tuple[Any, IdentityRecord]:
+                return clinic.record_insi_exchange(exchange), clinic.get(identity_id)
+
+            report, record_now = app.call_clinic(log_exchange)
             names = {}
             for code in {record_now.birth_place, report.result and report.result.traits
                          and report.result.traits.birth_place, place}:
@@ -555,7 +536,7 @@ class QualifyScreen(InstermScreen):
         self._timer = self.set_interval(1.0, self._tick)
         self.query_one("#qualify-body").focus()
         self.refresh_bindings()
-        self._insi_worker = self.run_clinic(
+        self._insi_worker = self.run_in_thread(
             call, done=self._called, failed=self._call_failed, group="insi", exclusive=True,
             doing="l'appel au téléservice INSi")
 
@@ -704,14 +685,8 @@ class QualifyScreen(InstermScreen):
             ins.append("Aucune différence entre les traits du dossier et les traits INSi.\n")
         active = report.result.active
         nature = active.kind
-        resulting = None
-        if self.call_record is not None:
-            from insterm.domain.errors import DomainError
-
-            try:
-                resulting, _sentence = accept_outcome(self.call_record, report)
-            except DomainError:  # refused: said when accepting
-                resulting = None
+        preview = report.accept_preview
+        resulting = preview.status if preview is not None else None  # None: said when accepting
         ins.append("INS renvoyé : ", style="dim")
         if resulting == "QUAL":
             ins.append(format_matricule(active.value), style="bold")
@@ -748,13 +723,13 @@ class QualifyScreen(InstermScreen):
             self.notify(report.collision.message_fr, title="Collision", severity="error",
                         timeout=10)
             return
-        from insterm.domain.errors import DomainError
-
-        try:
-            resulting, sentence = accept_outcome(record, report)
-        except DomainError as refused:  # the domain's French refusal
-            self.insterm.report_error(refused, doing="l'acceptation du résultat INSi")
+        preview = report.accept_preview
+        if preview is None:
             return
+        if not preview.allowed:  # the domain's French refusal
+            self.insterm.report_error(preview.refused, doing="l'acceptation du résultat INSi")
+            return
+        resulting, sentence = preview.status, preview.sentence
         from insterm.domain.status import Status
 
         label = Status(resulting).label
@@ -837,8 +812,8 @@ class QualifyScreen(InstermScreen):
             self.app.push_screen(ConfirmModal(
                 "Revenir sans accepter le résultat INSi ?",
                 "Le résultat sera enregistré comme refusé : le dossier ne change pas et l'appel "
-                "reste dans le journal. Pour l'accepter, annulez puis F4.",
-                "Refuser et revenir"), callback=answered)
+                "reste dans le journal. Pour l'accepter, continuez (Échap) puis F4.",
+                "Refuser et revenir", discard=True), callback=answered)
             return
         if self._typed():
             def leave(confirmed: bool | None) -> None:
@@ -848,8 +823,8 @@ class QualifyScreen(InstermScreen):
             self.app.push_screen(ConfirmModal(
                 "Abandonner la saisie ?",
                 "Les prénoms ou le lieu de naissance saisis pour l'appel INSi seront perdus "
-                "(le dossier n'est pas modifié par cette saisie).", "Abandonner"),
-                callback=leave)
+                "(le dossier n'est pas modifié par cette saisie).", "Abandonner",
+                discard=True), callback=leave)
             return
         self.dismiss(None)
 

@@ -1,0 +1,624 @@
+"""Réglages: INSi environment and IDAM, the organisation certificate, the keyring, the operators
+and the document catalogue, in five tabs (`SettingsScreen`, registered as "settings").
+
+Everything shown is read through the clinic in one worker (`load_state`); every change is one
+clinic action in a worker, refused by the clinic when the operator is not an administrator (the
+French refusal is shown, nothing changes). Sections:
+
+- INSi (`InsiPane`): environment (production asks for an explicit confirmation saying what it
+  means), the IDAM of each environment, this machine's timeout; the values in force and where
+  each comes from (the practice's database, this machine's settings file, or the default).
+- Certificat (`CertificatePane`): the certificate in force and what stops or threatens INSi
+  calls (`insi_readiness`); import of a PKCS#12 (path + passphrase in a password field; the
+  passphrase goes to the keyring only: it is cleared from the field as soon as it is sent, and
+  never shown nor notified).
+- Trousseau (`KeyringPane`): the keyring's state, opened with the master password typed in a
+  password field (twice when the encrypted keyring is created); a wrong password is said next to
+  the field, which is emptied.
+- Opérateurs (`insterm.tui.screens.settings_operators.OperatorsPane`).
+- Pièces d'identité (`insterm.tui.screens.settings_catalogue.CataloguePane`).
+
+Keys: the F-keys act on the section shown (F2 saves, imports, opens or adds; the operators
+section also has F3 role, F4 (de)activation, F5 OS login). Left/right on the tab bar change
+section; Escape leaves, asking first when something typed is not saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import (
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from insterm.tui.errors import is_expected
+from insterm.tui.screens.base import InstermScreen
+
+if TYPE_CHECKING:
+    from insterm.clinic import Clinic
+
+ENVIRONMENTS = ("simulator", "qualification", "production")
+ENVIRONMENT_SHORT = {"simulator": "Simulateur", "qualification": "Qualification",
+                     "production": "Production"}
+PRODUCTION_WARNING = (
+    "En production, insterm interroge le téléservice INSi réel de l'Assurance maladie, pour des "
+    "patients réels : chaque appel est fait au nom du cabinet avec son certificat "
+    "d'organisation et l'IDAM de production, et les identités qualifiées servent au partage "
+    "des données de santé. Ne choisissez la production qu'une fois le logiciel autorisé (CNDA), "
+    "le certificat d'organisation importé et l'IDAM de production saisi. Ce choix vaut pour "
+    "tous les postes du cabinet et il est tracé dans le journal.")
+
+SECTIONS = (("insi", "INSi"), ("certificate", "Certificat"), ("keyring", "Trousseau"),
+            ("operators", "Opérateurs"), ("catalogue", "Pièces d'identité"))
+
+
+def refusal_text(error: BaseException) -> str | None:
+    """The French sentence of an expected refusal (insterm's typed errors, the keyring's and
+    the settings file's French errors); None for a defect (the app's error path shows it)."""
+    if is_expected(error):
+        return str(error.message)  # type: ignore[attr-defined]
+    from insterm.config import SettingsError
+    from insterm.secrets import SecretsError
+
+    if isinstance(error, (SecretsError, SettingsError)):
+        return str(error)
+    return None
+
+
+@dataclass(frozen=True)
+class SettingsState:
+    """Everything the screen shows, read in one worker."""
+
+    view: Any  # InsiSettingsView
+    timeout_from_file: bool
+    endpoint_from_file: bool
+    ca_from_file: bool
+    settings_file: str
+    readiness: Any  # InsiReadiness
+    keyring: Any  # KeyringStatus
+    operators: tuple[Any, ...]
+    catalogue: tuple[str, ...]
+
+
+def load_state(clinic: Clinic) -> SettingsState:
+    from insterm.config import settings_path
+
+    view = clinic.insi_settings()
+    file = clinic.insi_runtime.file_settings()
+    return SettingsState(
+        view=view, timeout_from_file=file.insi_timeout_seconds is not None,
+        endpoint_from_file=file.insi_endpoint is not None and view.environment != "simulator",
+        ca_from_file=file.insi_ca_file is not None and view.environment != "simulator",
+        settings_file=str(view.settings_file or settings_path()),
+        readiness=clinic.insi_readiness(), keyring=clinic.keyring_status(),
+        operators=tuple(clinic.operators()),
+        catalogue=tuple(clinic.document_catalogue().codes))
+
+
+def _row(label: str, widget: Any) -> Horizontal:
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
+
+
+def _timeout_text(value: float) -> str:
+    return f"{value:g}"
+
+
+class Pane(VerticalScroll):
+    """A section: `show(state)` fills it, `dirty` says whether something typed is unsaved."""
+
+    can_focus = False
+
+    @property
+    def settings(self) -> SettingsScreen:
+        return self.screen  # type: ignore[return-value]
+
+    def show(self, state: SettingsState) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def dirty(self) -> bool:
+        return False
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """The pane's message line (next to its fields)."""
+        message = self.query_one(".pane-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")
+
+
+# ------------------------------------------------------------------------------------ INSi
+
+
+class InsiPane(Pane):
+    def __init__(self) -> None:
+        super().__init__(id="pane-insi")
+        self._state: SettingsState | None = None
+        self._idams: dict[str, str] = {}  # what the IDAM field holds per environment
+        self._shown_env = "simulator"
+
+    def compose(self) -> ComposeResult:
+        yield _row("Environnement du cabinet", Select(
+            [(ENVIRONMENT_SHORT[e], e) for e in ENVIRONMENTS], allow_blank=False,
+            value="simulator", id="insi-environment", compact=True))
+        yield _row("IDAM de cet environnement", Input(id="insi-idam", max_length=64,
+                                                      compact=True))
+        yield _row("Délai d'attente (s, ce poste)", Input(id="insi-timeout", max_length=6,
+                                                          restrict=r"[0-9.,]*", compact=True))
+        yield Static("", classes="pane-message", markup=False)
+        yield Static("", id="insi-in-force", markup=False)
+
+    def show(self, state: SettingsState) -> None:
+        self._state = state
+        view = state.view
+        self._idams = {env: view.idams.get(env, "") for env in ENVIRONMENTS}
+        self._shown_env = view.environment
+        with self.prevent(Select.Changed):
+            self.query_one("#insi-environment", Select).value = view.environment
+        self._show_idam(view.environment)
+        self.query_one("#insi-timeout", Input).value = _timeout_text(view.timeout_seconds)
+        self.query_one("#insi-in-force", Static).update(self.in_force_text(state))
+
+    def _show_idam(self, env: str) -> None:
+        field = self.query_one("#insi-idam", Input)
+        field.value = self._idams.get(env, "")
+        self._shown_env = env
+        default = "INSTERMDEMO1 par défaut" if env == "simulator" else "aucun"
+        field.placeholder = f"{ENVIRONMENT_SHORT[env]} : {default}"
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "insi-environment" or not isinstance(event.value, str):
+            return
+        self._idams[self._shown_env] = self.query_one("#insi-idam", Input).value.strip()
+        self._show_idam(event.value)
+
+    @staticmethod
+    def in_force_text(state: SettingsState) -> str:
+        view = state.view
+        source_db = "base du cabinet"
+        source_file = "fichier de ce poste"
+        env_from = source_db if view.environment_chosen else "par défaut"
+        lines = ["Valeurs en vigueur :",
+                 f"  Environnement : {view.environment_label} ({env_from})"]
+        idams = []
+        for env in ENVIRONMENTS:
+            if env in view.idams:
+                idams.append(f"{ENVIRONMENT_SHORT[env]} {view.idams[env]} ({source_db})")
+            elif env == "simulator":
+                idams.append("Simulateur INSTERMDEMO1 (par défaut)")
+            else:
+                idams.append(f"{ENVIRONMENT_SHORT[env]} aucun")
+        lines.append("  IDAM : " + " ; ".join(idams))
+        endpoint_from = (source_file if state.endpoint_from_file else
+                         "simulateur" if view.environment == "simulator" else "par défaut")
+        lines.append(f"  Adresse : {view.endpoint_url} ({endpoint_from})")
+        timeout_from = source_file if state.timeout_from_file else "par défaut"
+        lines.append(f"  Délai d'attente : {_timeout_text(view.timeout_seconds)} s "
+                     f"({timeout_from})")
+        if view.environment != "simulator":
+            ca = view.ca_file or "magasin du système"
+            lines.append(f"  Autorités de certification : {ca}"
+                         f"{f' ({source_file})' if state.ca_from_file else ''}")
+        lines.append(f"  Logiciel : {view.lps_name}")
+        lines.append(f"  Fichier de ce poste : {state.settings_file}")
+        return "\n".join(lines)
+
+    # what the form asks for, compared with what is in force
+
+    def wanted(self) -> tuple[str, dict[str, str], str]:
+        """(environment, {environment: IDAM typed}, timeout text)."""
+        env = self.query_one("#insi-environment", Select).value
+        idams = dict(self._idams)
+        idams[self._shown_env] = self.query_one("#insi-idam", Input).value.strip()
+        timeout = self.query_one("#insi-timeout", Input).value.strip()
+        return str(env), idams, timeout
+
+    @property
+    def dirty(self) -> bool:
+        if self._state is None:
+            return False
+        view = self._state.view
+        env, idams, timeout = self.wanted()
+        return (env != view.environment
+                or any(idams.get(e, "") != view.idams.get(e, "") for e in ENVIRONMENTS)
+                or timeout != _timeout_text(view.timeout_seconds))
+
+    def save(self) -> None:
+        if self._state is None:
+            return
+        view = self._state.view
+        env, idams, timeout_text = self.wanted()
+        timeout: float | None = None
+        if timeout_text != _timeout_text(view.timeout_seconds):
+            try:
+                timeout = float(timeout_text.replace(",", "."))
+            except ValueError:
+                self.say("Délai d'attente : tapez un nombre de secondes, par exemple 30.",
+                         error=True)
+                self.query_one("#insi-timeout", Input).focus()
+                return
+        changed_env = env if env != view.environment else None
+        changed_idams = {e: v for e, v in idams.items() if v != view.idams.get(e, "")}
+        if changed_env is None and not changed_idams and timeout is None:
+            self.say("Rien à enregistrer : les valeurs affichées sont celles en vigueur.")
+            return
+        if changed_env == "production":
+            from insterm.tui.screens.confirm import ConfirmModal
+
+            def answered(confirmed: bool | None) -> None:
+                if confirmed:
+                    self._send(changed_env, changed_idams, timeout, confirm_production=True)
+                else:
+                    self.say("Production non confirmée : rien n'a été modifié.", error=True)
+
+            self.app.push_screen(ConfirmModal("Passer en production ?", PRODUCTION_WARNING,
+                                              "Passer en production"), callback=answered)
+            return
+        self._send(changed_env, changed_idams, timeout, confirm_production=False)
+
+    def _send(self, env: str | None, idams: dict[str, str], timeout: float | None, *,
+              confirm_production: bool) -> None:
+        app: Any = self.app
+
+        def call(clinic: Clinic) -> list[str]:
+            done: list[str] = []
+            if timeout is not None:
+                clinic.update_workstation_settings(app.actor, timeout_seconds=timeout)
+                done.append("délai d'attente")
+            first_idam = idams.pop(env, None) if env is not None else None
+            if env is not None:
+                clinic.update_insi_settings(
+                    app.actor, environment=env, idam=first_idam, idam_environment=env,
+                    confirm_production=confirm_production)
+                done.append("environnement")
+            for target, value in idams.items():
+                clinic.update_insi_settings(app.actor, idam=value, idam_environment=target)
+                done.append(f"IDAM {ENVIRONMENT_SHORT[target].lower()}")
+            return done
+
+        self.settings.act(call, doing="l'enregistrement des réglages INSi", pane=self,
+                          done_text=lambda done: "Réglages INSi enregistrés : "
+                          + ", ".join(done) + ".")
+
+
+# ------------------------------------------------------------------------------ certificate
+
+
+def certificate_lines(readiness: Any) -> list[str]:
+    lines = [f"Environnement : {readiness.environment_label}"]
+    info = readiness.certificate
+    if info is not None:
+        lines.append(f"Certificat en vigueur : CN {info.common_name}, structure (OU) "
+                     f"{info.organisational_unit}, valable jusqu'au {info.not_after:%d/%m/%Y}.")
+    else:
+        lines.append("Certificat en vigueur : aucun certificat lisible.")
+    for item in readiness.items:
+        lines.append(("Bloquant : " if item.blocking else "Attention : ") + item.message)
+    if not readiness.items:
+        lines.append("INSi prêt : rien ne bloque les appels.")
+    return lines
+
+
+class CertificatePane(Pane):
+    def __init__(self) -> None:
+        super().__init__(id="pane-certificate")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="certificate-state", markup=False)
+        yield Label("Importer le certificat d'organisation (.p12, CN INSI-MANU ou INSI-AUTO) :",
+                    classes="section-title")
+        yield _row("Fichier .p12 (chemin)", Input(id="certificate-path", compact=True,
+                                                  placeholder="/chemin/du/certificat.p12"))
+        yield _row("Phrase de passe", Input(id="certificate-passphrase", password=True,
+                                            compact=True))
+        yield Static("", classes="pane-message", markup=False)
+
+    def show(self, state: SettingsState) -> None:
+        self.query_one("#certificate-state", Static).update(
+            "\n".join(certificate_lines(state.readiness)))
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.query_one("#certificate-path", Input).value.strip()
+                    or self.query_one("#certificate-passphrase", Input).value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "certificate-path":
+            self.query_one("#certificate-passphrase", Input).focus()
+        else:
+            self.save()
+
+    def save(self) -> None:
+        path_field = self.query_one("#certificate-path", Input)
+        secret_field = self.query_one("#certificate-passphrase", Input)
+        path = path_field.value.strip()
+        if not path:
+            self.say("Indiquez le chemin complet du fichier .p12.", error=True)
+            path_field.focus()
+            return
+        passphrase = secret_field.value
+        secret_field.value = ""  # never kept on screen once sent
+        if not passphrase:
+            self.say("Saisissez la phrase de passe du fichier .p12.", error=True)
+            secret_field.focus()
+            return
+        app: Any = self.app
+
+        def imported(result: Any) -> str:
+            path_field.value = ""
+            return result.message_fr
+
+        self.settings.act(
+            lambda clinic: clinic.import_insi_certificate(app.actor, path, passphrase),
+            doing="l'import du certificat", pane=self, done_text=imported,
+            refused=lambda: secret_field.focus())
+
+
+# ---------------------------------------------------------------------------------- keyring
+
+
+class KeyringPane(Pane):
+    def __init__(self) -> None:
+        super().__init__(id="pane-keyring")
+        self._creating = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="keyring-state", markup=False)
+        yield _row("Mot de passe maître", Input(id="keyring-password", password=True,
+                                                compact=True))
+        yield _row("Confirmez-le", Input(id="keyring-password-again", password=True,
+                                         compact=True))
+        yield Static("", classes="pane-message", markup=False)
+        yield Static("Le mot de passe maître protège le trousseau chiffré d'insterm (phrases de "
+                     "passe des certificats). Il n'est jamais enregistré.", classes="hint",
+                     markup=False)
+
+    def show(self, state: SettingsState) -> None:
+        status = state.keyring
+        self._creating = bool(status.creating)
+        if status.open:
+            text = f"Trousseau ouvert ({status.backend})."
+        elif status.creating:
+            text = (f"Trousseau chiffré à créer ({status.reason}) : choisissez un mot de passe "
+                    "maître et tapez-le deux fois.")
+        else:
+            text = f"Trousseau fermé ({status.reason}) : tapez le mot de passe maître."
+        self.query_one("#keyring-state", Static).update(text)
+        self.query_one("#keyring-password-again").parent.display = self._creating  # type: ignore[union-attr]
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.query_one("#keyring-password", Input).value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "keyring-password" and self._creating:
+            self.query_one("#keyring-password-again", Input).focus()
+        else:
+            self.save()
+
+    def save(self) -> None:
+        field = self.query_one("#keyring-password", Input)
+        again = self.query_one("#keyring-password-again", Input)
+        password, repeated = field.value, again.value
+        field.value = again.value = ""
+        if not password:
+            self.say("Tapez le mot de passe maître du trousseau.", error=True)
+            field.focus()
+            return
+        if self._creating and password != repeated:
+            self.say("Les deux saisies du mot de passe maître diffèrent : tapez-le de nouveau, "
+                     "deux fois.", error=True)
+            field.focus()
+            return
+        self.settings.act(lambda clinic: clinic.open_keyring(password),
+                          doing="l'ouverture du trousseau", pane=self,
+                          done_text=lambda status: f"Trousseau ouvert ({status.backend}).",
+                          refused=field.focus)
+
+
+# ------------------------------------------------------------------------------- the screen
+
+
+class SettingsScreen(InstermScreen):
+    TITLE = "Réglages"
+    HELP = (
+        "Réglages du cabinet et de ce poste, en cinq onglets (flèches gauche/droite sur la "
+        "barre d'onglets, Tab pour passer aux champs). Les changements sont réservés aux "
+        "administrateurs et tracés dans le journal.\n\n"
+        "INSi : l'environnement (simulateur, qualification, production : la production demande "
+        "une confirmation), l'IDAM de chaque environnement (le changer dans la liste montre "
+        "celui de l'environnement choisi) et le délai d'attente de ce poste. F2 enregistre. En "
+        "dessous, les valeurs en vigueur et leur origine : base du cabinet (tous les postes), "
+        "fichier de ce poste, ou valeur par défaut.\n\n"
+        "Certificat : le certificat en vigueur, ce qui bloque les appels INSi, et l'import du "
+        "certificat d'organisation (.p12) : chemin du fichier, phrase de passe, F2. La phrase "
+        "de passe va dans le trousseau et nulle part ailleurs ; le trousseau doit être ouvert.\n\n"
+        "Trousseau : son état ; F2 l'ouvre avec le mot de passe maître.\n\n"
+        "Opérateurs : F2 ajouter, F3 changer le rôle (administrateur / secrétariat), "
+        "F4 désactiver ou réactiver, F5 compte du poste (connexion système associée).\n\n"
+        "Pièces d'identité : cochez (Espace) les pièces que le cabinet accepte, F2 enregistre. "
+        "Il faut garder au moins une pièce à haut niveau de confiance.\n\n"
+        "Échap revient à l'écran précédent (en demandant d'abord si une saisie n'est pas "
+        "enregistrée).")
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "back", "Retour", id="settings.back"),
+        Binding("f2", "insi_save", "Enregistrer", id="settings.insi_save"),
+        Binding("f2", "certificate_import", "Importer", id="settings.certificate_import"),
+        Binding("f2", "keyring_open", "Ouvrir", id="settings.keyring_open"),
+        Binding("f2", "operator_add", "Ajouter", id="settings.operator_add"),
+        Binding("f3", "operator_role", "Rôle", id="settings.operator_role"),
+        Binding("f4", "operator_active", "(Dés)activer", id="settings.operator_active"),
+        Binding("f5", "operator_os_login", "Poste", id="settings.operator_os_login"),
+        Binding("f2", "catalogue_save", "Enregistrer", id="settings.catalogue_save"),
+    ]
+
+    _ACTION_SECTIONS: ClassVar[dict[str, str]] = {
+        "insi_save": "insi", "certificate_import": "certificate", "keyring_open": "keyring",
+        "operator_add": "operators", "operator_role": "operators",
+        "operator_active": "operators", "operator_os_login": "operators",
+        "catalogue_save": "catalogue",
+    }
+
+    DEFAULT_CSS = """
+    SettingsScreen TabbedContent { height: 1fr; }
+    SettingsScreen TabPane { padding: 0 1; }
+    SettingsScreen Pane { height: 1fr; }
+    SettingsScreen .field-row { height: 1; margin-bottom: 1; }
+    SettingsScreen .field-label { width: 30; }
+    SettingsScreen .field-row Input, SettingsScreen .field-row Select { width: 1fr; }
+    SettingsScreen .section-title { text-style: bold; margin-top: 1; margin-bottom: 1; }
+    SettingsScreen .pane-message { color: $success; height: auto; }
+    SettingsScreen .pane-message.-error { color: $error; }
+    SettingsScreen .hint { color: $text-muted; margin-top: 1; }
+    SettingsScreen .field-row Input:focus, SettingsScreen .field-row Select:focus {
+        border: none; background: $accent 40%;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: SettingsState | None = None
+
+    def compose(self) -> ComposeResult:
+        from insterm.tui.screens.settings_catalogue import CataloguePane
+        from insterm.tui.screens.settings_operators import OperatorsPane
+
+        yield Header(show_clock=False, icon="")
+        panes = {"insi": InsiPane, "certificate": CertificatePane, "keyring": KeyringPane,
+                 "operators": OperatorsPane, "catalogue": CataloguePane}
+        with TabbedContent(initial="tab-insi"):
+            for key, title in SECTIONS:
+                with TabPane(title, id=f"tab-{key}"):
+                    yield panes[key]()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def section(self) -> str:
+        active = self.query_one(TabbedContent).active or "tab-insi"
+        return active.removeprefix("tab-")
+
+    def pane(self, section: str | None = None) -> Pane:
+        return self.query_one(f"#pane-{section or self.section}", Pane)
+
+    def panes(self) -> list[Pane]:
+        return list(self.query(Pane))
+
+    def reload(self) -> None:
+        self.run_clinic(load_state, done=self._loaded, doing="la lecture des réglages",
+                        group="settings-load", exclusive=True)
+
+    def _loaded(self, state: SettingsState) -> None:
+        self.state = state
+        for pane in self.panes():
+            pane.show(state)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        section = self._ACTION_SECTIONS.get(action)
+        if section is None:
+            return True
+        return section == self.section
+
+    def act(self, call: Any, *, doing: str, pane: Pane, done_text: Any,
+            refused: Any = None) -> None:
+        """Run one action's clinic call; its French result (or refusal) in the pane's message
+        line and a notification; then read everything again."""
+        pane.say("En cours…")
+
+        def done(result: Any) -> None:
+            text = done_text(result)
+            pane.say(text)
+            self.notify(text, title="Réglages")
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            text = refusal_text(error)
+            if text is None:
+                pane.say("")
+                self.insterm.report_error(error, doing=doing)
+            else:
+                pane.say(text, error=True)
+                self.notify(text, title="Action refusée", severity="error", timeout=10)
+                if refused is not None:
+                    refused()
+            self.reload()
+
+        self.run_clinic(call, done=done, failed=failed, doing=doing)
+
+    # ------------------------------------------------------------ actions
+
+    def action_insi_save(self) -> None:
+        self.query_one(InsiPane).save()
+
+    def action_certificate_import(self) -> None:
+        self.query_one(CertificatePane).save()
+
+    def action_keyring_open(self) -> None:
+        self.query_one(KeyringPane).save()
+
+    def _operators(self) -> Any:
+        from insterm.tui.screens.settings_operators import OperatorsPane
+
+        return self.query_one(OperatorsPane)
+
+    def action_operator_add(self) -> None:
+        self._operators().add()
+
+    def action_operator_role(self) -> None:
+        self._operators().change_role()
+
+    def action_operator_active(self) -> None:
+        self._operators().toggle_active()
+
+    def action_operator_os_login(self) -> None:
+        self._operators().change_os_login()
+
+    def action_catalogue_save(self) -> None:
+        from insterm.tui.screens.settings_catalogue import CataloguePane
+
+        self.query_one(CataloguePane).save()
+
+    def show_section(self, section: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{section}"
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        unsaved = [title for key, title in SECTIONS if self.pane(key).dirty]
+        if not unsaved:
+            self.dismiss(None)
+            return
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmModal(
+            "Quitter les réglages ?",
+            "Ce qui est saisi et pas encore enregistré sera perdu (onglet(s) : "
+            + ", ".join(unsaved) + "). Pour l'enregistrer, revenez et appuyez sur F2.",
+            "Quitter sans enregistrer"), callback=answered)
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        return [(f"Réglages : {title}", "Afficher cet onglet",
+                 lambda key=key: self.show_section(key)) for key, title in SECTIONS]

@@ -1,0 +1,80 @@
+"""Réglages, "Pièces d'identité" tab: the document types the practice accepts.
+
+One tick box ("[X]" / "[ ]", readable in ASCII) per type that can take part in a proof
+(`insterm.domain.documents.CATALOGUE`, selectable ones), with what it proves and the domain's
+notes under it. F2 saves through `clinic.set_document_catalogue` (administrators only, audited);
+the clinic refuses a catalogue without any high-trust proof, and the refusal is shown here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from insterm.tui.screens.settings import Pane, SettingsState
+from insterm.tui.widgets.tick_box import TickBox
+
+
+def offered_types() -> tuple[Any, ...]:
+    """The types a practice may accept, in catalogue order."""
+    from insterm.domain.documents import CATALOGUE
+
+    return tuple(entry for entry in CATALOGUE.values() if entry.selectable)
+
+
+def role_text(entry: Any) -> str:
+    from insterm.domain.documents import Role
+
+    if entry.role is Role.PROOF:
+        text = "haut niveau de confiance : prouve l'identité à lui seul"
+    else:
+        text = "seulement dans une preuve combinée (avec d'autres pièces)"
+    if entry.minors_only:
+        text += ", pour un mineur"
+    return text
+
+
+class CataloguePane(Pane):
+    DEFAULT_CSS = """
+    CataloguePane .document-notes { color: $text-muted; padding-left: 4; margin-bottom: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="pane-catalogue")
+        self._saved: tuple[str, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Pièces acceptées par le cabinet (Espace coche ou décoche, F2 enregistre) :",
+                     classes="section-title", markup=False)
+        yield Static("", classes="pane-message", markup=False)
+        for entry in offered_types():
+            yield TickBox(f"{entry.label} ({entry.code})", id=f"document-{entry.code}")
+            notes = role_text(entry) + "." + (f" {entry.notes}" if entry.notes else "")
+            yield Static(notes, classes="document-notes", markup=False)
+
+    def show(self, state: SettingsState) -> None:
+        self._saved = state.catalogue
+        for entry in offered_types():
+            box = self.query_one(f"#document-{entry.code}", TickBox)
+            with box.prevent(TickBox.Changed):
+                box.value = entry.code in state.catalogue
+
+    def chosen(self) -> list[str]:
+        return [entry.code for entry in offered_types()
+                if self.query_one(f"#document-{entry.code}", TickBox).value]
+
+    @property
+    def dirty(self) -> bool:
+        return self._saved is not None and tuple(self.chosen()) != self._saved
+
+    def save(self) -> None:
+        codes = self.chosen()
+        app = self.app
+        labels = {entry.code: entry.label for entry in offered_types()}
+        self.settings.act(
+            lambda clinic: clinic.set_document_catalogue(app.actor, codes),  # type: ignore[attr-defined]
+            doing="l'enregistrement du catalogue des pièces", pane=self,
+            done_text=lambda chosen: "Catalogue enregistré : "
+            + ", ".join(labels.get(c, c) for c in chosen.codes) + ".")

@@ -1,0 +1,301 @@
+"""Réglages, "Opérateurs" tab: who works here, their role, their OS account; and its dialogs.
+
+`OperatorsPane` lists the operators (one line each); the screen's keys act on the highlighted
+one: F2 add (`AddOperatorModal`), F3 change the role (admin <-> staff, confirmed), F4 deactivate
+or reactivate (confirmed), F5 the OS login their sessions are mapped from (`OsLoginModal`).
+Every change is one clinic call (administrators only; the clinic refuses the others, and the
+last active administrator can be neither demoted nor deactivated).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from insterm.tui.screens.base import InstermModal
+from insterm.tui.screens.settings import Pane, SettingsState, refusal_text
+
+if TYPE_CHECKING:
+    from insterm.clinic import Clinic
+    from insterm.store.operators import Operator
+
+ROLE_LABELS = {"admin": "admin", "staff": "équipe"}
+ROLE_LONG = {"admin": "administrateur", "staff": "équipe (sans droits d'administration)"}
+
+COLUMNS = (("login", "Identifiant", 11), ("name", "Nom", 20), ("role", "Rôle", 6),
+           ("rpps", "RPPS", 11), ("os", "Poste", 10), ("active", "État", 7))
+
+
+class OperatorsPane(Pane):
+    DEFAULT_CSS = """
+    OperatorsPane DataTable { height: 1fr; min-height: 5; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="pane-operators")
+        self.operators: tuple[Operator, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Any] = DataTable(id="operators-table", cursor_type="row",
+                                          zebra_stripes=False)
+        for key, title, width in COLUMNS:
+            table.add_column(title, key=key, width=width)
+        yield table
+        yield Static("", classes="pane-message", markup=False)
+        yield Static("F2 ajouter · F3 rôle · F4 désactiver/réactiver · F5 compte du poste",
+                     classes="hint", markup=False)
+
+    def show(self, state: SettingsState) -> None:
+        table = self.query_one(DataTable)
+        highlighted = self.current()
+        self.operators = state.operators
+        table.clear()
+        for operator in self.operators:
+            state_text = Text("actif") if operator.active else Text("inactif", style="dim")
+            table.add_row(operator.login, operator.display_name, ROLE_LABELS.get(
+                operator.role, operator.role), operator.rpps or "", operator.os_login or "",
+                state_text, key=operator.login)
+        if highlighted is not None:
+            for row, operator in enumerate(self.operators):
+                if operator.login == highlighted.login:
+                    table.move_cursor(row=row)
+
+    def current(self) -> Operator | None:
+        table = self.query_one(DataTable)
+        if not self.operators or table.row_count == 0:
+            return None
+        row = table.cursor_row
+        return self.operators[row] if 0 <= row < len(self.operators) else None
+
+    def _chosen(self) -> Operator | None:
+        operator = self.current()
+        if operator is None:
+            self.say("Aucun opérateur choisi : descendez sur sa ligne dans la liste.",
+                     error=True)
+        return operator
+
+    # ------------------------------------------------------------------ actions
+
+    def add(self) -> None:
+        def added(operator: Operator | None) -> None:
+            if operator is not None:
+                text = f"Opérateur {operator.label} ajouté ({ROLE_LONG[operator.role]})."
+                self.say(text)
+                self.notify(text, title="Réglages")
+                self.settings.reload()
+
+        self.app.push_screen(AddOperatorModal(), callback=added)
+
+    def change_role(self) -> None:
+        operator = self._chosen()
+        if operator is None:
+            return
+        role = "staff" if operator.role == "admin" else "admin"
+        app: Any = self.app
+        what = ("pourra gérer les opérateurs, fusionner des dossiers et changer les réglages"
+                if role == "admin" else "ne pourra plus gérer les opérateurs, fusionner des "
+                "dossiers ni changer les réglages")
+        self._confirmed(
+            "Changer le rôle ?",
+            f"{operator.label} devient {ROLE_LONG[role]} : il ou elle {what}.",
+            "Changer le rôle",
+            lambda clinic: clinic.set_operator_role(app.actor, operator.login, role),
+            doing="le changement de rôle",
+            done_text=lambda who: f"{who.label} est maintenant {ROLE_LONG[who.role]}.")
+
+    def toggle_active(self) -> None:
+        operator = self._chosen()
+        if operator is None:
+            return
+        active = not operator.active
+        app: Any = self.app
+        if active:
+            title, label = "Réactiver l'opérateur ?", "Réactiver"
+            text = f"{operator.label} pourra de nouveau ouvrir insterm."
+        else:
+            title, label = "Désactiver l'opérateur ?", "Désactiver"
+            text = (f"{operator.label} ne pourra plus ouvrir insterm ; son historique reste "
+                    "dans le journal.")
+        self._confirmed(
+            title, text, label,
+            lambda clinic: clinic.set_operator_active(app.actor, operator.login, active),
+            doing="la (dés)activation de l'opérateur",
+            done_text=lambda who: f"{who.label} est {'réactivé' if who.active else 'désactivé'}.")
+
+    def change_os_login(self) -> None:
+        operator = self._chosen()
+        if operator is None:
+            return
+
+        def changed(who: Operator | None) -> None:
+            if who is not None:
+                text = (f"{who.label} : sessions du compte « {who.os_login} »." if who.os_login
+                        else f"{who.label} : plus de compte du poste associé.")
+                self.say(text)
+                self.notify(text, title="Réglages")
+                self.settings.reload()
+
+        self.app.push_screen(OsLoginModal(operator), callback=changed)
+
+    def _confirmed(self, title: str, text: str, label: str, call: Any, *, doing: str,
+                   done_text: Any) -> None:
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.settings.act(call, doing=doing, pane=self, done_text=done_text)
+            else:
+                self.say("Annulé : rien n'a été modifié.")
+
+        self.app.push_screen(ConfirmModal(title, text, label), callback=answered)
+
+
+# --------------------------------------------------------------------------------- dialogs
+
+
+class _FormModal(InstermModal["Operator | None"]):
+    """A small form dialog: F2 saves (one clinic call), Escape closes (asking when typed)."""
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("f2", "save", "Enregistrer", id="settings.dialog_save"),
+        Binding("escape", "cancel", "Annuler", id="settings.dialog_cancel"),
+    ]
+    DEFAULT_CSS = """
+    _FormModal { align: center middle; }
+    _FormModal > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    _FormModal .dialog-title { text-style: bold; margin-bottom: 1; }
+    _FormModal .field-row { height: 1; margin-bottom: 1; }
+    _FormModal .field-label { width: 24; }
+    _FormModal .field-row Input, _FormModal .field-row Select { width: 1fr; }
+    _FormModal .field-row Input:focus, _FormModal .field-row Select:focus {
+        border: none; background: $accent 40%;
+    }
+    _FormModal .dialog-message { color: $error; height: auto; }
+    _FormModal .hint { color: $text-muted; }
+    """
+
+    def typed(self) -> bool:
+        return False
+
+    def say(self, text: str) -> None:
+        self.query_one(".dialog-message", Static).update(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def submit(self, call: Any, doing: str) -> None:
+        def failed(error: BaseException) -> None:
+            text = refusal_text(error)
+            if text is None:
+                self.insterm.report_error(error, doing=doing)
+            else:
+                self.say(text)
+
+        self.say("En cours…")
+        self.run_clinic(call, done=self.dismiss, failed=failed, doing=doing)
+
+    def action_cancel(self) -> None:
+        if not self.typed():
+            self.dismiss(None)
+            return
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmModal("Abandonner la saisie ?", "Ce qui est tapé dans ce "
+                                          "formulaire sera perdu.", "Abandonner"),
+                             callback=answered)
+
+
+def _row(label: str, widget: Any) -> Horizontal:
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
+
+
+class AddOperatorModal(_FormModal):
+    HELP = ("Ajouter un opérateur : identifiant de connexion à insterm (minuscules, par exemple "
+            "« mdupont »), nom affiché, rôle (administrateur ou équipe), RPPS (11 chiffres, "
+            "facultatif) et compte du poste (connexion système dont les sessions ouvrent "
+            "insterm à son nom, facultatif). F2 enregistre, Échap annule.")
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Ajouter un opérateur", classes="dialog-title")
+            yield _row("Identifiant", Input(id="operator-login", max_length=32, compact=True,
+                                            placeholder="mdupont"))
+            yield _row("Nom affiché", Input(id="operator-name", max_length=80, compact=True,
+                                            placeholder="Marie Dupont"))
+            yield _row("Rôle", Select([(ROLE_LONG["staff"], "staff"),
+                                       (ROLE_LONG["admin"], "admin")], allow_blank=False,
+                                      value="staff", id="operator-role", compact=True))
+            yield _row("RPPS (facultatif)", Input(id="operator-rpps", max_length=11,
+                                                  restrict=r"[0-9]*", compact=True))
+            yield _row("Compte du poste", Input(id="operator-os-login", max_length=64,
+                                                compact=True, placeholder="facultatif"))
+            yield Static("", classes="dialog-message", markup=False)
+            yield Static("F2 enregistrer · Échap annuler", classes="hint", markup=False)
+
+    def _value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value.strip()
+
+    def typed(self) -> bool:
+        return any(self._value(f) for f in ("operator-login", "operator-name", "operator-rpps",
+                                            "operator-os-login"))
+
+    def action_save(self) -> None:
+        login = self._value("operator-login")
+        name = self._value("operator-name")
+        role = str(self.query_one("#operator-role", Select).value)
+        rpps = self._value("operator-rpps") or None
+        os_login = self._value("operator-os-login") or None
+        app: Any = self.app
+        self.submit(lambda clinic: clinic.add_operator(app.actor, login, name, role, rpps,
+                                                       os_login=os_login),
+                    doing="l'ajout de l'opérateur")
+
+
+class OsLoginModal(_FormModal):
+    HELP = ("Compte du poste : le nom de connexion du système (poste ou session SSH) dont les "
+            "sessions ouvrent insterm au nom de cet opérateur. Vide : plus d'association. "
+            "F2 enregistre, Échap annule.")
+
+    def __init__(self, operator: Operator) -> None:
+        super().__init__()
+        self.operator = operator
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Compte du poste de {self.operator.label}", classes="dialog-title")
+            yield _row("Compte du poste", Input(self.operator.os_login or "",
+                                                id="operator-os-login", max_length=64,
+                                                compact=True, placeholder="aucun"))
+            yield Static("", classes="dialog-message", markup=False)
+            yield Static("F2 enregistrer · Échap annuler (vide = aucun compte associé)",
+                         classes="hint", markup=False)
+
+    def typed(self) -> bool:
+        return (self.query_one("#operator-os-login", Input).value.strip()
+                != (self.operator.os_login or ""))
+
+    def action_save(self) -> None:
+        os_login = self.query_one("#operator-os-login", Input).value.strip() or None
+        app: Any = self.app
+        login = self.operator.login
+
+        def call(clinic: Clinic) -> Operator:
+            return clinic.set_operator_os_login(app.actor, login, os_login)
+
+        self.submit(call, doing="l'association du compte du poste")

@@ -1,0 +1,100 @@
+"""Borders of the application rules (insterm.tcss) and the ASCII look on the main screens:
+one border around a Select, none around a compact input, nothing outside ASCII but French."""
+
+from __future__ import annotations
+
+import pytest
+
+from insterm.tui.app import InstermApp
+from insterm.tui.look import TerminalLook, detect_look
+
+from .support import settle
+
+# French letters and typography a Linux console font has (Latin-1 / Latin-9 range).
+FRENCH = set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»’…—°")
+# The comparison markers, which help texts name (the screens draw "!=" / "~" instead).
+MARKERS = set("≠≈")
+MAIN_SCREENS = [("search", None), ("record", "adrun"), ("edit", "martin"), ("create", None),
+                ("document_check", "martin"), ("qualify", "martin"), ("duplicates", None),
+                ("journal", None)]
+LOOKS = {"default": TerminalLook(ascii=False, theme="textual-dark", animations="none"),
+         "ascii": detect_look({"TERM": "linux"})}
+
+
+def _screen_text(app: InstermApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def _foreign(text: str, allowed: set[str] = FRENCH) -> str:
+    return "".join(sorted({c for c in text if ord(c) > 127 and c not in allowed}))
+
+
+async def _open(app, pilot, practice, name: str, record: str | None) -> None:
+    params = {} if record is None else {"identity_id": getattr(practice, record)}
+    if name != "search":
+        app.open_screen(name, **params)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("name,record", MAIN_SCREENS)
+async def test_ascii_look_draws_no_glyph_outside_ascii_and_french(clinic, practice, name,
+                                                                  record) -> None:
+    app = InstermApp(clinic, operator_login="admin", os_login="", look=LOOKS["ascii"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, practice, name, record)
+        seen = {"opened": _foreign(_screen_text(app))}
+        for widget in list(app.screen.focus_chain)[:10]:  # focus borders, Select arrows
+            widget.focus()
+            await settle(pilot)
+            seen[repr(widget)] = _foreign(_screen_text(app))
+        await pilot.press("f1")  # the help lists the keys (arrows are named, not drawn)
+        await settle(pilot)
+        seen["help"] = _foreign(_screen_text(app), FRENCH | MARKERS)
+    assert {where: chars for where, chars in seen.items() if chars} == {}
+
+
+@pytest.mark.parametrize("look", ["default", "ascii"])
+async def test_a_focused_select_has_one_border(clinic, practice, look) -> None:
+    from textual.widgets import Select
+
+    app = InstermApp(clinic, operator_login="sophie", os_login="", look=LOOKS[look])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_screen("document_check", identity_id=practice.martin)
+        await settle(pilot)
+        select = app.screen.query_one("#doc-type", Select)
+        select.focus()
+        await settle(pilot)
+        assert app.focused is select
+        assert select.outer_size.height == 3
+        assert select.styles.border_top[0] in ("", "none")
+        inner = select.query_one("SelectCurrent")
+        assert inner.styles.border_top[0] == ("ascii" if look == "ascii" else "tall")
+        arrow = str(select.query_one("SelectCurrent .down-arrow").render())
+        assert arrow == ("v" if look == "ascii" else "▼")
+
+
+@pytest.mark.parametrize("look", ["default", "ascii"])
+async def test_compact_inputs_keep_one_line_when_focused(clinic, practice, look) -> None:
+    from textual.widgets import Input
+
+    app = InstermApp(clinic, operator_login="sophie", os_login="", look=LOOKS[look])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_screen("edit", identity_id=practice.martin)
+        await settle(pilot)
+        field = app.screen.query_one("#input-birth_name", Input)
+        field.focus()
+        await settle(pilot)
+        assert app.focused is field
+        assert field.has_class("-textual-compact")
+        assert (field.outer_size.height, field.styles.border_top[0]) == (1, "")
+        # a bordered input elsewhere still shows its focus with a border
+        app.open_screen("document_check", identity_id=practice.martin)
+        await settle(pilot)
+        expiry = app.screen.query_one("#doc-expiry", Input)
+        expiry.focus()
+        await settle(pilot)
+        assert expiry.outer_size.height == 3
+        assert expiry.styles.border_top[0] == ("ascii" if look == "ascii" else "tall")

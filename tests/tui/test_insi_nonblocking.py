@@ -1,0 +1,197 @@
+"""A slow INSi does not stop the rest of the application (issue: "When INSi is unreachable, the
+rest of the app keeps working").
+
+Real parts: the INSi simulator over mutual TLS on 127.0.0.1 with its latency switch (3 s per
+answer), a real encrypted file keyring, the practice's SQLite file, Pilot at 80x24. The
+identity has two birth first names and INSi knows only the second one: the search makes two
+attempts (PAUL -> 01, then DOMINIQUE -> 00), about 6 s in all.
+
+The assertions are on ordering, not on durations: a search made while the INSi worker waits
+gets its results while that worker is still running and before anything of the INSi call is
+logged (with the INSi call holding the app's clinic lock, the search would wait for it)."""
+
+from __future__ import annotations
+
+import secrets as stdlib_secrets
+from datetime import date
+from pathlib import Path
+
+import keyring
+import pytest
+from textual.worker import WorkerState
+
+from insterm import secrets
+from insterm.clinic import Clinic
+from insterm.domain.identity import StrictTraits
+from insterm.insi.simulator import Simulator, TestAuthority
+from insterm.usecases import settings as settings_uc
+
+from .support import PASSPORT, TODAY, settle
+
+MASTER = "maitre-" + stdlib_secrets.token_urlsafe(8)
+LATENCY = 3.0
+WAIT_STEP = 0.05
+WAIT_STEPS = 400  # a bound, not a budget: 20 s before a test gives up waiting
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestAuthority, str]:
+    made = TestAuthority(tmp_path_factory.mktemp("insi-sim-state"))
+    passphrase = made.ensure()
+    assert passphrase is not None
+    return made, passphrase
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("INSTERM_INSI_ENDPOINT", raising=False)
+    monkeypatch.delenv("INSTERM_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
+    monkeypatch.setenv("INSTERM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("INSTERM_INSI_SIM_DIR", str(tmp_path / "no-simulator-here"))
+    previous = keyring.get_keyring()
+    secrets.reset_backend()
+    yield
+    secrets.reset_backend()
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def keyring_open(tmp_path: Path, authority):  # type: ignore[no-untyped-def]
+    backend = secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg")
+    secrets.use_backend(backend)
+    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
+    return backend
+
+
+@pytest.fixture
+def simulator(authority):  # type: ignore[no-untyped-def]
+    with Simulator(authority[0]) as running:
+        running.switches.latency = LATENCY
+        yield running
+
+
+@pytest.fixture
+def insi(clinic: Clinic, practice, simulator, keyring_open) -> Clinic:  # type: ignore[no-untyped-def]
+    clinic.configure_insi(simulator=simulator)
+    yield clinic
+    clinic.insi_runtime.close()
+
+
+@pytest.fixture
+def qapp(insi: Clinic):  # type: ignore[no-untyped-def]
+    from insterm.tui.app import InstermApp
+    from insterm.tui.look import TerminalLook
+
+    return InstermApp(insi, operator_login="sophie", os_login="",
+                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
+
+
+def two_attempts_person(clinic: Clinic) -> int:
+    """ADRTROIS PAUL DOMINIQUE: INSi knows DOMINIQUE, not PAUL (two attempts, then 00)."""
+    traits = StrictTraits.build(birth_name="ADRTROIS", first_name="PAUL",
+                                first_names="PAUL DOMINIQUE", birth_date=date(1997, 2, 26),
+                                sex="F", birth_place="2A020", today=TODAY)
+    record = clinic.create_identity("sophie", traits).record
+    return clinic.check_document("sophie", record.id, record.version, PASSPORT).record.id
+
+
+def logged_calls(app, identity_id: int) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+    """(first names sent, CR code) of the insi_call rows, through the app's clinic lock."""
+    import json
+
+    def read(clinic: Clinic) -> list[tuple[str, str | None]]:
+        rows = clinic.conn.execute(
+            "SELECT traits_sent, cr_code FROM insi_call WHERE identity_id = ? ORDER BY id",
+            (identity_id,))
+        return [(json.loads(traits)["first_names"], code) for traits, code in rows]
+
+    return app.call_clinic(read)
+
+
+async def wait_until(pilot, condition) -> bool:  # type: ignore[no-untyped-def]
+    for _ in range(WAIT_STEPS):
+        if condition():
+            return True
+        await pilot.pause(WAIT_STEP)
+    return condition()
+
+
+def progress_text(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#qualify-progress").render())
+
+
+async def test_a_search_completes_while_the_qualify_call_waits_for_insi(qapp, insi, simulator):
+    identity = two_attempts_person(insi)
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        search = qapp.screen
+        assert type(search).__name__ == "SearchScreen"
+        qapp.open_screen("qualify", identity_id=identity)
+        await settle(pilot)
+        qualify = qapp.screen
+        assert qualify.readiness is not None and qualify.readiness.ready
+        await pilot.press("f2")
+        assert await wait_until(pilot, lambda: "tentative 1/3 : prénom PAUL"
+                                in progress_text(qapp))
+        insi_worker = qualify._insi_worker
+        assert insi_worker is not None and insi_worker.state == WorkerState.RUNNING
+
+        # Meanwhile, the search screen below searches (its own worker, the app's clinic lock).
+        found: list = []
+        search.run_clinic(lambda clinic: clinic.find("ADRTROIS"), done=found.append,
+                          group="search", doing="la recherche")
+        assert await wait_until(pilot, lambda: bool(found))
+
+        # The search answered while INSi was still being waited for: nothing logged yet.
+        assert insi_worker.state == WorkerState.RUNNING and qualify.phase == "calling"
+        assert logged_calls(qapp, identity) == []
+        assert [item.id for item in found[0].items] == [identity]
+
+        # Per-attempt progress, then the result as usual.
+        assert await wait_until(pilot, lambda: qualify.phase != "calling" or
+                                "tentative 2/3 : prénom DOMINIQUE" in progress_text(qapp))
+        assert "tentative 2/3 : prénom DOMINIQUE" in progress_text(qapp)
+        assert await wait_until(pilot, lambda: qualify.phase == "result")
+        await settle(pilot)
+        assert insi_worker.state == WorkerState.SUCCESS
+        assert qualify.report.code == "00"
+        assert qualify.report.accept_preview.status == "QUAL"
+    assert logged_calls(qapp, identity) == [("PAUL", "01"), ("DOMINIQUE", "00")]
+    assert len(simulator.handled) == 2
+
+
+async def test_after_stop_waiting_the_search_screen_answers_before_the_call_ends(
+        qapp, insi, simulator):
+    identity = two_attempts_person(insi)
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        qapp.open_screen("qualify", identity_id=identity)
+        await settle(pilot)
+        await pilot.press("f2")
+        assert await wait_until(pilot, lambda: "tentative 1/3" in progress_text(qapp))
+        worker = qapp.screen._insi_worker
+        await pilot.press("escape")  # stop waiting: the call goes on in the background
+        await pilot.pause()
+        await pilot.press("escape")  # back to the search screen
+        await pilot.pause()
+        search = qapp.screen
+        assert type(search).__name__ == "SearchScreen"
+
+        await pilot.press(*"ADRTROIS")
+        assert await wait_until(pilot, lambda: "Patients 1 à 1" in str(
+            search.query_one("#search-message").render()))
+
+        # The results are on screen; the INSi exchange is still going on (its worker is
+        # cancelled, its thread still waits for INSi): nothing logged yet.
+        assert worker.is_cancelled
+        assert logged_calls(qapp, identity) == []
+        assert len(simulator.handled) < 2
+
+        # When INSi answers, both attempts are logged all the same; nothing is applied.
+        assert await wait_until(pilot, lambda: len(logged_calls(qapp, identity)) == 2)
+        await settle(pilot)
+    assert logged_calls(qapp, identity) == [("PAUL", "01"), ("DOMINIQUE", "00")]
+    assert insi.get(identity).status == "VALI"

@@ -1,0 +1,464 @@
+"""Réglages (SettingsScreen): INSi environment, certificate import, keyring, operators and the
+document catalogue, driven with Pilot at 80x24 and checked on the database, the settings file,
+the keyring and the audit log. Real CryptFileKeyring in a temporary folder; certificates issued
+at test time by the simulator's TestAuthority."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+
+from insterm import secrets
+from insterm.clinic import Clinic
+
+from .support import audit_actions
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """support.settle, tolerating workers that end in a refusal (the screen shows it):
+    `wait_for_complete` re-raises a failure that happens while it waits."""
+    from textual.worker import WorkerFailed
+
+    for _ in range(2):
+        await pilot.pause(0.1)
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass
+        await pilot.pause()
+
+MASTER = "maître-de-test-réglages"
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
+    monkeypatch.setenv("INSTERM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("INSTERM_INSI_SIM_DIR", str(tmp_path / "sim"))
+    previous = keyring.get_keyring()
+    secrets.reset_backend()
+    yield
+    secrets.reset_backend()
+    keyring.set_keyring(previous)
+
+
+def make_app(clinic: Clinic, login: str):  # type: ignore[no-untyped-def]
+    from insterm.tui.app import InstermApp
+    from insterm.tui.look import TerminalLook
+
+    return InstermApp(clinic, operator_login=login, os_login="",
+                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
+
+
+@pytest.fixture
+def admin_app(clinic: Clinic, practice):  # type: ignore[no-untyped-def]
+    return make_app(clinic, "admin")
+
+
+async def open_settings(pilot, section: str = "insi"):  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    screen = pilot.app.open_screen("settings")
+    await settle(pilot)
+    if section != "insi":
+        screen.show_section(section)
+        await settle(pilot)
+    return screen
+
+
+def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [n.message for n in app._notifications]
+
+
+def message(screen, section: str) -> str:  # type: ignore[no-untyped-def]
+    return str(screen.pane(section).query_one(".pane-message").render())
+
+
+def actions(clinic: Clinic, prefix: str) -> list[tuple[str, str]]:
+    return [(a, o) for a, o in audit_actions(clinic) if a.startswith(prefix)]
+
+
+def stored(clinic: Clinic, key: str):  # type: ignore[no-untyped-def]
+    from insterm.store import settings as settings_store
+
+    return settings_store.get(clinic.conn, key)
+
+
+async def choose_environment(pilot, env_label_downs: int) -> None:  # type: ignore[no-untyped-def]
+    """Focus the environment list, open it, move down from the top, pick."""
+    screen = pilot.app.screen
+    screen.query_one("#insi-environment").focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("home", *(["down"] * env_label_downs), "enter")
+    await pilot.pause()
+
+
+# ------------------------------------------------------------------------------------ INSi
+
+
+async def test_environment_to_qualification_is_saved_and_audited(admin_app, clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        assert "Simulateur" in screen.query_one("#insi-in-force").render().plain
+        await choose_environment(pilot, 1)
+        screen.query_one("#insi-idam").focus()
+        await pilot.press(*"IDAMQUALIF1")
+        await pilot.press("f2")
+        await settle(pilot)
+        in_force = screen.query_one("#insi-in-force").render().plain
+    view = clinic.insi_settings()
+    assert (view.environment, view.idam) == ("qualification", "IDAMQUALIF1")
+    assert actions(clinic, "insi_settings") == [("insi_settings_changed", "admin")]
+    assert "Qualification" in in_force and "IDAMQUALIF1 (base du cabinet)" in in_force
+
+
+async def test_timeout_goes_to_this_machines_file(admin_app, clinic, tmp_path) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        field = screen.query_one("#insi-timeout")
+        field.focus()
+        field.value = ""
+        await pilot.press(*"12")
+        await pilot.press("f2")
+        await settle(pilot)
+        in_force = screen.query_one("#insi-in-force").render().plain
+    assert clinic.insi_settings().timeout_seconds == 12.0
+    assert "timeout_seconds = 12" in (tmp_path / "settings.toml").read_text()
+    assert "12 s (fichier de ce poste)" in in_force
+    assert actions(clinic, "workstation") == [("workstation_settings_changed", "admin")]
+
+
+async def test_production_needs_the_confirmation(admin_app, clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        await choose_environment(pilot, 2)
+        await pilot.press("f2")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert type(dialog).__name__ == "ConfirmModal"
+        assert "patients réels" in dialog.query_one(".confirm-text").render().plain
+        await pilot.press("escape")  # not confirmed
+        await settle(pilot)
+        assert clinic.insi_settings().environment == "simulator"
+        assert "non confirmée" in message(screen, "insi")
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("f2")  # confirms
+        await settle(pilot)
+    view = clinic.insi_settings()
+    assert view.environment == "production" and view.environment_chosen
+    assert stored(clinic, "insi.environment") == "production"
+    assert actions(clinic, "insi_settings") == [("insi_settings_changed", "admin")]
+
+
+async def test_staff_is_refused_and_nothing_changes(app, clinic) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:  # sophie, staff
+        screen = await open_settings(pilot)
+        await choose_environment(pilot, 1)
+        await pilot.press("f2")
+        await settle(pilot)
+        refusal = message(screen, "insi")
+        assert pilot.app.screen is screen  # no crash, no error dialog
+    assert "administrateur" in refusal
+    assert any("administrateur" in n for n in notifications(app))
+    assert clinic.insi_settings().environment == "simulator"
+    assert actions(clinic, "insi_settings") == []
+
+
+async def test_escape_asks_before_dropping_a_typed_change(admin_app, clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        screen.query_one("#insi-idam").focus()
+        await pilot.press(*"IDAMX")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "ConfirmModal"
+        await pilot.press("escape")  # stay
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.query_one("#insi-idam").value == "IDAMX"
+
+
+# ------------------------------------------------------------------------------ certificate
+
+
+@pytest.fixture
+def issued(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from insterm.insi.simulator import TestAuthority
+
+    authority = TestAuthority(tmp_path / "ca")
+    good = authority.make_client_p12("INSI-MANU", path=tmp_path / "cabinet.p12")
+    wrong = authority.make_client_p12("SERVEUR-WEB", path=tmp_path / "serveur.p12")
+    return good, wrong
+
+
+def open_keyring_for_test(tmp_path: Path) -> None:
+    secrets.use_backend(secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg"))
+
+
+async def type_certificate(pilot, screen, path: Path, passphrase: str) -> None:  # type: ignore[no-untyped-def]
+    screen.query_one("#certificate-path").focus()
+    await pilot.press(*str(path))
+    screen.query_one("#certificate-passphrase").focus()
+    await pilot.press(*passphrase)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
+def everything_visible(app) -> str:  # type: ignore[no-untyped-def]
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_certificate_import_and_passphrase_kept_secret(admin_app, clinic, issued,
+                                                              tmp_path) -> None:
+    good, wrong = issued
+    open_keyring_for_test(tmp_path)
+    clinic.update_insi_settings("admin", environment="qualification", idam="IDAMQUALIF1")
+    screens: list[str] = []
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "certificate")
+        await type_certificate(pilot, screen, wrong.p12_path, wrong.passphrase)
+        refusal = message(screen, "certificate")
+        screens.append(everything_visible(pilot.app))
+        assert not (tmp_path / "data" / "insi" / "organisation-certificate.p12").exists()
+        await type_certificate(pilot, screen, Path(""), "")  # path kept, passphrase again
+        screen.query_one("#certificate-path").value = str(good.p12_path)
+        screen.query_one("#certificate-passphrase").focus()
+        await pilot.press(*good.passphrase)
+        screens.append(everything_visible(pilot.app))
+        await pilot.press("f2")
+        await settle(pilot)
+        done = message(screen, "certificate")
+        state = screen.query_one("#certificate-state").render().plain
+        screens.append(everything_visible(pilot.app))
+        values = [field.value for field in screen.query("Input")]
+        shown = notifications(pilot.app)
+    assert "Certificat refusé" in refusal and "SERVEUR-WEB" in refusal
+    assert "INSI-MANU" in done and "installé" in done
+    assert "CN INSI-MANU" in state and "valable jusqu'au" in state
+    assert (tmp_path / "data" / "insi" / "organisation-certificate.p12").is_file()
+    assert secrets.get_secret(secrets.INSI_CERT_PASSPHRASE) == good.passphrase
+    assert actions(clinic, "insi_certificate") == [("insi_certificate_imported", "admin")]
+    dump = "\n".join(clinic.conn.iterdump())
+    settings_file = tmp_path / "settings.toml"
+    for secret in (good.passphrase, wrong.passphrase):
+        assert secret not in dump
+        assert not settings_file.exists() or secret not in settings_file.read_text()
+        assert all(secret not in text for text in screens)
+        assert all(secret not in value for value in values)
+        assert all(secret not in text for text in shown)
+
+
+async def test_certificate_import_with_a_locked_keyring_says_so(admin_app, clinic, issued,
+                                                                 tmp_path) -> None:
+    good, _ = issued
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "certificate")
+        await type_certificate(pilot, screen, good.p12_path, good.passphrase)
+        refusal = message(screen, "certificate")
+        assert pilot.app.screen is screen
+    assert "mot de passe maître" in refusal
+    assert actions(clinic, "insi_certificate") == []
+
+
+async def test_staff_cannot_import_a_certificate(app, clinic, issued, tmp_path) -> None:
+    good, _ = issued
+    open_keyring_for_test(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "certificate")
+        await type_certificate(pilot, screen, good.p12_path, good.passphrase)
+        refusal = message(screen, "certificate")
+    assert "administrateur" in refusal
+    assert secrets.get_secret(secrets.INSI_CERT_PASSPHRASE) is None
+
+
+# ---------------------------------------------------------------------------------- keyring
+
+
+async def test_keyring_unlock_wrong_then_right(admin_app, clinic, tmp_path) -> None:
+    secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg")  # the file exists
+    secrets.reset_backend()
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "keyring")
+        assert "fermé" in screen.query_one("#keyring-state").render().plain
+        field = screen.query_one("#keyring-password")
+        field.focus()
+        await pilot.press(*"pas-le-bon")
+        await pilot.press("enter")
+        await settle(pilot)
+        wrong = message(screen, "keyring")
+        assert field.value == "" and secrets.current_backend() is None
+        await pilot.press(*MASTER)
+        await pilot.press("enter")
+        await settle(pilot)
+        state = screen.query_one("#keyring-state").render().plain
+        assert field.value == ""
+        seen = everything_visible(pilot.app) + "\n".join(notifications(pilot.app))
+    assert "Mot de passe maître incorrect" in wrong
+    assert "Trousseau ouvert" in state and secrets.current_backend() is not None
+    assert MASTER not in seen and "pas-le-bon" not in seen
+
+
+async def test_keyring_created_needs_the_password_twice(admin_app, tmp_path) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "keyring")
+        assert "à créer" in screen.query_one("#keyring-state").render().plain
+        screen.query_one("#keyring-password").focus()
+        await pilot.press(*MASTER, "enter", *"autre-chose", "enter")
+        await settle(pilot)
+        assert "diffèrent" in message(screen, "keyring")
+        assert not secrets.cryptfile_path(tmp_path / "xdg").exists()
+        screen.query_one("#keyring-password").focus()
+        await pilot.press(*MASTER, "enter", *MASTER, "enter")
+        await settle(pilot)
+    assert secrets.cryptfile_path(tmp_path / "xdg").is_file()
+    assert secrets.current_backend() is not None
+
+
+# -------------------------------------------------------------------------------- operators
+
+
+async def test_add_an_operator_then_change_role_and_deactivate(admin_app, clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "operators")
+        await pilot.press("f2")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert type(dialog).__name__ == "AddOperatorModal"
+        await pilot.press(*"Marie Dupont")  # in the login field: refused by the clinic
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Identifiant d'opérateur incorrect" in str(
+            dialog.query_one(".dialog-message").render())
+        dialog.query_one("#operator-login").value = ""
+        dialog.query_one("#operator-login").focus()
+        await pilot.press(*"mdupont", "tab", *"Marie Dupont", "tab", "tab", *"10003456789",
+                          "tab", *"marie")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        table = screen.query_one("#operators-table")
+        logins = [o.login for o in screen.pane("operators").operators]
+        table.move_cursor(row=logins.index("mdupont"))
+        table.focus()
+        await pilot.press("f3")  # role: staff -> admin, confirmed
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("f4")  # deactivate, confirmed
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+    added = {o.login: o for o in clinic.operators()}["mdupont"]
+    assert (added.display_name, added.role, added.rpps, added.os_login, added.active) == (
+        "Marie Dupont", "admin", "10003456789", "marie", False)
+    assert actions(clinic, "operator_") == [
+        ("operator_bootstrap", "admin"), ("operator_added", "admin"),
+        ("operator_added", "admin"), ("operator_role_changed", "admin"),
+        ("operator_deactivated", "admin")]
+
+
+async def test_last_admin_cannot_be_demoted_and_staff_cannot_add(app, admin_app,
+                                                                 clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "operators")
+        screen.query_one("#operators-table").move_cursor(row=0)  # admin (sorted by login)
+        await pilot.press("f3", "f2")
+        await settle(pilot)
+        refusal = message(screen, "operators")
+    assert "dernier administrateur" in refusal
+    async with app.run_test(size=(80, 24)) as pilot:  # sophie, staff
+        await open_settings(pilot, "operators")
+        await pilot.press("f2")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        await pilot.press(*"jdoe", "tab", *"John Doe", "f2")
+        await settle(pilot)
+        refused = str(dialog.query_one(".dialog-message").render())
+    assert "administrateur" in refused
+    assert [o.login for o in clinic.operators()] == ["admin", "sophie"]
+    assert {o.login: o.role for o in clinic.operators()}["admin"] == "admin"
+
+
+async def test_os_login_mapping(admin_app, clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "operators")
+        screen.query_one("#operators-table").move_cursor(row=1)  # sophie
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press(*"sdurand", "enter")
+        await settle(pilot)
+    assert {o.login: o.os_login for o in clinic.operators()}["sophie"] == "sdurand"
+    assert actions(clinic, "operator_os") == [("operator_os_login_changed", "admin")]
+
+
+# ---------------------------------------------------------------------------- catalogue
+
+
+async def test_catalogue_saved_then_refused_without_high_trust_proof(admin_app,
+                                                                     clinic) -> None:
+    from insterm.domain.documents import CATALOGUE, Role
+
+    proofs = [c for c, t in CATALOGUE.items() if t.role is Role.PROOF and t.selectable]
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "catalogue")
+        box = screen.query_one("#document-CS")
+        assert box.value is True
+        box.focus()
+        await pilot.press("space")  # untick "titre de séjour"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Catalogue enregistré" in message(screen, "catalogue")
+        saved = clinic.document_catalogue().codes
+        for code in proofs:
+            box = screen.query_one(f"#document-{code}")
+            if box.value:
+                box.focus()
+                await pilot.press("space")
+        await pilot.press("f2")
+        await settle(pilot)
+        refusal = message(screen, "catalogue")
+    assert "CS" not in saved and "PA" in saved
+    assert "haut niveau de confiance" in refusal
+    assert clinic.document_catalogue().codes == saved
+    assert actions(clinic, "document_catalogue") == [("document_catalogue_changed", "admin")]
+
+
+# ---------------------------------------------------------------------------- snapshots
+
+
+def _snapshot_app(tmp_path: Path, section: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from .support import build_practice
+
+    clinic = Clinic.open(tmp_path / "snap.sqlite3", create=True, today=lambda: date(2025, 6, 1))
+    build_practice(clinic)
+    clinic.add_operator("admin", "mdupont", "Marie Dupont", "staff", "10003456789",
+                        os_login="marie")
+    app = make_app(clinic, "admin")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await open_settings(pilot, section)
+        # paths that depend on the temporary folder are not part of the layout
+        if section == "insi":
+            state = pilot.app.screen.query_one("#insi-in-force")
+            text = state.render().plain.replace(str(tmp_path), "/tmp/test")
+            state.update(text)
+        await pilot.pause()
+
+    return app, run_before
+
+
+def test_snapshot_insi_section(snap_compare, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = _snapshot_app(tmp_path, "insi")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_operators_section(snap_compare, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = _snapshot_app(tmp_path, "operators")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
