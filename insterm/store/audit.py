@@ -53,6 +53,13 @@ class AuditEvent:
     prev_hash: str
     hash: str
 
+    @property
+    def label(self) -> str:
+        """The action in French, e.g. "Contrôle de pièce d'identité"."""
+        from insterm.store.audit_text import action_label
+
+        return action_label(self.action)
+
     def describe(self) -> str:
         """One French line saying what happened, e.g. "Statut : Identité provisoire → Identité
         validée (contrôle : Passeport)". Never shows a matricule."""

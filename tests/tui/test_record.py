@@ -35,8 +35,8 @@ async def test_qualified_record_shows_traits_status_ins_nature_and_history(app, 
             assert expected in text, expected
         history = app.screen.query_one("#record-history")
         actions = [str(history.get_row_at(i)[2]) for i in range(history.row_count)]
-        assert actions == ["Résultat INSi accepté", "Appel INSi",
-                           "Contrôle de pièce d'identité", "Création de l'identité"]
+        assert actions == ["Résultat INSi appliqué", "Appel INSi",
+                           "Contrôle de pièce d'identité", "Création d'identité"]
         assert str(history.get_row_at(0)[1]) == "sophie"
 
 

@@ -32,20 +32,6 @@ if TYPE_CHECKING:
 
 ATTRIBUTE_KEYS = {"DOUT": "f6", "FICT": "f7", "HOMA": "f8"}
 
-ACTION_LABELS = {
-    "identity_created": "Création de l'identité",
-    "traits_edited": "Modification des traits",
-    "attribute_set": "Attribut ajouté",
-    "attribute_cleared": "Attribut retiré",
-    "document_checked": "Contrôle de pièce d'identité",
-    "document_mismatch": "Pièce d'identité non concordante",
-    "insi_called": "Appel INSi",
-    "insi_collision": "Appel INSi : matricule déjà attribué",
-    "insi_result_applied": "Résultat INSi accepté",
-    "duplicate_confirmed": "Doublon confirmé",
-    "duplicate_dismissed": "Pas un doublon",
-    "identities_merged": "Fusion de dossiers",
-}
 
 INSI_CODES = {
     "00": "00, une identité trouvée",
@@ -254,7 +240,7 @@ class RecordScreen(InstermScreen):
         self._events = list(reversed(view.events))  # newest first
         for event in self._events:
             table.add_row(french_when(event.at), event.operator or "",
-                          ACTION_LABELS.get(event.action, event.action), event_detail(event))
+                          event.label, event_detail(event))
         self._show_event(0)
         self.refresh_bindings()
 
@@ -273,7 +259,7 @@ class RecordScreen(InstermScreen):
         who = self.view.operators.get(event.operator or "", event.operator or "")
         detail = event_detail(event)
         line.update(f"{french_when(event.at)}, {who} : "
-                    f"{ACTION_LABELS.get(event.action, event.action)}"
+                    f"{event.label}"
                     + (f". {detail}" if detail else ""))
 
     def _traits_text(self, view: RecordView) -> Text:
