@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 class FrenchHelpFormatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        # argparse imports shutil (and its compression modules) just to read the terminal's
+        # width; every command builds a formatter, so read it directly (same rule as shutil).
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
         super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 
@@ -61,7 +70,25 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog} : erreur : {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns or 80
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser. Given the command line, only the subcommand it names has its module
+    imported and its arguments declared: the others need nothing but their one-line help, and
+    `insterm lookup` must not pay for importing every other command (it is benchmarked against
+    a bare sqlite3 query)."""
+    chosen = _named_subcommand(argv)
     parser = FrenchArgumentParser(
         prog="insterm",
         description="Identités patients et INS (identité nationale de santé), au clavier.",
@@ -79,15 +106,25 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
     )
     for name, (module, summary) in SUBCOMMANDS.items():
-        command = importlib.import_module(f"insterm.commands.{module}")
         sp = sub.add_parser(name, help=summary, description=summary, add_help=False)
         sp.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-        command.configure(sp)
+        if chosen is None or name in chosen:
+            importlib.import_module(f"insterm.commands.{module}").configure(sp)
     return parser
 
 
+def _named_subcommand(argv: Sequence[str] | None) -> set[str] | None:
+    """The words of the command line that name a subcommand (an option's value may look like
+    one: all such words are declared); None without a command line (declare them all)."""
+    if argv is None:
+        return None
+    return {word for word in argv if word in SUBCOMMANDS}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         from insterm.commands import tui

@@ -6,6 +6,7 @@ Standard library only: `insterm lookup` imports this module on its fast path.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -21,6 +22,16 @@ def db_path(args: argparse.Namespace):
     from insterm.config import resolve_db_path
 
     return resolve_db_path(getattr(args, "db", None))
+
+
+def db_path_text(args: argparse.Namespace) -> str:
+    """`db_path` for the fast `lookup` path: --db and INSTERM_DB (the first two places
+    `insterm.config.resolve_db_path` looks at) as plain strings, without importing pathlib,
+    platformdirs or the settings reader; the other places through `db_path`."""
+    given = getattr(args, "db", None) or os.environ.get("INSTERM_DB")
+    if given:
+        return os.path.expanduser(given)
+    return str(db_path(args))
 
 
 def fail(message: str, code: int = 2) -> int:

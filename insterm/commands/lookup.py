@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from insterm.commands._store_options import add_db_option
+from insterm.commands._store_options import add_db_option, db_path_text
 
 _HEADERS = ("IPP", "NOM", "PRÉNOM", "NÉ(E) LE", "SEXE", "STATUT", "MATRICULE INS")
 
@@ -47,7 +47,7 @@ def format_table(items) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from insterm.commands._store_options import db_path, fail
+    from insterm.commands._store_options import fail
     from insterm.config import SettingsError
     from insterm.search_query import QueryError
     from insterm.store.connection import open_database
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from insterm.store.search import search
 
     try:
-        conn = open_database(db_path(args), readonly=True)
+        conn = open_database(db_path_text(args), readonly=True)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     try:
