@@ -28,3 +28,40 @@ def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str)
     if isinstance(val, (str, bytes)) and len(val) > 60:
         return argname
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# INSi over the real simulator: shared by the INSi wiring, phases and qualification tests
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The simulator's test CA for one test module: (TestAuthority, client p12 passphrase)."""
+    from insterm.insi.simulator import TestAuthority
+
+    made = TestAuthority(tmp_path_factory.mktemp("insi-sim-state"))
+    passphrase = made.ensure()
+    assert passphrase is not None
+    return made, passphrase
+
+
+@pytest.fixture
+def insi_isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """This test's own settings file, data folder and keyring; no D-Bus, no endpoint override;
+    the keyring backend in force before the test is put back after it."""
+    import keyring
+
+    from insterm import secrets
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("INSTERM_INSI_ENDPOINT", raising=False)
+    monkeypatch.delenv("INSTERM_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
+    monkeypatch.setenv("INSTERM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("INSTERM_INSI_SIM_DIR", str(tmp_path / "no-simulator-here"))
+    previous = keyring.get_keyring()
+    secrets.reset_backend()
+    yield
+    secrets.reset_backend()
+    keyring.set_keyring(previous)

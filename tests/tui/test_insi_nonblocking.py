@@ -16,14 +16,13 @@ import secrets as stdlib_secrets
 from datetime import date
 from pathlib import Path
 
-import keyring
 import pytest
 from textual.worker import WorkerState
 
 from insterm import secrets
 from insterm.clinic import Clinic
 from insterm.domain.identity import StrictTraits
-from insterm.insi.simulator import Simulator, TestAuthority
+from insterm.insi.simulator import Simulator
 from insterm.usecases import settings as settings_uc
 
 from .support import PASSPORT, TODAY, settle
@@ -34,28 +33,9 @@ WAIT_STEP = 0.05
 WAIT_STEPS = 400  # a bound, not a budget: 20 s before a test gives up waiting
 
 
-@pytest.fixture(scope="module")
-def authority(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestAuthority, str]:
-    made = TestAuthority(tmp_path_factory.mktemp("insi-sim-state"))
-    passphrase = made.ensure()
-    assert passphrase is not None
-    return made, passphrase
-
-
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    monkeypatch.delenv("INSTERM_INSI_ENDPOINT", raising=False)
-    monkeypatch.delenv("INSTERM_DB", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
-    monkeypatch.setenv("INSTERM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("INSTERM_INSI_SIM_DIR", str(tmp_path / "no-simulator-here"))
-    previous = keyring.get_keyring()
-    secrets.reset_backend()
-    yield
-    secrets.reset_backend()
-    keyring.set_keyring(previous)
+def isolated(insi_isolated: None) -> None:
+    """This test's own settings, data, keyring and simulator folders (tests/conftest.py)."""
 
 
 @pytest.fixture
