@@ -374,7 +374,7 @@ def first_names_equivalent(a: str, b: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # Sex (2.5).
 
-_SEX_LABELS = {"M": "masculin", "F": "féminin", "I": "indéterminé"}
+SEX_LABELS = {"M": "masculin", "F": "féminin", "I": "indéterminé"}  # how screens say the sex
 
 
 def validate_sex(value: str, *, for_insi: bool = False) -> str:
@@ -389,7 +389,7 @@ def validate_sex(value: str, *, for_insi: bool = False) -> str:
             "que M et F : l'identité reste provisoire.",
             field="sex",
         )
-    if isinstance(value, str) and value in _SEX_LABELS:
+    if isinstance(value, str) and value in SEX_LABELS:
         return value
     shown = _show_text(value) if isinstance(value, str) else ""
     accepted = "M (masculin) ou F (féminin)"

@@ -39,6 +39,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermModal, InstermScreen
 from insterm.tui.widgets.status_badge import StatusBadge, status_label
 from insterm.tui.widgets.tick_box import TickBox
@@ -57,7 +58,6 @@ TRAIT_NAMES = {
     "sex": "sexe",
     "birth_place": "lieu de naissance",
 }
-SEXES = {"M": "masculin", "F": "féminin", "I": "indéterminé"}
 
 # Situations of the combined proofs (documents.check_proof's context arguments), by age.
 MINOR_SITUATIONS = (
@@ -148,7 +148,7 @@ def trait_lines(view: CheckView) -> dict[str, str]:
         "birth_name": record.birth_name,
         "first_names": first_names,
         "birth_date": born,
-        "sex": f"{SEXES.get(record.sex, record.sex)} ({record.sex})",
+        "sex": f"{SEX_LABELS.get(record.sex, record.sex)} ({record.sex})",
         "birth_place": place,
     }
     return {key: f"{TRAIT_NAMES[key].capitalize()} : {values[key]}" for key in TRAITS}

@@ -48,7 +48,7 @@ LABELS = {
     "used_name": "Nom utilisé",
     "used_first_name": "Prénom utilisé",
 }
-SEX_LABELS = {"M": "masculin", "F": "féminin", "I": "indéterminé"}
+SEX_LABELS = trait_rules.SEX_LABELS
 
 _REQUIRED_MESSAGES = {
     "birth_date": "La date de naissance est obligatoire : saisissez-la au format JJ/MM/AAAA.",

@@ -36,6 +36,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
 from insterm.tui.widgets.status_badge import StatusBadge
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
 
     from insterm.store.identities import IdentityRecord
 
-SEXES = {"M": "masculin", "F": "féminin", "I": "indéterminé"}
 
 CODE_TITLES = {
     "00": "Réponse INSi 00 : une identité trouvée.",
@@ -137,8 +137,8 @@ def comparison_rows(report: Any, names: dict[str, str]) -> list[ComparisonRow]:
         if item.field == "birth_date":
             local, insi = format_date(local), format_date(insi)
         elif item.field == "sex":
-            local = f"{local} ({SEXES[local]})" if local in SEXES else local
-            insi = f"{insi} ({SEXES[insi]})" if insi in SEXES else insi
+            local = f"{local} ({SEX_LABELS[local]})" if local in SEX_LABELS else local
+            insi = f"{insi} ({SEX_LABELS[insi]})" if insi in SEX_LABELS else insi
         elif item.field == "birth_place":
             local, insi = format_place(item.local, names), format_place(item.insi, names)
         state = IDENTICAL if item.identical else EQUIVALENT if item.equal else DIFFERENT
@@ -330,7 +330,7 @@ class QualifyScreen(InstermScreen):
         self.query_one("#qualify-attributes", AttributeBadges).attributes = record.attributes
         self.sub_title = f"{record.birth_name} {first}"
         born = record.birth_date.strftime("%d/%m/%Y")
-        sex = SEXES.get(record.sex, record.sex)
+        sex = SEX_LABELS.get(record.sex, record.sex)
         self.query_one("#qualify-sent", Static).update(
             f"Envoyé à INSi : {record.birth_name}, {sex}, né(e) le {born}, avec :")
 

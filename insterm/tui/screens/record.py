@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
 from insterm.tui.widgets.status_badge import StatusBadge
@@ -50,8 +51,6 @@ TRAIT_LABELS = {
 
 CHANNELS = {"SM": "saisie manuelle", "CV": "carte Vitale", "INSI": "téléservice INSi",
             "CB": "datamatrix INS", "RFID": "puce RFID", "AV": "application carte Vitale"}
-
-SEXES = {"M": "masculin", "F": "féminin", "I": "indéterminé"}
 
 
 @dataclass(frozen=True)
@@ -273,7 +272,7 @@ class RecordScreen(InstermScreen):
         rows = [
             ("Nom de naissance", record.birth_name, "Nom d'usage", record.used_name or "—"),
             ("1er prénom", record.first_name, "Prénom d'usage", record.used_first_name or "—"),
-            ("Prénoms", record.first_names, "Sexe", SEXES.get(record.sex, record.sex)),
+            ("Prénoms", record.first_names, "Sexe", SEX_LABELS.get(record.sex, record.sex)),
             ("Né(e) le", born, "Recueil", CHANNELS.get(record.channel, record.channel)),
             ("Lieu de naissance", place, "", ""),
         ]
@@ -347,8 +346,12 @@ class RecordScreen(InstermScreen):
         if record is None:
             return
         from insterm.domain.errors import DomainError
-        from insterm.domain.status import (Attribute, AttributeCleared, AttributeSet,
-                                           describe_drop)
+        from insterm.domain.status import (
+            Attribute,
+            AttributeCleared,
+            AttributeSet,
+            describe_drop,
+        )
 
         present = attribute in record.attributes
         event = AttributeCleared(attribute) if present else AttributeSet(attribute)

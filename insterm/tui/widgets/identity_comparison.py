@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
+from insterm.domain.traits import SEX_LABELS
+
 if TYPE_CHECKING:
     from insterm.store.summary import IdentitySummary
 
-SEXES = {"M": "masculin", "F": "féminin", "I": "indéterminé"}
 LABEL_WIDTH = 17
 VALUE_WIDTH = 27
 MARKER = "≠"
@@ -86,7 +87,7 @@ def comparison_rows(a: IdentitySummary, b: IdentitySummary,
         ("1er prénom", lambda i: i.first_name),
         ("Prénoms", lambda i: i.first_names),
         ("Date de naissance", born),
-        ("Sexe", lambda i: SEXES.get(i.sex, i.sex)),
+        ("Sexe", lambda i: SEX_LABELS.get(i.sex, i.sex)),
         ("Lieu de naissance", lambda i: _place(i.birth_place, places)),
         ("Nom d'usage", lambda i: i.used_name or "—"),
         ("Prénom d'usage", lambda i: i.used_first_name or "—"),
