@@ -36,3 +36,14 @@ def place_index() -> PlaceIndex:
     from insterm.domain.places import load_places
 
     return load_places(data_file(PLACES_FILE))
+
+
+def place_name(code: str | None) -> str | None:
+    """The name of a birth-place code for display, or None (no code, unknown code, or the
+    dataset unreadable): a name is a help next to the code, never a reason to fail."""
+    if not code:
+        return None
+    try:
+        return place_index().name(code)
+    except (OSError, ValueError):
+        return None

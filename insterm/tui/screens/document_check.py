@@ -111,10 +111,10 @@ def age_on(born: date, today: date) -> int:
 
 
 def load_check_view(clinic: Any, identity_id: int) -> CheckView:
+    from insterm.datasets import place_name
     from insterm.domain import documents
     from insterm.domain.errors import DomainError
     from insterm.domain.status import DocumentChecked, transition
-    from insterm.tui.screens.record import place_name
     from insterm.usecases.documents import ADULT_AGE
 
     record = clinic.get(identity_id)

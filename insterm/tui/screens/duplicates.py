@@ -26,6 +26,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from insterm.datasets import place_name
 from insterm.tui.screens.base import InstermModal, InstermScreen
 from insterm.tui.widgets.identity_comparison import IdentityComparison
 
@@ -90,13 +91,7 @@ def pairs_of(groups: list[DuplicateGroup], focus_id: int | None = None) -> list[
 
 
 def _place_names(codes: set[str]) -> dict[str, str]:
-    try:
-        from insterm.datasets import place_index
-
-        index = place_index()
-        return {code: name for code in codes if (name := index.name(code))}
-    except Exception:  # noqa: BLE001 - the name is a help; the code is what counts
-        return {}
+    return {code: name for code in codes if (name := place_name(code))}
 
 
 def load_view(clinic: Any, identity_id: int | None) -> DuplicatesView:

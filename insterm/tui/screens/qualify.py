@@ -36,6 +36,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from insterm.datasets import place_name
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
@@ -93,17 +94,6 @@ class FieldMessage(Static):
     def say(self, text: str) -> None:
         self.update(text)
         self.display = bool(text)
-
-
-def place_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    try:
-        from insterm.datasets import place_index
-
-        return place_index().name(code)
-    except Exception:  # noqa: BLE001 - the name is a help; the code is what counts
-        return None
 
 
 def format_place(code: str | None, names: dict[str, str]) -> str:

@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from insterm.datasets import place_name
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
@@ -68,17 +69,6 @@ def load_view(clinic: Any, identity_id: int) -> RecordView:
     events = clinic.history(identity_id)
     operators = {o.login: o.label for o in clinic.operators()}
     return RecordView(record, events, operators, place_name(record.birth_place))
-
-
-def place_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    try:
-        from insterm.datasets import place_index
-
-        return place_index().name(code)
-    except Exception:  # noqa: BLE001 - the name is a help; the code is what counts
-        return None
 
 
 def ins_nature(oid: str | None) -> str:
