@@ -17,26 +17,69 @@ Errors, all with French messages: `insterm.domain.errors.DomainError` (an INS ru
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from insterm.store import audit, duplicates, identities, records
-from insterm.store import identity_view as identity_view_store
-from insterm.store import operators as operator_store
 from insterm.store.connection import open_database
-from insterm.store.search import DEFAULT_PAGE_SIZE, SearchPage, search
-from insterm.usecases import documents as documents_uc
-from insterm.usecases import duplicates as duplicates_uc
-from insterm.usecases import identities as identities_uc
-from insterm.usecases import insi as insi_uc
-from insterm.usecases import operators as operators_uc
-from insterm.usecases.context import Context
-from insterm.usecases.documents import DocumentCheck
-from insterm.usecases.identities import Saved
-from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
+from insterm.store.search import DEFAULT_PAGE_SIZE
+
+if TYPE_CHECKING:
+    from insterm.store import audit, duplicates, identities, records
+    from insterm.store import identity_view as identity_view_store
+    from insterm.store import operators as operator_store
+    from insterm.store.search import SearchPage
+    from insterm.usecases import documents as documents_uc
+    from insterm.usecases import duplicates as duplicates_uc
+    from insterm.usecases import identities as identities_uc
+    from insterm.usecases import insi as insi_uc
+    from insterm.usecases import operators as operators_uc
+    from insterm.usecases.context import Context
+    from insterm.usecases.documents import DocumentCheck
+    from insterm.usecases.identities import Saved
+    from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
+
+
+class _OnFirstUse:
+    """A module imported the first time one of its names is read. Opening the application
+    must be quick on an old PC: the home screen needs only the search and the operators, not
+    the domain rules, documents, duplicates or INSi use cases (tens of milliseconds of imports
+    measured by `scripts/bench`)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = importlib.import_module(self._name)
+        return getattr(module, attribute)
+
+
+if not TYPE_CHECKING:
+    audit = _OnFirstUse("insterm.store.audit")
+    duplicates = _OnFirstUse("insterm.store.duplicates")
+    identities = _OnFirstUse("insterm.store.identities")
+    records = _OnFirstUse("insterm.store.records")
+    identity_view_store = _OnFirstUse("insterm.store.identity_view")
+    operator_store = _OnFirstUse("insterm.store.operators")
+    documents_uc = _OnFirstUse("insterm.usecases.documents")
+    duplicates_uc = _OnFirstUse("insterm.usecases.duplicates")
+    identities_uc = _OnFirstUse("insterm.usecases.identities")
+    insi_uc = _OnFirstUse("insterm.usecases.insi")
+    operators_uc = _OnFirstUse("insterm.usecases.operators")
+
+_EXPORTED = {"DocumentCheck": "insterm.usecases.documents",
+             "Saved": "insterm.usecases.identities",
+             "InsiApplied": "insterm.usecases.insi"}
+
+
+def __getattr__(name: str) -> Any:  # `from insterm.clinic import DocumentCheck` (PEP 562)
+    if name in _EXPORTED:
+        return getattr(importlib.import_module(_EXPORTED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Clinic", "DocumentCheck", "InsiApplied", "Saved"]
 
@@ -45,7 +88,18 @@ class Clinic:
     def __init__(self, conn: sqlite3.Connection, *, today: Callable[[], date] = date.today,
                  practice_catalogue: Any = None) -> None:
         self.conn = conn
-        self._ctx = Context(conn, today, practice_catalogue)
+        self._today = today
+        self._practice_catalogue = practice_catalogue
+        self._context: Context | None = None
+
+    @property
+    def _ctx(self) -> Context:
+        """The use cases' context (made on first use: see `_OnFirstUse`)."""
+        if self._context is None:
+            from insterm.usecases.context import Context
+
+            self._context = Context(self.conn, self._today, self._practice_catalogue)
+        return self._context
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = False,
@@ -78,6 +132,8 @@ class Clinic:
     def find(self, text_or_query: Any, *, page: int = 0,
              page_size: int = DEFAULT_PAGE_SIZE) -> SearchPage:
         """Search (matricule, IPP, name [first name] [date], date, datamatrix); `QueryError`."""
+        from insterm.store.search import search
+
         return search(self.conn, text_or_query, page=page, page_size=page_size)
 
     def get(self, identity_id: int) -> identities.IdentityRecord:

@@ -105,3 +105,45 @@ def test_sql_lives_in_the_store(path: Path) -> None:
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
              and node.func.attr in SQL_CALLS]
     assert calls == [], f"{path.name} runs SQL at lines {calls}: it belongs in insterm/store"
+
+
+def test_opening_the_facade_and_searching_loads_no_use_case_or_rule(tmp_path: Path) -> None:
+    """The home screen needs the search and nothing else: opening the facade and running a
+    search must not import the use cases, nor the status, identity and document rules
+    (start-up time, DESIGN.md section 6); the name rules the search itself uses are fine. Any
+    other method imports what it needs on first use."""
+    db = tmp_path / "start.db"
+    modules = loaded_modules(
+        "from insterm.clinic import Clinic\n"
+        f"c = Clinic.open({str(db)!r}, create=True)\n"
+        "c.find('MARTIN'); c.operators()")
+    use_cases = {m for m in modules if m.startswith("insterm.usecases.")}
+    assert use_cases <= {"insterm.usecases.context", "insterm.usecases.errors"}, use_cases
+    assert not modules & {"insterm.domain.status", "insterm.domain.identity",
+                          "insterm.domain.documents", "insterm.store.identity_view",
+                          "insterm.store.duplicates", "insterm.store.audit"}
+
+
+def test_a_use_case_is_imported_on_first_use(tmp_path: Path) -> None:
+    db = tmp_path / "first-use.db"
+    modules = loaded_modules(
+        "from insterm.clinic import Clinic, DocumentCheck\n"
+        f"c = Clinic.open({str(db)!r}, create=True)\n"
+        "c.bootstrap_admin('admin', 'Admin'); c.document_catalogue()")
+    assert {"insterm.usecases.operators", "insterm.usecases.documents",
+            "insterm.domain.documents"} <= modules
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "120"), ("30", "30")])
+def test_the_tui_package_raises_textuals_frame_cap_unless_the_user_set_it(
+        given: str | None, expected: str) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    if given is not None:
+        env["TEXTUAL_FPS"] = given
+    out = subprocess.run(
+        [sys.executable, "-c", "import insterm.tui, textual.constants as c, os\n"
+         "print(os.environ['TEXTUAL_FPS'], c.MAX_FPS)"],
+        check=True, capture_output=True, text=True, env=env).stdout.split()
+    assert out == [expected, expected]

@@ -23,10 +23,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import attributes_text
+from insterm.tui.widgets.results_table import ResultsTable
 from insterm.tui.widgets.status_badge import status_text
 
 if TYPE_CHECKING:
@@ -84,10 +85,8 @@ class SearchField(Input):
     """
 
 
-class ResultsTable(DataTable):
-    DEFAULT_CSS = """
-    ResultsTable { height: 1fr; }
-    """
+class SearchResults(ResultsTable):
+    """The results; Up on the first row goes back to the field."""
 
     BINDINGS = [Binding("up", "up_or_field", "Monter", show=False)]
 
@@ -101,7 +100,7 @@ class ResultsTable(DataTable):
 class SearchScreen(InstermScreen):
     TITLE = "Recherche"
     DEFAULT_CSS = """
-    SearchScreen #search-message { height: auto; color: $text-muted; padding: 0 1; }
+    SearchScreen #search-message { height: 2; color: $text-muted; padding: 0 1; }
     SearchScreen #search-message.-error { color: $error; }
     SearchScreen #search-preview { height: 1; padding: 0 1; background: $boost; }
     """
@@ -147,10 +146,8 @@ class SearchScreen(InstermScreen):
                               placeholder="Nom prénom date, matricule, IPP, date, datamatrix",
                               max_length=400)
             yield Static(HINT, id="search-message", markup=False)
-            table = ResultsTable(id="search-results", cursor_type="row", zebra_stripes=False)
-            for key, header, width in COLUMNS:
-                table.add_column(header, key=key, width=width)
-            yield table
+            yield SearchResults([(header, width) for _, header, width in COLUMNS],
+                                id="search-results")
             yield Static("", id="search-preview", markup=False)
         yield Footer(compact=True)
 
@@ -203,8 +200,8 @@ class SearchScreen(InstermScreen):
         return self._table.has_focus
 
     @property
-    def _table(self) -> ResultsTable:
-        return self.query_one(ResultsTable)
+    def _table(self) -> SearchResults:
+        return self.query_one(SearchResults)
 
     def _page_size(self) -> int:
         rows = self._table.size.height - 1  # the header row
@@ -232,12 +229,12 @@ class SearchScreen(InstermScreen):
         self._page = None
         self._table.clear()
         self._message(message, error=error)
-        self.query_one("#search-preview", Static).update("")
+        self.query_one("#search-preview", Static).update("", layout=False)
 
     def _message(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#search-message", Static)
         widget.set_class(error, "-error")
-        widget.update(text)
+        widget.update(text, layout=False)  # fixed height: repaint only, no new layout
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
@@ -258,9 +255,7 @@ class SearchScreen(InstermScreen):
         self._shown_generation = generation
         self._page = page
         self._items = list(page.items)
-        table = self._table
-        table.clear()
-        table.add_rows([summary_cells(item) for item in self._items])
+        self._table.set_rows([summary_cells(item) for item in self._items])
         kind = _KIND_LABELS.get(type(page.query).__name__, "recherche")
         if not self._items:
             self._message(f"Aucun patient trouvé ({kind}). F2 pour créer un nouveau patient.")
@@ -276,14 +271,14 @@ class SearchScreen(InstermScreen):
             if len(self._items) == 1 and page.page == 0:
                 self._open_row(0)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_results_table_row_highlighted(self, event: ResultsTable.RowHighlighted) -> None:
         event.stop()
         self._update_preview()
 
     def _update_preview(self) -> None:
         preview = self.query_one("#search-preview", Static)
         if not self._items:
-            preview.update("")
+            preview.update("", layout=False)
             return
         row = min(max(self._table.cursor_row, 0), len(self._items) - 1)
         item = self._items[row]
@@ -296,9 +291,9 @@ class SearchScreen(InstermScreen):
             text.append(f" — INS {item.matricule}")
         if item.match:
             text.append(f" — trouvé par {item.match}", style="dim")
-        preview.update(text)
+        preview.update(text, layout=False)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_results_table_row_selected(self, event: ResultsTable.RowSelected) -> None:
         event.stop()
         self._open_row(event.cursor_row)
 
