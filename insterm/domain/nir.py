@@ -38,6 +38,7 @@ __all__ = [
     "check_consistency",
     "compute_key",
     "describe",
+    "grouped",
     "parse_nir",
 ]
 
@@ -324,8 +325,14 @@ class Nir:
     @property
     def formatted(self) -> str:
         """Grouped for reading aloud: "2 79 03 51 215 189 89"."""
-        v = self.value
-        return f"{v[0]} {v[1:3]} {v[3:5]} {v[5:7]} {v[7:10]} {v[10:13]} {v[13:]}"
+        return grouped(self.value)
+
+
+def grouped(matricule: str) -> str:
+    """A matricule as the card prints it, "2 79 03 51 215 189 89" (sex, year, month, place,
+    order, key), for a value already checked (a stored one); no check here."""
+    m = matricule
+    return f"{m[0:1]} {m[1:3]} {m[3:5]} {m[5:7]} {m[7:10]} {m[10:13]} {m[13:]}".strip()
 
 
 def _check_full(compact: str, *, require_key: bool) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from insterm.domain.insi_codes import CR_MEANINGS
+
 if TYPE_CHECKING:  # pragma: no cover
     from insterm.insi.errors import InsiError
 
@@ -38,11 +40,8 @@ OID_LABELS: dict[str, str] = {
     OID_NIR_DEMO: "INS-NIR de démonstration",
 }
 
-CR_LABELS_FR: dict[str, str] = {
-    "00": "Une identité trouvée",
-    "01": "Aucune identité trouvée",
-    "02": "Plusieurs identités trouvées",
-}
+CR_LABELS_FR: dict[str, str] = {code: meaning[0].upper() + meaning[1:]
+                                 for code, meaning in CR_MEANINGS.items()}
 
 
 def _parse_date(text: str | None) -> date | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from insterm.domain.insi_codes import cr_meaning
+
 ACTION_LABELS: dict[str, str] = {
     "identity_created": "Création d'identité",
     "traits_edited": "Modification des traits",
@@ -159,8 +161,7 @@ def _insi_answer(d: Mapping[str, Any]) -> str:
     if d.get("error"):
         return f"échec ({d['error']})"
     code = d.get("code")
-    meaning = {"00": "une identité trouvée", "01": "aucune identité trouvée",
-               "02": "plusieurs identités trouvées"}.get(code)
+    meaning = cr_meaning(code)
     return f"réponse {code} ({meaning})" if meaning else f"réponse {code or 'inconnue'}"
 
 

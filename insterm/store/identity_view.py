@@ -15,6 +15,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from insterm.domain.insi_codes import cr_meaning
 from insterm.store import audit, records
 from insterm.store.clock import french_time
 from insterm.store.errors import NotFound
@@ -33,8 +34,6 @@ CHANNEL_LABELS = {
 }
 LINK_LABELS = {"potential": "doublon possible", "confirmed": "doublon confirmé",
                "not_duplicate": "pas un doublon", "merged": "fusionné"}
-CR_LABELS = {"00": "une identité trouvée", "01": "aucune identité trouvée",
-             "02": "plusieurs identités trouvées"}
 OPERATION_LABELS = {"rechercherInsAvecTraitsIdentite": "recherche par traits",
                     "rechercherInsAvecCarteVitale": "recherche par carte Vitale",
                     "verifierIdentite": "vérification", "search": "recherche",
@@ -200,7 +199,7 @@ def identity_view(conn: sqlite3.Connection, identity_id: int) -> IdentityView:
     for c in reversed(records.insi_calls(conn, identity_id)):
         if c["cr_code"]:
             result = c["cr_code"]
-            label = f"{result} : {CR_LABELS.get(result, 'code inconnu')}"
+            label = f"{result} : {cr_meaning(result) or 'code inconnu'}"
         else:
             result = c["fault"] or "?"
             label = f"erreur : {result}"

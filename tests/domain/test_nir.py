@@ -505,3 +505,11 @@ def test_compute_key_raises_only_nir_error(text: str) -> None:
 def test_very_long_text(text: str) -> None:
     with pytest.raises(NirError):
         parse_nir(text * 3 + "x")
+
+
+def test_a_stored_matricule_is_grouped_as_the_card_prints_it() -> None:
+    from insterm.domain.nir import grouped, parse_nir
+
+    assert grouped("275126322074974") == "2 75 12 63 220 749 74"
+    assert grouped("2751263220749") == "2 75 12 63 220 749"
+    assert grouped("279035121518989") == parse_nir("279035121518989").formatted

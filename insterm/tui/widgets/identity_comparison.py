@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
+from insterm.domain.nir import grouped
 from insterm.domain.traits import SEX_LABELS
 
 if TYPE_CHECKING:
@@ -39,12 +40,6 @@ class ComparedTrait:
     differs: bool
 
 
-def formatted_matricule(matricule: str) -> str:
-    """"2 75 12 63 220 749 74" (the way the card prints it)."""
-    m = matricule
-    return f"{m[0]} {m[1:3]} {m[3:5]} {m[5:7]} {m[7:10]} {m[10:13]} {m[13:]}".strip()
-
-
 def _status(code: str) -> str:
     from insterm.tui.widgets.status_badge import status_label
 
@@ -59,7 +54,7 @@ def _attributes(codes: frozenset[str]) -> str:
 
 def _ins(item: IdentitySummary) -> str:
     if item.matricule:  # present only when the identity is qualified
-        return formatted_matricule(item.matricule)
+        return grouped(item.matricule)
     if item.has_ins:
         return "récupéré (non affiché)"
     return "aucun"
