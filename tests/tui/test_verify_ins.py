@@ -229,6 +229,26 @@ async def test_an_incomplete_ins_is_counted_then_refused_on_f2(qapp, insi, simul
     assert simulator.handled == [] and calls(insi, identity) == []
 
 
+@pytest.mark.parametrize(("who", "code", "said"), [
+    (("TCHITCHI", "OLA", "F", "1936-06-21"), "01", "aucune identité pour ces traits"),
+    (("DE VINCI", "LEONARDO", "M", "2014-02-01"), "02", "plusieurs identités pour ces traits"),
+], ids=["01", "02"])
+async def test_01_and_02_say_the_ins_is_not_verified_and_what_to_do(qapp, insi, who, code,
+                                                                  said):
+    identity = person(insi, *who)
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await open_verify(pilot, identity)
+        await type_into(pilot, "#verify-ins-field", ADRTROIS_INS)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(qapp)
+        assert "INS non vérifié" in text and said in text
+        assert "F3 (recherche INSi)" in text and "N'utilisez pas l'INS reçu" in text
+        assert qapp.screen.check_action("accept", ()) is False
+    assert [c["cr"] for c in calls(insi, identity)] == [code]
+    assert insi.get(identity).matricule is None
+
+
 # --------------------------------------------------------------------------------------------
 # Faults, waiting
 

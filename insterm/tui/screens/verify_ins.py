@@ -330,9 +330,6 @@ class VerifyInsScreen(InsiCallScreen):
                   f"né(e) le {born} ; INS et nature repris ci-dessus.")
         return True
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        event.stop()
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "verify-master":
@@ -491,7 +488,8 @@ class VerifyInsScreen(InsiCallScreen):
             text = "Que faire : " + NOT_CONFIRMED_ADVICE
             if report.collision is not None:
                 text += (f" L'INS que renvoie INSi pour ces traits est celui du dossier "
-                         f"{report.collision.label} : doublon possible (F7 ouvre ce dossier).")
+                         f"{report.collision.label} : doublon possible, à examiner (écran "
+                         "Doublons).")
             return text
         # 01 / 02: the search's guidance, and where to choose what is sent.
         return ("Que faire : " + report.guidance_fr + " Pour choisir les prénoms ou le lieu de "
@@ -522,6 +520,9 @@ class VerifyInsScreen(InsiCallScreen):
                     and not self._pending_decision())
         if action == "search":
             return self.phase in ("prepare", "result") and not self._pending_decision()
+        if action == "open_other":  # a collision of the INS received, once confirmed
+            return (super().check_action(action, parameters) is True
+                    and self._verdict(self.report) in DECIDABLE)
         return super().check_action(action, parameters)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
