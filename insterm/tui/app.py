@@ -57,6 +57,7 @@ SCREEN_MODULES: dict[str, str] = {
     "edit": "insterm.tui.screens.edit:EditScreen",              # identity_id=
     "document_check": "insterm.tui.screens.document_check:DocumentCheckScreen",  # identity_id=
     "qualify": "insterm.tui.screens.qualify:QualifyScreen",     # identity_id=
+    "verify_ins": "insterm.tui.screens.verify_ins:VerifyInsScreen",  # identity_id=
     "duplicates": "insterm.tui.screens.duplicates:DuplicatesScreen",  # identity_id=None|int
     "journal": "insterm.tui.screens.journal:JournalScreen",     # identity_id=None|int
     "settings": "insterm.tui.screens.settings:SettingsScreen",
@@ -67,6 +68,7 @@ SCREEN_TITLES: dict[str, str] = {
     "search": "Recherche", "record": "Fiche patient", "help": "Aide",
     "create": "Nouveau patient", "edit": "Modification de l'identité",
     "document_check": "Contrôle de pièce d'identité", "qualify": "Qualification INSi",
+    "verify_ins": "Vérification d'un INS reçu",
     "duplicates": "Doublons", "journal": "Journal", "settings": "Réglages",
     "operator_pick": "Choix de l'opérateur", "operator_bootstrap": "Premier administrateur",
 }

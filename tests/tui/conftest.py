@@ -20,6 +20,7 @@ import pytest
 
 from insterm.clinic import Clinic
 
+from .insi_support import MASTER
 from .support import TODAY, Practice, build_practice
 
 
@@ -56,4 +57,64 @@ def app(clinic: Clinic, practice: Practice):  # type: ignore[no-untyped-def]
     from insterm.tui.look import TerminalLook
 
     return InstermApp(clinic, operator_login="sophie", os_login="",
+                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
+
+
+# --------------------------------------------------------------------------------------------
+# The INSi screens (tests/tui/insi_support.py): simulator, keyring, the clinic wired to
+# them, the app
+
+
+@pytest.fixture(scope="module")
+def keyring_made(tmp_path_factory: pytest.TempPathFactory, authority):  # type: ignore[no-untyped-def]
+    """A real encrypted file keyring (Argon2: seconds to open) holding the simulator
+    certificate's passphrase, made once for the module: (its XDG data folder, the backend)."""
+    import keyring
+
+    from insterm import secrets
+    from insterm.usecases import settings as settings_uc
+
+    home = tmp_path_factory.mktemp("xdg-keyring")
+    previous = keyring.get_keyring()
+    backend = secrets.open_cryptfile(MASTER, xdg_data_home=home)
+    secrets.use_backend(backend)
+    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
+    secrets.reset_backend()
+    keyring.set_keyring(previous)
+    return home, backend
+
+
+@pytest.fixture
+def keyring_open(monkeypatch: pytest.MonkeyPatch, keyring_made):  # type: ignore[no-untyped-def]
+    """The module's keyring, open (its file in this test's XDG data folder)."""
+    from insterm import secrets
+
+    home, backend = keyring_made
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    secrets.use_backend(backend)
+    return backend
+
+
+@pytest.fixture
+def simulator(authority):  # type: ignore[no-untyped-def]
+    from insterm.insi.simulator import Simulator
+
+    with Simulator(authority[0]) as running:
+        yield running
+
+
+@pytest.fixture
+def insi(clinic: Clinic, practice, simulator, keyring_open) -> Clinic:  # type: ignore[no-untyped-def]
+    """The practice's clinic, reaching the simulator with the keyring's passphrase."""
+    clinic.configure_insi(simulator=simulator)
+    yield clinic
+    clinic.insi_runtime.close()
+
+
+@pytest.fixture
+def qapp(insi: Clinic):  # type: ignore[no-untyped-def]
+    from insterm.tui.app import InstermApp
+    from insterm.tui.look import TerminalLook
+
+    return InstermApp(insi, operator_login="sophie", os_login="",
                       look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))

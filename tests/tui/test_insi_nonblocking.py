@@ -53,20 +53,7 @@ def simulator(authority):  # type: ignore[no-untyped-def]
         yield running
 
 
-@pytest.fixture
-def insi(clinic: Clinic, practice, simulator, keyring_open) -> Clinic:  # type: ignore[no-untyped-def]
-    clinic.configure_insi(simulator=simulator)
-    yield clinic
-    clinic.insi_runtime.close()
-
-
-@pytest.fixture
-def qapp(insi: Clinic):  # type: ignore[no-untyped-def]
-    from insterm.tui.app import InstermApp
-    from insterm.tui.look import TerminalLook
-
-    return InstermApp(insi, operator_login="sophie", os_login="",
-                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
+# `insi` and `qapp`: tests/tui/conftest.py's, on the simulator and keyring above.
 
 
 def two_attempts_person(clinic: Clinic) -> int:

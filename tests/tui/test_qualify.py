@@ -7,28 +7,24 @@ simulator received, not only on the screen. Snapshots of the main states are at 
 
 from __future__ import annotations
 
-import json
-import secrets as stdlib_secrets
-from datetime import date
-
-import keyring
 import pytest
 
 from insterm import secrets
-from insterm.clinic import Clinic
-from insterm.domain.identity import StrictTraits
-from insterm.insi.simulator import Simulator
-from insterm.usecases import settings as settings_uc
 
-from .support import PASSPORT, TODAY, audit_actions, settle
-
-ADRTROIS_INS = "297022A02077878"
-ADRTROIS_SHOWN = "2 97 02 2A 020 778 78"
-MASTER = "maitre-" + stdlib_secrets.token_urlsafe(8)
-
-
-# --------------------------------------------------------------------------------------------
-# Fixtures: simulator, keyring, the clinic wired to them, the app
+from .insi_support import (
+    ADRTROIS_INS,
+    ADRTROIS_SHOWN,
+    MASTER,
+    calls,
+    last_details,
+    notifications,
+    person,
+    rendered,
+    screen_text,
+    settle_after_failure,
+    type_into,
+)
+from .support import audit_actions, settle
 
 
 @pytest.fixture(autouse=True)
@@ -36,92 +32,8 @@ def isolated(insi_isolated: None) -> None:
     """This test's own settings, data, keyring and simulator folders (tests/conftest.py)."""
 
 
-@pytest.fixture(scope="module")
-def keyring_made(tmp_path_factory: pytest.TempPathFactory, authority):  # type: ignore[no-untyped-def]
-    """A real encrypted file keyring (Argon2: seconds to open) holding the simulator
-    certificate's passphrase, made once for the module: (its XDG data folder, the backend)."""
-    home = tmp_path_factory.mktemp("xdg-keyring")
-    previous = keyring.get_keyring()
-    backend = secrets.open_cryptfile(MASTER, xdg_data_home=home)
-    secrets.use_backend(backend)
-    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
-    secrets.reset_backend()
-    keyring.set_keyring(previous)
-    return home, backend
-
-
-@pytest.fixture
-def keyring_open(monkeypatch: pytest.MonkeyPatch, keyring_made):  # type: ignore[no-untyped-def]
-    """The module's keyring, open (its file in this test's XDG data folder)."""
-    home, backend = keyring_made
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    secrets.use_backend(backend)
-    return backend
-
-
-@pytest.fixture
-def simulator(authority):
-    with Simulator(authority[0]) as running:
-        yield running
-
-
-@pytest.fixture
-def insi(clinic: Clinic, practice, simulator, keyring_open) -> Clinic:  # type: ignore[no-untyped-def]
-    """The practice's clinic, reaching the simulator with the keyring's passphrase."""
-    clinic.configure_insi(simulator=simulator)
-    yield clinic
-    clinic.insi_runtime.close()
-
-
-@pytest.fixture
-def qapp(insi: Clinic):  # type: ignore[no-untyped-def]
-    from insterm.tui.app import InstermApp
-    from insterm.tui.look import TerminalLook
-
-    return InstermApp(insi, operator_login="sophie", os_login="",
-                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
-
-
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def person(clinic: Clinic, birth_name: str, first_names: str, sex: str, born: str,
-           place: str | None = None, *, checked: bool = False) -> int:
-    traits = StrictTraits.build(birth_name=birth_name, first_name=first_names.split()[0],
-                                first_names=first_names, birth_date=date.fromisoformat(born),
-                                sex=sex, birth_place=place, today=TODAY)
-    record = clinic.create_identity("sophie", traits).record
-    if checked:
-        record = clinic.check_document("sophie", record.id, record.version, PASSPORT).record
-        assert record.status == "VALI"
-    return record.id
-
-
-def calls(clinic: Clinic, identity_id: int) -> list[dict]:
-    cursor = clinic.conn.execute(
-        "SELECT i.traits_sent, i.cr_code, i.fault, i.request_xml, o.login FROM insi_call i "
-        "JOIN operator o ON o.id = i.operator_id WHERE i.identity_id = ? ORDER BY i.id",
-        (identity_id,))
-    return [{"traits": json.loads(t), "cr": cr, "fault": f, "request": r, "who": w}
-            for t, cr, f, r, w in cursor]
-
-
-def last_details(clinic: Clinic, action: str) -> dict:
-    (details,) = clinic.conn.execute(
-        "SELECT details FROM audit WHERE action = ? ORDER BY id DESC LIMIT 1", (action,)
-    ).fetchone()
-    return json.loads(details)
-
-
-def screen_text(app) -> str:  # type: ignore[no-untyped-def]
-    parts = [str(widget.render()) for widget in app.screen.query("Static, Label")
-             if widget.display]
-    return " ".join(" ".join(parts).split())
-
-
-def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [n.message for n in app._notifications]
 
 
 async def open_qualify(pilot, identity_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -129,33 +41,6 @@ async def open_qualify(pilot, identity_id: int) -> None:  # type: ignore[no-unty
     screen = pilot.app.open_screen("qualify", identity_id=identity_id)
     assert type(screen).__name__ == "QualifyScreen"
     await settle(pilot)
-
-
-async def type_into(pilot, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    field = pilot.app.screen.query_one(selector)
-    field.focus()
-    field.value = ""
-    await pilot.press(*text)
-    await pilot.pause()
-
-
-async def settle_after_failure(pilot) -> None:  # type: ignore[no-untyped-def]
-    """`settle`, for a worker expected to fail (its error is handled by the screen)."""
-    from textual.worker import WorkerFailed
-
-    try:
-        await settle(pilot)
-    except WorkerFailed:
-        await settle(pilot)
-
-
-def rendered(widget) -> str:  # type: ignore[no-untyped-def]
-    """What the widget shows on the terminal, as plain text lines."""
-    from textual.geometry import Region
-
-    size = widget.size
-    return "\n".join(strip.text for strip in
-                     widget.render_lines(Region(0, 0, size.width, size.height)))
 
 
 def comparison_row(app, label: str):  # type: ignore[no-untyped-def]
