@@ -37,6 +37,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from insterm.datasets import place_name
+from insterm.domain.insi_codes import CR_MEANINGS
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
@@ -60,11 +61,7 @@ if TYPE_CHECKING:
     from insterm.tui.app import InstermApp
 
 
-CODE_TITLES = {
-    "00": "Réponse INSi 00 : une identité trouvée.",
-    "01": "Réponse INSi 01 : aucune identité trouvée.",
-    "02": "Réponse INSi 02 : plusieurs identités trouvées.",
-}
+CODE_TITLES = {code: f"Réponse INSi {code} : {meaning}." for code, meaning in CR_MEANINGS.items()}
 
 ERROR_TITLES = {
     "InsiFault": "Le téléservice INSi a répondu par une erreur.",
