@@ -22,7 +22,11 @@ What the form does while the operator types (every rule is the domain's, asked t
 
 Saving (F2) an edit that changes a strict trait of an identity that is not provisional first
 says what it will do to the status (`insterm.domain.status.describe_drop`, from the domain's
-`StrictTraitEdited` event) and asks for confirmation. A record changed elsewhere meanwhile is
+`StrictTraitEdited` event) and asks what to do (`edit_recheck.StrictEditModal`): save with that
+drop, or - when the domain says a re-check makes the drop smaller (QUAL -> VALI, VALI stays
+VALI) - re-check the new values on the identity document (`edit_recheck.RecheckModal`: type
+from the practice's catalogue, end of validity, "matches" tick), saved with the edit in one
+clinic call that writes the document check too. A record changed elsewhere meanwhile is
 not overwritten: the French message names who changed it and when, and the typed data stays.
 Escape with unsaved data asks before leaving.
 """
@@ -74,7 +78,10 @@ HELP = (
 EDIT_HELP = HELP + (
     "\nModifier un trait strict d'une identité récupérée, validée ou qualifiée la fait "
     "redescendre (et retire l'INS) : l'effet exact est annoncé avant l'enregistrement et vous "
-    "le confirmez. Modifier seulement le nom ou le prénom utilisé ne change pas le statut."
+    "le confirmez (F2). Pour une identité validée ou qualifiée, F3 « Revérifier sur la "
+    "pièce » enregistre la modification avec un contrôle de la pièce d'identité présentée "
+    "(type, fin de validité, nouvelles valeurs conformes) : l'identité reste alors validée. "
+    "Modifier seulement le nom ou le prénom utilisé ne change pas le statut."
 )
 
 
@@ -539,17 +546,53 @@ class EditScreen(IdentityFormScreen):
         if effect is None or not effect.changed:
             self._write(record, changes)
             return
-        from insterm.tui.screens.confirm import ConfirmModal
+        assert event is not None
+        lines = checks.describe_changes(record, changes)
+        text = (f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n"
+                + "\n".join(lines) + f"\n\n{sentence}")
+        recheck = self._recheck_effect(record, changes, effect)
+        from insterm.tui.screens.edit_recheck import StrictEditModal
 
-        lines = "\n".join(checks.describe_changes(record, changes))
-        text = f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n{lines}\n\n{sentence}"
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
+        def answered(choice: str | None) -> None:
+            if choice == "save":
                 self._write(record, changes)
+            elif choice == "recheck" and recheck is not None:
+                self._recheck(record, changes, lines, recheck)
 
-        self.app.push_screen(ConfirmModal("Modifier un trait strict ?", text,
-                                          "Modifier quand même"), callback=answered)
+        self.app.push_screen(StrictEditModal("Modifier un trait strict ?", text, recheck),
+                             callback=answered)
+
+    @staticmethod
+    def _recheck_effect(record: IdentityRecord, changes: dict[str, Any],
+                        plain: Any) -> str | None:
+        """The domain's sentence for the drop when the new values are re-checked on the
+        document, or None when a re-check would change nothing to `plain` (the drop without)."""
+        from insterm.domain.errors import DomainError
+        from insterm.domain.status import describe_drop, transition
+
+        event = checks.strict_edit_event(record, changes, rechecked=True)
+        if event is None:
+            return None
+        try:
+            if transition(record.state(), event).state == plain.state:
+                return None
+            return describe_drop(record.state(), event)
+        except DomainError:
+            return None
+
+    def _recheck(self, record: IdentityRecord, changes: dict[str, Any], lines: list[str],
+                 effect: str) -> None:
+        """The re-check dialog saves the edit with its document check (one clinic call)."""
+        from insterm.store.errors import VersionConflict
+        from insterm.tui.screens.edit_recheck import RecheckModal
+
+        def done(result: Any) -> None:
+            if isinstance(result, VersionConflict):
+                self.save_failed(result, "la modification de l'identité avec revérification")
+            elif result is not None:
+                self._edited(result)
+
+        self.app.push_screen(RecheckModal(record, changes, lines, effect), callback=done)
 
     def _write(self, record: IdentityRecord, changes: dict[str, Any]) -> None:
         try:
@@ -558,8 +601,7 @@ class EditScreen(IdentityFormScreen):
             self.save_failed(refused, "la modification de l'identité")
             return
         identity_id, version = record.id, record.version
-        self.run_save(lambda clinic: clinic.edit_traits(actor, identity_id, version, changes,
-                                                        rechecked=False),
+        self.run_save(lambda clinic: clinic.edit_traits(actor, identity_id, version, changes),
                       self._edited, "la modification de l'identité")
 
     def _edited(self, saved: Saved) -> None:
