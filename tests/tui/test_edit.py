@@ -189,6 +189,41 @@ async def test_a_proposal_is_applied_only_by_f4(app, clinic, practice):
         "DURAND", "ELODIE", "ELODIE")
 
 
+async def test_applying_several_proposals_leaves_one_notice(app, clinic, practice):
+    """Three proposals applied one after the other (F4 on each field): one notice line,
+    replaced each time, and no toast piling up on the form."""
+    from textual.widgets._toast import Toast
+
+    before = identity_count(clinic)
+    events = audit_actions(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await fill_new_patient(pilot, birth_name="dürand", first_name="Élodie",
+                               first_names="")
+        applied = []
+        for name in ("birth_name", "first_name", "first_names"):
+            app.screen.field(name).input.focus()
+            await pilot.press("f4")
+            await settle(pilot)
+            applied.append(app.screen.field(name).value)
+            notice = app.screen.query_one("#form-notice")
+            shown = " ".join(str(notice.render()).split())
+            assert notice.display and shown.startswith("Proposition appliquée : "), shown
+            assert f"« {applied[-1]} »" in shown
+            assert len(app._notifications) <= 1
+            assert len(app.screen.query(Toast)) <= 1
+        assert applied == ["DURAND", "ELODIE", "ELODIE"]
+        assert "autre" not in shown  # nothing left to apply
+        assert len(app._notifications) == 0  # the notice line is the only notice
+        await pilot.press("f4")  # nothing left to apply: the key is off, nothing is said
+        await settle(pilot)
+        assert " ".join(str(app.screen.query_one("#form-notice").render()).split()) == shown
+        assert len(app.screen.query(Toast)) == 0
+    # Applying proposals only changes the form: nothing is written.
+    assert identity_count(clinic) == before
+    assert audit_actions(clinic) == events
+
+
 async def test_birth_place_is_picked_by_name_in_the_list(app, clinic, practice):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot)

@@ -12,7 +12,9 @@ What the form does while the operator types (every rule is the domain's, asked t
   field is refused ("not finished yet" refusals, such as an empty required field, show once
   the field is left or on F2);
 - a normalisation proposal (uppercase, accents, typographic apostrophes...; the first first name
-  for an empty list of first names) is shown under the field and applied only by F4;
+  for an empty list of first names) is shown under the field and applied only by F4; what F4
+  did is said on the form's one notice line (`say`), which the next F4 replaces: no toast
+  piles up while the operator applies proposals one after the other;
 - the birth place is picked by commune or country name in a list under the field (the place
   table's name index is built once, in a thread worker, when the screen opens), or typed as a
   code, whose name is then shown; a well-formed code missing from the table is kept only after a
@@ -108,6 +110,8 @@ class IdentityFormScreen(InstermScreen):
     DEFAULT_CSS = """
     IdentityFormScreen #form-context { height: auto; padding: 0 1; background: $boost; }
     IdentityFormScreen #form-context.-error { color: $error; text-style: bold; }
+    IdentityFormScreen #form-notice { height: auto; padding: 0 1; color: $success; }
+    IdentityFormScreen #form-notice.-empty { display: none; }
     IdentityFormScreen #form { height: 1fr; }
     """
 
@@ -131,6 +135,7 @@ class IdentityFormScreen(InstermScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static(self.context_text(), id="form-context", markup=False)
+        yield Static("", id="form-notice", markup=False, classes="-empty")
         with VerticalScroll(id="form", can_focus=False):
             yield TraitField("birth_name", checks.LABELS["birth_name"], required=True,
                              max_length=120, placeholder="tel qu'écrit sur la pièce")
@@ -280,7 +285,16 @@ class IdentityFormScreen(InstermScreen):
 
     def action_hints(self) -> None:
         if not self.query_one(DuplicateHints).focus_list():
-            self.notify("Aucun dossier ressemblant à ouvrir.", timeout=4)
+            self.say("Aucun dossier ressemblant à ouvrir.")
+
+    # ------------------------------------------------------------------ notices
+
+    def say(self, text: str) -> None:
+        """The form's one notice line, replaced by the next one (no pile of toasts while
+        the operator applies proposals one after the other)."""
+        notice = self.query_one("#form-notice", Static)
+        notice.update(text)
+        notice.set_class(not text, "-empty")
 
     # ------------------------------------------------------------------ proposals
 
@@ -292,22 +306,24 @@ class IdentityFormScreen(InstermScreen):
         return None
 
     def action_apply_proposal(self) -> None:
-        """Apply the proposal of the field where the focus is (or the only one on the form)."""
+        """Apply the proposal of the field where the focus is (or the only one on the form);
+        said on the notice line, which the next application replaces."""
         field = self._focused_field()
         if field is None or field.proposal is None:
             with_proposal = [f for f in self.query(TraitField) if f.proposal is not None]
             if len(with_proposal) != 1:
-                self.notify("Placez-vous sur le champ dont vous voulez appliquer la "
-                            "proposition, puis F4." if with_proposal else
-                            "Aucune proposition à appliquer.", timeout=5)
+                self.say("Placez-vous sur le champ dont vous voulez appliquer la proposition, "
+                         "puis F4." if with_proposal else "Aucune proposition à appliquer.")
                 return
             field = with_proposal[0]
         proposal = field.proposal
         assert proposal is not None
         field.value = proposal
         field.input.focus()
-        self.notify(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} ».",
-                    timeout=4)
+        left = sum(1 for f in self.query(TraitField) if f is not field and f.proposal is not None)
+        self.say(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} »."
+                 + (f" {left} autre{'s' if left > 1 else ''} proposition{'s' if left > 1 else ''}"
+                    " en jaune sous les champs (F4 sur chacun)." if left else ""))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
