@@ -14,7 +14,13 @@ import pytest
 from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.errors import DocumentError
 from insterm.domain.identity import StrictTraits
-from insterm.insi.results import Attempt, InsiResult, InsRecord, ReturnedTraits, SearchOutcome
+from insterm.insi.results import (
+    Attempt,
+    InsiResult,
+    InsRecord,
+    ReturnedTraits,
+    SearchOutcome,
+)
 from insterm.usecases.errors import ActionRefused
 
 TODAY = date(2025, 6, 1)

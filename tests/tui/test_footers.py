@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 
-from insterm.tui.app import SCREEN_MODULES, InstermApp, ScreenUnavailable, load_screen_class
+from insterm.tui.app import (
+    SCREEN_MODULES,
+    InstermApp,
+    ScreenUnavailable,
+    load_screen_class,
+)
 from insterm.tui.look import TerminalLook
 
 from .support import Practice, settle
@@ -167,7 +172,7 @@ async def test_footer_keys_are_whole_at_80_columns(clinic, practice, monkeypatch
             x = key.region.x
             assert key.region.right <= 80, (text, key.region)
             assert text in line[x:x + key.region.width], (text, key.region, line)
-    assert any(text.endswith("Aide") or text.endswith("Fermer") for text in shown), shown
+    assert any(text.endswith(("Aide", "Fermer")) for text in shown), shown
 
 
 async def test_help_lists_the_keys_the_footer_does_not_show(app, practice) -> None:

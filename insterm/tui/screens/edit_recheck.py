@@ -27,8 +27,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from insterm.tui.screens.base import InstermModal
-from insterm.tui.screens.document_check import Entered, build_check, load_check_view, proof_hint
 from insterm.tui.screens.document_check import TRAITS as CHECKED_TRAITS
+from insterm.tui.screens.document_check import (
+    Entered,
+    build_check,
+    load_check_view,
+    proof_hint,
+)
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:

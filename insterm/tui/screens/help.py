@@ -56,7 +56,7 @@ class HelpScreen(InstermModal[None]):
         does not show included; keys doing the same thing share a line ("f10, ^q  Quitter")."""
         text = getattr(screen, "HELP", "") or "Pas d'aide particulière pour cet écran."
         by_description: dict[str, list[str]] = {}
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.system:
                 continue
