@@ -209,9 +209,12 @@ class Clinic:
         return identities_uc.create(self._ctx, actor, traits, used, channel=channel)
 
     def edit_traits(self, actor: str, identity_id: int, expected_version: int,
-                    changes: Mapping[str, Any], *, rechecked: bool = False) -> Saved:
+                    changes: Mapping[str, Any], *,
+                    document: DocumentCheck | None = None) -> Saved:
+        """Change traits; `document`: the new values re-checked on the identity document in
+        the same action (a `document_check` row is written with the edit; the smaller drop)."""
         return identities_uc.edit_traits(self._ctx, actor, identity_id, expected_version,
-                                         changes, rechecked=rechecked)
+                                         changes, document=document)
 
     def set_attribute(self, actor: str, identity_id: int, expected_version: int,
                       attribute: str) -> Saved:

@@ -144,7 +144,7 @@ def test_strict_trait_edit_drops_status_through_the_domain(clinic: Clinic) -> No
     record = clinic.apply_insi_outcome("sophie", record.id, record.version, outcome(),
                                        accepted=True).saved.record
     saved = clinic.edit_traits("sophie", record.id, record.version, {"birth_name": "ADRUM"},
-                               rechecked=True)
+                               document=PASSPORT)
     assert (saved.record.status, saved.record.matricule) == ("VALI", None)
     assert "Identité validée" in saved.transition.reason
     used = clinic.edit_traits("sophie", record.id, saved.record.version,

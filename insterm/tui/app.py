@@ -125,7 +125,9 @@ class InstermApp(App[None]):
         Binding("f1", "help", "Aide", id="app.help", tooltip="Aide de l'écran courant"),
         Binding("f9", "open('journal')", "Journal", id="app.journal", show=False,
                 tooltip="Journal d'audit"),
-        Binding("f10", "quit", "Quitter", id="app.quit", priority=True,
+        # Works everywhere; shown in the footer of the home screen only (search binds it shown),
+        # so that the footers keep their room at 80 columns. F1 lists it on every screen.
+        Binding("f10", "quit", "Quitter", id="app.quit", priority=True, show=False,
                 tooltip="Quitter insterm"),
         Binding("ctrl+q", "quit", "Quitter", id="app.quit_ctrl", priority=True, show=False),
     ]

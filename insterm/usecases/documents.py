@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from insterm.domain import documents as catalogue
 from insterm.domain import status as rules
 from insterm.store import identities, records
-from insterm.usecases.context import Context
+from insterm.usecases.context import Change, Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record, transition_changes
 
@@ -49,34 +50,44 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def record_document(ctx: Context, change: Change, identity_id: int, birth_date: date,
+                    check: DocumentCheck) -> dict[str, Any]:
+    """Judge the documents of `check` (the practice's catalogue, the combined proofs, each
+    end of validity) for a person born on `birth_date`, and write the `document_check` row in
+    `change`'s transaction. A `DocumentError` (French, with its `field`) before anything is
+    written when the proof or an expiry is refused. Returns what the audit event says of it."""
+    today = ctx.today()
+    proof = catalogue.check_proof(
+        list(check.codes), minor=_age(birth_date, today) < ADULT_AGE,
+        parent_codes=list(check.parent_codes), guardian_codes=list(check.guardian_codes),
+        court_decision=check.court_decision, child_welfare=check.child_welfare,
+        ehpad_direct_admission=check.ehpad_direct_admission,
+        adult_without_documents=check.adult_without_documents,
+        practice=ctx.document_catalogue())
+    expiries = {}
+    for document in proof.documents:
+        end = catalogue.check_expiry(document.code, check.expires_on.get(document.code), today)
+        if end is not None:
+            expiries[document.code] = end.isoformat()
+    first_expiry = min(expiries.values()) if expiries else None
+    outcome = "ok" if check.traits_match else "mismatch"
+    records.add_document_check(change.conn, identity_id=identity_id,
+                               document_type=proof.code, expires_on=first_expiry,
+                               outcome=outcome, note=check.note,
+                               operator_id=change.operator.id, at=change.at)
+    return {"document_type": proof.code, "rule": proof.rule, "outcome": outcome,
+            "documents": [d.code for d in proof.documents], "expires_on": expiries}
+
+
 def check_document(ctx: Context, actor: str, identity_id: int, expected_version: int,
                    check: DocumentCheck) -> Saved:
     if not isinstance(check.traits_match, bool):
         raise ActionRefused("Indiquez si le document correspond aux traits (oui ou non).")
-    today = ctx.today()
     with ctx.change(actor, "document_checked", identity_id) as change:
         record = active_record(change.conn, identity_id)
         identities.check_version(change.conn, record, expected_version)
-        proof = catalogue.check_proof(
-            list(check.codes), minor=_age(record.birth_date, today) < ADULT_AGE,
-            parent_codes=list(check.parent_codes), guardian_codes=list(check.guardian_codes),
-            court_decision=check.court_decision, child_welfare=check.child_welfare,
-            ehpad_direct_admission=check.ehpad_direct_admission,
-            adult_without_documents=check.adult_without_documents,
-            practice=ctx.document_catalogue())
-        expiries = {}
-        for document in proof.documents:
-            end = catalogue.check_expiry(document.code, check.expires_on.get(document.code), today)
-            if end is not None:
-                expiries[document.code] = end.isoformat()
-        first_expiry = min(expiries.values()) if expiries else None
-        outcome = "ok" if check.traits_match else "mismatch"
-        records.add_document_check(change.conn, identity_id=identity_id,
-                                   document_type=proof.code, expires_on=first_expiry,
-                                   outcome=outcome, note=check.note,
-                                   operator_id=change.operator.id, at=change.at)
-        change.details.update(document_type=proof.code, rule=proof.rule, outcome=outcome,
-                              documents=[d.code for d in proof.documents], expires_on=expiries)
+        change.details.update(record_document(ctx, change, identity_id, record.birth_date,
+                                              check))
         if not check.traits_match:
             change.action = "document_mismatch"
             return Saved(record, None, ())

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insterm.domain import status as rules
 from insterm.domain.identity import StrictTraits, UsedNames
@@ -20,6 +20,9 @@ from insterm.store import duplicates, identities, records
 from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Change, Context
 from insterm.usecases.errors import ActionRefused
+
+if TYPE_CHECKING:
+    from insterm.usecases.documents import DocumentCheck
 
 STRICT = ("birth_name", "first_name", "first_names", "birth_date", "sex", "birth_place")
 USED = ("used_name", "used_first_name")
@@ -118,11 +121,17 @@ def create(ctx: Context, actor: str, traits: StrictTraits, used: UsedNames | Non
 
 
 def edit_traits(ctx: Context, actor: str, identity_id: int, expected_version: int,
-                changes: Mapping[str, Any], *, rechecked: bool = False) -> Saved:
+                changes: Mapping[str, Any], *, document: DocumentCheck | None = None) -> Saved:
     """Change strict and/or used traits. A strict-trait change goes through the domain's
     `StrictTraitEdited` transition (the status drops as it says; the INS may be detached and is
-    then kept in the history). `rechecked`: the new values were checked on the document in the
-    same action."""
+    then kept in the history).
+
+    `document`: the new values were re-checked on the identity document in the same action
+    (domain: "re-checked", the smaller drop, QUAL -> VALI). The document is judged like a
+    document check (the practice's catalogue, combined proofs, end of validity) and its
+    `document_check` row is written in the same transaction as the edit; refused, with nothing
+    written, when it is not accepted, when it does not confirm the new values
+    (`traits_match` not True), or when a re-check changes nothing to the drop."""
     unknown = set(changes) - set(STRICT) - set(USED) - {"birth_date_corrected"}
     if unknown:
         raise ActionRefused(f"Champs non modifiables ici : {', '.join(sorted(unknown))}.")
@@ -149,12 +158,27 @@ def edit_traits(ctx: Context, actor: str, identity_id: int, expected_version: in
             strict_edited |= {rules.StrictTrait.BIRTH_DATE}
         result = None
         update = dict(edited)
+        rechecked = document is not None
+        if rechecked and not strict_edited:
+            raise ActionRefused("Revérification sur la pièce inutile : aucun trait strict "
+                                "(ceux de la pièce d'identité) n'est modifié. Rien n'a été "
+                                "enregistré.")
         if strict_edited:
-            result = rules.transition(record.state(), rules.StrictTraitEdited(
-                strict_edited, rechecked=rechecked,
-                first_name_coherent=bool(traits.first_names),
-                birth_date_corrected=traits.birth_date_corrected
-                if rules.StrictTrait.BIRTH_DATE in strict_edited else None))
+            def edit_event(rechecked: bool) -> rules.StrictTraitEdited:
+                return rules.StrictTraitEdited(
+                    strict_edited, rechecked=rechecked,
+                    first_name_coherent=bool(traits.first_names),
+                    birth_date_corrected=traits.birth_date_corrected
+                    if rules.StrictTrait.BIRTH_DATE in strict_edited else None)
+
+            result = rules.transition(record.state(), edit_event(rechecked))
+            if document is not None:
+                _check_recheck(record, result, rules.transition(record.state(),
+                                                                edit_event(False)), document)
+                from insterm.usecases.documents import record_document
+
+                change.details["document"] = record_document(ctx, change, identity_id,
+                                                             traits.birth_date, document)
             if result.remove_ins:
                 remember_ins(change.conn, record, change.at)
             update.update(transition_changes(record, result))
@@ -167,6 +191,22 @@ def edit_traits(ctx: Context, actor: str, identity_id: int, expected_version: in
             after=_shown({k: getattr(new, k) for k in update}), rechecked=rechecked)
         found = _link_candidates(change, new)
     return Saved(new, result, found)
+
+
+def _check_recheck(record: IdentityRecord, rechecked: rules.Transition,
+                   plain: rules.Transition, document: DocumentCheck) -> None:
+    """Refuse (French, nothing written) a re-check that does not confirm the new values, or
+    that the domain says changes nothing to the edit's outcome (a provisional identity, a
+    first name that stays coherent with the list...)."""
+    if document.traits_match is not True:
+        raise ActionRefused(
+            "La pièce ne confirme pas les nouvelles valeurs : la modification n'est pas "
+            "enregistrée avec la revérification. Vérifiez la saisie, ou enregistrez la "
+            "modification sans revérification (le statut baisse alors comme annoncé).")
+    if rechecked.state == plain.state:
+        raise ActionRefused(
+            f"Revérification sur la pièce inutile ici : {plain.reason} Enregistrez la "
+            "modification sans revérification.")
 
 
 def _attribute(ctx: Context, actor: str, identity_id: int, expected_version: int,

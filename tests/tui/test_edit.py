@@ -13,6 +13,11 @@ from insterm.tui.screens.edit import HINTS_DEBOUNCE_SECONDS
 from .support import ADRUN_MATRICULE, audit_actions, settle
 
 
+def document_checks(clinic, identity_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [(c["document_type"], c["expires_on"], c["outcome"])
+            for c in clinic.document_checks(identity_id)]
+
+
 def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
     return [n.message for n in app._notifications]
 
@@ -184,6 +189,41 @@ async def test_a_proposal_is_applied_only_by_f4(app, clinic, practice):
         "DURAND", "ELODIE", "ELODIE")
 
 
+async def test_applying_several_proposals_leaves_one_notice(app, clinic, practice):
+    """Three proposals applied one after the other (F4 on each field): one notice line,
+    replaced each time, and no toast piling up on the form."""
+    from textual.widgets._toast import Toast
+
+    before = identity_count(clinic)
+    events = audit_actions(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await fill_new_patient(pilot, birth_name="dürand", first_name="Élodie",
+                               first_names="")
+        applied = []
+        for name in ("birth_name", "first_name", "first_names"):
+            app.screen.field(name).input.focus()
+            await pilot.press("f4")
+            await settle(pilot)
+            applied.append(app.screen.field(name).value)
+            notice = app.screen.query_one("#form-notice")
+            shown = " ".join(str(notice.render()).split())
+            assert notice.display and shown.startswith("Proposition appliquée : "), shown
+            assert f"« {applied[-1]} »" in shown
+            assert len(app._notifications) <= 1
+            assert len(app.screen.query(Toast)) <= 1
+        assert applied == ["DURAND", "ELODIE", "ELODIE"]
+        assert "autre" not in shown  # nothing left to apply
+        assert len(app._notifications) == 0  # the notice line is the only notice
+        await pilot.press("f4")  # nothing left to apply: the key is off, nothing is said
+        await settle(pilot)
+        assert " ".join(str(app.screen.query_one("#form-notice").render()).split()) == shown
+        assert len(app.screen.query(Toast)) == 0
+    # Applying proposals only changes the form: nothing is written.
+    assert identity_count(clinic) == before
+    assert audit_actions(clinic) == events
+
+
 async def test_birth_place_is_picked_by_name_in_the_list(app, clinic, practice):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot)
@@ -283,11 +323,14 @@ async def test_edit_of_a_qualified_birth_name_announces_the_drop_then_drops(app,
         await type_in(pilot, "birth_name", "ADRUNE")
         await pilot.press("f2")
         await pilot.pause()
-        assert type(app.screen).__name__ == "ConfirmModal"
+        assert type(app.screen).__name__ == "StrictEditModal"
         text = screen_text(app)
         assert "Nom de naissance : ADRUN devient ADRUNE" in text
         assert ("La modification du nom de naissance fera passer l'identité de « Identité "
                 "qualifiée » à « Identité provisoire » et retirera l'INS.") in text
+        assert ("Avec revérification sur la pièce (F3) : La modification du nom de naissance, "
+                "revérifiée sur le document d'identité, fera passer l'identité de « Identité "
+                "qualifiée » à « Identité validée » et retirera l'INS.") in text
         await pilot.press("escape")  # not confirmed: nothing written, the form stays
         await settle(pilot)
         assert type(app.screen).__name__ == "EditScreen"
@@ -303,6 +346,7 @@ async def test_edit_of_a_qualified_birth_name_announces_the_drop_then_drops(app,
     assert audit_actions(clinic, practice.adrun)[-1] == ("traits_edited", "sophie")
     assert [h.matricule for h in clinic.ins_history(practice.adrun)][-1] == ADRUN_MATRICULE
     assert clinic.verify_audit().ok
+    assert clinic.history(practice.adrun)[-1].details["rechecked"] is False
 
 
 async def test_edit_of_the_used_name_only_keeps_the_status(app, clinic, practice):
@@ -386,3 +430,155 @@ async def test_escape_with_typed_data_asks_before_leaving(app, clinic, practice)
         await settle(pilot)
         assert type(app.screen).__name__ == "SearchScreen"
     assert identity_count(clinic) == before
+
+
+# ------------------------------------------------------------ re-check on the document
+
+
+async def edit_and_ask_recheck(pilot, identity_id: int, field: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    """Edit one strict trait, F2 (the drop is announced), F3 (re-check on the document)."""
+    await open_form(pilot, "edit", identity_id=identity_id)
+    await type_in(pilot, field, value)
+    await pilot.press("f2")
+    await pilot.pause()
+    assert type(pilot.app.screen).__name__ == "StrictEditModal"
+    await pilot.press("f3")
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "RecheckModal"
+
+
+async def fill_recheck(pilot, code: str | None, expiry: str, tick: bool) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Select
+
+    screen = pilot.app.screen
+    select = screen.query_one("#recheck-type", Select)
+    options = [value for _, value in select._options]
+    if code is not None:
+        assert code in options  # the practice's catalogue
+        select.value = code
+    screen.query_one("#recheck-expiry").focus()
+    await pilot.press(*expiry)
+    if tick:
+        screen.query_one("#recheck-match").focus()
+        await pilot.press("space")
+    await settle(pilot)
+
+
+def recheck_note(app, which: str) -> str:  # type: ignore[no-untyped-def]
+    widget = app.screen.query_one(f"#recheck-{which}-error")
+    return " ".join(str(widget.render()).split()) if widget.display else ""
+
+
+async def test_recheck_on_the_document_keeps_a_qualified_identity_validated(app, clinic,
+                                                                           practice):
+    before = clinic.get(practice.adrun)
+    checks_before = document_checks(clinic, practice.adrun)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await edit_and_ask_recheck(pilot, practice.adrun, "birth_name", "ADRUNE")
+        from textual.widgets import Select
+
+        assert app.screen.query_one("#recheck-type", Select).value is Select.NULL  # no default
+        assert ("Effet : La modification du nom de naissance, revérifiée sur le document "
+                "d'identité, fera passer l'identité de « Identité qualifiée » à « Identité "
+                "validée » et retirera l'INS.") in screen_text(app)
+        await fill_recheck(pilot, "CN", "04032029", tick=True)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SearchScreen"  # the form is closed
+        assert any("« Identité validée »" in n for n in notifications(app))
+    record = clinic.get(practice.adrun)
+    assert (record.birth_name, record.status, record.matricule, record.oid) == (
+        "ADRUNE", "VALI", None, None)
+    assert record.version == before.version + 1
+    assert document_checks(clinic, practice.adrun) == checks_before + [
+        ("CN", "2029-03-04", "ok")]
+    event = clinic.history(practice.adrun)[-1]
+    assert (event.action, event.operator) == ("traits_edited", "sophie")
+    assert event.details["rechecked"] is True
+    assert (event.details["document"]["document_type"],
+            event.details["document"]["expires_on"]) == ("CN", {"CN": "2029-03-04"})
+    assert [h.matricule for h in clinic.ins_history(practice.adrun)][-1] == ADRUN_MATRICULE
+    assert clinic.verify_audit().ok
+
+
+async def test_recheck_of_a_validated_identity_leaves_it_validated(app, clinic, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await edit_and_ask_recheck(pilot, practice.durand, "first_names", "MARIE LOUISE")
+        assert ("Effet : La modification de la liste des prénoms de naissance, revérifiée sur "
+                "le document d'identité, ne changera pas le statut de l'identité (« Identité "
+                "validée »).") in screen_text(app)
+        await fill_recheck(pilot, "PA", "01/01/2031", tick=True)
+        await pilot.press("f2")
+        await settle(pilot)
+    record = clinic.get(practice.durand)
+    assert (record.first_names, record.status) == ("MARIE LOUISE", "VALI")
+    assert document_checks(clinic, practice.durand)[-1] == ("PA", "2031-01-01", "ok")
+    assert audit_actions(clinic, practice.durand)[-1] == ("traits_edited", "sophie")
+
+
+async def test_refused_rechecks_say_why_next_to_the_field_and_write_nothing(app, clinic,
+                                                                           practice):
+    before = clinic.get(practice.adrun)
+    events = audit_actions(clinic)
+    checks = document_checks(clinic, practice.adrun)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await edit_and_ask_recheck(pilot, practice.adrun, "birth_name", "ADRUNE")
+        await pilot.press("f2")  # nothing chosen
+        await settle(pilot)
+        assert "Choisissez le type de pièce présentée" in recheck_note(app, "type")
+        await fill_recheck(pilot, "PA", "31/05/2025", tick=True)  # expired yesterday
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecheckModal"
+        assert "a expiré le 31/05/2025" in recheck_note(app, "expiry")
+        app.screen.query_one("#recheck-expiry").value = ""
+        await fill_recheck(pilot, None, "01/01/2030", tick=True)  # untick: not confirmed
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "La pièce ne confirme pas les nouvelles valeurs" in recheck_note(app, "match")
+        assert type(app.screen).__name__ == "RecheckModal"
+        # Escape with something entered asks; ctrl+d gives up the re-check, not the form.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EditScreen"
+        assert app.screen.field("birth_name").value == "ADRUNE"
+    assert clinic.get(practice.adrun) == before
+    assert audit_actions(clinic) == events
+    assert document_checks(clinic, practice.adrun) == checks
+
+
+async def test_no_recheck_is_offered_when_it_would_change_nothing(app, clinic, practice):
+    """A recovered identity (INS from INSi, no document checked): the domain keeps no document
+    basis to re-check, so only the drop is offered. A provisional one: no question at all."""
+    from .support import insi_outcome, traits
+
+    recup = clinic.create_identity("sophie", traits(
+        birth_name="ADRUN", first_name="ZOE", first_names="ZOE", birth_date=date(1975, 12, 31),
+        sex="F", birth_place="63220")).record
+    recup = clinic.apply_insi_outcome("sophie", recup.id, recup.version,
+                                      insi_outcome(matricule="2900475056123", key="68"),
+                                      accepted=True).saved.record
+    assert recup.status == "RECUP"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, "edit", identity_id=recup.id)
+        await type_in(pilot, "birth_name", "ADRUNE")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StrictEditModal"
+        assert "Revérifier" not in screen_text(app)
+        await pilot.press("f3")  # not offered: nothing happens
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StrictEditModal"
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_form(pilot, "edit", identity_id=practice.martin)
+        await type_in(pilot, "birth_name", "MARTINS")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EditScreen"  # the first edit form, under it
+    assert clinic.get(practice.martin).birth_name == "MARTINS"
+    assert clinic.document_checks(practice.martin) == []
+    assert clinic.get(recup.id) == recup

@@ -1,6 +1,7 @@
 """Snapshots of the identity form at 80x24, one per main state: the new empty form; the form
 being typed (proposals, birth-place list, duplicate hints); a qualified identity being edited;
-the status drop announced before saving. Built on a fresh practice database (fixed clock)."""
+the status drop announced before saving, with the re-check on the document offered; that
+re-check filled in. Built on a fresh practice database (fixed clock)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,24 @@ def test_edit_announces_the_status_drop(snap_compare, app, practice):
         field.value = "ADRUNE"
         await settle(pilot)
         await pilot.press("f2")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_edit_recheck_on_the_document(snap_compare, app, practice):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _open(pilot, "edit", identity_id=practice.adrun)
+        pilot.app.screen.field("birth_name").value = "ADRUNE"
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        pilot.app.screen.query_one("#recheck-type").value = "CN"
+        pilot.app.screen.query_one("#recheck-expiry").value = "04/03/2029"
+        pilot.app.screen.query_one("#recheck-match").focus()
+        await pilot.press("space")
         await settle(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

@@ -55,6 +55,9 @@ async def test_marking_doubtful_says_the_drop_then_drops_the_status(app, clinic,
         await open_record(pilot, practice.adrun)
         await pilot.press("f6")
         await pilot.pause()
+        assert type(app.screen).__name__ == "AttributesModal"
+        await pilot.press("d")
+        await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmModal"
         text = screen_text(app)
         assert ("fera passer l'identité de « Identité qualifiée » à « Identité provisoire » "
@@ -77,8 +80,9 @@ async def test_escape_on_the_confirmation_changes_nothing(app, clinic, practice)
     events = audit_actions(clinic)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_record(pilot, practice.adrun)
-        await pilot.press("f7")
+        await pilot.press("f6", "f")
         await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == "RecordScreen"
@@ -89,7 +93,7 @@ async def test_escape_on_the_confirmation_changes_nothing(app, clinic, practice)
 async def test_homonym_is_cleared_without_touching_the_status(app, clinic, practice):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_record(pilot, practice.dupont)
-        await pilot.press("f8")
+        await pilot.press("f6", "h")
         await pilot.pause()
         assert "Retirer l'attribut « Homonyme »" in screen_text(app)
         await pilot.press("f2")
@@ -103,7 +107,7 @@ async def test_fictitious_on_a_doubtful_identity_is_refused_in_french(app, clini
     record = clinic.set_attribute("admin", practice.martin, 1, "DOUT").record
     async with app.run_test(size=(80, 24)) as pilot:
         await open_record(pilot, practice.martin)
-        await pilot.press("f7")
+        await pilot.press("f6", "f")
         await pilot.pause()
         assert type(app.screen).__name__ == "RecordScreen"  # no confirmation for a refusal
         assert any("à la fois douteuse et fictive" in n for n in notifications(app))
@@ -117,7 +121,7 @@ async def test_a_record_changed_meanwhile_is_not_overwritten(app, clinic, practi
     async with app.run_test(size=(80, 24)) as pilot:
         await open_record(pilot, practice.legall)
         clinic.set_attribute("admin", practice.legall, 1, "HOMA")  # another workstation
-        await pilot.press("f6")
+        await pilot.press("f6", "d")
         await pilot.pause()
         await pilot.press("f2")
         await settle(pilot)
@@ -128,7 +132,8 @@ async def test_a_record_changed_meanwhile_is_not_overwritten(app, clinic, practi
 
 
 @pytest.mark.parametrize(("key", "name"), [("f2", "edit"), ("f3", "document_check"),
-                                            ("f4", "qualify"), ("f5", "duplicates")])
+                                            ("f4", "qualify"), ("f5", "duplicates"),
+                                            ("f7", "verify_ins")])
 async def test_actions_of_screens_not_written_yet_only_notify(app, practice, monkeypatch, key,
                                                               name):
     from insterm.tui import app as app_module
@@ -159,4 +164,43 @@ async def test_actions_of_existing_screens_receive_the_identity(app, practice, m
         await settle(pilot)
         await pilot.press("f4")
         await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
     assert opened["qualify"] == {"identity_id": practice.legall}
+    assert opened["verify_ins"] == {"identity_id": practice.legall}
+
+
+async def test_attributes_dialog_shows_each_state_and_escape_changes_nothing(app, clinic,
+                                                                             practice):
+    before = clinic.get(practice.dupont)
+    events = audit_actions(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.dupont)
+        await pilot.press("f6")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "AttributesModal"
+        options = app.screen.query_one("OptionList")
+        lines = [" ".join(str(options.get_option_at_index(i).prompt).split())
+                 for i in range(options.option_count)]
+        assert lines == ["d Identité douteuse non d : marquer",
+                         "f Identité fictive non f : marquer",
+                         "h Homonyme oui h : retirer"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+    assert clinic.get(practice.dupont) == before
+    assert audit_actions(clinic) == events
+
+
+async def test_attribute_chosen_with_enter_on_the_highlighted_line(app, clinic, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, practice.legall)
+        await pilot.press("f6", "down", "down", "enter")  # Homonyme
+        await pilot.pause()
+        assert "Marquer l'identité « Homonyme »" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Homonyme" in str(app.screen.query_one("#record-attributes").render())
+    record = clinic.get(practice.legall)
+    assert (record.status, record.homa, record.dout) == ("PROV", True, False)
+    assert audit_actions(clinic, practice.legall)[-1] == ("attribute_set", "sophie")

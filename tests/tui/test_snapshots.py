@@ -62,6 +62,19 @@ def test_attribute_confirmation_says_the_status_drop(snap_compare, snapshot_app)
         await settle(pilot)
         app.open_screen("record", identity_id=practice.adrun)
         await settle(pilot)
+        await pilot.press("f6", "d")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_attributes_dialog_of_a_homonym(snap_compare, snapshot_app) -> None:
+    app, practice = snapshot_app
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        app.open_screen("record", identity_id=practice.dupont)
+        await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)
 

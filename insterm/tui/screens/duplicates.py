@@ -12,6 +12,8 @@ else; then the choice of the record that stays, then a confirmation saying exact
 merge does), F5 search the whole base for pairs (`clinic.scan_duplicates`, in a worker), F6 / F7
 open record A / B, F8 (with `identity_id`) switch between this patient and every open group.
 Each decision is one clinic call in a thread worker, audited by the clinic.
+The footer shows F2..F5, F8 and F1 so that it stays readable at 80 columns; F6 / F7 and Escape
+work without being shown (F1 and the palette list them).
 """
 
 from __future__ import annotations
@@ -218,8 +220,8 @@ class DuplicatesScreen(InstermScreen):
         "est conservé, marqué « fusionné dans » et figé ; rien n'est déplacé.\n"
         "F5 rechercher les doublons dans toute la base (après un import : quelques secondes), "
         "F6 / F7 ouvrir la fiche du dossier A / B, F8 (depuis une fiche) ce patient ou tous "
-        "les groupes, Échap retour. Le matricule INS n'est affiché que pour une identité "
-        "qualifiée."
+        "les groupes, Échap retour, F10 quitter. Le matricule INS n'est affiché que pour une "
+        "identité qualifiée."
     )
     DEFAULT_CSS = """
     DuplicatesScreen #dup-status { height: 1; padding: 0 1; color: $text-muted; }
@@ -230,14 +232,16 @@ class DuplicatesScreen(InstermScreen):
     }
     """
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("escape", "back", "Retour", id="duplicates.back"),
+        # Shown in the footer, which must fit 80 columns (tests/tui/test_footers.py).
         Binding("f2", "dismiss_pair", "Pas doublon", id="duplicates.dismiss"),
         Binding("f3", "confirm_pair", "Doublon", id="duplicates.confirm"),
         Binding("f4", "merge", "Fusion", id="duplicates.merge"),
         Binding("f5", "scan", "Analyser", id="duplicates.scan"),
+        Binding("f8", "toggle_scope", "Tous", id="duplicates.scope"),
+        # Not shown (F1 and the palette list them): no room at 80 columns.
         Binding("f6", "open_record('a')", "Fiche A", id="duplicates.open_a", show=False),
         Binding("f7", "open_record('b')", "Fiche B", id="duplicates.open_b", show=False),
-        Binding("f8", "toggle_scope", "Tous", id="duplicates.scope"),
+        Binding("escape", "back", "Retour", id="duplicates.back", show=False),
     ]
 
     def __init__(self, identity_id: int | None = None) -> None:

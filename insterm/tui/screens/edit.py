@@ -12,7 +12,9 @@ What the form does while the operator types (every rule is the domain's, asked t
   field is refused ("not finished yet" refusals, such as an empty required field, show once
   the field is left or on F2);
 - a normalisation proposal (uppercase, accents, typographic apostrophes...; the first first name
-  for an empty list of first names) is shown under the field and applied only by F4;
+  for an empty list of first names) is shown under the field and applied only by F4; what F4
+  did is said on the form's one notice line (`say`), which the next F4 replaces: no toast
+  piles up while the operator applies proposals one after the other;
 - the birth place is picked by commune or country name in a list under the field (the place
   table's name index is built once, in a thread worker, when the screen opens), or typed as a
   code, whose name is then shown; a well-formed code missing from the table is kept only after a
@@ -22,7 +24,11 @@ What the form does while the operator types (every rule is the domain's, asked t
 
 Saving (F2) an edit that changes a strict trait of an identity that is not provisional first
 says what it will do to the status (`insterm.domain.status.describe_drop`, from the domain's
-`StrictTraitEdited` event) and asks for confirmation. A record changed elsewhere meanwhile is
+`StrictTraitEdited` event) and asks what to do (`edit_recheck.StrictEditModal`): save with that
+drop, or - when the domain says a re-check makes the drop smaller (QUAL -> VALI, VALI stays
+VALI) - re-check the new values on the identity document (`edit_recheck.RecheckModal`: type
+from the practice's catalogue, end of validity, "matches" tick), saved with the edit in one
+clinic call that writes the document check too. A record changed elsewhere meanwhile is
 not overwritten: the French message names who changed it and when, and the typed data stays.
 Escape with unsaved data asks before leaving.
 """
@@ -74,7 +80,10 @@ HELP = (
 EDIT_HELP = HELP + (
     "\nModifier un trait strict d'une identité récupérée, validée ou qualifiée la fait "
     "redescendre (et retire l'INS) : l'effet exact est annoncé avant l'enregistrement et vous "
-    "le confirmez. Modifier seulement le nom ou le prénom utilisé ne change pas le statut."
+    "le confirmez (F2). Pour une identité validée ou qualifiée, F3 « Revérifier sur la "
+    "pièce » enregistre la modification avec un contrôle de la pièce d'identité présentée "
+    "(type, fin de validité, nouvelles valeurs conformes) : l'identité reste alors validée. "
+    "Modifier seulement le nom ou le prénom utilisé ne change pas le statut."
 )
 
 
@@ -101,6 +110,8 @@ class IdentityFormScreen(InstermScreen):
     DEFAULT_CSS = """
     IdentityFormScreen #form-context { height: auto; padding: 0 1; background: $boost; }
     IdentityFormScreen #form-context.-error { color: $error; text-style: bold; }
+    IdentityFormScreen #form-notice { height: auto; padding: 0 1; color: $success; }
+    IdentityFormScreen #form-notice.-empty { display: none; }
     IdentityFormScreen #form { height: 1fr; }
     """
 
@@ -124,6 +135,7 @@ class IdentityFormScreen(InstermScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static(self.context_text(), id="form-context", markup=False)
+        yield Static("", id="form-notice", markup=False, classes="-empty")
         with VerticalScroll(id="form", can_focus=False):
             yield TraitField("birth_name", checks.LABELS["birth_name"], required=True,
                              max_length=120, placeholder="tel qu'écrit sur la pièce")
@@ -273,7 +285,16 @@ class IdentityFormScreen(InstermScreen):
 
     def action_hints(self) -> None:
         if not self.query_one(DuplicateHints).focus_list():
-            self.notify("Aucun dossier ressemblant à ouvrir.", timeout=4)
+            self.say("Aucun dossier ressemblant à ouvrir.")
+
+    # ------------------------------------------------------------------ notices
+
+    def say(self, text: str) -> None:
+        """The form's one notice line, replaced by the next one (no pile of toasts while
+        the operator applies proposals one after the other)."""
+        notice = self.query_one("#form-notice", Static)
+        notice.update(text)
+        notice.set_class(not text, "-empty")
 
     # ------------------------------------------------------------------ proposals
 
@@ -285,22 +306,24 @@ class IdentityFormScreen(InstermScreen):
         return None
 
     def action_apply_proposal(self) -> None:
-        """Apply the proposal of the field where the focus is (or the only one on the form)."""
+        """Apply the proposal of the field where the focus is (or the only one on the form);
+        said on the notice line, which the next application replaces."""
         field = self._focused_field()
         if field is None or field.proposal is None:
             with_proposal = [f for f in self.query(TraitField) if f.proposal is not None]
             if len(with_proposal) != 1:
-                self.notify("Placez-vous sur le champ dont vous voulez appliquer la "
-                            "proposition, puis F4." if with_proposal else
-                            "Aucune proposition à appliquer.", timeout=5)
+                self.say("Placez-vous sur le champ dont vous voulez appliquer la proposition, "
+                         "puis F4." if with_proposal else "Aucune proposition à appliquer.")
                 return
             field = with_proposal[0]
         proposal = field.proposal
         assert proposal is not None
         field.value = proposal
         field.input.focus()
-        self.notify(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} ».",
-                    timeout=4)
+        left = sum(1 for f in self.query(TraitField) if f is not field and f.proposal is not None)
+        self.say(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} »."
+                 + (f" {left} autre{'s' if left > 1 else ''} proposition{'s' if left > 1 else ''}"
+                    " en jaune sous les champs (F4 sur chacun)." if left else ""))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
@@ -539,17 +562,53 @@ class EditScreen(IdentityFormScreen):
         if effect is None or not effect.changed:
             self._write(record, changes)
             return
-        from insterm.tui.screens.confirm import ConfirmModal
+        assert event is not None
+        lines = checks.describe_changes(record, changes)
+        text = (f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n"
+                + "\n".join(lines) + f"\n\n{sentence}")
+        recheck = self._recheck_effect(record, changes, effect)
+        from insterm.tui.screens.edit_recheck import StrictEditModal
 
-        lines = "\n".join(checks.describe_changes(record, changes))
-        text = f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n{lines}\n\n{sentence}"
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
+        def answered(choice: str | None) -> None:
+            if choice == "save":
                 self._write(record, changes)
+            elif choice == "recheck" and recheck is not None:
+                self._recheck(record, changes, lines, recheck)
 
-        self.app.push_screen(ConfirmModal("Modifier un trait strict ?", text,
-                                          "Modifier quand même"), callback=answered)
+        self.app.push_screen(StrictEditModal("Modifier un trait strict ?", text, recheck),
+                             callback=answered)
+
+    @staticmethod
+    def _recheck_effect(record: IdentityRecord, changes: dict[str, Any],
+                        plain: Any) -> str | None:
+        """The domain's sentence for the drop when the new values are re-checked on the
+        document, or None when a re-check would change nothing to `plain` (the drop without)."""
+        from insterm.domain.errors import DomainError
+        from insterm.domain.status import describe_drop, transition
+
+        event = checks.strict_edit_event(record, changes, rechecked=True)
+        if event is None:
+            return None
+        try:
+            if transition(record.state(), event).state == plain.state:
+                return None
+            return describe_drop(record.state(), event)
+        except DomainError:
+            return None
+
+    def _recheck(self, record: IdentityRecord, changes: dict[str, Any], lines: list[str],
+                 effect: str) -> None:
+        """The re-check dialog saves the edit with its document check (one clinic call)."""
+        from insterm.store.errors import VersionConflict
+        from insterm.tui.screens.edit_recheck import RecheckModal
+
+        def done(result: Any) -> None:
+            if isinstance(result, VersionConflict):
+                self.save_failed(result, "la modification de l'identité avec revérification")
+            elif result is not None:
+                self._edited(result)
+
+        self.app.push_screen(RecheckModal(record, changes, lines, effect), callback=done)
 
     def _write(self, record: IdentityRecord, changes: dict[str, Any]) -> None:
         try:
@@ -558,8 +617,7 @@ class EditScreen(IdentityFormScreen):
             self.save_failed(refused, "la modification de l'identité")
             return
         identity_id, version = record.id, record.version
-        self.run_save(lambda clinic: clinic.edit_traits(actor, identity_id, version, changes,
-                                                        rechecked=False),
+        self.run_save(lambda clinic: clinic.edit_traits(actor, identity_id, version, changes),
                       self._edited, "la modification de l'identité")
 
     def _edited(self, saved: Saved) -> None:

@@ -370,11 +370,12 @@ def edit_changes(record: IdentityRecord, form: FormCheck, values: Mapping[str, s
     return changes
 
 
-def strict_edit_event(record: IdentityRecord,
-                      changes: Mapping[str, Any]) -> StrictTraitEdited | None:
+def strict_edit_event(record: IdentityRecord, changes: Mapping[str, Any], *,
+                      rechecked: bool = False) -> StrictTraitEdited | None:
     """The domain event of an edit with these `changes` (None when no strict trait changes):
     the strict traits changed, the first name's coherence with the list after the edit (the
-    domain then keeps the status for a first-name-only edit), the new corrected-date flag."""
+    domain then keeps the status for a first-name-only edit), the new corrected-date flag;
+    `rechecked`: the new values are re-checked on the identity document in the same action."""
     from insterm.domain.status import StrictTrait, StrictTraitEdited
 
     edited = {StrictTrait(name) for name in STRICT_FIELDS if name in changes}
@@ -386,7 +387,7 @@ def strict_edit_event(record: IdentityRecord,
     corrected = None
     if StrictTrait.BIRTH_DATE in edited:
         corrected = bool(changes.get("birth_date_corrected", record.birth_date_corrected))
-    return StrictTraitEdited(frozenset(edited), rechecked=False,
+    return StrictTraitEdited(frozenset(edited), rechecked=rechecked,
                              first_name_coherent=bool(first_names),
                              birth_date_corrected=corrected)
 

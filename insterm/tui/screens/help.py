@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from insterm.tui.screens.base import InstermModal
 
@@ -22,6 +22,11 @@ GENERAL_HELP = (
 )
 
 
+def _function_keys_first(display: str) -> bool:
+    """Sort key: function keys (F1..F12) first, then the others, each in their order."""
+    return not (display[:1].lower() == "f" and display[1:].isdigit())
+
+
 class HelpScreen(InstermModal[None]):
     HELP = "Aide : Échap ou F1 pour fermer."
     BINDINGS = [
@@ -30,7 +35,7 @@ class HelpScreen(InstermModal[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        width: 76; max-width: 100%; height: auto; max-height: 1fr;
         border: thick $primary; background: $surface; padding: 0 1;
     }
     HelpScreen .help-title { text-style: bold; color: $primary; }
@@ -47,16 +52,20 @@ class HelpScreen(InstermModal[None]):
 
     @classmethod
     def for_screen(cls, screen: Screen, app: App) -> HelpScreen:
-        """The help of `screen`: its HELP text, then the keys active there."""
+        """The help of `screen`: its HELP text, then the keys active there, those the footer
+        does not show included; keys doing the same thing share a line ("f10, ^q  Quitter")."""
         text = getattr(screen, "HELP", "") or "Pas d'aide particulière pour cet écran."
-        keys: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        by_description: dict[str, list[str]] = {}
+        for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.description in seen or binding.system:
+            if not binding.description or binding.system:
                 continue
-            seen.add(binding.description)
-            keys.append((app.get_key_display(binding), binding.description))
+            shown = app.get_key_display(binding)
+            displays = by_description.setdefault(binding.description, [])
+            if shown not in displays:
+                displays.append(shown)
+        keys = [(", ".join(sorted(displays, key=_function_keys_first)), description)
+                for description, displays in by_description.items()]
         title = f"Aide : {screen.title or getattr(screen, 'TITLE', None) or app.title}"
         return cls(title, text, keys)
 
@@ -69,6 +78,7 @@ class HelpScreen(InstermModal[None]):
                 lines = "\n".join(f"{key.ljust(width)}  {what}" for key, what in self._keys)
                 yield Static(lines, classes="help-keys", markup=False)
             yield Static(GENERAL_HELP, markup=False)
+        yield Footer(compact=True)  # how to close it
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -305,7 +305,8 @@ class JournalScreen(InstermScreen):
         "et la première ligne en cause est nommée. Notez l'empreinte de fin affichée : elle "
         "seule permet plus tard de prouver que les derniers événements n'ont pas été "
         "supprimés (« insterm audit verify --attendu NOMBRE:EMPREINTE »).\n"
-        "Le matricule INS n'apparaît jamais dans le journal."
+        "Le matricule INS n'apparaît jamais dans le journal. Échap revient à l'écran "
+        "précédent."
     )
     DEFAULT_CSS = """
     JournalScreen .journal-filters { height: 1; padding: 0 1; }
@@ -332,7 +333,8 @@ class JournalScreen(InstermScreen):
     JournalScreen #journal-verify.-broken { color: $error; text-style: bold; }
     """
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("escape", "back", "Retour", id="journal.back"),
+        # Escape is not shown: with both page keys the footer would not fit 80 columns.
+        Binding("escape", "back", "Retour", id="journal.back", show=False),
         Binding("f2", "apply_filters", "Filtrer", id="journal.apply"),
         Binding("f3", "focus_filters", "Filtres", id="journal.filters", show=False),
         Binding("f4", "clear_filters", "Effacer", id="journal.clear"),

@@ -1,11 +1,15 @@
 """Fiche patient: every trait, the status and attributes, the INS (QUAL only), the history.
 
 Actions by key: F2 modify ("edit"), F3 check a document ("document_check"), F4 qualify with
-INSi ("qualify"), F5 duplicates ("duplicates"), F6 / F7 / F8 mark or unmark doubtful /
-fictitious / homonym, F9 this patient's journal. The three attributes are set here through
-`clinic.set_attribute` / `clear_attribute`, after a confirmation that says what the change does
-to the status (`insterm.domain.status.describe_drop`). The other actions open the screens of
-their own modules; a screen that is not there yet only gives a notification.
+INSi ("qualify"), F5 duplicates ("duplicates"), F6 the attributes (a small dialog,
+`AttributesModal`: d / f / h mark or unmark doubtful / fictitious / homonym), F7 an INS received
+from elsewhere ("verify_ins"), F9 this patient's journal. The three attributes are set here
+through `clinic.set_attribute` / `clear_attribute`, after a confirmation that says what the
+change does to the status (`insterm.domain.status.describe_drop`). The other actions open the
+screens of their own modules; a screen that is not there yet only gives a notification.
+
+The footer must stay readable at 80 columns: it shows F2..F7 and F1 (not the ctrl+p palette
+key); Escape (back), F9 (journal) and F10 (quit) work but are not shown, and F1 lists them.
 
 The record is loaded in a thread worker, and again whenever the screen comes back to the top
 (another screen may have changed it).
@@ -31,8 +35,6 @@ from insterm.tui.widgets.status_badge import StatusBadge
 if TYPE_CHECKING:
     from insterm.store.audit import AuditEvent
     from insterm.store.identities import IdentityRecord
-
-ATTRIBUTE_KEYS = {"DOUT": "f6", "FICT": "f7", "HOMA": "f8"}
 
 
 INSI_CODES = {
@@ -138,10 +140,11 @@ class RecordScreen(InstermScreen):
         "qualifiée) et ses attributs, son INS quand l'identité est qualifiée, et l'historique "
         "de tout ce qui lui est arrivé (qui, quand).\n"
         "F2 modifier l'identité, F3 contrôler une pièce d'identité, F4 qualifier par INSi, "
-        "F5 doublons, F6 / F7 / F8 identité douteuse / fictive / homonyme (ajout ou retrait, "
-        "après confirmation de l'effet sur le statut), F9 journal du patient, Échap retour à "
-        "la recherche. Une identité douteuse ou fictive reste provisoire et ne peut pas être "
-        "envoyée à INSi."
+        "F5 doublons, F6 attributs : identité douteuse (d), fictive (f), homonyme (h), ajout "
+        "ou retrait après confirmation de l'effet sur le statut ; F7 INS reçu d'ailleurs "
+        "(carte Vitale, datamatrix, autre professionnel) à vérifier par INSi ; F9 journal du "
+        "patient, Échap retour à la recherche, F10 quitter. Une identité douteuse ou fictive "
+        "reste provisoire et ne peut pas être envoyée à INSi."
     )
     DEFAULT_CSS = """
     RecordScreen #record-top { height: 1; padding: 0 1; }
@@ -153,14 +156,17 @@ class RecordScreen(InstermScreen):
     RecordScreen #record-event { height: 2; padding: 0 1; background: $boost; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Retour", id="record.back"),
+        # Shown in the footer, which must fit 80 columns (tests/tui/test_footers.py).
         Binding("f2", "edit", "Modifier", id="record.edit"),
         Binding("f3", "document_check", "Pièce", id="record.document_check"),
         Binding("f4", "qualify", "INSi", id="record.qualify"),
         Binding("f5", "duplicates", "Doublons", id="record.duplicates"),
-        Binding("f6", "toggle_attribute('DOUT')", "Douteuse", id="record.doubtful"),
-        Binding("f7", "toggle_attribute('FICT')", "Fictive", id="record.fictitious"),
-        Binding("f8", "toggle_attribute('HOMA')", "Homonyme", id="record.homonym"),
+        Binding("f6", "attributes", "Attributs", id="record.attributes",
+                tooltip="Identité douteuse, fictive, homonyme"),
+        Binding("f7", "verify_ins", "INS reçu", id="record.verify_ins",
+                tooltip="Vérifier par INSi un INS reçu d'ailleurs"),
+        # Not shown (F1 lists them): no room at 80 columns, and no reminder needed.
+        Binding("escape", "back", "Retour", id="record.back", show=False),
         Binding("f9", "journal", "Journal", id="record.journal", show=False),
     ]
 
@@ -191,7 +197,7 @@ class RecordScreen(InstermScreen):
             table.add_column("Détail", key="detail")
             yield table
             yield Static("", id="record-event", markup=False)
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#record-history", DataTable).focus()
@@ -296,7 +302,8 @@ class RecordScreen(InstermScreen):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "document_check", "qualify", "toggle_attribute", "duplicates"):
+        if action in ("edit", "document_check", "qualify", "attributes", "toggle_attribute",
+                      "duplicates", "verify_ins"):
             return self.record is not None and self.record.merged_into is None
         return True
 
@@ -317,6 +324,21 @@ class RecordScreen(InstermScreen):
 
     def action_journal(self) -> None:
         self._open("journal")
+
+    def action_verify_ins(self) -> None:
+        self._open("verify_ins")
+
+    def action_attributes(self) -> None:
+        record = self.record
+        if record is None:
+            return
+        from insterm.tui.screens.attributes import AttributesModal
+
+        def chosen(code: str | None) -> None:
+            if code is not None:
+                self.action_toggle_attribute(code)
+
+        self.app.push_screen(AttributesModal(record), callback=chosen)
 
     def action_qualify(self) -> None:
         record = self.record
@@ -395,16 +417,19 @@ class RecordScreen(InstermScreen):
             ("Qualifier l'identité (INSi)", "Rechercher l'INS par les traits (F4)",
              self.action_qualify),
             ("Voir les doublons potentiels", "Comparer et décider (F5)", self.action_duplicates),
+            ("Vérifier un INS reçu", "INS reçu d'ailleurs, vérifié par INSi (F7)",
+             self.action_verify_ins),
             ("Journal du patient", "Les événements de ce dossier (F9)", self.action_journal),
         ]
+        from insterm.tui.screens.attributes import ATTRIBUTE_LETTERS
         from insterm.tui.widgets.attribute_badges import attribute_label
 
-        for code, key in ATTRIBUTE_KEYS.items():
+        for code, letter in ATTRIBUTE_LETTERS.items():
             label = attribute_label(code)
             if code in record.attributes:
-                commands.append((f"Retirer l'attribut « {label} »", f"({key.upper()})",
+                commands.append((f"Retirer l'attribut « {label} »", f"(F6 puis {letter})",
                                  lambda c=code: self.action_toggle_attribute(c)))
             else:
-                commands.append((f"Marquer « {label} »", f"({key.upper()})",
+                commands.append((f"Marquer « {label} »", f"(F6 puis {letter})",
                                  lambda c=code: self.action_toggle_attribute(c)))
         return commands

@@ -122,6 +122,8 @@ class SearchScreen(InstermScreen):
     BINDINGS = [
         Binding("f2", "create", "Nouveau patient", id="search.create"),
         Binding("f3", "focus_field", "Chercher", id="search.focus"),
+        # The app's F10 is not shown elsewhere (room at 80 columns): the home screen shows it.
+        Binding("f10", "app.quit", "Quitter", id="search.quit", priority=True),
         Binding("pagedown", "next_page", "Page suivante", id="search.next_page",
                 priority=True, show=False),
         Binding("pageup", "previous_page", "Page précédente", id="search.previous_page",
