@@ -33,7 +33,9 @@ async def test_an_unknown_os_login_asks_who_works_and_the_choice_is_audited(clin
         assert app.operator is not None and app.operator.login == "sophie"
         app.open_screen("record", identity_id=practice.martin)
         await settle(pilot)
-        await pilot.press("f8", "f2")
+        await pilot.press("f6", "h")  # the attributes dialog: homonym
+        await settle(pilot)
+        await pilot.press("f2")  # confirmed
         await settle(pilot)
     assert audit_actions(clinic, practice.martin)[-1] == ("attribute_set", "sophie")
 

@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from insterm.datasets import place_name
+from insterm.domain.insi_codes import CR_MEANINGS
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
@@ -37,11 +38,7 @@ if TYPE_CHECKING:
     from insterm.store.identities import IdentityRecord
 
 
-INSI_CODES = {
-    "00": "00, une identité trouvée",
-    "01": "01, aucune identité trouvée",
-    "02": "02, plusieurs identités trouvées",
-}
+INSI_CODES = {code: f"{code}, {meaning}" for code, meaning in CR_MEANINGS.items()}
 
 TRAIT_LABELS = {
     "birth_name": "nom de naissance", "first_name": "premier prénom",
