@@ -1,19 +1,21 @@
 """The `insterm` command: no argument opens the terminal application; subcommands work headless.
 
-Only the standard library is imported here: each subcommand module is imported when it runs, so
-that `insterm lookup` and friends start fast and never load Textual or zeep.
+Only the standard library is imported here, and not even argparse on the most frequent path:
+`insterm lookup RECHERCHE [--db FICHIER]` (a search from a script or another program, benchmarked
+as a whole process against a bare sqlite3 query, DESIGN.md section 6) goes straight to its
+command. Every other command line, and any lookup with another option (`--page`, `--help`...),
+goes through the parser of `insterm.cli_parser`, which imports only the subcommand it names.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import os
-import re
 import sys
 from collections.abc import Sequence
 
-from insterm import __version__
+if False:  # annotations only: importing typing or argparse would slow `insterm lookup`
+    import argparse
+    from types import SimpleNamespace
 
 # subcommand -> (module under insterm.commands, one-line French help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -30,102 +32,51 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class FrenchHelpFormatter(argparse.HelpFormatter):
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        # argparse imports shutil (and its compression modules) just to read the terminal's
-        # width; every command builds a formatter, so read it directly (same rule as shutil).
-        if width is None:
-            width = _terminal_columns() - 2
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
-
-
-class FrenchArgumentParser(argparse.ArgumentParser):
-    """argparse with its few fixed English phrases said in French."""
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("formatter_class", FrenchHelpFormatter)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "arguments"
-        self._optionals.title = "options"
-
-    # argparse's own messages that an operator may meet, in French.
-    _MESSAGES = (
-        (re.compile(r"argument COMMANDE: invalid choice: '(.*)' \(choose from .*\)"),
-         r"commande inconnue « \1 » (voir insterm --help)"),
-        (re.compile(r"the following arguments are required: (.*)"),
-         r"argument manquant : \1"),
-        (re.compile(r"unrecognized arguments: (.*)"), r"argument non reconnu : \1"),
-        (re.compile(r"argument (.*): invalid int value: '(.*)'"),
-         r"\1 attend un nombre entier, pas « \2 »"),
-    )
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for pattern, french in self._MESSAGES:
-            message = pattern.sub(french, message)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog} : erreur : {message}\n")
-
-
-def _terminal_columns() -> int:
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 80
-    return columns or 80
-
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The whole parser. Given the command line, only the subcommand it names has its module
-    imported and its arguments declared: the others need nothing but their one-line help, and
-    `insterm lookup` must not pay for importing every other command (it is benchmarked against
-    a bare sqlite3 query)."""
-    chosen = _named_subcommand(argv)
-    parser = FrenchArgumentParser(
-        prog="insterm",
-        description="Identités patients et INS (identité nationale de santé), au clavier.",
-        add_help=False,
-    )
-    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-    parser.add_argument(
-        "--version", action="version", version=f"insterm {__version__}",
-        help="afficher la version et quitter",
-    )
-    from insterm.commands import tui
+    """The whole `argparse` parser (see `insterm.cli_parser.build_parser`)."""
+    from insterm.cli_parser import build_parser as build
 
-    tui.configure(parser, prefix="tui_")  # without a subcommand: the full-screen application
-    sub = parser.add_subparsers(
-        dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
-    )
-    for name, (module, summary) in SUBCOMMANDS.items():
-        sp = sub.add_parser(name, help=summary, description=summary, add_help=False)
-        sp.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-        if chosen is None or name in chosen:
-            importlib.import_module(f"insterm.commands.{module}").configure(sp)
-    return parser
+    return build(argv)
 
 
-def _named_subcommand(argv: Sequence[str] | None) -> set[str] | None:
-    """The words of the command line that name a subcommand (an option's value may look like
-    one: all such words are declared); None without a command line (declare them all)."""
-    if argv is None:
+def plain_lookup(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The arguments of `lookup WORD... [--db FICHIER]` when the command line is only that (what
+    the parser would give: `query`, `db`, `page` 1, `page_size` 20), else None. Any other
+    option, `--`, a missing query, or query words on both sides of `--db` (which the parser
+    refuses) go to the parser, which explains it in French."""
+    if not argv or argv[0] != "lookup":
         return None
-    return {word for word in argv if word in SUBCOMMANDS}
+    query: list[str] = []
+    db = None
+    closed = False  # --db came after query words: no more query words may follow
+    words = list(argv[1:])
+    while words:
+        word = words.pop(0)
+        if word == "--db" and words and not words[0].startswith("-"):
+            db, closed = words.pop(0), bool(query)
+        elif word.startswith("--db=") and len(word) > 5:
+            db, closed = word[5:], bool(query)
+        elif word.startswith("-") or closed:
+            return None
+        else:
+            query.append(word)
+    if not query:
+        return None
+    from types import SimpleNamespace
+
+    return SimpleNamespace(command="lookup", query=query, db=db, page=1, page_size=20)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    plain = plain_lookup(argv)
+    if plain is not None:
+        from insterm.commands import lookup
+
+        return int(lookup.run(plain))
+    args = build_parser(argv).parse_args(argv)
     if args.command is None:
         from insterm.commands import tui
 

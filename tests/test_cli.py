@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from insterm import __version__
 from insterm.cli import main
@@ -77,3 +79,43 @@ def test_unknown_command_is_refused_in_french(capsys: pytest.CaptureFixture[str]
         main(["frobnicate"])
     assert exit_.value.code == 2
     assert "erreur" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the plain lookup path
+
+_WORD = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZéè0123456789/'", min_size=1, max_size=12)
+
+
+@given(words=st.lists(_WORD, min_size=1, max_size=4),
+       db=st.one_of(st.none(), st.sampled_from(["base.db", "/tmp/x y.db", "~/cabinet.db"])),
+       db_at=st.integers(min_value=0, max_value=4), equals=st.booleans())
+def test_plain_lookup_reads_what_the_parser_reads(words, db, db_at, equals) -> None:
+    from insterm.cli import build_parser, plain_lookup
+
+    argv = ["lookup", *words]
+    if db is not None:
+        option = [f"--db={db}"] if equals else ["--db", db]
+        position = 1 + min(db_at, len(words))
+        argv[position:position] = option
+    plain = plain_lookup(argv)
+    interleaved = db is not None and 0 < db_at < len(words)
+    if interleaved:  # query words on both sides of --db: the parser refuses, so does the path
+        assert plain is None
+        with pytest.raises(SystemExit):
+            build_parser(argv).parse_args(argv)
+        return
+    parsed = build_parser(argv).parse_args(argv)
+    assert plain is not None
+    assert (plain.command, plain.query, plain.db, plain.page, plain.page_size) == (
+        parsed.command, parsed.query, parsed.db, parsed.page, parsed.page_size)
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["nir", "279035121518989"], ["lookup"], ["lookup", "--db", "x.db"],
+    ["lookup", "-h"], ["lookup", "DUPONT", "--page", "2"], ["lookup", "--", "DUPONT"],
+    ["lookup", "DUPONT", "--db"], ["lookup", "DUPONT", "--db="], ["--version"],
+])
+def test_any_other_command_line_goes_to_the_parser(argv) -> None:
+    from insterm.cli import plain_lookup
+
+    assert plain_lookup(argv) is None

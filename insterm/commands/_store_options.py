@@ -5,9 +5,11 @@ Standard library only: `insterm lookup` imports this module on its fast path.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+
+if False:  # annotations only: importing argparse or typing would slow `insterm lookup`
+    import argparse
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

@@ -9,9 +9,10 @@ no sqlite-utils, no Textual, no zeep.
 
 from __future__ import annotations
 
-import argparse
-
 from insterm.commands._store_options import add_db_option, db_path_text
+
+if False:  # annotations only: importing argparse or typing would slow `insterm lookup`
+    import argparse
 
 _HEADERS = ("IPP", "NOM", "PRÉNOM", "NÉ(E) LE", "SEXE", "STATUT", "MATRICULE INS")
 

@@ -1,0 +1,107 @@
+"""The `argparse` parser of the `insterm` command, with its few fixed English phrases said in
+French. Given the command line, only the subcommand it names has its module imported and its
+arguments declared (`insterm.cli.SUBCOMMANDS` lists them all with their one-line help).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import sys
+from collections.abc import Sequence
+
+from insterm import __version__
+from insterm.cli import SUBCOMMANDS
+
+
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        # argparse imports shutil (and its compression modules) just to read the terminal's
+        # width; every command builds a formatter, so read it directly (same rule as shutil).
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse with its few fixed English phrases said in French."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", FrenchHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+
+    # argparse's own messages that an operator may meet, in French.
+    _MESSAGES = (
+        (re.compile(r"argument COMMANDE: invalid choice: '(.*)' \(choose from .*\)"),
+         r"commande inconnue « \1 » (voir insterm --help)"),
+        (re.compile(r"the following arguments are required: (.*)"),
+         r"argument manquant : \1"),
+        (re.compile(r"unrecognized arguments: (.*)"), r"argument non reconnu : \1"),
+        (re.compile(r"argument (.*): invalid int value: '(.*)'"),
+         r"\1 attend un nombre entier, pas « \2 »"),
+    )
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, french in self._MESSAGES:
+            message = pattern.sub(french, message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns or 80
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser. Given the command line, only the subcommand it names has its module
+    imported and its arguments declared: the others need nothing but their one-line help, and
+    `insterm lookup` must not pay for importing every other command (it is benchmarked against
+    a bare sqlite3 query)."""
+    chosen = _named_subcommand(argv)
+    parser = FrenchArgumentParser(
+        prog="insterm",
+        description="Identités patients et INS (identité nationale de santé), au clavier.",
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    parser.add_argument(
+        "--version", action="version", version=f"insterm {__version__}",
+        help="afficher la version et quitter",
+    )
+    from insterm.commands import tui
+
+    tui.configure(parser, prefix="tui_")  # without a subcommand: the full-screen application
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
+    )
+    for name, (module, summary) in SUBCOMMANDS.items():
+        sp = sub.add_parser(name, help=summary, description=summary, add_help=False)
+        sp.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+        if chosen is None or name in chosen:
+            importlib.import_module(f"insterm.commands.{module}").configure(sp)
+    return parser
+
+
+def _named_subcommand(argv: Sequence[str] | None) -> set[str] | None:
+    """The words of the command line that name a subcommand (an option's value may look like
+    one: all such words are declared); None without a command line (declare them all)."""
+    if argv is None:
+        return None
+    return {word for word in argv if word in SUBCOMMANDS}
