@@ -133,6 +133,24 @@ async def test_down_then_enter_opens_the_highlighted_record(app, practice) -> No
         assert len(rows(app)) == 2  # the results are still there
 
 
+async def test_typing_in_the_list_after_a_record_starts_the_next_search(app, practice) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "MARTIN")
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.press("escape")  # back from the record: the list has the focus
+        await settle(pilot)
+        assert app.focused is app.screen.query_one("#search-results")
+        await pilot.press(*"ADRUN")
+        await settle(pilot)
+        assert app.screen.query_one("#search-field").value == "ADRUN"
+        assert [row[1] for row in rows(app)] == ["ADRUN"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.identity_id == practice.adrun
+
+
 async def test_scanner_enter_right_after_the_payload_opens_the_single_record(app, practice):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -371,6 +371,18 @@ class TraitMismatchModal(InstermModal[str | None]):
 # ------------------------------------------------------------------ the screen
 
 
+def document_fields(type_id: str, expiry_id: str) -> ComposeResult:
+    """The document type (none preselected) and its end of validity, their labels above; for
+    `compose` (`yield from`), here and in the re-check of an edit."""
+    with Horizontal(classes="field-labels"):
+        yield Label("Type de pièce (aucun n'est présélectionné)")
+        yield Label("Fin de validité", classes="expiry-label")
+    with Horizontal(classes="field-row"):
+        yield Select[str]((), prompt="Choisissez le type de pièce…", id=type_id)
+        yield Input(placeholder="JJ/MM/AAAA", id=expiry_id, max_length=10,
+                    restrict=r"[0-9/]*")
+
+
 class DocumentCheckScreen(InstermScreen):
     TITLE = "Contrôle de pièce d'identité"
     HELP = (
@@ -440,13 +452,7 @@ class DocumentCheckScreen(InstermScreen):
         yield Static("", id="check-blocked", markup=False)
         with VerticalScroll(id="check-body"):
             yield Label("1. Pièce présentée par le patient", classes="section -first")
-            with Horizontal(classes="field-labels"):
-                yield Label("Type de pièce (aucun n'est présélectionné)")
-                yield Label("Fin de validité", classes="expiry-label")
-            with Horizontal(classes="field-row"):
-                yield Select[str]((), prompt="Choisissez le type de pièce…", id="doc-type")
-                yield Input(placeholder="JJ/MM/AAAA", id="doc-expiry", max_length=10,
-                            restrict=r"[0-9/]*")
+            yield from document_fields("doc-type", "doc-expiry")
             yield Static("", id="catalogue-note", classes="hint", markup=False)
             yield Static("", id="doc-type-error", classes="field-error", markup=False)
             yield Static("", id="doc-expiry-error", classes="field-error", markup=False)

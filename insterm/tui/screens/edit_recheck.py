@@ -31,6 +31,7 @@ from insterm.tui.screens.document_check import TRAITS as CHECKED_TRAITS
 from insterm.tui.screens.document_check import (
     Entered,
     build_check,
+    document_fields,
     load_check_view,
     proof_hint,
 )
@@ -157,13 +158,7 @@ class RecheckModal(InstermModal[Any]):
             yield Label("Revérifier les nouvelles valeurs sur la pièce d'identité",
                         classes="recheck-title")
             yield Static("\n".join(self._lines), classes="recheck-lines", markup=False)
-            with Horizontal(classes="field-labels"):
-                yield Label("Type de pièce (aucun n'est présélectionné)")
-                yield Label("Fin de validité", classes="expiry-label")
-            with Horizontal(classes="field-row"):
-                yield Select[str]((), prompt="Choisissez le type de pièce…", id="recheck-type")
-                yield Input(placeholder="JJ/MM/AAAA", id="recheck-expiry", max_length=10,
-                            restrict=r"[0-9/]*")
+            yield from document_fields("recheck-type", "recheck-expiry")
             yield Static("", id="recheck-type-error", classes="field-error", markup=False)
             yield Static("", id="recheck-expiry-error", classes="field-error", markup=False)
             yield Static("", id="recheck-hint", markup=False)

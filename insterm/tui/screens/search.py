@@ -78,11 +78,33 @@ def summary_cells(item: IdentitySummary) -> tuple[Any, ...]:
 
 
 class SearchField(Input):
-    """The search input (no blinking cursor)."""
+    """The search input (no blinking cursor). Focused from elsewhere it selects its text, so
+    that typing replaces the old query; `start_query` instead starts a new one."""
 
     DEFAULT_CSS = """
     SearchField { width: 1fr; }
     """
+
+    _keep_cursor = False
+
+    @property  # type: ignore[override]
+    def select_on_focus(self) -> bool:  # read by Input when it gets the focus
+        if self._keep_cursor:
+            self._keep_cursor = False
+            return False
+        return self._select_on_focus
+
+    @select_on_focus.setter
+    def select_on_focus(self, value: bool) -> None:
+        self._select_on_focus = value
+
+    def start_query(self, text: str) -> None:
+        """`text` becomes the query, the cursor after it, the focus here (now: the next keys
+        come here), with nothing selected."""
+        self.value = text
+        self.cursor_position = len(text)
+        self._keep_cursor = True
+        self.screen.set_focus(self)
 
 
 class SearchResults(ResultsTable):
@@ -114,7 +136,8 @@ class SearchScreen(InstermScreen):
         "  - une date de naissance seule (JJ/MM/AAAA) : tous les patients nés ce jour-là ;\n"
         "  - un datamatrix INS lu par une douchette.\n"
         "Les résultats s'affichent pendant la frappe. Flèche bas pour entrer dans la liste, "
-        "Entrée pour ouvrir la fiche, Page suivante / Page précédente pour les pages. "
+        "Entrée pour ouvrir la fiche (une lettre tapée dans la liste commence une nouvelle "
+        "recherche), Page suivante / Page précédente pour les pages. "
         "Colonne Att : D douteuse, F fictive, H homonyme. Le matricule INS n'est affiché que "
         "pour une identité qualifiée (dernière colonne, et sous la liste pour la ligne "
         "sélectionnée)."
@@ -300,10 +323,18 @@ class SearchScreen(InstermScreen):
         self._open_row(event.cursor_row)
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.key == "down" and self.focused is self.query_one(SearchField) and self._items:
+        field = self.query_one(SearchField)
+        if event.key == "down" and self.focused is field and self._items:
             event.stop()
             event.prevent_default()
             self._table.focus()
+        elif (self.focused is self._table and event.is_printable and event.character
+              and not event.character.isspace()):
+            # Back from a record the list keeps the focus: a letter typed there starts the
+            # next search in the field instead of being lost.
+            event.stop()
+            event.prevent_default()
+            field.start_query(event.character)
 
     def _open_row(self, row: int) -> None:
         if not 0 <= row < len(self._items):

@@ -69,7 +69,7 @@ class ResultsTable(Widget, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, init=False)
 
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
         def __init__(self, table: ResultsTable, cursor_row: int) -> None:
             super().__init__()
             self.table = table
@@ -79,15 +79,11 @@ class ResultsTable(Widget, can_focus=True):
         def control(self) -> ResultsTable:
             return self.table
 
-    class RowSelected(Message):
-        def __init__(self, table: ResultsTable, cursor_row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
+    class RowHighlighted(_RowMessage):
+        """The cursor is on `cursor_row` (moved, or new rows)."""
 
-        @property
-        def control(self) -> ResultsTable:
-            return self.table
+    class RowSelected(_RowMessage):
+        """Enter, or a click on the highlighted row."""
 
     def __init__(self, columns: Sequence[tuple[str, int]], *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
