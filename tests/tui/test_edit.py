@@ -224,6 +224,27 @@ async def test_applying_several_proposals_leaves_one_notice(app, clinic, practic
     assert audit_actions(clinic) == events
 
 
+async def test_f4_away_from_a_proposal_applies_the_next_one_down_the_form(app, clinic,
+                                                                           practice):
+    """The focus on a field with no proposal (the birth place, last typed): each F4 applies
+    the first proposal left, top to bottom, and moves the focus to it."""
+    before = identity_count(clinic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot)
+        await fill_new_patient(pilot, birth_name="dürand", first_name="Élodie",
+                               first_names="")
+        app.screen.field("birth_place").input.focus()
+        for name, value in (("birth_name", "DURAND"), ("first_name", "ELODIE"),
+                            ("first_names", "ELODIE")):
+            await pilot.press("f4")
+            await settle(pilot)
+            assert app.screen.field(name).value == value
+            assert app.focused is app.screen.field(name).input
+        shown = " ".join(str(app.screen.query_one("#form-notice").render()).split())
+        assert shown == "Proposition appliquée : Prénoms de naissance « ELODIE »."
+    assert identity_count(clinic) == before
+
+
 async def test_birth_place_is_picked_by_name_in_the_list(app, clinic, practice):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot)

@@ -64,8 +64,9 @@ HELP = (
     "Traits stricts de l'identité (ceux de la pièce d'identité) et noms utilisés. Les champs "
     "marqués * sont obligatoires.\n"
     "Sous chaque champ, en rouge, ce qui est refusé et comment le corriger ; en jaune, une "
-    "proposition (majuscules, accents retirés, apostrophe droite...) que F4 applique au champ "
-    "où vous êtes : rien n'est corrigé sans vous.\n"
+    "proposition (majuscules, accents retirés, apostrophe droite...) : F4 applique celle du "
+    "champ où vous êtes, sinon la première du formulaire (une touche par proposition) : rien "
+    "n'est corrigé sans vous.\n"
     "Date de naissance : JJ/MM/AAAA (00 pour un jour ou un mois inconnu : la date est alors "
     "corrigée et l'identité ne pourra pas être qualifiée). Sexe : M, F ou I.\n"
     "Lieu de naissance : tapez le nom de la commune ou du pays, choisissez dans la liste "
@@ -306,14 +307,14 @@ class IdentityFormScreen(InstermScreen):
         return None
 
     def action_apply_proposal(self) -> None:
-        """Apply the proposal of the field where the focus is (or the only one on the form);
+        """Apply the proposal of the field where the focus is, else the first one down the
+        form (the focus goes there: the operator sees each value applied, one key each);
         said on the notice line, which the next application replaces."""
         field = self._focused_field()
         if field is None or field.proposal is None:
             with_proposal = [f for f in self.query(TraitField) if f.proposal is not None]
-            if len(with_proposal) != 1:
-                self.say("Placez-vous sur le champ dont vous voulez appliquer la proposition, "
-                         "puis F4." if with_proposal else "Aucune proposition à appliquer.")
+            if not with_proposal:
+                self.say("Aucune proposition à appliquer.")
                 return
             field = with_proposal[0]
         proposal = field.proposal
@@ -323,7 +324,7 @@ class IdentityFormScreen(InstermScreen):
         left = sum(1 for f in self.query(TraitField) if f is not field and f.proposal is not None)
         self.say(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} »."
                  + (f" {left} autre{'s' if left > 1 else ''} proposition{'s' if left > 1 else ''}"
-                    " en jaune sous les champs (F4 sur chacun)." if left else ""))
+                    " en jaune sous les champs (F4 pour la suivante)." if left else ""))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
@@ -432,7 +433,8 @@ class IdentityFormScreen(InstermScreen):
         commands: list[tuple[str, str, Any]] = [
             ("Enregistrer l'identité", "Enregistrer la saisie (F2)", self.action_save)]
         if self.check_action("apply_proposal", ()):
-            commands.append(("Appliquer la proposition", "Au champ courant (F4)",
+            commands.append(("Appliquer la proposition",
+                             "Au champ courant, sinon la suivante (F4)",
                              self.action_apply_proposal))
         if self.check_action("hints", ()):
             commands.append(("Dossiers ressemblants", "Aller à la liste (F5)",
