@@ -90,21 +90,9 @@ def _passphrase(out: TextIO) -> str | None:
     be had."""
     from insterm import secrets
 
+    if not _open_keyring(out):
+        return None
     try:
-        if secrets.current_backend() is None:
-            try:
-                secrets.select_backend()
-            except secrets.MasterPasswordNeeded:
-                if not sys.stdin.isatty():
-                    print(
-                        "Le trousseau chiffré d'insterm demande son mot de passe maître : lancez "
-                        "la commande dans un terminal pour le saisir.",
-                        file=out,
-                    )
-                    return None
-                import getpass
-
-                secrets.select_backend(getpass.getpass("Mot de passe maître du trousseau : "))
         value = secrets.get_secret(secrets.INSI_CERT_PASSPHRASE)
     except secrets.SecretsError as error:
         print(str(error), file=out)

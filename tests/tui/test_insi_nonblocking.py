@@ -12,22 +12,16 @@ logged (with the INSi call holding the app's clinic lock, the search would wait 
 
 from __future__ import annotations
 
-import secrets as stdlib_secrets
 from datetime import date
-from pathlib import Path
 
 import pytest
 from textual.worker import WorkerState
 
-from insterm import secrets
 from insterm.clinic import Clinic
 from insterm.domain.identity import StrictTraits
-from insterm.insi.simulator import Simulator
-from insterm.usecases import settings as settings_uc
 
 from .support import PASSPORT, TODAY, settle
 
-MASTER = "maitre-" + stdlib_secrets.token_urlsafe(8)
 LATENCY = 3.0
 WAIT_STEP = 0.05
 WAIT_STEPS = 400  # a bound, not a budget: 20 s before a test gives up waiting
@@ -39,21 +33,13 @@ def isolated(insi_isolated: None) -> None:
 
 
 @pytest.fixture
-def keyring_open(tmp_path: Path, authority):  # type: ignore[no-untyped-def]
-    backend = secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg")
-    secrets.use_backend(backend)
-    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
-    return backend
+def simulator(simulator):  # type: ignore[no-untyped-def]
+    """tests/tui/conftest.py's simulator, answering after LATENCY seconds."""
+    simulator.switches.latency = LATENCY
+    return simulator
 
 
-@pytest.fixture
-def simulator(authority):  # type: ignore[no-untyped-def]
-    with Simulator(authority[0]) as running:
-        running.switches.latency = LATENCY
-        yield running
-
-
-# `insi` and `qapp`: tests/tui/conftest.py's, on the simulator and keyring above.
+# `keyring_open`, `insi` and `qapp`: tests/tui/conftest.py's.
 
 
 def two_attempts_person(clinic: Clinic) -> int:
