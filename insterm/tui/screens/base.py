@@ -48,6 +48,19 @@ class ClinicCalls:
     def insterm(self) -> InstermApp:
         return self.app  # type: ignore[attr-defined,return-value]
 
+    def leave_after_asking(self, title: str, text: str, confirm_label: str,
+                           leave: Callable[[], Any]) -> None:
+        """Escape with typed data: ask (`ConfirmModal`, discarding on ctrl+d) and `leave()`
+        only when the operator confirms; Escape in the question keeps the data."""
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                leave()
+
+        self.app.push_screen(  # type: ignore[attr-defined]
+            ConfirmModal(title, text, confirm_label, discard=True), callback=answered)
+
     def run_clinic(self, call: Callable[[Clinic], Any], *,
                    done: Callable[[Any], None] | None = None,
                    failed: Callable[[BaseException], None] | None = None,

@@ -686,17 +686,10 @@ class DocumentCheckScreen(InstermScreen):
         if not self.entered().anything:
             self.app.pop_screen()
             return
-        from insterm.tui.screens.confirm import ConfirmModal
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmModal(
+        self.leave_after_asking(
             "Abandonner le contrôle ?",
             "Le type de pièce, les dates et les traits cochés seront perdus. Rien n'a été "
-            "enregistré : l'identité ne change pas.", "Abandonner", discard=True),
-            callback=answered)
+            "enregistré : l'identité ne change pas.", "Abandonner", self.app.pop_screen)
 
     def action_edit(self) -> None:
         self.insterm.open_screen("edit", identity_id=self.identity_id)

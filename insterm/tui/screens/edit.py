@@ -416,18 +416,12 @@ class IdentityFormScreen(InstermScreen):
         if not self.dirty:
             self.app.pop_screen()
             return
-        from insterm.tui.screens.confirm import ConfirmModal
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmModal(
+        self.leave_after_asking(
             "Abandonner la saisie ?",
             "Des données saisies ne sont pas enregistrées : elles seront perdues si vous "
             "quittez cet écran.\n\nPour les garder, continuez la saisie (Échap) puis "
             "enregistrez (F2).",
-            "Abandonner la saisie", discard=True), callback=answered)
+            "Abandonner la saisie", self.app.pop_screen)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         commands: list[tuple[str, str, Any]] = [

@@ -275,14 +275,8 @@ class RecheckModal(InstermModal[Any]):
         if not (entered.code or entered.expiry.strip() or any(entered.confirmed.values())):
             self.dismiss(None)
             return
-        from insterm.tui.screens.confirm import ConfirmModal
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmModal(
+        self.leave_after_asking(
             "Abandonner la revérification ?",
             "Le type de pièce, la date et la case cochée seront perdus. Rien n'a été "
             "enregistré ; la saisie du formulaire reste en place.", "Abandonner",
-            discard=True), callback=answered)
+            lambda: self.dismiss(None))
