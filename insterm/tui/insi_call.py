@@ -626,27 +626,16 @@ class InsiCallScreen(InstermScreen):
         if self.phase == "calling":
             self.action_stop_waiting()
             return
-        from insterm.tui.screens.confirm import ConfirmModal
-
         if self._pending_decision():
-            def answered(confirmed: bool | None) -> None:
-                if confirmed:
-                    self._decide(False)
-
-            self.app.push_screen(ConfirmModal(
+            self.leave_after_asking(
                 "Revenir sans accepter le résultat INSi ?",
                 "Le résultat sera enregistré comme refusé : le dossier ne change pas et l'appel "
                 "reste dans le journal. Pour l'accepter, continuez (Échap) puis F4.",
-                "Refuser et revenir", discard=True), callback=answered)
+                "Refuser et revenir", lambda: self._decide(False))
             return
         if self._typed():
-            def leave(confirmed: bool | None) -> None:
-                if confirmed:
-                    self.dismiss(None)
-
-            self.app.push_screen(ConfirmModal(
-                "Abandonner la saisie ?", self.TYPED_LOST, "Abandonner", discard=True),
-                callback=leave)
+            self.leave_after_asking("Abandonner la saisie ?", self.TYPED_LOST, "Abandonner",
+                                    lambda: self.dismiss(None))
             return
         self.dismiss(None)
 

@@ -49,9 +49,10 @@ class ClinicCalls:
         return self.app  # type: ignore[attr-defined,return-value]
 
     def leave_after_asking(self, title: str, text: str, confirm_label: str,
-                           leave: Callable[[], Any]) -> None:
-        """Escape with typed data: ask (`ConfirmModal`, discarding on ctrl+d) and `leave()`
-        only when the operator confirms; Escape in the question keeps the data."""
+                           leave: Callable[[], Any], *, discard: bool = True) -> None:
+        """Escape with typed data: ask (`ConfirmModal`; `discard`: confirmed by ctrl+d, not
+        F2) and `leave()` only when the operator confirms; Escape in the question keeps the
+        data."""
         from insterm.tui.screens.confirm import ConfirmModal
 
         def answered(confirmed: bool | None) -> None:
@@ -59,7 +60,7 @@ class ClinicCalls:
                 leave()
 
         self.app.push_screen(  # type: ignore[attr-defined]
-            ConfirmModal(title, text, confirm_label, discard=True), callback=answered)
+            ConfirmModal(title, text, confirm_label, discard=discard), callback=answered)
 
     def run_clinic(self, call: Callable[[Clinic], Any], *,
                    done: Callable[[Any], None] | None = None,

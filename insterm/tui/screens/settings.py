@@ -607,17 +607,11 @@ class SettingsScreen(InstermScreen):
         if not unsaved:
             self.dismiss(None)
             return
-        from insterm.tui.screens.confirm import ConfirmModal
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmModal(
+        self.leave_after_asking(
             "Quitter les réglages ?",
             "Ce qui est saisi et pas encore enregistré sera perdu (onglet(s) : "
             + ", ".join(unsaved) + "). Pour l'enregistrer, revenez et appuyez sur F2.",
-            "Quitter sans enregistrer"), callback=answered)
+            "Quitter sans enregistrer", lambda: self.dismiss(None), discard=False)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [(f"Réglages : {title}", "Afficher cet onglet",

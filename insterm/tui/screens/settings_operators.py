@@ -210,15 +210,9 @@ class _FormModal(InstermModal["Operator | None"]):
         if not self.typed():
             self.dismiss(None)
             return
-        from insterm.tui.screens.confirm import ConfirmModal
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmModal("Abandonner la saisie ?", "Ce qui est tapé dans ce "
-                                          "formulaire sera perdu.", "Abandonner"),
-                             callback=answered)
+        self.leave_after_asking("Abandonner la saisie ?",
+                                "Ce qui est tapé dans ce formulaire sera perdu.", "Abandonner",
+                                lambda: self.dismiss(None), discard=False)
 
 
 def _row(label: str, widget: Any) -> Horizontal:
