@@ -91,7 +91,7 @@ async def test_change_of_operator_from_the_palette(app, clinic, practice) -> Non
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Changer d'op")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette gathers its commands in a worker
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "OperatorPickModal"

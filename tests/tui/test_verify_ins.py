@@ -377,6 +377,22 @@ async def test_a_scanned_datamatrix_fills_the_ins_and_its_nature(qapp, insi, sim
     assert insi_events(insi, identity) == ["insi_verification", "insi_decision"]
 
 
+async def test_a_payload_read_before_its_last_change_arrives_keeps_the_reading(qapp, insi):
+    """The scanner's pause timer can fire before the screen has read the change made by the
+    last key (a loaded PC): that stale change must not undo the reading (CI saw it once)."""
+    identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "2A020")
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await open_verify(pilot, identity)
+        screen = qapp.screen
+        field = screen.query_one("#verify-ins-field")
+        field.value = adrtrois_payload("\x1d")  # its Changed waits in the queue...
+        assert screen._read_datamatrix()  # ...while the timer's reading runs first
+        await settle(pilot)
+        assert field.value == ADRTROIS_SHOWN
+        assert screen.query_one("#verify-oid").value == OID_NIR
+        assert "Datamatrix INS lu : ADRTROIS DOMINIQUE" in field_message(qapp)
+
+
 async def test_a_test_oid_from_a_datamatrix_is_offered_and_sent(qapp, insi, simulator):
     identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "2A020")
     async with qapp.run_test(size=(80, 24)) as pilot:
@@ -394,14 +410,22 @@ async def test_a_test_oid_from_a_datamatrix_is_offered_and_sent(qapp, insi, simu
     assert last_details(insi, "insi_verification")["verdict"] == "ins_different"
 
 
-async def test_an_unreadable_datamatrix_is_said_and_nothing_is_sent(qapp, insi, simulator):
+async def test_an_unreadable_datamatrix_is_said_and_nothing_is_sent(qapp, insi, simulator,
+                                                                   monkeypatch):
+    from insterm.tui.screens import verify_ins
+
+    # Long enough that a loaded machine still sees the wait; the test then waits it out.
+    monkeypatch.setattr(verify_ins, "SCAN_WAIT", 2.0)
     identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "2A020")
     async with qapp.run_test(size=(80, 24)) as pilot:
         await open_verify(pilot, identity)
         await type_into(pilot, "#verify-ins-field", adrtrois_payload("|")[:40])
-        await settle(pilot)
+        await pilot.pause()
         assert "Lecture du datamatrix INS" in field_message(qapp)  # it may go on
-        await pilot.pause(0.7)  # the scanner has stopped: read as it is
+        for _ in range(100):  # the scanner has stopped: read as it is, once the wait is over
+            if "Lecture du datamatrix INS" not in field_message(qapp):
+                break
+            await pilot.pause(0.1)
         assert "Datamatrix INS illisible" in field_message(qapp)
         await pilot.press("f2")
         await settle(pilot)

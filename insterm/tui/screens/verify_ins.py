@@ -249,6 +249,11 @@ class VerifyInsScreen(InsiCallScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "verify-ins-field":
             return
+        if event.value != event.input.value:
+            # A stale change: the field moved on since (a scanner types faster than the screen
+            # reads, or the payload was already read into the matricule). The change that set
+            # the current value follows in the queue and is the one to judge.
+            return
         if self._scan_timer is not None:
             self._scan_timer.stop()
             self._scan_timer = None
