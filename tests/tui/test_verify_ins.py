@@ -167,6 +167,7 @@ async def test_a_valid_ins_of_someone_else_is_not_confirmed_and_cannot_be_accept
         assert screen.check_action("refuse", ()) is False
         assert "Accepter" not in footer(qapp) and "f3 Recherche INSi" in footer(qapp)
         assert screen.query_one("#verify-ins-field").display  # correct it and F2 again
+        assert screen.query_one("#verify-body").max_scroll_y == 0  # all of it fits in 80x24
 
         await pilot.press("f3")  # the search by traits, for this identity
         await settle(pilot)

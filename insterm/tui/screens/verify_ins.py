@@ -137,6 +137,8 @@ class VerifyInsScreen(InsiCallScreen):
     VerifyInsScreen #verify-ins-message { padding: 0 1 0 14; height: auto; color: $text-muted; }
     VerifyInsScreen #verify-ins-message.-error { color: $error; }
     VerifyInsScreen #verify-sent { margin-top: 1; }
+    /* After a call the verdict needs the room: the nature sits right under the field (80x24). */
+    VerifyInsScreen #verify-form.-after-call .verify-nature { margin-top: 0; }
     """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "back", "Retour", id="verify_ins.back"),
@@ -171,7 +173,7 @@ class VerifyInsScreen(InsiCallScreen):
                     yield Input(id="verify-ins-field", max_length=MAX_PAYLOAD, compact=True,
                                 placeholder="15 caractères, ou scannez le datamatrix INS")
                 yield FieldMessage("", id="verify-ins-message", markup=False)
-                with Horizontal(classes="verify-line"):
+                with Horizontal(classes="verify-line verify-nature"):
                     yield Label("Nature")
                     yield Select(nature_options(), value=OID_NIR, allow_blank=False,
                                  id="verify-oid", compact=True)
@@ -221,7 +223,9 @@ class VerifyInsScreen(InsiCallScreen):
     def _show_form(self, shown: bool, *, full: bool) -> None:
         """The form; `full=False` (after a call): only the field and the nature, with the field's
         message only when it says what is wrong."""
-        self.query_one("#verify-form").display = shown
+        form = self.query_one("#verify-form")
+        form.display = shown
+        form.set_class(not full, "-after-call")
         self.query_one("#verify-context").display = full
         self.query_one("#verify-sent").display = full
         message = self.query_one("#verify-ins-message", FieldMessage)
