@@ -168,3 +168,32 @@ def test_journal_dates_are_local_days(conn: sqlite3.Connection) -> None:
     assert audit.events_page(conn, since=date(2025, 3, 3)).events == ()
     assert audit.events_page(conn, until=date(2025, 3, 1)).events == ()
     assert len(audit.events_page(conn, since="2025-03-02", until="2025-03-02").events) == 1
+
+
+def test_a_records_history_includes_the_bulk_import_that_wrote_it(
+        conn: sqlite3.Connection) -> None:
+    from conftest import person
+
+    from insterm.store import bulk
+
+    conn.execute("INSERT INTO operator (login, display_name, role, created_at) "
+                 "VALUES ('reprise', 'Reprise', 'admin', 'now')")
+    bulk.insert_identities(conn, [person(), person(first_name="PAUL", first_names="PAUL")],
+                           actor="reprise", source="ancien logiciel")
+    with write_transaction(conn):  # an event of the second identity, after the import
+        audit.append(conn, operator="reprise", action="attribute_set", identity_id=2,
+                     details={"attribute": "HOMA"}, at=utc_now())
+    bulk.insert_identities(conn, [person(first_name="JEAN", first_names="JEAN")],
+                           actor="reprise", source="second fichier")
+    for identity_id, expected in ((1, ["bulk_import"]), (2, ["bulk_import", "attribute_set"]),
+                                  (3, ["bulk_import"])):
+        events = audit.events_for(conn, identity_id)
+        assert [e.action for e in events] == expected
+        page = audit.events_page(conn, identity_id=identity_id)
+        assert [e.action for e in page.events] == expected[::-1]  # newest first
+    [first_import] = audit.events_for(conn, 1)
+    assert first_import.describe() == "Import en bloc : 2 identité(s) (source : ancien logiciel)"
+    assert audit.events_for(conn, 3)[0].details["source"] == "second fichier"
+    assert audit.events_for(conn, 4) == []
+    assert [e.action for e in audit.events_page(conn, identity_id=2,
+                                                action="attribute_set").events] == ["attribute_set"]

@@ -204,3 +204,23 @@ async def test_attribute_chosen_with_enter_on_the_highlighted_line(app, clinic, 
     record = clinic.get(practice.legall)
     assert (record.status, record.homa, record.dout) == ("PROV", True, False)
     assert audit_actions(clinic, practice.legall)[-1] == ("attribute_set", "sophie")
+
+
+async def test_a_record_written_by_a_bulk_import_shows_the_import_in_its_history(
+        app, clinic, db_path, practice):
+    from insterm.store.bulk import insert_identities
+    from insterm.synthetic import generate_identities, store_row
+
+    rows = [store_row(row) for row in generate_identities(3, seed=7)]
+    for row in rows:
+        del row["ipp"]  # the generator numbers from 1: let the import number after the practice
+    insert_identities(db_path, rows, actor="admin", source="reprise de l'ancien logiciel")
+    imported = clinic.conn.execute("SELECT max(id) FROM identity").fetchone()[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_record(pilot, imported)
+        history = app.screen.query_one("#record-history")
+        rows_shown = [[str(cell) for cell in history.get_row_at(i)]
+                      for i in range(history.row_count)]
+        assert len(rows_shown) == 1
+        assert rows_shown[0][1] == "admin" and rows_shown[0][2] == "Import en bloc"
+        assert "reprise de l'ancien logiciel" in " ".join(rows_shown[0])

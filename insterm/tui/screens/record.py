@@ -117,6 +117,10 @@ def event_detail(event: AuditEvent) -> str:
                    and k not in ("status", "matricule", "oid")]
         if changed:
             parts.append(", ".join(changed))
+    elif event.action == "bulk_import":  # the import that wrote this record (events_for)
+        if details.get("source"):
+            parts.append(f"source : {details['source']}")
+        parts.append(f"{details.get('count', '?')} identité(s) en un lot")
     if details.get("transition") and event.action != "identity_created":
         parts.append(str(details["transition"]))
     return " — ".join(parts)
