@@ -34,6 +34,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from insterm.tui.errors import french_message, is_expected
+from insterm.tui.key_order import KeysInOrder
 from insterm.tui.look import TerminalLook, detect_look
 
 if TYPE_CHECKING:
@@ -111,8 +112,9 @@ def _insterm_commands() -> type:
     return InstermCommands
 
 
-class InstermApp(App[None]):
-    """The application. `clinic` is open and owned by the caller (who closes it afterwards)."""
+class InstermApp(KeysInOrder, App[None]):
+    """The application. `clinic` is open and owned by the caller (who closes it afterwards).
+    Keys typed ahead follow the focus (`insterm.tui.key_order`)."""
 
     TITLE = "insterm"
     SUB_TITLE = "Identités patients et INS"
@@ -141,6 +143,7 @@ class InstermApp(App[None]):
         `app.services.get(name)` ("insi_runtime": see `insi_runtime`). `notice`: a French
         message shown at start (the demo says where its keyring is)."""
         self.look = look or detect_look()
+        self._init_keys_in_order()
         super().__init__(ansi_color=False)
         self.clinic = clinic
         self.operator: Operator | None = None

@@ -31,6 +31,8 @@ from insterm.tui.widgets.results_table import ResultsTable
 from insterm.tui.widgets.status_badge import status_text
 
 if TYPE_CHECKING:
+    from textual import events
+
     from insterm.store.search import SearchPage
     from insterm.store.summary import IdentitySummary
 
@@ -117,6 +119,15 @@ class SearchResults(ResultsTable):
             self.screen.query_one(SearchField).focus()
         else:
             self.action_cursor_up()
+
+    def on_key(self, event: events.Key) -> None:
+        """Back from a record the list keeps the focus: a letter typed here starts the next
+        search in the field instead of being lost (the keys typed with it follow the focus
+        there: insterm.tui.key_order)."""
+        if event.is_printable and event.character and not event.character.isspace():
+            event.stop()
+            event.prevent_default()
+            self.screen.query_one(SearchField).start_query(event.character)
 
 
 class SearchScreen(InstermScreen):
@@ -328,13 +339,6 @@ class SearchScreen(InstermScreen):
             event.stop()
             event.prevent_default()
             self._table.focus()
-        elif (self.focused is self._table and event.is_printable and event.character
-              and not event.character.isspace()):
-            # Back from a record the list keeps the focus: a letter typed there starts the
-            # next search in the field instead of being lost.
-            event.stop()
-            event.prevent_default()
-            field.start_query(event.character)
 
     def _open_row(self, row: int) -> None:
         if not 0 <= row < len(self._items):

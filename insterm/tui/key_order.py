@@ -1,0 +1,116 @@
+"""Type-ahead that follows the focus: keys that arrive together are delivered one after another.
+
+Textual hands every key to the widget focused *when the key is read from the terminal*. When
+keys arrive in one burst (an SSH link that stalled then released what was typed, a fast
+typist, a scanner), all of them are handed out before the first one has had its effect. If
+that first key moves the focus (Tab, Enter to the next field, F2 to a new screen, a letter
+typed in the results list), the keys after it land in the field that had the focus before:
+"MARTIN<Tab>JEAN" typed ahead would give a birth name "MARTINJEAN". For an identity that is
+corruption, so the app does not let it happen.
+
+`KeysInOrder` (mixed into the App) keeps the keys of a burst waiting while the key before them
+is on its way. A key is on its way until two probes have come back to the App:
+
+1. the first probe is posted to the widget the key went to, right behind the key, and bubbles
+   like it: it reaches the App after the key was handled everywhere, including the App's own
+   bindings (Tab, F-keys, Enter on a field resolve there, once the key bubbled up);
+2. the second probe does the same from that widget again, so it follows the messages the key's
+   action posted on its way (an Input's Submitted, which the screen answers by moving the
+   focus).
+
+Then the next waiting key is handed to the widget focused *now*. A key read while nothing is
+on its way goes out at once: typing at a human pace costs nothing. If a probe cannot come back
+(its widget was removed by the key, e.g. a dialog closed), the waiting keys go out after
+`PROBE_TIMEOUT` anyway: a key is delayed, never lost.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+    from textual.timer import Timer
+
+PROBE_ROUNDS = 2
+PROBE_TIMEOUT = 0.25  # seconds: a probe lost with its widget releases the waiting keys anyway
+
+
+class KeyProbe(Message, bubble=True):
+    """Follows a key through the widgets that handle it, back to the App (never handled on the
+    way: no widget has an `on_key_probe`)."""
+
+    def __init__(self, number: int, round_: int) -> None:
+        super().__init__()
+        self.number = number
+        self.round = round_
+
+
+class KeysInOrder:
+    """App mixin (before `App` in the bases). See the module docstring."""
+
+    _keys_waiting: deque[events.Key]
+    _key_on_its_way: int  # number of the key on its way, 0 when none
+    _key_target: MessagePump | None
+    _key_numbers: int
+    _probe_timer: Timer | None
+
+    def _init_keys_in_order(self) -> None:
+        self._keys_waiting = deque()
+        self._key_on_its_way = 0
+        self._key_target = None
+        self._key_numbers = 0
+        self._probe_timer = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)  # type: ignore[misc]
+            return
+        if self._key_on_its_way or self._keys_waiting:
+            self._keys_waiting.append(event)
+            return
+        await self._send_key(event)
+
+    async def _send_key(self, event: events.Key) -> None:
+        app: Any = self
+        target = app.focused or app.screen  # where Textual forwards it (or a priority binding)
+        self._key_numbers += 1
+        self._key_on_its_way = self._key_numbers
+        self._key_target = target
+        await super().on_event(event)  # type: ignore[misc]
+        if self._probe_timer is not None:
+            self._probe_timer.stop()
+        self._probe_timer = app.set_timer(PROBE_TIMEOUT, self._probe_lost)
+        if not self._probe(target, 1):
+            await self._next_key()
+
+    def _probe(self, target: MessagePump, round_: int) -> bool:
+        """False when the widget is closing (the key closed it): nothing left to follow."""
+        return target.post_message(KeyProbe(self._key_on_its_way, round_))
+
+    async def on_key_probe(self, message: KeyProbe) -> None:
+        message.stop()
+        if message.number != self._key_on_its_way:
+            return  # a late probe of a key already given up on
+        target = self._key_target
+        if message.round < PROBE_ROUNDS and target is not None \
+                and self._probe(target, message.round + 1):
+            return
+        await self._next_key()
+
+    async def _probe_lost(self) -> None:
+        if self._key_on_its_way:
+            await self._next_key()
+
+    async def _next_key(self) -> None:
+        if self._probe_timer is not None:
+            self._probe_timer.stop()
+            self._probe_timer = None
+        self._key_on_its_way = 0
+        self._key_target = None
+        if self._keys_waiting:
+            await self._send_key(self._keys_waiting.popleft())

@@ -1,0 +1,82 @@
+"""Keys typed ahead follow the focus (insterm.tui.key_order): a burst of keys, as a stalled SSH
+link releases it, fills the fields it was typed for, and the identity saved is the one typed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import events
+from textual.keys import _character_to_key
+
+from .support import audit_actions, settle
+
+
+NAMED_KEYS = {"f2", "tab", "enter", "escape"}
+
+
+def burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Post every key at once, as the terminal driver does with one read of a burst. A key is
+    a key name of NAMED_KEYS, or a text typed character by character."""
+    for key in keys:
+        if key in NAMED_KEYS:
+            app.post_message(events.Key(key, "\r" if key == "enter" else None))
+            continue
+        for character in key:
+            name = character if character.isalnum() else _character_to_key(character)
+            app.post_message(events.Key(name, character))
+
+
+def value(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    return app.screen.query_one(f"#input-{name}").value
+
+
+async def test_a_new_patient_typed_ahead_in_one_burst_lands_field_by_field(app, clinic,
+                                                                           practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # F2 opens the form; Tab and Enter move to the next field: the keys after each one
+        # belong to the next field, even though they all arrived before the form was drawn.
+        burst(app, "f2", "BERNARD", "tab", "LUCIE", "enter", "LUCIE ANNE", "tab",
+              "14/03/1992", "enter", "F", "tab", "99134")
+        await settle(pilot)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CreateScreen"
+        assert [value(app, name) for name in ("birth_name", "first_name", "first_names",
+                                              "birth_date", "sex", "birth_place")] == [
+            "BERNARD", "LUCIE", "LUCIE ANNE", "14/03/1992", "F", "99134"]
+        await pilot.press("f2")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecordScreen"
+        new_id = app.screen.identity_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#search-field").value == ""  # nothing typed there
+    record = clinic.get(new_id)
+    assert (record.birth_name, record.first_name, record.first_names, record.birth_date,
+            record.sex, record.birth_place) == ("BERNARD", "LUCIE", "LUCIE ANNE",
+                                                date(1992, 3, 14), "F", "99134")
+    assert audit_actions(clinic, new_id) == [("identity_created", "sophie")]
+
+
+async def test_keys_after_one_that_closes_its_screen_reach_the_next_screen(app, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_screen("record", identity_id=practice.durand)
+        await settle(pilot)
+        # Escape closes the record (the widget the key went to goes with it); the name typed
+        # right after it starts the next search on the home screen.
+        burst(app, "escape", "ADRUN")
+        await settle(pilot)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SearchScreen"
+        assert app.screen.query_one("#search-field").value == "ADRUN"
+
+
+async def test_keys_typed_at_a_human_pace_go_out_at_once(app, practice):
+    """Nothing waits when no key is on its way: the app adds no delay to normal typing."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        assert app._key_on_its_way == 0 and not app._keys_waiting
+        await pilot.press("A")
+        assert app.screen.query_one("#search-field").value == "MA"
