@@ -124,6 +124,21 @@ async def test_passport_validates_a_provisional_identity(app, clinic, practice):
     assert clinic.verify_audit().ok
 
 
+async def test_the_trait_ticks_are_walked_with_down_and_up(app, clinic, practice):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_check(pilot, practice.martin)
+        screen = app.screen
+        screen.query_one("#trait-birth_name").focus()
+        await pilot.pause()
+        for key in TRAIT_KEYS:  # Space ticks, Down goes to the next trait
+            assert app.focused is screen.query_one(f"#trait-{key}")
+            await pilot.press("space", "down")
+        assert app.focused is screen.query_one(f"#trait-{TRAIT_KEYS[-1]}")  # the list ends
+        await pilot.press("up")
+        assert app.focused is screen.query_one(f"#trait-{TRAIT_KEYS[-2]}")
+        assert all(screen.query_one(f"#trait-{key}").value for key in TRAIT_KEYS)
+
+
 async def test_a_retrieved_identity_becomes_qualified(app, clinic, practice):
     identity = retrieved_identity(clinic)
     async with app.run_test(size=(80, 24)) as pilot:
