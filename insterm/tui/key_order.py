@@ -21,12 +21,14 @@ is on its way. A key is on its way until two probes have come back to the App:
 Then the next waiting key is handed to the widget focused *now*. A key read while nothing is
 on its way goes out at once: typing at a human pace costs nothing. If a probe cannot come back
 (its widget was removed by the key, e.g. a dialog closed), the waiting keys go out after
-`PROBE_TIMEOUT` anyway: a key is delayed, never lost.
+`PROBE_TIMEOUT` anyway (a timer runs only while keys wait; a key typed later than that goes out
+at once): a key is delayed, never lost.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -56,6 +58,7 @@ class KeysInOrder:
     _keys_waiting: deque[events.Key]
     _key_on_its_way: int  # number of the key on its way, 0 when none
     _key_target: MessagePump | None
+    _key_sent_at: float  # monotonic time the key on its way was handed out
     _key_numbers: int
     _probe_timer: Timer | None
 
@@ -63,6 +66,7 @@ class KeysInOrder:
         self._keys_waiting = deque()
         self._key_on_its_way = 0
         self._key_target = None
+        self._key_sent_at = 0.0
         self._key_numbers = 0
         self._probe_timer = None
 
@@ -70,10 +74,19 @@ class KeysInOrder:
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)  # type: ignore[misc]
             return
+        if self._key_on_its_way and monotonic() - self._key_sent_at > PROBE_TIMEOUT:
+            await self._next_key()  # its probe was lost with its widget, long ago
         if self._key_on_its_way or self._keys_waiting:
             self._keys_waiting.append(event)
+            if self._probe_timer is None:
+                self._arm_timer()
             return
         await self._send_key(event)
+
+    def _arm_timer(self) -> None:
+        """Only while keys wait: a key typed alone costs no timer."""
+        app: Any = self
+        self._probe_timer = app.set_timer(PROBE_TIMEOUT, self._probe_lost)
 
     async def _send_key(self, event: events.Key) -> None:
         app: Any = self
@@ -81,10 +94,8 @@ class KeysInOrder:
         self._key_numbers += 1
         self._key_on_its_way = self._key_numbers
         self._key_target = target
+        self._key_sent_at = monotonic()
         await super().on_event(event)  # type: ignore[misc]
-        if self._probe_timer is not None:
-            self._probe_timer.stop()
-        self._probe_timer = app.set_timer(PROBE_TIMEOUT, self._probe_lost)
         if not self._probe(target, 1):
             await self._next_key()
 
@@ -113,4 +124,5 @@ class KeysInOrder:
         self._key_on_its_way = 0
         self._key_target = None
         if self._keys_waiting:
+            self._arm_timer()  # for the key sent now, while the others wait
             await self._send_key(self._keys_waiting.popleft())

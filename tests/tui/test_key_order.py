@@ -80,3 +80,27 @@ async def test_keys_typed_at_a_human_pace_go_out_at_once(app, practice):
         assert app._key_on_its_way == 0 and not app._keys_waiting
         await pilot.press("A")
         assert app.screen.query_one("#search-field").value == "MA"
+
+
+async def test_a_lost_probe_delays_the_next_keys_never_loses_them(app, practice, monkeypatch):
+    """A key that removes the widget it went to can take its probe with it. Keys typed right
+    after it wait at most PROBE_TIMEOUT; a key typed later goes out at once."""
+    from time import monotonic
+
+    from insterm.tui import key_order
+
+    monkeypatch.setattr(key_order, "PROBE_TIMEOUT", 0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app._key_on_its_way, app._key_sent_at = 999, monotonic()  # its probe will never come
+        burst(app, "A", "D")
+        await pilot.pause()
+        assert len(app._keys_waiting) == 2
+        await settle(pilot)  # the timer hands them out, in order
+        assert app.screen.query_one("#search-field").value == "AD"
+        app._key_on_its_way, app._key_sent_at = 999, monotonic() - 1  # lost, a while ago
+        burst(app, "R")
+        await pilot.pause()
+        assert not app._keys_waiting
+        await settle(pilot)
+        assert app.screen.query_one("#search-field").value == "ADR"
