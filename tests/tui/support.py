@@ -82,8 +82,51 @@ def audit_actions(clinic: Clinic, identity_id: int | None = None) -> list[tuple[
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let timers fire, workers finish and their results reach the screen."""
+    """Let timers fire, workers finish and their results reach the screen. A worker cancelled
+    meanwhile is normal (a search superseded by the next key of a burst): wait for the rest."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(2):
         await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(50):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                await pilot.pause()
+        else:
+            raise AssertionError("workers still being cancelled after 50 waits")
         await pilot.pause()
+
+
+# ------------------------------------------------------------------ bursts of keys
+
+NAMED_KEYS = {"f2", "tab", "enter", "escape"}
+
+
+def burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Post every key at once, as the terminal driver does with one read of a burst. A key is
+    a key name of NAMED_KEYS, or a text typed character by character."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for key in keys:
+        if key in NAMED_KEYS:
+            app.post_message(events.Key(key, "\r" if key == "enter" else None))
+            continue
+        for character in key:
+            name = character if character.isalnum() else _character_to_key(character)
+            app.post_message(events.Key(name, character))
+
+
+async def drained(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every key of the burst has been handed out (a loaded PC takes its time),
+    then for what they started."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if not app._keys_waiting and not app._key_on_its_way:
+            break
+    else:
+        raise AssertionError("keys still waiting after 10 s")
+    await settle(pilot)

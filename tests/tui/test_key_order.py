@@ -5,25 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual import events
-from textual.keys import _character_to_key
-
-from .support import audit_actions, settle
-
-
-NAMED_KEYS = {"f2", "tab", "enter", "escape"}
-
-
-def burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
-    """Post every key at once, as the terminal driver does with one read of a burst. A key is
-    a key name of NAMED_KEYS, or a text typed character by character."""
-    for key in keys:
-        if key in NAMED_KEYS:
-            app.post_message(events.Key(key, "\r" if key == "enter" else None))
-            continue
-        for character in key:
-            name = character if character.isalnum() else _character_to_key(character)
-            app.post_message(events.Key(name, character))
+from .support import audit_actions, burst, drained, settle
 
 
 def value(app, name: str) -> str:  # type: ignore[no-untyped-def]
@@ -38,8 +20,7 @@ async def test_a_new_patient_typed_ahead_in_one_burst_lands_field_by_field(app, 
         # belong to the next field, even though they all arrived before the form was drawn.
         burst(app, "f2", "BERNARD", "tab", "LUCIE", "enter", "LUCIE ANNE", "tab",
               "14/03/1992", "enter", "F", "tab", "99134")
-        await settle(pilot)
-        await settle(pilot)
+        await drained(pilot)
         assert type(app.screen).__name__ == "CreateScreen"
         assert [value(app, name) for name in ("birth_name", "first_name", "first_names",
                                               "birth_date", "sex", "birth_place")] == [
@@ -66,8 +47,7 @@ async def test_keys_after_one_that_closes_its_screen_reach_the_next_screen(app, 
         # Escape closes the record (the widget the key went to goes with it); the name typed
         # right after it starts the next search on the home screen.
         burst(app, "escape", "ADRUN")
-        await settle(pilot)
-        await settle(pilot)
+        await drained(pilot)
         assert type(app.screen).__name__ == "SearchScreen"
         assert app.screen.query_one("#search-field").value == "ADRUN"
 

@@ -9,7 +9,7 @@ import pytest
 
 from insterm.domain.datamatrix import GS, DatamatrixIdentity, encode
 
-from .support import ADRUN_MATRICULE, ADRUN_OID, settle, traits
+from .support import ADRUN_MATRICULE, ADRUN_OID, burst, drained, settle, traits
 
 
 def rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -155,19 +155,14 @@ async def test_a_burst_of_keys_in_the_list_all_reach_the_next_search(app, practi
     """Keys that arrive together (a fast typist over SSH, a scanner) are all queued for the
     list before its first key moves the focus: every one must reach the field, and the Enter
     that ends them must open the new result, never the row the list had."""
-    from textual import events
-
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await type_query(pilot, "MARTIN")
         await pilot.press("down")
         await settle(pilot)
         assert app.focused is app.screen.query_one("#search-results")
-        for character in "ADRUN ZOE":  # posted at once, as the terminal driver does
-            app.post_message(events.Key("space" if character == " " else character, character))
-        app.post_message(events.Key("enter", "\r"))
-        await settle(pilot)
-        await settle(pilot)
+        burst(app, "ADRUN ZOE", "enter")  # posted at once, as the terminal driver does
+        await drained(pilot)
         assert type(app.screen).__name__ == "RecordScreen"
         assert app.screen.identity_id == practice.adrun
         await pilot.press("escape")
