@@ -20,9 +20,10 @@ is on its way. A key is on its way until two probes have come back to the App:
 
 Then the next waiting key is handed to the widget focused *now*. A key read while nothing is
 on its way goes out at once: typing at a human pace costs nothing. If a probe cannot come back
-(its widget was removed by the key, e.g. a dialog closed), the waiting keys go out after
-`PROBE_TIMEOUT` anyway (a timer runs only while keys wait; a key typed later than that goes out
-at once): a key is delayed, never lost.
+because the key removed its widget (a dialog closed), the next key goes out as soon as that is
+seen: at its arrival, or at the timer that runs every `PROBE_TIMEOUT` while keys wait. A slow
+probe of a widget still alive is waited for (a loaded PC), up to `GIVE_UP_AFTER`: a key is
+delayed, never lost, and never handed out ahead of its turn because the machine is busy.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
 PROBE_ROUNDS = 2
-PROBE_TIMEOUT = 0.25  # seconds: a probe lost with its widget releases the waiting keys anyway
+PROBE_TIMEOUT = 0.25  # seconds between two looks at a key whose probes have not come back
+GIVE_UP_AFTER = 5.0  # seconds: past this, waiting keys go out even if the widget still lives
 
 
 class KeyProbe(Message, bubble=True):
@@ -74,8 +76,8 @@ class KeysInOrder:
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)  # type: ignore[misc]
             return
-        if self._key_on_its_way and monotonic() - self._key_sent_at > PROBE_TIMEOUT:
-            await self._next_key()  # its probe was lost with its widget, long ago
+        if self._key_on_its_way and self._probe_is_lost():
+            await self._next_key()
         if self._key_on_its_way or self._keys_waiting:
             self._keys_waiting.append(event)
             if self._probe_timer is None:
@@ -113,9 +115,21 @@ class KeysInOrder:
             return
         await self._next_key()
 
+    def _probe_is_lost(self) -> bool:
+        """The key's widget is gone (with the probe in its queue), or it is far too late."""
+        target = self._key_target
+        if target is None or monotonic() - self._key_sent_at > GIVE_UP_AFTER:
+            return True
+        return not target.is_running or not getattr(target, "is_attached", True)
+
     async def _probe_lost(self) -> None:
-        if self._key_on_its_way:
+        self._probe_timer = None
+        if not self._key_on_its_way:
+            return
+        if self._probe_is_lost():
             await self._next_key()
+        elif self._keys_waiting:
+            self._arm_timer()  # slow, not lost: look again later
 
     async def _next_key(self) -> None:
         if self._probe_timer is not None:

@@ -64,6 +64,8 @@ def test_demo_search_open_record_quit_in_tmux(terminal: Terminal, tmp_path: Path
     with Clinic.open(folder / "demo.sqlite3") as clinic:
         patient = clinic.get(1)
     terminal.keys(patient.ipp)
+    # The results of the whole IPP (a partial one may be shown on the way under load).
+    terminal.wait_for(patient.birth_name[:11])
     screen = terminal.wait_for("(IPP)")
     assert patient.birth_name[:11] in screen
     terminal.keys("Enter")
