@@ -76,11 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from insterm.commands import lookup
 
         return int(lookup.run(plain))
-    args = build_parser(argv).parse_args(argv)
+    from insterm.cli_parser import parse_command_line
+
+    args = parse_command_line(argv)
     if args.command is None:
         from insterm.commands import tui
 
-        return tui.run_app(args.tui_db, args.tui_operator)
+        return tui.run_app(args.global_db, args.global_operator)
     module = importlib.import_module(f"insterm.commands.{SUBCOMMANDS[args.command][0]}")
     return int(module.run(args))
 

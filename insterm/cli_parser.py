@@ -87,7 +87,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     from insterm.commands import tui
 
-    tui.configure(parser, prefix="tui_")  # without a subcommand: the full-screen application
+    # --db and --operator: the application's without a subcommand; before a subcommand they
+    # mean what they mean after it (`parse_command_line` hands them over, never drops them).
+    tui.configure(parser, prefix=GLOBAL_PREFIX)
     sub = parser.add_subparsers(
         dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser
     )
@@ -97,6 +99,54 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         if chosen is None or name in chosen:
             importlib.import_module(f"insterm.commands.{module}").configure(sp)
     return parser
+
+
+GLOBAL_PREFIX = "global_"
+# The options accepted before a subcommand: (dest in the subcommand, the option's French name).
+GLOBAL_OPTIONS = (("db", "--db"), ("operator", "--operateur"))
+
+
+def parse_command_line(argv: Sequence[str]) -> argparse.Namespace:
+    """The parsed command line, with each global option placed before a subcommand given to
+    that subcommand, as if it had been written after it.
+
+    argparse keeps a sub-parser's defaults over the main parser's values, so `insterm --db B
+    restore X` used to restore over the default database. Here an option before the
+    subcommand is refused when the subcommand has no such option (it would be ignored), and
+    when the same option after the subcommand names something else."""
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return args
+    words = " ".join(word for word in _command_words(args) if word)
+    for dest, flag in GLOBAL_OPTIONS:
+        before = getattr(args, GLOBAL_PREFIX + dest)
+        if before is None:
+            continue
+        if not hasattr(args, dest):
+            parser.error(f"{flag} ne s'applique pas à « insterm {words} »")
+        after = getattr(args, dest)
+        if after is not None and not _same(dest, before, after):
+            parser.error(f"{flag} est donné deux fois avec deux valeurs différentes "
+                         f"(« {before} » avant « {words} », « {after} » après)")
+        setattr(args, dest, before)
+    return args
+
+
+def _command_words(args: argparse.Namespace) -> list[str]:
+    """The subcommand and its action (`db init`, `audit verify`, `insi search`...)."""
+    words = [args.command]
+    for name, value in vars(args).items():
+        if name.endswith("_command") and isinstance(value, str):
+            words.append(value)
+    return words
+
+
+def _same(dest: str, first: str, second: str) -> bool:
+    if dest == "db":
+        return os.path.realpath(os.path.expanduser(first)) == os.path.realpath(
+            os.path.expanduser(second))
+    return first == second
 
 
 def _named_subcommand(argv: Sequence[str] | None) -> set[str] | None:

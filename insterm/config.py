@@ -191,17 +191,30 @@ def resolve_db_path(cli_value: str | os.PathLike[str] | None = None,
 
     The settings file is read only when neither the option nor the variable says where.
     """
+    return locate_db(cli_value, settings)[0]
+
+
+# Where `locate_db` found the database, as said to the user.
+DB_FROM_OPTION = "l'option --db"
+DB_FROM_ENV = f"la variable {DB_ENV}"
+DB_FROM_SETTINGS = "le fichier de réglages"
+DB_FROM_DEFAULT = "l'emplacement par défaut"
+
+
+def locate_db(cli_value: str | os.PathLike[str] | None = None,
+              settings: Settings | None = None) -> tuple[Path, str]:
+    """`resolve_db_path` and where the path came from (one of the DB_FROM_* phrases)."""
     from pathlib import Path
 
     if cli_value:
-        return Path(cli_value).expanduser()
+        return Path(cli_value).expanduser(), DB_FROM_OPTION
     env = os.environ.get(DB_ENV)
     if env:
-        return Path(env).expanduser()
+        return Path(env).expanduser(), DB_FROM_ENV
     settings = settings if settings is not None else load_settings()
     if settings.db_path is not None:
-        return settings.db_path
-    return default_db_path()
+        return settings.db_path, DB_FROM_SETTINGS
+    return default_db_path(), DB_FROM_DEFAULT
 
 
 def db_group(settings: Settings | None = None) -> str | None:

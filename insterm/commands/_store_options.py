@@ -21,9 +21,24 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def db_path(args: argparse.Namespace):
+    """The database the command works on, as an absolute path (it may not exist)."""
     from insterm.config import resolve_db_path
 
-    return resolve_db_path(getattr(args, "db", None))
+    return resolve_db_path(getattr(args, "db", None)).absolute()
+
+
+def existing_db(args: argparse.Namespace, *, announce: bool = True):
+    """`db_path`, which must be an existing file (`DatabaseMissing` otherwise: every command but
+    `db init` refuses a path that does not exist rather than create or judge an empty base).
+    With `announce`, the command says first which file it works on."""
+    from insterm.store.errors import DatabaseMissing
+
+    path = db_path(args)
+    if not path.is_file():
+        raise DatabaseMissing(path)
+    if announce:
+        print(f"Base : {path}", flush=True)
+    return path
 
 
 def db_path_text(args: argparse.Namespace) -> str:

@@ -38,14 +38,14 @@ def _tail(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from insterm.commands._store_options import db_path, fail
+    from insterm.commands._store_options import existing_db, fail
     from insterm.config import SettingsError
     from insterm.store import audit
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
 
     try:
-        conn = open_database(db_path(args), readonly=True)
+        conn = open_database(existing_db(args), readonly=True)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     try:

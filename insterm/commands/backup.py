@@ -16,13 +16,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from insterm.commands._store_options import db_path, fail
+    from insterm.commands._store_options import existing_db, fail
     from insterm.config import SettingsError, db_group
     from insterm.store.backup import BackupFailed, backup
     from insterm.store.errors import StoreError
 
     try:
-        check = backup(db_path(args), args.dest, group=db_group())
+        check = backup(existing_db(args), args.dest, group=db_group())
     except BackupFailed as error:
         return fail(str(error), 1)
     except (StoreError, SettingsError) as error:

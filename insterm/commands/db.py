@@ -28,7 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     scan = sub.add_parser("doublons", add_help=False,
                           help="chercher les doublons possibles dans toute la base")
     scan.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-    scan.add_argument("--operateur", dest="operator", metavar="IDENTIFIANT",
+    scan.add_argument("--operateur", "--operator", dest="operator", metavar="IDENTIFIANT",
                       help="opérateur qui lance la recherche (par défaut : celui du compte "
                            "du poste)")
     add_db_option(scan)
@@ -46,13 +46,13 @@ def _scan(args: argparse.Namespace) -> int:
     import getpass
 
     from insterm.clinic import Clinic
-    from insterm.commands._store_options import db_path, fail
+    from insterm.commands._store_options import existing_db, fail
     from insterm.config import SettingsError
     from insterm.store.errors import StoreError
     from insterm.usecases.errors import ClinicError
 
     try:
-        clinic = Clinic.open(db_path(args))
+        clinic = Clinic.open(existing_db(args))
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     with clinic:
@@ -106,14 +106,14 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from insterm.commands._store_options import db_path, fail
+    from insterm.commands._store_options import existing_db, fail
     from insterm.config import SettingsError
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
     from insterm.store.info import database_info
 
     try:
-        path = db_path(args)
+        path = existing_db(args)
         conn = open_database(path, readonly=True)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
@@ -121,7 +121,6 @@ def _info(args: argparse.Namespace) -> int:
         info = database_info(conn, path)
     finally:
         conn.close()
-    print(f"Base : {info.path}")
     print(f"Schéma : {info.schema_version}")
     print(f"Taille : {info.size_bytes / 1_048_576:.1f} Mio ({info.size_bytes} octets, "
           "journal WAL compris)")

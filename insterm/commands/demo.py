@@ -36,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"dossier de la démonstration (défaut {DEFAULT_DIR})")
     parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS, metavar="N",
                         help=f"nombre de patients fictifs à la création (défaut {DEFAULT_PATIENTS})")
-    parser.add_argument("--operator", default="demo", metavar="IDENTIFIANT",
+    parser.add_argument("--operator", "--operateur", default=None, metavar="IDENTIFIANT",
                         help="l'opérateur de la démonstration (demo ou sophie)")
     parser.add_argument("--no-tui", action="store_true",
                         help="tout préparer et démarrer le simulateur, sans ouvrir l'application")
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
 
         runtime = InsiRuntime(simulator=SimulatorLink.from_simulator(simulator, passphrase))
         with Clinic.open(db) as clinic:
-            app = InstermApp(clinic, operator_login=args.operator,
+            app = InstermApp(clinic, operator_login=args.operator or "demo",
                              services={"insi_runtime": runtime}, notice=notice)
             app.run()
             runtime.close()

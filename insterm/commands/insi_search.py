@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
     """The search with the practice's settings (database + settings file + keyring)."""
-    from insterm.commands._store_options import db_path
+    from insterm.commands._store_options import db_path, existing_db
     from insterm.config import SettingsError
     from insterm.store.connection import open_database
     from insterm.store.errors import DatabaseMissing, StoreError
@@ -178,10 +178,10 @@ def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
 
     try:
         path = db_path(args)
-        conn = open_database(path)
+        conn = open_database(existing_db(args))
     except DatabaseMissing:
         print(
-            f"Base de données introuvable ({path}) : les réglages INSi du cabinet y sont gardés. "
+            f"Base de données introuvable : {path}. Les réglages INSi du cabinet y sont gardés. "
             "Indiquez-la avec --db, créez-la (insterm db init), ou réglez la recherche par les "
             "variables d'environnement INSTERM_INSI_ENDPOINT, INSTERM_INSI_IDAM, "
             "INSTERM_INSI_INSTALLATION_ID et INSTERM_INSI_P12 (voir la documentation).",

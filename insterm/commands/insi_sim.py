@@ -205,6 +205,11 @@ def _database_people(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "db", None) and not Path(args.db).expanduser().is_file():
+        from insterm.store.errors import DatabaseMissing  # named by the user: never ignored
+
+        print(DatabaseMissing(Path(args.db).expanduser().absolute()), file=sys.stderr)
+        return 2
     state_dir = args.state_dir or default_state_dir()
     if args.setup:
         return setup(state_dir, args.port, args)

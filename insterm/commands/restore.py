@@ -18,23 +18,45 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import sys
+    from pathlib import Path
 
-    from insterm.commands._store_options import db_path, fail
-    from insterm.config import SettingsError, db_group
+    from insterm.commands._store_options import fail
+    from insterm.config import DB_FROM_ENV, DB_FROM_OPTION, SettingsError, db_group, locate_db
     from insterm.store.backup import RestoreRefused, check_file, restore
-    from insterm.store.errors import StoreError
+    from insterm.store.errors import DatabaseMissing, StoreError
 
     try:
-        target = db_path(args)
+        located, origin = locate_db(getattr(args, "db", None))
         group = db_group()
     except SettingsError as error:
         return fail(str(error))
-    check = check_file(args.source)
+    target = located.absolute()
+    print(f"Base : {target} (désignée par {origin})", flush=True)
+    # The base replaced must be the one the user named: a path resolved any other way than
+    # from what was typed is refused (defence against an option lost on the way, issue 9).
+    named = getattr(args, "db", None)
+    if named is not None and Path(named).expanduser().resolve() != target.resolve():
+        return fail(f"Restauration refusée : la base trouvée ({target}) n'est pas celle "
+                    f"indiquée par --db ({named}). Rien n'a été modifié.", 1)
+    if args.yes and origin not in (DB_FROM_OPTION, DB_FROM_ENV):
+        return fail("Restauration refusée : avec --oui, nommez la base à remplacer (--db FICHIER "
+                    f"ou {DB_FROM_ENV.split()[-1]}) ; elle vient ici de {origin}. "
+                    "Rien n'a été modifié.", 1)
+    if not target.is_file():
+        return fail(str(DatabaseMissing(target)) + " Pour restaurer sur un poste neuf, créez "
+                    "d'abord la base (insterm db init --db FICHIER), puis restaurez.")
+    source = Path(args.source)
+    if not source.is_file():
+        what = "est un dossier" if source.is_dir() else (
+            "n'est pas un fichier ordinaire" if source.exists() else "est introuvable")
+        return fail(f"Restauration refusée : {source} {what}. La base actuelle n'a pas été "
+                    "modifiée.", 1)
+    check = check_file(source)
     if not check.ok:
         return fail(f"Restauration refusée : {args.source} " + " ; ".join(check.problems)
                     + ". La base actuelle n'a pas été modifiée.", 1)
     if not args.yes:
-        print(f"Remplacer le contenu de {target} par {args.source} ? "
+        print(f"Remplacer le contenu de la base {target} par la sauvegarde {source.absolute()} ? "
               "Une copie de la base actuelle sera gardée. [o/N] ", end="", flush=True)
         try:
             answer = sys.stdin.readline().strip().lower()
@@ -43,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         if answer not in ("o", "oui"):
             return fail("Restauration annulée : rien n'a été modifié.", 1)
     try:
-        after, safety = restore(args.source, target, group=group)
+        after, safety = restore(source, target, group=group)
     except RestoreRefused as error:
         return fail(str(error), 1)
     except StoreError as error:

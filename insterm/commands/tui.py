@@ -16,7 +16,8 @@ import sys
 
 def configure(parser: argparse.ArgumentParser, *, prefix: str = "") -> None:
     """`--db` and `--operator`; `prefix` is put before their `dest` (the top-level parser
-    uses "tui_" so that a subcommand's own `--db` never shadows it)."""
+    uses "global_" so that a subcommand's own `--db` never shadows it:
+    `insterm.cli_parser.parse_command_line` hands them to the subcommand)."""
     parser.add_argument(
         "--db", metavar="FICHIER", default=None, dest=f"{prefix}db",
         help="base de données à utiliser (sinon INSTERM_DB, le fichier de réglages, "

@@ -18,8 +18,12 @@ class DatabaseMissing(StoreError):
     """The database file does not exist (and was not asked to be created)."""
 
     def __init__(self, path: object) -> None:
+        import os
+
+        what = (f"{path} est un dossier, pas une base de données"
+                if os.path.isdir(str(path)) else f"Base de données introuvable : {path}")
         super().__init__(
-            f"Base de données introuvable : {path}. Créez-la avec « insterm db init », "
+            f"{what}. Créez-la avec « insterm db init », "
             "ou indiquez son emplacement avec --db ou la variable INSTERM_DB."
         )
         self.path = path
