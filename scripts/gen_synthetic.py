@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate synthetic French patient identities (insterm/synthetic.py) as JSON lines or into a
+"""Generate synthetic French patient identities (insterm/demo/synthetic.py) as JSON lines or into a
 database.
 
     python scripts/gen_synthetic.py --count 300 --jsonl demo.jsonl
@@ -8,7 +8,7 @@ database.
 
 The same --seed, --count, --reference-date and data files always give the same rows. Each JSON
 line holds the store's bulk-insert fields plus the test flags `duplicate_of`, `duplicate_kind`
-and `homonym_of` (see insterm/synthetic.py); --db inserts the rows without the flags through
+and `homonym_of` (see insterm/demo/synthetic.py); --db inserts the rows without the flags through
 insterm.store.bulk, in transactions of --chunk rows. The IPPs are 100000000 + --ipp-start + n:
 to add rows to a database that already holds records, give an --ipp-start past its last IPP and
 another --seed (a taken IPP or matricule makes the store refuse the whole --chunk batch; the
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing insterm
     sys.path.insert(0, str(ROOT))
 
-from insterm.synthetic import (  # noqa: E402
+from insterm.demo.synthetic import (  # noqa: E402
     DEFAULT_REFERENCE_DATE,
     generate_identities,
     store_row,

@@ -1,4 +1,4 @@
-"""Tests of insterm.synthetic (synthetic identities), scripts/gen_synthetic.py and
+"""Tests of insterm.demo.synthetic (synthetic identities), scripts/gen_synthetic.py and
 scripts/build_names.py, against the domain rules of insterm.domain."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from insterm.domain.nir import check_consistency, parse_nir
 from insterm.domain.phonetic import phonetic_key
 from insterm.domain.status import IdentityState, Status
 from insterm.domain.traits import check_birth_date, validate
-from insterm.synthetic import (
+from insterm.demo.synthetic import (
     DEFAULT_REFERENCE_DATE,
     DUPLICATE_KINDS,
     FAMILY_NAMES_FILE,

@@ -2,7 +2,7 @@
 
 Everything lives in one folder (default `.demo/`), nothing touches the user's real files:
 
-- `demo.sqlite3`: a database of a few hundred synthetic patients (`insterm.synthetic`, written
+- `demo.sqlite3`: a database of a few hundred synthetic patients (`insterm.demo.synthetic`, written
   by `insterm.store.bulk`), operators `demo` (administrator) and `sophie` (staff);
 - `insi-sim/`: the INSi simulator's test CA and the demo practice's client certificate
   (CN=INSI-MANU, PKCS#12); the simulator runs embedded in this process, on a free port of
@@ -75,7 +75,7 @@ def open_demo_keyring(folder: Path) -> Path:
 def build_database(path: Path, patients: int) -> None:
     from insterm.clinic import Clinic
     from insterm.store.bulk import insert_identities
-    from insterm.synthetic import generate_identities, store_row
+    from insterm.demo.synthetic import generate_identities, store_row
 
     building = path.with_name(path.name + ".creation")
     for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         build_database(db, args.patients)
     from insterm.config import update_settings_file
     from insterm.insi.simulator import Simulator, TestAuthority
-    from insterm.insi_sim_people import StorePeople
+    from insterm.commands.sim_people import StorePeople
     from insterm.usecases.settings import InsiRuntime, SimulatorLink
 
     authority = TestAuthority(Path(os.environ["INSTERM_INSI_SIM_DIR"]))

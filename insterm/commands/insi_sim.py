@@ -15,7 +15,7 @@ that entry already opens the practice's imported organisation certificate (never
 
 People: the public test identities, and the identities of the database (--db, else INSTERM_DB,
 the settings file or the default place) that hold an INS (RECUP/QUAL: the demo database's
-synthetic people), answered 00 with their stored INS and traits (`insterm.insi_sim_people`).
+synthetic people), answered 00 with their stored INS and traits (`insterm.commands.sim_people`).
 
 When no Secret Service is reachable (SSH), the encrypted keyring's master password is asked here,
 by insterm itself (the keyring backends never prompt): on the terminal when there is one, else
@@ -191,7 +191,7 @@ def _database_people(args: argparse.Namespace):
     """The database's identities holding an INS, when the database exists (else None)."""
     from insterm.commands._store_options import db_path
     from insterm.config import SettingsError
-    from insterm.insi_sim_people import StorePeople
+    from insterm.commands.sim_people import StorePeople
 
     try:
         path = db_path(args)

@@ -50,7 +50,7 @@ def format_table(items) -> str:
 def run(args: argparse.Namespace) -> int:
     from insterm.commands._store_options import fail
     from insterm.config import SettingsError
-    from insterm.search_query import QueryError
+    from insterm.domain.query import QueryError
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
     from insterm.store.search import search

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from insterm.search_query import phonetic, search_key
+from insterm.domain.query import phonetic, search_key
 from insterm.store.summary import SUMMARY_COLUMNS, SUMMARY_SELECT, IdentitySummary, row_to_summary
 
 THRESHOLD = 50

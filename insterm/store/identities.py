@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from insterm.search_query import phonetic, search_key
+from insterm.domain.query import phonetic, search_key
 from insterm.store.clock import french_time
 from insterm.store.errors import (
     ConstraintViolation,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from insterm.search_query import (
+from insterm.domain.query import (
     BirthDateQuery,
     DatamatrixQuery,
     FrozenValue,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from insterm.search_query import FrozenValue
+from insterm.domain.query import FrozenValue
 
 # Columns a search reads (in this order); `row_to_summary` expects them.
 SUMMARY_COLUMNS = (

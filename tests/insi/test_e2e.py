@@ -272,7 +272,7 @@ def test_verification_against_the_simulator(client) -> None:
 
 
 def test_call_overhead_measure_runs(simulator) -> None:
-    from insterm.insi.measure import call_overhead
+    from benchmarks.insi_measure import call_overhead
 
     figures = call_overhead(simulator, calls=3)
     assert set(figures) == {"client_median", "simulator_median", "overhead_median", "overhead_p95"}

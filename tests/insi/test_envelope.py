@@ -261,7 +261,7 @@ def _modules_after(statement: str) -> set[str]:
         "import insterm.insi.errors, insterm.insi.results, insterm.insi.request",
         "import insterm.insi.settings, insterm.insi.strategy, insterm.insi.vitale",
         "import insterm.insi.reply, insterm.insi.schemas, insterm.insi.verification",
-        "import insterm.insi.client, insterm.insi.auth, insterm.insi.measure",
+        "import insterm.insi.client, insterm.insi.auth",
         "import insterm.commands.insi_search",
     ],
 )

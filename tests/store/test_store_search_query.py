@@ -1,4 +1,4 @@
-"""The search-field parser (insterm.search_query): every kind, and hypothesis for any text."""
+"""The search-field parser (insterm.domain.query): every kind, and hypothesis for any text."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from insterm.domain.datamatrix import DatamatrixIdentity, encode
 from insterm.domain.nir import compute_key
-from insterm.search_query import (
+from insterm.domain.query import (
     BirthDateQuery,
     DatamatrixQuery,
     IppQuery,

@@ -113,7 +113,7 @@ def _ref(record: Any) -> PatientRef:
 
 def resolve_patient(clinic: Any, text: str) -> PatientRef:
     """The one patient `text` designates (an IPP, or a search that finds exactly one)."""
-    from insterm.search_query import QueryError
+    from insterm.domain.query import QueryError
 
     try:
         page = clinic.find(text, page_size=2)

@@ -1,6 +1,6 @@
 """Recherche (home): one field for everything (DESIGN.md section 3), results while typing.
 
-What is typed is parsed by `insterm.search_query` (through `clinic.find`): a matricule (13 or
+What is typed is parsed by `insterm.domain.query` (through `clinic.find`): a matricule (13 or
 15 characters, 2A/2B), an IPP, `NOM [prénom] [date]`, a birth date alone, or an INS datamatrix
 payload typed by a USB scanner in keyboard mode (a missing or substituted GS is decoded there).
 
@@ -277,7 +277,7 @@ class SearchScreen(InstermScreen):
             return
         self._shown_generation = generation
         self._open_when_ready = False
-        from insterm.search_query import QueryError
+        from insterm.domain.query import QueryError
 
         if isinstance(error, QueryError):
             self._clear(error.message, error=True)

@@ -10,7 +10,7 @@ command palette) goes through the phases of `insterm.tui.insi_call.InsiCallScree
   French next to the field and nothing is sent), and its nature NIR / NIA (the OID: it cannot
   be told from the digits, so NIR unless known from a datamatrix or from the record's own
   INS). A datamatrix payload typed or scanned into the field (`insterm.domain.datamatrix`,
-  through `insterm.search_query.parse_query`) fills the matricule and the OID. A record that
+  through `insterm.domain.query.parse_query`) fills the matricule and the OID. A record that
   holds an INS is re-verified: prefilled with it when the identity is qualified (the only
   status whose matricule is shown), else the field stays empty and empty means "the record's
   own INS" (never shown). What stops a call is listed (doubtful / fictitious identity,
@@ -305,7 +305,7 @@ class VerifyInsScreen(InsiCallScreen):
     def _scan_paused(self) -> None:
         """The scanner paused: read the payload when it is whole (its last block, the birth
         place, is there); else wait a little longer, it may go on (or Enter reads it)."""
-        from insterm.search_query import DatamatrixQuery, QueryError, parse_query
+        from insterm.domain.query import DatamatrixQuery, QueryError, parse_query
 
         try:
             query = parse_query(self.query_one("#verify-ins-field", Input).value)
@@ -319,7 +319,7 @@ class VerifyInsScreen(InsiCallScreen):
     def _read_datamatrix(self) -> bool:
         """Decode the payload in the field: fill the matricule and the OID. False (and the
         reason under the field) when it cannot be read."""
-        from insterm.search_query import DatamatrixQuery, QueryError, parse_query
+        from insterm.domain.query import DatamatrixQuery, QueryError, parse_query
 
         self._scan_timer = None
         field = self.query_one("#verify-ins-field", Input)

@@ -31,7 +31,8 @@ _CHILD = r'''
 import json, sys, time
 started = float(sys.argv[1])
 kind, db, operator, query = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-from insterm.tui.measure import _run_child
+sys.path.insert(0, sys.argv[6])  # the repository, for the benchmarks package
+from benchmarks.tui_measure import _run_child
 _run_child(started, kind, db, operator, query)
 '''
 
@@ -121,7 +122,8 @@ def _child(kind: str, db_path: str | os.PathLike[str] | None, operator: str,
     env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
     started = time.time()
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, repr(started), kind, str(db_path or ""), operator, query],
+        [sys.executable, "-c", _CHILD, repr(started), kind, str(db_path or ""), operator, query,
+         str(Path(__file__).resolve().parent.parent)],
         capture_output=True, text=True, env=env, timeout=120, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"measured process failed: {done.stderr[-2000:]}")

@@ -46,7 +46,7 @@ class StorePeople:
             conn.close()
 
     def _records(self, conn: Any, query: Any) -> Iterator[Any]:
-        from insterm.search_query import BirthDateQuery, MatriculeQuery
+        from insterm.domain.query import BirthDateQuery, MatriculeQuery
         from insterm.store import identities
         from insterm.store.search import search
 

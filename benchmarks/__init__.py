@@ -1,0 +1,1 @@
+"""Measurement code of `scripts/bench` (kept out of the installed package)."""

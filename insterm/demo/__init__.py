@@ -1,0 +1,1 @@
+"""The demonstration practice: synthetic patients for `insterm demo` and `scripts/bench`."""
