@@ -162,7 +162,7 @@ def keystroke_to_results(db_path: str | os.PathLike[str], queries: list[str], *,
 
     def p95(values: list[float]) -> float:
         ordered = sorted(values)
-        return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+        return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
     painted = [p for _, p in samples]
     filled = [f for f, _ in samples]

@@ -31,8 +31,7 @@ kept, the result is parsed back and checked before it replaces the file (atomic 
 from __future__ import annotations
 
 import os
-
-# (annotations name pathlib.Path; it is imported only where a Path is built: lookup path)
+from pathlib import Path
 
 APP_NAME = "insterm"
 DB_ENV = "INSTERM_DB"
@@ -72,9 +71,17 @@ class Settings:
     A plain class rather than a dataclass: this module is on the `insterm lookup` path.
     """
 
-    __slots__ = ("db_path", "db_group", "insi_endpoint", "insi_timeout_seconds",
-                 "insi_ca_file", "insi_simulator_url", "insi_simulator_dir", "practice_name",
-                 "practice_finess")
+    __slots__ = (
+        "db_group",
+        "db_path",
+        "insi_ca_file",
+        "insi_endpoint",
+        "insi_simulator_dir",
+        "insi_simulator_url",
+        "insi_timeout_seconds",
+        "practice_finess",
+        "practice_name",
+    )
 
     def __init__(self, **values: object) -> None:
         for name in self.__slots__:
@@ -92,8 +99,6 @@ class Settings:
 
 def settings_path() -> Path:
     """The settings file: `INSTERM_SETTINGS`, else `<user config dir>/insterm/settings.toml`."""
-    from pathlib import Path
-
     env = os.environ.get(SETTINGS_ENV)
     if env:
         return Path(env).expanduser()
@@ -142,7 +147,6 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
                 raise SettingsError(f"Le réglage « {section}.{key} » de {source} n'a pas le bon "
                                     f"type : attendu {_TYPE_FR[expected]}.")
             values[f"{section}_{key}"] = value
-    from pathlib import Path
 
     db_path = values.pop("database_path", None)
     return Settings(
@@ -204,8 +208,6 @@ DB_FROM_DEFAULT = "l'emplacement par défaut"
 def locate_db(cli_value: str | os.PathLike[str] | None = None,
               settings: Settings | None = None) -> tuple[Path, str]:
     """`resolve_db_path` and where the path came from (one of the DB_FROM_* phrases)."""
-    from pathlib import Path
-
     if cli_value:
         return Path(cli_value).expanduser(), DB_FROM_OPTION
     env = os.environ.get(DB_ENV)
@@ -225,8 +227,6 @@ def db_group(settings: Settings | None = None) -> str | None:
 
 def data_dir() -> Path:
     """Where insterm keeps its own files: `INSTERM_DATA_DIR`, else `<user data dir>/insterm`."""
-    from pathlib import Path
-
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser()

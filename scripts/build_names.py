@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import math
 import subprocess
 import sys
@@ -152,7 +153,7 @@ def estimated_counts(bounds: tuple[int, int, int, int]) -> list[float]:
         if rank <= first_rank:
             counts.append(first_count * first_rank / rank)
             continue
-        for (r0, c0), (r1, c1) in zip(anchors, anchors[1:], strict=False):
+        for (r0, c0), (r1, c1) in itertools.pairwise(anchors):
             if r0 < rank <= r1:
                 t = (math.log(rank) - math.log(r0)) / (math.log(r1) - math.log(r0))
                 counts.append(math.exp(math.log(c0) + t * (math.log(c1) - math.log(c0))))

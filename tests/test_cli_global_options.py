@@ -64,7 +64,7 @@ def test_every_subcommand_is_covered() -> None:
 
 @pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
 def test_lookup_searches_the_named_base(bases, before, capsys) -> None:
-    default, named = bases
+    _default, named = bases
     argv = placements(["lookup", "houilles"], named)[0 if before else 1]
     assert main(argv) == 0
     assert "HOUILLES" in capsys.readouterr().out
@@ -72,7 +72,7 @@ def test_lookup_searches_the_named_base(bases, before, capsys) -> None:
 
 @pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
 def test_db_info_describes_the_named_base(bases, before, capsys) -> None:
-    default, named = bases
+    _default, named = bases
     assert main(placements(["db", "info"], named)[0 if before else 1]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"Base : {named}\n")
@@ -119,7 +119,7 @@ def test_audit_verify_judges_the_named_base(bases, before, capsys) -> None:
 
 @pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
 def test_backup_copies_the_named_base(bases, tmp_path, before, capsys) -> None:
-    default, named = bases
+    _default, named = bases
     copy = tmp_path / "copie.db"
     assert main(placements(["backup", str(copy)], named)[0 if before else 1]) == 0
     assert capsys.readouterr().out.startswith(f"Base : {named}\n")
@@ -184,7 +184,7 @@ def test_two_different_bases_are_refused(bases, capsys) -> None:
 
 
 def test_operator_before_the_subcommand_is_the_one_recorded(bases, capsys) -> None:
-    default, named = bases
+    _default, named = bases
     assert main(["--operateur", "nobody", "--db", str(named), "db", "doublons"]) == 1
     assert "nobody" in capsys.readouterr().err
     assert main(["--operator", "admin", "--db", str(named), "db", "doublons"]) == 0
@@ -196,7 +196,7 @@ def test_operator_before_the_subcommand_is_the_one_recorded(bases, capsys) -> No
 
 def test_restore_without_a_named_base_asks_for_one_with_oui(bases, tmp_path,
                                                             monkeypatch, capsys) -> None:
-    default, named = bases
+    _default, named = bases
     assert main(["backup", "copie.db"]) == 0
     settings = tmp_path / "settings.toml"
     settings.write_text(f"[database]\npath = \"{named}\"\n", encoding="utf-8")

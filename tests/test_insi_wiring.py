@@ -338,8 +338,8 @@ def test_a_report_cannot_be_applied_to_another_record(clinic: Clinic) -> None:
 def test_the_simulator_answers_for_the_databases_people(tmp_path: Path, authority,
                                                         keyring_open) -> None:
     from insterm.commands.sim_people import StorePeople
-    from insterm.store.bulk import insert_identities
     from insterm.demo.synthetic import generate_identities, store_row
+    from insterm.store.bulk import insert_identities
 
     path = tmp_path / "demo.sqlite3"
     rows = [r for r in generate_identities(400, seed=7)]

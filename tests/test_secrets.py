@@ -123,9 +123,8 @@ def test_backend_failures_become_french_errors_without_the_secret(
 ) -> None:
     secrets.use_backend(BrokenKeyring())
     value = stdlib_secrets.token_urlsafe(16)
-    with caplog.at_level(logging.DEBUG):
-        with pytest.raises(secrets.SecretsError) as failed:
-            secrets.set_secret(secrets.INSI_CERT_PASSPHRASE, value)
+    with caplog.at_level(logging.DEBUG), pytest.raises(secrets.SecretsError) as failed:
+        secrets.set_secret(secrets.INSI_CERT_PASSPHRASE, value)
     assert "Impossible d'enregistrer" in str(failed.value)
     assert value not in str(failed.value)
     assert failed.value.__cause__ is None and failed.value.__suppress_context__

@@ -4,6 +4,7 @@ scripts/build_names.py, against the domain rules of insterm.domain."""
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import sqlite3
 import subprocess
@@ -17,11 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insterm.datasets import data_file, place_index
-from insterm.domain.identity import StrictTraits, UsedNames
-from insterm.domain.nir import check_consistency, parse_nir
-from insterm.domain.phonetic import phonetic_key
-from insterm.domain.status import IdentityState, Status
-from insterm.domain.traits import check_birth_date, validate
 from insterm.demo.synthetic import (
     DEFAULT_REFERENCE_DATE,
     DUPLICATE_KINDS,
@@ -35,6 +31,11 @@ from insterm.demo.synthetic import (
     generate_identities,
     store_row,
 )
+from insterm.domain.identity import StrictTraits, UsedNames
+from insterm.domain.nir import check_consistency, parse_nir
+from insterm.domain.phonetic import phonetic_key
+from insterm.domain.status import IdentityState, Status
+from insterm.domain.traits import check_birth_date, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gen_synthetic.py"
@@ -324,7 +325,7 @@ def test_estimated_counts_go_through_the_class_boundaries() -> None:
     assert counts[0] == pytest.approx(1500)  # Zipf above the first boundary: 500 x 3 / 1
     for rank, expected in ((3, 500), (10, 100), (20, 50), (40, 10)):
         assert counts[rank - 1] == pytest.approx(expected)
-    assert all(a >= b for a, b in zip(counts, counts[1:]))
+    assert all(a >= b for a, b in itertools.pairwise(counts))
 
 
 def test_the_builder_refuses_a_file_whose_boundaries_do_not_fit() -> None:

@@ -21,6 +21,7 @@ and XDG_DATA_HOME are pointed at that folder for this process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -74,8 +75,8 @@ def open_demo_keyring(folder: Path) -> Path:
 
 def build_database(path: Path, patients: int) -> None:
     from insterm.clinic import Clinic
-    from insterm.store.bulk import insert_identities
     from insterm.demo.synthetic import generate_identities, store_row
+    from insterm.store.bulk import insert_identities
 
     building = path.with_name(path.name + ".creation")
     for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
@@ -122,9 +123,9 @@ def run(args: argparse.Namespace) -> int:
     if not db.exists():
         print(f"  création de la base de démonstration ({args.patients} patients fictifs)…")
         build_database(db, args.patients)
+    from insterm.commands.sim_people import StorePeople
     from insterm.config import update_settings_file
     from insterm.insi.simulator import Simulator, TestAuthority
-    from insterm.commands.sim_people import StorePeople
     from insterm.usecases.settings import InsiRuntime, SimulatorLink
 
     authority = TestAuthority(Path(os.environ["INSTERM_INSI_SIM_DIR"]))
@@ -144,10 +145,8 @@ def run(args: argparse.Namespace) -> int:
               "maître se tape dans l'application)")
         if args.no_tui:
             print("Simulateur démarré ; Ctrl+C pour arrêter.", flush=True)
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 simulator.serve_forever()
-            except KeyboardInterrupt:
-                pass
             return 0
         from insterm.clinic import Clinic
         from insterm.tui.app import InstermApp

@@ -190,8 +190,8 @@ def setup(state_dir: Path, port: int = DEFAULT_PORT,
 def _database_people(args: argparse.Namespace):
     """The database's identities holding an INS, when the database exists (else None)."""
     from insterm.commands._store_options import db_path
-    from insterm.config import SettingsError
     from insterm.commands.sim_people import StorePeople
+    from insterm.config import SettingsError
 
     try:
         path = db_path(args)

@@ -160,7 +160,7 @@ class Mix:
 class _Table:
     """Values with cumulative weights: `pick(random)` draws one in O(log n)."""
 
-    __slots__ = ("values", "cumulative", "total", "last")
+    __slots__ = ("cumulative", "last", "total", "values")
 
     def __init__(self, values: Sequence[Any], weights: Sequence[float]) -> None:
         pairs = [(v, w) for v, w in zip(values, weights, strict=True) if w > 0]
@@ -279,10 +279,9 @@ def _read_place_tables(path: Path) -> PlaceTables:
         if kind == "PAYS":
             if code not in countries[-1:]:
                 countries.append(code)
-        elif (kind == "COM" and code not in with_arrondissements) or kind == "ARM":
-            if population:
-                codes.append(code)
-                weights.append(float(population))
+        elif ((kind == "COM" and code not in with_arrondissements) or kind == "ARM") and population:
+            codes.append(code)
+            weights.append(float(population))
     if not codes or not countries:
         raise ValueError(f"{path}: no commune with a population or no country")
     known = set(countries)

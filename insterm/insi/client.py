@@ -143,7 +143,7 @@ class InsiClient:
                 query = TraitsQuery.from_traits(traits)
             except InsiError:
                 raise
-            except Exception:  # noqa: BLE001 - malformed input object
+            except Exception:
                 raise InsiRefused(
                     "Recherche INSi non envoyée : les traits fournis sont incomplets.",
                     reason="traits",

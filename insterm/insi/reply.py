@@ -342,7 +342,7 @@ def parse_reply(body: bytes, *, http_status: int = 200) -> InsiResult:
         raise
     except RecursionError:
         raise _unexpected("structure trop profonde") from None
-    except Exception:  # noqa: BLE001 - last line of defence: untrusted input never crashes
+    except Exception:
         raise _unexpected("structure illisible") from None
 
 

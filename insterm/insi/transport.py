@@ -203,7 +203,7 @@ def post_capped(
             stream=True,
             allow_redirects=False,
         )
-    except Exception as error:  # noqa: BLE001 - every failure is mapped, none escapes
+    except Exception as error:
         raise _map_error(error, reading=False) from None
     try:
         if 300 <= response.status_code < 400:
@@ -239,7 +239,7 @@ def post_capped(
                     )
         except InsiTransportError:
             raise
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise _map_error(error, reading=True) from None
         return HttpReply(
             status=response.status_code,

@@ -27,7 +27,7 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from insterm.store.migrations import GENESIS_HASH
@@ -235,7 +235,7 @@ def _utc_bound(value: date | datetime | str, *, end: bool) -> str:
     else:
         day = value + timedelta(days=1) if end else value
         moment = datetime.combine(day, time()).astimezone()
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def events_page(conn: sqlite3.Connection, *, identity_id: int | None = None,

@@ -294,6 +294,6 @@ def describe(action: str, details: Mapping[str, Any] | None) -> str:
     if describer is not None:
         try:
             return describer(details)
-        except Exception:  # noqa: BLE001 - an odd old event still gets a line
+        except Exception:
             return action_label(action)
     return action_label(action)

@@ -17,10 +17,9 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from insterm.store.errors import DatabaseBusy, DatabaseMissing, StoreError
-
-# (annotations name pathlib.Path; it is imported only where a Path is built: lookup path)
 
 BUSY_TIMEOUT_MS = 5000
 MAX_WRITE_WAIT_SECONDS = 120.0
@@ -31,7 +30,6 @@ def create_database_file(path: Path, *, group: str | None = None) -> None:
 
     The folder is created (0700) when missing. An existing file is left as it is.
     """
-    from pathlib import Path
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -99,8 +97,8 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
 
         migrate(conn)
     elif check_schema:
-        from insterm.store.migrations import CURRENT_VERSION
         from insterm.store.errors import SchemaMismatch
+        from insterm.store.migrations import CURRENT_VERSION
 
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found != CURRENT_VERSION:

@@ -99,7 +99,7 @@ def score_pair(probe: _Probe, row: tuple, *,
     when there is no resemblance of the name or first name and of the birth date (and, with
     `need_name`, of the birth or used name itself)."""
     summary_len = len(SUMMARY_COLUMNS)
-    k_birth, k_first, k_used, p_birth, p_first, p_used = row[summary_len:summary_len + 6]
+    k_birth, k_first, _k_used, p_birth, p_first, p_used = row[summary_len:summary_len + 6]
     other_date = date.fromisoformat(row[7])
     other_sex, other_place, other_first_names = row[9], row[10], row[4]
     reasons: list[str] = []

@@ -80,7 +80,7 @@ def insert(conn: sqlite3.Connection, *, login: str, display_name: str, role: str
 
 def update(conn: sqlite3.Connection, operator_id: int, *, role: str | None = None,
            active: bool | None = None, display_name: str | None = None,
-           rpps: str | None = None, os_login: str | None | _Keep = ...) -> Operator:
+           rpps: str | None = None, os_login: str | _Keep | None = ...) -> Operator:
     """Change the given fields; `os_login=None` removes the mapping (omit it to keep it)."""
     changes: dict[str, object] = {
         k: v for k, v in (("role", role), ("display_name", display_name), ("rpps", rpps))

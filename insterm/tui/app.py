@@ -282,5 +282,5 @@ class InstermApp(KeysInOrder, App[None]):
 def _os_login() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name (container without passwd entry)
+    except Exception:
         return ""

@@ -18,7 +18,7 @@ def is_expected(error: BaseException) -> bool:
 def french_message(error: BaseException, *, doing: str | None = None) -> str:
     """The sentence to show for `error`; `doing` names the action in French ("la recherche")."""
     if is_expected(error):
-        return str(getattr(error, "message"))
+        return str(error.message)
     what = f"pendant {doing}" if doing else "pendant l'action demandée"
     return (f"Erreur inattendue {what} ({type(error).__name__}) : rien n'a été enregistré. "
             "Réessayez ; si cela se reproduit, notez l'heure et prévenez le responsable.")

@@ -611,7 +611,7 @@ class InsiCallScreen(InstermScreen):
         stack = self.app.screen_stack
         below = stack[-2] if len(stack) > 1 else None
         if (isinstance(below, InsiCallScreen) and below.identity_id == self.identity_id
-                and below.SCREEN_NAME == name):
+                and name == below.SCREEN_NAME):
             self.dismiss(None)
             return
         self.insterm.open_screen(name, identity_id=self.identity_id)

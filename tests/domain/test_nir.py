@@ -108,7 +108,7 @@ def test_require_key_false_computes_or_checks_the_key() -> None:
     assert parse_nir("279035121518989", require_key=False).key == "89"
     with pytest.raises(NirKeyError):
         parse_nir("279035121518988", require_key=False)
-    with pytest.raises(NirError, match="13 caractères .sans la clé. ou 15"):
+    with pytest.raises(NirError, match=r"13 caractères .sans la clé. ou 15"):
         parse_nir("27903512151", require_key=False)
 
 

@@ -86,7 +86,8 @@ def test_traits_request_values(soap) -> None:
     message_id = new_message_id()
     ours = build(soap, message_id=message_id)
     ns = {k: v for k, v in NS.items() if k in ("soap", "ctxlps", "ctxbam", "wsa", "recsans")}
-    text = lambda path: ours.findtext(path, namespaces=ns)
+    def text(path):
+        return ours.findtext(path, namespaces=ns)
     assert text("soap:Header/wsa:Action") == "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"
     assert text("soap:Header/wsa:MessageID") == message_id
     idam = ours.find("soap:Header/ctxlps:ContexteLPS/ctxlps:LPS/ctxlps:IDAM", ns)
@@ -148,7 +149,8 @@ def test_a_security_header_keeps_a_signed_assertion_verbatim_and_matches_the_cpx
     assert [etree.QName(h).localname for h in header] == [
         "ContexteBAM", "ContexteLPS", "Action", "MessageID", "Security"]
     ours_assertion = ours.find(f".//{{{NS['saml']}}}Assertion")
-    c14n = lambda e: etree.tostring(e, method="c14n", exclusive=True)
+    def c14n(e):
+        return etree.tostring(e, method="c14n", exclusive=True)
     assert c14n(ours_assertion) == c14n(assertion)  # the signed bytes are unchanged
     assert shape(header) == shape(captured.find(f"{{{NS['soap']}}}Header"))
 

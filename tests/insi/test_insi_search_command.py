@@ -68,7 +68,7 @@ ARGS = ["search", "--nom", "ADRTROIS", "--prenoms", "DOMINIQUE", "--sexe", "F",
 
 def test_found_prints_the_ins_and_exits_0(insi_env, keyring_with_passphrase, capsys) -> None:
     insi_env.state.answer = lambda body: canned("padoa/RESP_CR00_ADRTROIS_DOMINIQUE.xml")
-    assert run(ARGS + ["--lieu", "2A020"]) == 0
+    assert run([*ARGS, "--lieu", "2A020"]) == 0
     out = capsys.readouterr().out
     assert "Compte rendu 00" in out and "297022A02077878" in out and "INS-NIR" in out
     assert "Lieu de naissance : 2A020" in out
@@ -109,7 +109,7 @@ def test_refused_traits_exit_2_before_any_setting_or_network(monkeypatch, capsys
                 "--naissance", "1987-01-01", "--lieu", "2B020"]) == 2
     err = capsys.readouterr().err
     assert "non envoyée" in err
-    assert run(ARGS[:-1] + ["26/02/1997"]) == 2
+    assert run([*ARGS[:-1], "26/02/1997"]) == 2
     assert "AAAA-MM-JJ" in capsys.readouterr().err
 
 

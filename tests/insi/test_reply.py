@@ -277,7 +277,7 @@ def _parse_in_thread(body: bytes) -> BaseException | InsiResult | None:
     def work() -> None:
         try:
             outcome.append(parse_reply(body))
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             outcome.append(error)
 
     worker = threading.Thread(target=work, daemon=True)

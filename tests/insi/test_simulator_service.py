@@ -348,7 +348,7 @@ def test_any_found_person_gives_a_valid_00_with_their_traits(
     matricule = f"{1 if sex == 'M' else 2}{born:%y%m}{place}123"[:13].ljust(13, "0")
     row = person(name, " ".join(first_names), sex, born.isoformat(), place, matricule)
     service = make_service(people=[], provider=[row])
-    asked = (first_names + [" ".join(first_names)])[which % (len(first_names) + 1)]
+    asked = ([*first_names, " ".join(first_names)])[which % (len(first_names) + 1)]
     answer = ask(traits_request(name, asked, sex, born.isoformat()), service=service)
     assert answer.outcome == "00", answer.body
     root = etree.fromstring(answer.body)

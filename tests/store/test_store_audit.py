@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -144,10 +145,10 @@ def test_journal_pages_newest_first_with_filters(conn: sqlite3.Connection) -> No
     assert [e.id for e in audit.events_page(conn, identity_id=1).events] == [3, 2, 1]
     assert [e.id for e in audit.events_page(conn, action="bulk_import",
                                             operator="bob").events] == [7, 5]
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    since = datetime(2025, 3, 3, tzinfo=timezone.utc)
-    until = datetime(2025, 3, 5, 10, tzinfo=timezone.utc)
+    since = datetime(2025, 3, 3, tzinfo=UTC)
+    until = datetime(2025, 3, 5, 10, tzinfo=UTC)
     assert [e.id for e in audit.events_page(conn, since=since, until=until).events] == [5, 4, 3]
     assert audit.actions(conn) == ["attribute_set", "bulk_import"]
     assert audit.operators(conn) == ["alice", "bob"]
@@ -156,10 +157,10 @@ def test_journal_pages_newest_first_with_filters(conn: sqlite3.Connection) -> No
 
 
 def test_journal_dates_are_local_days(conn: sqlite3.Connection) -> None:
-    from datetime import date, datetime, time, timezone
+    from datetime import date, datetime, time
 
     # an event at local noon on 2 March, whatever the time zone of the machine
-    noon = datetime.combine(date(2025, 3, 2), time(12)).astimezone().astimezone(timezone.utc)
+    noon = datetime.combine(date(2025, 3, 2), time(12)).astimezone().astimezone(UTC)
     with write_transaction(conn):
         audit.append(conn, operator="a", action="x", identity_id=None, details={},
                      at=noon.isoformat(timespec="microseconds"))

@@ -59,7 +59,7 @@ def test_restore_refuses_a_tampered_or_foreign_file(tmp_path: Path) -> None:
         restore(copy, path)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(RestoreRefused, match="illisible|intégrité"):
+    with pytest.raises(RestoreRefused, match=r"illisible|intégrité"):
         restore(junk, path)
     assert path.read_bytes() == before
 

@@ -20,6 +20,7 @@ from insterm.store import audit
 WRITER = Path(__file__).with_name("writer_process.py")
 sys.path.insert(0, str(WRITER.parent))
 from writer_process import decode  # noqa: E402
+
 pytestmark = pytest.mark.slow
 
 

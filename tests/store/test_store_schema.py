@@ -170,10 +170,9 @@ def test_same_matricule_twice_is_a_collision_naming_the_holder(conn: sqlite3.Con
 
 def test_update_into_an_impossible_state_is_refused(conn: sqlite3.Connection) -> None:
     record = _insert(conn, **QUAL_ROW)
-    with pytest.raises(ConstraintViolation, match="douteuse"):
-        with write_transaction(conn):
-            update_identity(conn, record.id, expected_version=1, changes={"dout": True},
-                            operator_id=None, at=utc_now())
+    with pytest.raises(ConstraintViolation, match="douteuse"), write_transaction(conn):
+        update_identity(conn, record.id, expected_version=1, changes={"dout": True},
+                        operator_id=None, at=utc_now())
     assert conn.execute("SELECT dout, version FROM identity").fetchone() == (0, 1)
 
 
@@ -236,9 +235,8 @@ def test_v4_maps_operators_from_os_logins_and_keeps_the_audit_chain(tmp_path: Pa
     with write_transaction(conn):
         operator_store.update(conn, 2, os_login="sdurand")
     assert operator_store.by_os_login(conn, "sdurand").login == "sophie"
-    with pytest.raises(ConstraintViolation, match="déjà associé"):
-        with write_transaction(conn):
-            operator_store.update(conn, 1, os_login="sdurand")
+    with pytest.raises(ConstraintViolation, match="déjà associé"), write_transaction(conn):
+        operator_store.update(conn, 1, os_login="sdurand")
     with write_transaction(conn):  # several operators without a mapping are fine
         conn.execute("INSERT INTO operator (login, display_name, role, created_at) "
                      "VALUES ('marc', 'Marc', 'staff', 'now')")

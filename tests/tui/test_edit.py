@@ -511,8 +511,7 @@ async def test_recheck_on_the_document_keeps_a_qualified_identity_validated(app,
     assert (record.birth_name, record.status, record.matricule, record.oid) == (
         "ADRUNE", "VALI", None, None)
     assert record.version == before.version + 1
-    assert document_checks(clinic, practice.adrun) == checks_before + [
-        ("CN", "2029-03-04", "ok")]
+    assert document_checks(clinic, practice.adrun) == [*checks_before, ("CN", "2029-03-04", "ok")]
     event = clinic.history(practice.adrun)[-1]
     assert (event.action, event.operator) == ("traits_edited", "sophie")
     assert event.details["rechecked"] is True

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from insterm.tui.app import InstermApp, SCREEN_MODULES
+from insterm.tui.app import SCREEN_MODULES, InstermApp
 from insterm.tui.look import detect_look
 
 from .support import settle

@@ -208,8 +208,8 @@ async def test_attribute_chosen_with_enter_on_the_highlighted_line(app, clinic, 
 
 async def test_a_record_written_by_a_bulk_import_shows_the_import_in_its_history(
         app, clinic, db_path, practice):
-    from insterm.store.bulk import insert_identities
     from insterm.demo.synthetic import generate_identities, store_row
+    from insterm.store.bulk import insert_identities
 
     rows = [store_row(row) for row in generate_identities(3, seed=7)]
     for row in rows:

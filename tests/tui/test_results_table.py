@@ -57,10 +57,10 @@ async def test_a_cell_keeps_its_style_and_the_cursor_row_takes_the_cursor_colour
         table.focus()
         await pilot.pause()
         cursor = table.get_component_rich_style("results-table--cursor")
-        status = [s for s in table.render_line(1) if s.text.strip() == "Val."][0]
+        status = next(s for s in table.render_line(1) if s.text.strip() == "Val.")
         assert status.style.bold and status.style.bgcolor == cursor.bgcolor
         await pilot.press("down")
-        status = [s for s in table.render_line(1) if s.text.strip() == "Val."][0]
+        status = next(s for s in table.render_line(1) if s.text.strip() == "Val.")
         assert status.style.bold and status.style.color.name == "blue"
         assert status.style.bgcolor != cursor.bgcolor
 

@@ -55,7 +55,7 @@ async def test_no_write_without_an_operator(clinic, practice) -> None:
         from insterm.usecases.errors import PermissionRefused
 
         try:
-            app.actor
+            _ = app.actor
         except PermissionRefused as refused:
             assert "Aucun opérateur" in refused.message
         else:  # pragma: no cover

@@ -5,6 +5,7 @@ at test time by the simulator's TestAuthority."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import keyring
@@ -23,10 +24,8 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 
     for _ in range(2):
         await pilot.pause(0.1)
-        try:
+        with contextlib.suppress(WorkerFailed):
             await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass
         await pilot.pause()
 
 MASTER = "maître-de-test-réglages"

@@ -11,6 +11,7 @@ body read to the reply ready to send (latency switch included, network write exc
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
@@ -103,12 +104,10 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
         finally:
             self.server.track(self.request, add=False)
-            try:
+            with contextlib.suppress(OSError):
                 self.request.close()
-            except OSError:
-                pass
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
     def _send(self, status: int, body: bytes, content_type: str = CONTENT_TYPE) -> None:
@@ -122,10 +121,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(body)
         self.flush_headers()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._send(405, b"POST attendu.\n", "text/plain; charset=utf-8")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         simulator = self.server.simulator
         length_text = self.headers.get("Content-Length")
         if length_text is None or not length_text.strip().isdigit():
@@ -179,11 +178,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _reset(self) -> None:
         """Abort the TCP connection (RST) without a TLS close_notify nor an HTTP reply."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.setsockopt(
                 socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
         self.connection.close()
 
 
@@ -218,10 +215,8 @@ class _TLSServer(ThreadingHTTPServer):
         with self._open_lock:
             open_now, self._open = list(self._open), set()
         for sock in open_now:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def record_tls_failure(self, error: BaseException) -> None:
         reason = str(getattr(error, "reason", None) or type(error).__name__)

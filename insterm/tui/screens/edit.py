@@ -469,7 +469,7 @@ class CreateScreen(IdentityFormScreen):
         try:
             actor = self.insterm.actor
             strict, used = checks.strict_traits(form, values, today=self.today)
-        except Exception as refused:  # noqa: BLE001 - the one error path decides how to say it
+        except Exception as refused:
             self.save_failed(refused, "l'enregistrement du patient")
             return
         self.run_save(lambda clinic: clinic.create_identity(actor, strict, used),
@@ -609,7 +609,7 @@ class EditScreen(IdentityFormScreen):
     def _write(self, record: IdentityRecord, changes: dict[str, Any]) -> None:
         try:
             actor = self.insterm.actor
-        except Exception as refused:  # noqa: BLE001
+        except Exception as refused:
             self.save_failed(refused, "la modification de l'identité")
             return
         identity_id, version = record.id, record.version

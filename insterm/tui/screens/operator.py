@@ -71,7 +71,7 @@ class OperatorPickModal(InstermModal["Operator | None"]):
 def _default_login() -> str:
     try:
         login = getpass.getuser().lower()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
     return login if re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,31}", login) else ""
 

@@ -86,7 +86,7 @@ class ResultsTable(Widget, can_focus=True):
         """Enter, or a click on the highlighted row."""
 
     def __init__(self, columns: Sequence[tuple[str, int]], *, name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.columns: tuple[tuple[str, int], ...] = tuple(columns)
         self._rows: list[tuple[Cell, ...]] = []
