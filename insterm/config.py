@@ -71,17 +71,9 @@ class Settings:
     A plain class rather than a dataclass: this module is on the `insterm lookup` path.
     """
 
-    __slots__ = (
-        "db_group",
-        "db_path",
-        "insi_ca_file",
-        "insi_endpoint",
-        "insi_simulator_dir",
-        "insi_simulator_url",
-        "insi_timeout_seconds",
-        "practice_finess",
-        "practice_name",
-    )
+    __slots__ = ("db_path", "db_group", "insi_endpoint", "insi_timeout_seconds",
+                 "insi_ca_file", "insi_simulator_url", "insi_simulator_dir", "practice_name",
+                 "practice_finess")
 
     def __init__(self, **values: object) -> None:
         for name in self.__slots__:

@@ -1,4 +1,5 @@
-"""The import contracts of DESIGN.md section 1, checked in fresh interpreters.
+"""The import contracts that import-linter cannot state (its contracts are in pyproject.toml):
+the domain on the standard library only, SQL only in the store, and what fresh interpreters load.
 
 A fresh `python -c` is the only honest check: inside pytest, textual or zeep may already be
 imported by another test.
@@ -83,15 +84,6 @@ def test_domain_imports_only_the_standard_library(path: Path) -> None:
             assert name.split(".")[0] in STDLIB, f"{path.name} imports {name}"
         else:
             pytest.fail(f"{path.name} imports the insterm package root")
-
-
-BELOW_TUI = [p for p in PACKAGE.rglob("*.py") if "tui" not in p.relative_to(PACKAGE).parts]
-
-
-@pytest.mark.parametrize("path", BELOW_TUI, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_nothing_below_the_tui_imports_textual_or_rich(path: Path) -> None:
-    roots = {name.split(".")[0] for name in _imported_roots(path)}
-    assert not roots & {"textual", "rich"}, f"{path} imports {roots & {'textual', 'rich'}}"
 
 
 OUTSIDE_STORE = [p for p in PACKAGE.rglob("*.py") if "store" not in p.relative_to(PACKAGE).parts]

@@ -160,7 +160,7 @@ class Mix:
 class _Table:
     """Values with cumulative weights: `pick(random)` draws one in O(log n)."""
 
-    __slots__ = ("cumulative", "last", "total", "values")
+    __slots__ = ("values", "cumulative", "total", "last")
 
     def __init__(self, values: Sequence[Any], weights: Sequence[float]) -> None:
         pairs = [(v, w) for v, w in zip(values, weights, strict=True) if w > 0]

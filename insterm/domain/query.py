@@ -157,7 +157,7 @@ class IppQuery(FrozenValue):
 
 
 class BirthDateQuery(FrozenValue):
-    __slots__ = ("also_ipp", "birth_date")
+    __slots__ = ("birth_date", "also_ipp")
     __match_args__ = __slots__
     _defaults = {"also_ipp": None}
 
@@ -165,12 +165,12 @@ class BirthDateQuery(FrozenValue):
 class NameSplit(FrozenValue):
     """One way to read the words: name key (+ its phonetic key) and first-name key."""
 
-    __slots__ = ("first_name_key", "first_name_phonetic", "name_key", "name_phonetic")
+    __slots__ = ("name_key", "name_phonetic", "first_name_key", "first_name_phonetic")
     __match_args__ = __slots__
 
 
 class NameQuery(FrozenValue):
-    __slots__ = ("birth_date", "splits")  # splits: in the order to try them
+    __slots__ = ("splits", "birth_date")  # splits: in the order to try them
     __match_args__ = __slots__
     _defaults = {"birth_date": None}
 

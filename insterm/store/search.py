@@ -40,14 +40,14 @@ _ACTIVE = "identity.merged_into IS NULL"
 class SearchPage(FrozenValue):
     """items (tuple of IdentitySummary), page (from 0), page_size, has_more, query."""
 
-    __slots__ = ("has_more", "items", "page", "page_size", "query")
+    __slots__ = ("items", "page", "page_size", "has_more", "query")
 
 
 class _Source(FrozenValue):
     """sql (ends with ORDER BY; "LIMIT ?" is appended), params, match (French: why rows of
     this source were found)."""
 
-    __slots__ = ("match", "params", "sql")
+    __slots__ = ("sql", "params", "match")
 
 
 def _select(index: str | None = None) -> str:

@@ -32,27 +32,10 @@ class IdentitySummary(FrozenValue):
     codes), has_ins, merged_into, version, matricule and oid (QUAL only), match (French: why
     this record was found)."""
 
-    __slots__ = (
-        "attributes",
-        "birth_date",
-        "birth_date_corrected",
-        "birth_name",
-        "birth_place",
-        "first_name",
-        "first_names",
-        "has_ins",
-        "id",
-        "ipp",
-        "match",
-        "matricule",
-        "merged_into",
-        "oid",
-        "sex",
-        "status",
-        "used_first_name",
-        "used_name",
-        "version",
-    )
+    __slots__ = ("id", "ipp", "birth_name", "first_name", "first_names", "used_name",
+                 "used_first_name", "birth_date", "birth_date_corrected", "sex", "birth_place",
+                 "status", "attributes", "has_ins", "merged_into", "version", "matricule", "oid",
+                 "match")
     _defaults = {"matricule": None, "oid": None, "match": ""}
 
     def _check(self) -> None:
