@@ -105,19 +105,22 @@ def test_backup_and_restore_commands(db: Path, tmp_path: Path, capsys) -> None:
     assert "Restauration refusée" in capsys.readouterr().err
 
 
-def test_lookup_path_imports_neither_sqlite_utils_nor_ui(db: Path) -> None:
-    code = ("import sys, json\nfrom insterm.cli import main\n"
-            "import argparse\nfrom insterm.commands import lookup\n"
-            "p = argparse.ArgumentParser(); lookup.configure(p)\n"
-            f"rc = lookup.run(p.parse_args(['martin', '--db', {str(db)!r}]))\n"
+@pytest.mark.parametrize("query", ["martin", "275126322074974", "2751263220749", "31/12/1975"])
+def test_insterm_lookup_imports_no_heavy_module(db: Path, query: str) -> None:
+    """`insterm lookup` (a whole process, benchmarked against a bare sqlite3 query) needs the
+    standard library, the domain and the store's search: not the terminal UI, the SOAP stack
+    or sqlite-utils, nor the use cases behind the facade."""
+    code = ("import sys, json, contextlib, io\nfrom insterm.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    rc = main(['lookup', {query!r}, '--db', {str(db)!r}])\n"
             "print(json.dumps([rc, sorted(sys.modules)]), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     rc, modules = json.loads(done.stderr.strip().splitlines()[-1])
-    assert rc == 0
+    assert rc == 0, done.stderr
     roots = {m.split(".")[0] for m in modules}
-    assert not roots & {"sqlite_utils", "textual", "rich", "zeep", "lxml", "platformdirs"}
-    assert "insterm.clinic" not in modules
-
+    assert not roots & {"textual", "rich", "zeep", "lxml", "sqlite_utils", "platformdirs"}
+    assert not {m for m in modules if m.startswith("insterm.usecases")} | (
+        {"insterm.clinic", "insterm.tui"} & set(modules))
 
 def test_audit_verify_prints_the_tail_and_detects_a_cut_one(db: Path, capsys) -> None:
     assert call(audit_cmd, ["verify"]) == 0
@@ -168,17 +171,3 @@ def test_db_doublons_after_an_import(db: Path, capsys) -> None:
     assert "0 nouvelle(s)" in capsys.readouterr().out
     assert call(db_cmd, ["info"]) == 0
     assert "Doublons potentiels à examiner : 1" in capsys.readouterr().out
-
-
-def test_matricule_lookup_imports_no_dataclasses(db: Path) -> None:
-    """The domain modules on the matricule path (nir, errors) are plain classes: the whole
-    process does not pay for dataclasses/inspect."""
-    for query in ("275126322074974", "2751263220749"):
-        code = ("import sys, json\nimport argparse\nfrom insterm.commands import lookup\n"
-                "p = argparse.ArgumentParser(); lookup.configure(p)\n"
-                f"rc = lookup.run(p.parse_args([{query!r}, '--db', {str(db)!r}]))\n"
-                "print(json.dumps([rc, sorted(sys.modules)]), file=sys.stderr)")
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        rc, modules = json.loads(done.stderr.strip().splitlines()[-1])
-        assert rc == 0 and "insterm.domain.nir" in modules
-        assert not {"dataclasses", "inspect"} & set(modules), query

@@ -139,15 +139,3 @@ def test_the_tui_package_raises_textuals_frame_cap_unless_the_user_set_it(
          "print(os.environ['TEXTUAL_FPS'], c.MAX_FPS)"],
         check=True, capture_output=True, text=True, env=env).stdout.split()
     assert out == [expected, expected]
-
-
-def test_a_plain_lookup_does_not_load_argparse(tmp_path: Path) -> None:
-    db = tmp_path / "lookup.db"
-    subprocess.run([sys.executable, "-m", "insterm", "db", "init", "--db", str(db),
-                    "--admin", "admin"], check=True, capture_output=True)
-    modules = loaded_modules(
-        "import contextlib, io\nfrom insterm.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    main(['lookup', '--db', {str(db)!r}, '279035121518989'])")
-    assert "argparse" not in modules and "insterm.cli_parser" not in modules
-    assert "typing" not in modules  # about 10 ms of imports on an old PC

@@ -28,12 +28,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from insterm.domain.datamatrix import DatamatrixIdentity
 
 __all__ = [
     "BirthDateQuery",
     "DatamatrixQuery",
-    "FrozenValue",
     "IppQuery",
     "MatriculeQuery",
     "NameQuery",
@@ -98,91 +102,44 @@ def phonetic(text: str) -> str:
 # Query kinds
 
 
-class FrozenValue:
-    """A small immutable value with equality by type and fields (what a frozen dataclass gives,
-    without importing dataclasses and inspect: this module is on the `insterm lookup` path,
-    benchmarked as a whole process). Subclasses list `__slots__` and `_defaults`."""
-
-    __slots__: tuple[str, ...] = ()
-    _defaults: dict[str, object] = {}
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        names = self.__slots__
-        if len(args) > len(names):
-            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
-        values = dict(zip(names, args))
-        for name, value in kwargs.items():
-            if name not in names or name in values:
-                raise TypeError(f"{type(self).__name__}: unexpected or repeated field {name!r}")
-            values[name] = value
-        for name in names:
-            if name not in values:
-                if name not in self._defaults:
-                    raise TypeError(f"{type(self).__name__}: missing field {name!r}")
-                values[name] = self._defaults[name]
-            object.__setattr__(self, name, values[name])
-        self._check()
-
-    def _check(self) -> None:
-        """Subclasses may refuse impossible values here."""
-
-    def _fields(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self._fields()))
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({inner})"
+@dataclass(frozen=True, slots=True)
+class MatriculeQuery:
+    matricule: str  # 15 characters, key checked (or computed when 13 were typed)
 
 
-class MatriculeQuery(FrozenValue):
-    __slots__ = ("matricule",)  # 15 characters, key checked (or computed when 13 were typed)
-    __match_args__ = __slots__
+@dataclass(frozen=True, slots=True)
+class IppQuery:
+    ipp: str
 
 
-class IppQuery(FrozenValue):
-    __slots__ = ("ipp",)
-    __match_args__ = __slots__
+@dataclass(frozen=True, slots=True)
+class BirthDateQuery:
+    birth_date: date
+    also_ipp: str | None = None  # the digits typed were also a possible IPP
 
 
-class BirthDateQuery(FrozenValue):
-    __slots__ = ("birth_date", "also_ipp")
-    __match_args__ = __slots__
-    _defaults = {"also_ipp": None}
-
-
-class NameSplit(FrozenValue):
+@dataclass(frozen=True, slots=True)
+class NameSplit:
     """One way to read the words: name key (+ its phonetic key) and first-name key."""
 
-    __slots__ = ("name_key", "name_phonetic", "first_name_key", "first_name_phonetic")
-    __match_args__ = __slots__
+    name_key: str
+    name_phonetic: str
+    first_name_key: str
+    first_name_phonetic: str
 
 
-class NameQuery(FrozenValue):
-    __slots__ = ("splits", "birth_date")  # splits: in the order to try them
-    __match_args__ = __slots__
-    _defaults = {"birth_date": None}
+@dataclass(frozen=True, slots=True)
+class NameQuery:
+    splits: tuple[NameSplit, ...]  # in the order to try them
+    birth_date: date | None = None
 
 
-class DatamatrixQuery(FrozenValue):
-    __slots__ = ("identity",)  # insterm.domain.datamatrix.DatamatrixIdentity
-    __match_args__ = __slots__
+@dataclass(frozen=True, slots=True)
+class DatamatrixQuery:
+    identity: DatamatrixIdentity
 
 
-# Query = MatriculeQuery | IppQuery | BirthDateQuery | NameQuery | DatamatrixQuery
-QUERY_KINDS = (MatriculeQuery, IppQuery, BirthDateQuery, NameQuery, DatamatrixQuery)
-Query = object  # for annotations; see QUERY_KINDS
+Query = MatriculeQuery | IppQuery | BirthDateQuery | NameQuery | DatamatrixQuery
 
 # --------------------------------------------------------------------------------------------
 # Parsing

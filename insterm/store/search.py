@@ -14,11 +14,11 @@ Standard library only (this is the `insterm lookup` path).
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from insterm.domain.query import (
     BirthDateQuery,
     DatamatrixQuery,
-    FrozenValue,
     IppQuery,
     MatriculeQuery,
     NameQuery,
@@ -37,17 +37,24 @@ _AFTER_Z = "["  # the character after "Z": keys are A-Z only, so key < prefix + 
 _ACTIVE = "identity.merged_into IS NULL"
 
 
-class SearchPage(FrozenValue):
-    """items (tuple of IdentitySummary), page (from 0), page_size, has_more, query."""
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of results (`page` from 0) and the query they answer."""
 
-    __slots__ = ("items", "page", "page_size", "has_more", "query")
+    items: tuple[IdentitySummary, ...]
+    page: int
+    page_size: int
+    has_more: bool
+    query: Query
 
 
-class _Source(FrozenValue):
-    """sql (ends with ORDER BY; "LIMIT ?" is appended), params, match (French: why rows of
-    this source were found)."""
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One ranked SQL query of a search."""
 
-    __slots__ = ("sql", "params", "match")
+    sql: str  # ends with ORDER BY; "LIMIT ?" is appended
+    params: tuple[object, ...]
+    match: str  # French: why rows of this source were found
 
 
 def _select(index: str | None = None) -> str:

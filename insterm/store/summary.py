@@ -9,9 +9,8 @@ that an INS is held (a RECUP identity), without giving it.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import date
-
-from insterm.domain.query import FrozenValue
 
 # Columns a search reads (in this order); `row_to_summary` expects them.
 SUMMARY_COLUMNS = (
@@ -26,19 +25,31 @@ class MatriculeNotShowable(ValueError):
     """A matricule was given for an identity that is not QUAL (a programming error)."""
 
 
-class IdentitySummary(FrozenValue):
-    """Fields: id, ipp, birth_name, first_name, first_names, used_name, used_first_name,
-    birth_date (date), birth_date_corrected, sex, birth_place, status, attributes (frozenset of
-    codes), has_ins, merged_into, version, matricule and oid (QUAL only), match (French: why
-    this record was found)."""
+@dataclass(frozen=True, slots=True)
+class IdentitySummary:
+    """One identity as a list shows it; the matricule and its OID only for a QUAL identity."""
 
-    __slots__ = ("id", "ipp", "birth_name", "first_name", "first_names", "used_name",
-                 "used_first_name", "birth_date", "birth_date_corrected", "sex", "birth_place",
-                 "status", "attributes", "has_ins", "merged_into", "version", "matricule", "oid",
-                 "match")
-    _defaults = {"matricule": None, "oid": None, "match": ""}
+    id: int
+    ipp: str
+    birth_name: str
+    first_name: str
+    first_names: str
+    used_name: str | None
+    used_first_name: str | None
+    birth_date: date
+    birth_date_corrected: bool
+    sex: str
+    birth_place: str | None
+    status: str
+    attributes: frozenset[str]  # DOUT, FICT, HOMA
+    has_ins: bool  # an INS is held (given only when QUAL)
+    merged_into: int | None
+    version: int
+    matricule: str | None = None
+    oid: str | None = None
+    match: str = ""  # French: why this record was found
 
-    def _check(self) -> None:
+    def __post_init__(self) -> None:
         if (self.matricule is not None or self.oid is not None) and self.status != "QUAL":
             raise MatriculeNotShowable(
                 "Le matricule INS n'est montré que pour une identité qualifiée (QUAL)."
