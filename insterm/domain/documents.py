@@ -633,12 +633,14 @@ def _as_date(value: object, what: str) -> date:
     raise DocumentError(f"Date incorrecte pour {what} : une date est attendue.", field="expiry")
 
 
-def check_expiry(code: str, expires_on: date | None, today: date) -> date | None:
+def check_expiry(code: str, expires_on: date | None, today: date, *,
+                 field: str = "expiry") -> date | None:
     """Check a document's end of validity against today; returns it (None when it has none).
 
     Safer choice (the rule was not found, ins-rules 3.2 and 7.6): an expired document is refused
     as a proof. A document is valid through its end-of-validity day. A type that carries an end
-    of validity (`has_expiry`) must have one: it is recorded (PAM-FR ZFD-8).
+    of validity (`has_expiry`) must have one: it is recorded (PAM-FR ZFD-8). `field`: what a
+    refusal names as its field (the caller knows whose document it is).
     """
     entry = by_code(code)
     today = _as_date(today, "la date du jour")
@@ -647,7 +649,7 @@ def check_expiry(code: str, expires_on: date | None, today: date) -> date | None
             raise DocumentError(
                 f"Indiquez la date de fin de validité de « {entry.label} » : elle est "
                 "enregistrée avec le contrôle du document.",
-                field="expiry",
+                field=field,
             )
         return None
     end = _as_date(expires_on, "la fin de validité")
@@ -662,5 +664,5 @@ def check_expiry(code: str, expires_on: date | None, today: date) -> date | None
                 "2013 est valable 5 ans de plus que la date imprimée : saisissez alors la date "
                 "de fin de validité prolongée."
             )
-        raise DocumentError(message, field="expiry")
+        raise DocumentError(message, field=field)
     return end

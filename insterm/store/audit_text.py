@@ -1,13 +1,15 @@
 """Audit events in French, one line each, for the Journal screen and the record's history.
 
 `describe(action, details)` reads what the use cases put in the event's details; an event
-written by an older version (a key missing) or an action unknown here still gets a line. A
-matricule is never written out (EXI SI 08: shown only for a qualified identity, and the
-journal does not know the status the record has now).
+written by an older version (a key missing) or an action unknown here still gets a line.
+`detail_lines(details)` gives everything an event recorded, flattened for the journal's detail.
+A matricule is never written out by either (EXI SI 08: shown only for a qualified identity, and
+the journal does not know the status the record has now).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -297,3 +299,55 @@ def describe(action: str, details: Mapping[str, Any] | None) -> str:
         except Exception:
             return action_label(action)
     return action_label(action)
+
+
+# --------------------------------------------------------------------------------------------
+# Everything an event recorded, matricules masked
+
+MASKED = "(masqué)"
+_SECRET_KEYS = ("matricule", "nir", "ins_value", "value")
+_MATRICULE_LIKE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}(?:[0-9]{2})?", re.IGNORECASE)
+
+
+def is_masked(key: str, value: object) -> bool:
+    """A detail that may hold a matricule: its key names one ("matricule", "nir", "ins_value"
+    anywhere in it, or exactly "value"), or its text looks like one (13 or 15 characters,
+    spaces ignored)."""
+    lowered = key.lower()
+    if any(secret == lowered or (secret != "value" and secret in lowered)
+           for secret in _SECRET_KEYS):
+        return True
+    return isinstance(value, str) and _MATRICULE_LIKE.fullmatch(value.replace(" ", "")) is not None
+
+
+def detail_lines(details: object, prefix: str = "") -> list[tuple[str, str]]:
+    """An event's recorded details flattened to ("a.b", value) lines in French ("oui", "non",
+    "(vide)"), every matricule (or what looks like one) replaced by `MASKED`."""
+    lines: list[tuple[str, str]] = []
+    if isinstance(details, dict):
+        for key, value in details.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, (dict, list)) and value and not is_masked(str(key), None):
+                lines.extend(detail_lines(value, name + "."))
+            else:
+                lines.append((name, MASKED if is_masked(str(key), value) else _plain(value)))
+    elif isinstance(details, list):
+        for index, value in enumerate(details, start=1):
+            name = f"{prefix}{index}"
+            if isinstance(value, (dict, list)) and value:
+                lines.extend(detail_lines(value, name + "."))
+            else:
+                lines.append((name, MASKED if is_masked("", value) else _plain(value)))
+    return lines
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return "(vide)"
+    if value is True:
+        return "oui"
+    if value is False:
+        return "non"
+    if isinstance(value, (dict, list)):
+        return "(vide)"
+    return str(value)

@@ -2,58 +2,53 @@
 
 `InsiCallScreen` is the base of the qualification screen (`screens/qualify.py`, search by
 traits) and of the verification screen (`screens/verify_ins.py`, an INS received from
-elsewhere). It holds what both do the same way:
+elsewhere). It composes both screens the same way (the identity bar, then in the scrolling body
+the readiness panel, the progress line, the result block and the screen's own form from
+`compose_form`) and runs what both do the same way:
 
 - "loading": the record and `Clinic.insi_readiness(identity_id)` read in a worker (`load`);
-  what stops a call is listed in French (`readiness_text`); a locked keyring gets a password
-  field (`_unlock`);
+  what stops a call is listed in French (`ReadinessPanel`); a locked keyring gets a password
+  field, whose `ReadinessPanel.Unlock` opens it;
 - "calling": `_start_call(plan)` runs the clinic's three phases in a thread worker (group
-  "insi", exclusive): `plan(clinic)` (`Clinic.plan_insi_search` / `plan_insi_verification`)
-  and `Clinic.record_insi_exchange` under the app's clinic lock, the network exchange
-  (`plan.exchange(progress)`) outside it, so that the other screens keep working; a progress
-  line with the seconds waited; F8 or Escape stops waiting (`action_stop_waiting`: the call may
-  still reach INSi and is then logged all the same, nothing is applied);
-- "result": the local traits next to the INSi traits (`comparison_rows`), a collision naming the
-  other record (F7 opens it), F4 accept after a confirmation naming the resulting status, F6
+  "insi", exclusive, `call_in_phases`): `plan(clinic)` (`Clinic.plan_insi_search` /
+  `plan_insi_verification`) and `Clinic.record_insi_exchange` under the app's clinic lock, the
+  network exchange (`plan.exchange(progress)`) outside it, so that the other screens keep
+  working; `CallProgress` counts the seconds waited; F8 or Escape stops waiting
+  (`action_stop_waiting`: the call may still reach INSi and is then logged all the same,
+  nothing is applied);
+- "result": `CallResult` shows the local traits next to the INSi traits, a collision naming the
+  other record (F7 opens it); F4 accept after a confirmation naming the resulting status, F6
   refuse; both are one call, `Clinic.apply_insi_outcome(actor, id, report.identity_version,
   report, accepted=...)`, and the screen then closes (the record screen below reloads).
 
-Each screen composes its own widgets with ids `<PREFIX>-<part>` (`PREFIX` = "qualify",
-"verify"): top bar `title`, `status`, `attributes`; `body` (the scroll), `readiness`, `keyring`,
-`master`, `master-error`, `progress`, `notice`, `outcome`, `collision`, `comparison`, `ins`,
-`guidance`, and says through a few hooks what differs (`_prepared`, `_enter_prepare`,
-`_show_report`, `_decidable`, `_progress_text`, `_typed`, `_set_inputs_enabled`).
+What differs is said through a few hooks (`compose_form`, `_prepared`, `_enter_prepare`,
+`_show_report`, `_decidable`, `_progress_text`, `_typed`, `_set_inputs_enabled`). Widget ids are
+`<PREFIX>-<part>` ("qualify-master", "verify-comparison"...).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
-from textual.containers import Horizontal
-from textual.widgets import Input, Label, Static
+from textual import on
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Header
 
 from insterm.datasets import place_name
-from insterm.domain.insi_codes import CR_MEANINGS
-from insterm.domain.traits import SEX_LABELS
 from insterm.tui.screens.base import InstermScreen
-from insterm.tui.widgets.attribute_badges import AttributeBadges
-from insterm.tui.widgets.status_badge import StatusBadge
-from insterm.tui.widgets.traits_comparison import (
-    DIFFERENT,
-    EQUIVALENT,
-    IDENTICAL,
-    ComparisonRow,
-    TraitsComparison,
+from insterm.tui.widgets.identity_bar import IdentityBar
+from insterm.tui.widgets.insi_progress import CallProgress
+from insterm.tui.widgets.insi_readiness import (
+    ReadinessPanel,
+    blocked_by_identity,
+    readiness_text,
 )
+from insterm.tui.widgets.insi_result import CallResult, comparison_rows
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
-    from textual.timer import Timer
-    from textual.widget import Widget
     from textual.worker import Worker
 
     from insterm.clinic import Clinic
@@ -61,23 +56,7 @@ if TYPE_CHECKING:
     from insterm.tui.app import InstermApp
 
 
-CODE_TITLES = {code: f"Réponse INSi {code} : {meaning}." for code, meaning in CR_MEANINGS.items()}
-
-ERROR_TITLES = {
-    "InsiFault": "Le téléservice INSi a répondu par une erreur.",
-    "InsiTransportError": "Le téléservice INSi est injoignable.",
-    "InsiReplyError": "La réponse du téléservice INSi est inutilisable.",
-    "InsiKeyMismatch": "La réponse du téléservice INSi est inutilisable.",
-}
-
-CANCELLED_NOTICE = (
-    "Appel abandonné : l'écran n'attend plus la réponse. Si le téléservice a déjà reçu la "
-    "demande, l'appel sera quand même enregistré dans le journal du patient ; le dossier, lui, "
-    "ne change pas. Vous pouvez relancer l'appel (F2) ou revenir (Échap)."
-)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """What the "prepare" phase shows, read in one worker call."""
 
@@ -86,103 +65,13 @@ class Prepared:
     place_name: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Called:
     """What a call gave: the report, the record as it is now, the birth place names."""
 
     report: Any  # insterm.usecases.insi_calls.InsiSearchReport
     record: IdentityRecord
     place_names: dict[str, str]
-
-
-class FieldMessage(Static):
-    """The French message under a field; takes no room when there is nothing to say."""
-
-    def say(self, text: str | Text) -> None:
-        self.update(text)
-        self.display = bool(str(text))
-
-
-# ------------------------------------------------------------------------------ formatting
-
-
-def format_place(code: str | None, names: dict[str, str]) -> str:
-    if not code:
-        return ""
-    name = names.get(code)
-    return f"{name} ({code})" if name else code
-
-
-def format_date(value: str | None) -> str:
-    if not value:
-        return ""
-    year, _, rest = value.partition("-")
-    month, _, day = rest.partition("-")
-    return f"{day}/{month}/{year}" if day else value
-
-
-def comparison_rows(report: Any, names: dict[str, str]) -> list[ComparisonRow]:
-    """The report's trait-by-trait comparison, formatted for `TraitsComparison`."""
-    rows = []
-    for item in report.comparison:
-        local, insi = item.local or "", item.insi or ""
-        if item.field == "birth_date":
-            local, insi = format_date(local), format_date(insi)
-        elif item.field == "sex":
-            local = f"{local} ({SEX_LABELS[local]})" if local in SEX_LABELS else local
-            insi = f"{insi} ({SEX_LABELS[insi]})" if insi in SEX_LABELS else insi
-        elif item.field == "birth_place":
-            local, insi = format_place(item.local, names), format_place(item.insi, names)
-        state = IDENTICAL if item.identical else EQUIVALENT if item.equal else DIFFERENT
-        rows.append(ComparisonRow(item.label, local, insi, state))
-    return rows
-
-
-def attempts_text(report: Any) -> str:
-    parts = []
-    for attempt in report.attempts:
-        if attempt.result is not None:
-            code = attempt.result.code
-        else:
-            code = {"InsiFault": "erreur du service", "InsiTransportError": "sans réponse"}.get(
-                type(attempt.error).__name__, "réponse inutilisable")
-        parts.append(f"{attempt.sent_first_names or '?'} ({code})")
-    if not parts:
-        return ""
-    word = "Tentative envoyée" if len(parts) == 1 else "Tentatives envoyées"
-    return f"{word} (prénoms : réponse) : " + ", ".join(parts) + ". Appel enregistré."
-
-
-def error_title(report: Any) -> str:
-    """The bold first line of a report that ended in an error (fault, transport, refusal)."""
-    return ERROR_TITLES.get(type(report.error).__name__,
-                            "Appel INSi non envoyé." if not report.sent else "Appel INSi en échec.")
-
-
-def blocked_by_identity(readiness: Any) -> bool:
-    """INSi is forbidden for this identity itself (doubtful, fictitious, corrected date...)."""
-    return readiness is not None and any(
-        item.code.startswith("identity_") for item in readiness.blocking)
-
-
-def readiness_text(readiness: Any, *, ascii: bool) -> Text:
-    """"Prêt pour l'appel INSi — environnement : …", then what blocks (✗) and warnings (!)."""
-    cross, bang = ("x", "!") if ascii else ("✗", "!")
-    text = Text()
-    if readiness.ready:
-        text.append("Prêt pour l'appel INSi", style="bold green")
-    elif blocked_by_identity(readiness):
-        text.append("INSi interdit pour cette identité", style="bold red")
-    else:
-        text.append("Appel INSi impossible pour le moment", style="bold red")
-    text.append(f" — environnement : {readiness.environment_label}")
-    for item in readiness.blocking:
-        text.append(f"\n{cross} ", style="bold red")
-        text.append(item.message)
-    for item in readiness.warnings:
-        text.append(f"\n{bang} ", style="bold yellow")
-        text.append(item.message)
-    return text
 
 
 def call_in_phases(app: InstermApp, identity_id: int, plan: Callable[[Clinic], Any],
@@ -212,28 +101,6 @@ def call_in_phases(app: InstermApp, identity_id: int, plan: Callable[[Clinic], A
     return Called(report, record_now, names)
 
 
-def screen_css(screen: str, prefix: str) -> str:
-    """The layout rules both INSi screens share (`SCOPED_CSS = False`: every rule names the
-    screen; the ASCII rule starts with App.-ascii)."""
-    s, p = screen, prefix
-    return f"""
-    {s} #{p}-top {{ height: 1; padding: 0 1; }}
-    {s} #{p}-title {{ width: 1fr; text-style: bold; }}
-    {s} #{p}-body {{ height: 1fr; }}
-    {s} .{p}-block {{ height: auto; padding: 0 1; }}
-    {s} #{p}-readiness {{ margin-bottom: 1; }}
-    {s} #{p}-progress {{ color: $accent; text-style: bold; margin-bottom: 1; }}
-    {s} #{p}-notice {{ color: $warning; margin-bottom: 1; }}
-    {s} #{p}-outcome {{ text-style: bold; }}
-    {s} #{p}-collision {{
-        border: heavy $error; color: $error; text-style: bold; padding: 0 1; margin: 0 1;
-    }}
-    App.-ascii {s} #{p}-collision {{ border: ascii $error; }}
-    {s} #{p}-guidance {{ margin-top: 1; }}
-    {s} #{p}-keyring {{ height: auto; }}
-    """
-
-
 class InsiCallScreen(InstermScreen):
     """The base of the INSi screens (see the module docstring)."""
 
@@ -242,9 +109,9 @@ class InsiCallScreen(InstermScreen):
     DOING_CALL: ClassVar[str] = "l'appel au téléservice INSi"
     DOING_LOAD: ClassVar[str] = "la préparation de l'appel INSi"
     TYPED_LOST: ClassVar[str] = "Ce qui a été saisi pour l'appel INSi sera perdu."
-    HIDDEN_AT_START: ClassVar[tuple[str, ...]] = (
-        "master-error", "keyring", "progress", "notice", "outcome", "comparison", "ins",
-        "collision", "guidance")
+    DEFAULT_CSS = """
+    InsiCallScreen .insi-body { height: 1fr; }
+    """
 
     def __init__(self, identity_id: int) -> None:
         super().__init__()
@@ -255,55 +122,53 @@ class InsiCallScreen(InstermScreen):
         self.report: Any = None
         self.call_record: IdentityRecord | None = None
         self.decided = False
-        self._insi_worker: Worker | None = None
-        self._started = 0.0
-        self._timer: Timer | None = None
+        self._insi_worker: Worker[Called | None] | None = None
         self._attempt: tuple[int, int, str] | None = None  # (number, total, first names sent)
         self._names: dict[str, str] = {}
 
-    def part(self, name: str, kind: type[Widget] | None = None) -> Any:
-        """The widget `#<PREFIX>-<name>` of this screen."""
-        selector = f"#{self.PREFIX}-{name}"
-        return self.query_one(selector) if kind is None else self.query_one(selector, kind)
+    # ------------------------------------------------------------------ layout
 
-    # ------------------------------------------------------------------ layout pieces
-
-    def compose_top(self) -> ComposeResult:
-        with Horizontal(id=f"{self.PREFIX}-top"):
-            yield Label("Chargement…", id=f"{self.PREFIX}-title")
-            yield StatusBadge("PROV", id=f"{self.PREFIX}-status")
-            yield AttributeBadges((), id=f"{self.PREFIX}-attributes")
-
-    def compose_readiness(self) -> ComposeResult:
-        from textual.containers import Vertical
-
+    def compose(self) -> ComposeResult:
         p = self.PREFIX
-        yield Static("", id=f"{p}-readiness", classes=f"{p}-block", markup=False)
-        with Vertical(id=f"{p}-keyring"):
-            with Horizontal(classes=f"{p}-row"):
-                yield Label("Mot de passe maître", classes=f"{p}-label")
-                yield Input(password=True, id=f"{p}-master",
-                            placeholder="mot de passe du trousseau, puis Entrée")
-            yield FieldMessage("", id=f"{p}-master-error", classes=f"{p}-error", markup=False)
+        yield Header(show_clock=False, icon="")
+        yield IdentityBar(id=f"{p}-top")
+        with VerticalScroll(id=f"{p}-body", classes="insi-body"):
+            yield ReadinessPanel(p)
+            yield CallProgress(id=f"{p}-progress")
+            yield CallResult(p)
+            with Vertical(id=f"{p}-form"):
+                yield from self.compose_form()
+        yield Footer(compact=True)
 
-    def compose_result(self) -> ComposeResult:
-        p = self.PREFIX
-        yield Static("", id=f"{p}-progress", classes=f"{p}-block", markup=False)
-        yield Static("", id=f"{p}-notice", classes=f"{p}-block", markup=False)
-        yield Static("", id=f"{p}-outcome", classes=f"{p}-block", markup=False)
-        yield Static("", id=f"{p}-collision", markup=False)
-        yield TraitsComparison(id=f"{p}-comparison")
-        yield Static("", id=f"{p}-ins", classes=f"{p}-block", markup=False)
-        yield Static("", id=f"{p}-guidance", classes=f"{p}-block", markup=False)
+    def compose_form(self) -> ComposeResult:
+        """Hook: what the operator fills in before the call (in `#<PREFIX>-form`)."""
+        yield from ()
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one(".insi-body", VerticalScroll)
+
+    @property
+    def form(self) -> Vertical:
+        return self.query_one(f"#{self.PREFIX}-form", Vertical)
+
+    @property
+    def readiness_panel(self) -> ReadinessPanel:
+        return self.query_one(ReadinessPanel)
+
+    @property
+    def progress(self) -> CallProgress:
+        return self.query_one(CallProgress)
+
+    @property
+    def call_result(self) -> CallResult:
+        return self.query_one(CallResult)
 
     @property
     def ascii(self) -> bool:
-        look = getattr(self.app, "look", None)
-        return bool(getattr(look, "ascii", False))
+        return self.insterm.look.ascii
 
     def on_mount(self) -> None:
-        for name in self.HIDDEN_AT_START:
-            self.part(name).display = False
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -319,7 +184,6 @@ class InsiCallScreen(InstermScreen):
         def read(clinic: Clinic) -> Prepared:
             record = clinic.get(identity_id)
             readiness = clinic.insi_readiness(identity_id)
-            place_name("99100")  # loads the place table here, not on the UI thread later
             return Prepared(record, readiness, place_name(record.birth_place))
 
         self.run_clinic(read, done=self._loaded, group=f"{self.PREFIX}-load", exclusive=True,
@@ -342,31 +206,27 @@ class InsiCallScreen(InstermScreen):
 
     def _show_record(self, record: IdentityRecord) -> None:
         self.record = record
-        first = record.used_first_name or record.first_name
-        self.part("title", Label).update(f"{record.birth_name} {first} — IPP {record.ipp}")
-        self.part("status", StatusBadge).status = record.status
-        self.part("attributes", AttributeBadges).attributes = record.attributes
-        self.sub_title = f"{record.birth_name} {first}"
+        self.query_one(IdentityBar).show(record)
+        self.sub_title = f"{record.birth_name} {record.used_first_name or record.first_name}"
 
     def _blocked_by_identity(self) -> bool:
         return blocked_by_identity(self.readiness)
 
     def _show_readiness(self) -> None:
         readiness = self.readiness
-        block = self.part("readiness", Static)
-        keyring = self.part("keyring")
+        panel = self.readiness_panel
         if readiness is None:
-            block.update("")
-            keyring.display = False
+            panel.clear()
             return
-        # After a call, the readiness line is noise unless something is wrong.
-        block.display = self.phase != "result" or not readiness.ready or bool(readiness.warnings)
-        block.update(readiness_text(readiness, ascii=self.ascii))
         needs_password = bool(readiness.needs_master_password) or bool(
             self.report is not None and getattr(self.report, "needs_master_password", False))
-        keyring.display = needs_password
+        # After a call, the readiness line is noise unless something is wrong.
+        panel.show(readiness_text(readiness, ascii=self.ascii),
+                   line=self.phase != "result" or not readiness.ready
+                   or bool(readiness.warnings),
+                   keyring=needs_password)
         if needs_password and self.phase in ("prepare", "result"):
-            self.part("master", Input).focus()
+            panel.focus_password()
 
     def _enter_prepare(self) -> None:
         """Hook: show the form (phase "prepare")."""
@@ -376,30 +236,26 @@ class InsiCallScreen(InstermScreen):
         self.refresh_bindings()
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
-        self.part("master", Input).disabled = not enabled
+        self.readiness_panel.set_enabled(enabled)
 
     # ------------------------------------------------------------------ keyring
 
-    def _unlock(self, password: str) -> None:
-        field = self.part("master", Input)
-        error = self.part("master-error", FieldMessage)
-        if not password:
-            error.say("Saisissez le mot de passe maître du trousseau, puis Entrée.")
-            return
-        field.value = ""  # never kept on screen longer than needed
-        error.say("Ouverture du trousseau…")
+    @on(ReadinessPanel.Unlock)
+    def _unlock(self, message: ReadinessPanel.Unlock) -> None:
+        message.stop()
+        panel = self.readiness_panel
 
         def failed(problem: BaseException) -> None:
             from insterm.secrets import SecretsError
             from insterm.tui.errors import french_message
 
-            message = (str(problem) if isinstance(problem, SecretsError) and str(problem).strip()
-                       else french_message(problem, doing="l'ouverture du trousseau"))
-            error.say(message)
-            field.focus()
+            said = (str(problem) if isinstance(problem, SecretsError) and str(problem).strip()
+                    else french_message(problem, doing="l'ouverture du trousseau"))
+            panel.say(said)
+            panel.focus_password()
 
-        def opened(_status: Any) -> None:
-            error.say("")
+        def opened(_status: object) -> None:
+            panel.say("")
             self.notify("Trousseau ouvert.", timeout=4)
             if self.report is not None and getattr(self.report, "needs_master_password", False):
                 self.report = None
@@ -407,6 +263,7 @@ class InsiCallScreen(InstermScreen):
                 self.phase = "prepare"
             self.load()
 
+        password = message.password
         self.run_clinic(lambda clinic: clinic.open_keyring(password), done=opened,
                         failed=failed, doing="l'ouverture du trousseau")
 
@@ -428,13 +285,10 @@ class InsiCallScreen(InstermScreen):
         self._clear_result()
         self.phase = "calling"
         self._attempt = None
-        self._started = time.monotonic()
         self._set_inputs_enabled(False)
-        self.part("keyring").display = False
-        self.part("progress", Static).display = True
-        self._tick()
-        self._timer = self.set_interval(1.0, self._tick)
-        self.part("body").focus()
+        self.readiness_panel.hide_keyring()
+        self.progress.start(self._progress_text)
+        self.body.focus()
         self.refresh_bindings()
         self._insi_worker = self.run_in_thread(
             lambda: call_in_phases(app, identity_id, plan, progress, places),
@@ -444,24 +298,11 @@ class InsiCallScreen(InstermScreen):
     def _on_attempt(self, number: int, total: int, sent: str) -> None:
         if self.phase == "calling":
             self._attempt = (number, total, sent)
-            self._tick()
+            self.progress.tick()
 
     def _progress_text(self) -> str:
         """Hook: what the progress line says is under way (before the seconds)."""
         return "Appel INSi en cours…"
-
-    def _tick(self) -> None:
-        if self.phase != "calling":
-            return
-        seconds = int(time.monotonic() - self._started)
-        self.part("progress", Static).update(
-            f"{self._progress_text()} ({seconds} s). F8 ou Échap : ne plus attendre.")
-
-    def _stop_progress(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.part("progress", Static).display = False
 
     def action_stop_waiting(self) -> None:
         if self.phase != "calling":
@@ -469,32 +310,24 @@ class InsiCallScreen(InstermScreen):
         if self._insi_worker is not None:
             self._insi_worker.cancel()
         self._insi_worker = None
-        self._stop_progress()
-        notice = self.part("notice", Static)
-        notice.update(CANCELLED_NOTICE)
-        notice.display = True
+        self.progress.abandoned()
         self._enter_prepare()
 
     def _call_failed(self, error: BaseException) -> None:
         self._insi_worker = None
-        self._stop_progress()
+        self.progress.stop()
         self._enter_prepare()
         self.insterm.report_error(error, doing=self.DOING_CALL)
 
     # ------------------------------------------------------------------ the result
 
     def _clear_result(self) -> None:
-        for name in ("notice", "outcome", "ins", "collision", "guidance"):
-            widget = self.part(name, Static)
-            widget.update("")
-            widget.display = False
-        comparison = self.part("comparison", TraitsComparison)
-        comparison.show(())
-        comparison.display = False
+        self.progress.clear()
+        self.call_result.clear()
 
     def _called(self, called: Called) -> None:
         self._insi_worker = None
-        self._stop_progress()
+        self.progress.stop()
         self.report = called.report
         self.call_record = called.record
         self.decided = False
@@ -511,18 +344,10 @@ class InsiCallScreen(InstermScreen):
         """Hook: show what the call gave."""
 
     def _show_comparison(self, report: Any) -> None:
-        comparison = self.part("comparison", TraitsComparison)
-        comparison.show(comparison_rows(report, self._names), ascii=self.ascii)
-        comparison.display = True
+        self.call_result.show_comparison(comparison_rows(report, self._names), ascii=self.ascii)
 
     def _show_collision(self, report: Any) -> None:
-        collision = self.part("collision", Static)
-        if report.collision is not None:
-            collision.update(f"{report.collision.message_fr}\nF7 : ouvrir ce dossier "
-                             f"(IPP {report.collision.ipp}).")
-            collision.display = True
-        else:
-            collision.display = False
+        self.call_result.show_collision(report.collision)
 
     # ------------------------------------------------------------------ decisions
 

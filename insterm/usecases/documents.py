@@ -66,7 +66,10 @@ def record_document(ctx: Context, change: Change, identity_id: int, birth_date: 
         practice=ctx.document_catalogue())
     expiries = {}
     for document in proof.documents:
-        end = catalogue.check_expiry(document.code, check.expires_on.get(document.code), today)
+        # A refusal names the patient's document ("expiry") or the parent's / guardian's.
+        end = catalogue.check_expiry(
+            document.code, check.expires_on.get(document.code), today,
+            field="expiry" if document.holder is catalogue.Holder.PATIENT else "holder_expiry")
         if end is not None:
             expiries[document.code] = end.isoformat()
     first_expiry = min(expiries.values()) if expiries else None

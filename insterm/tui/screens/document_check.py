@@ -18,284 +18,54 @@ What the operator does, in order:
    the recording: a dialog says what to do (correct the identity: F3 opens the edit screen; or
    mark the identity doubtful when the document does not seem to be the patient's).
 
+The form's model (what it reads, which fields apply, what it says, the check it builds) is
+`insterm.tui.forms.document_check`, without widgets; this module holds the widgets.
+
 F2 records the check with ONE clinic call, `clinic.check_document(actor, id, version,
 DocumentCheck(...))`, in a thread worker; the clinic judges the proof and the expiry again (its
-refusals come back as French messages, put next to the field they concern) and moves the status.
-On success a notification says the new status and the screen pops back to the record.
+refusals come back as French messages, put next to the field their `field` names) and moves the
+status. On success a notification says the new status and the screen pops back to the record.
 A doubtful or fictitious identity is announced at the top (the domain's refusal message) and the
 clinic refuses the recording: nothing is written.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from insterm.domain.traits import SEX_LABELS
+from insterm.tui.forms.document_check import (
+    ADULT_SITUATIONS,
+    MINOR_SITUATIONS,
+    TRAIT_NAMES,
+    TRAITS,
+    CheckView,
+    Entered,
+    build_check,
+    form_shape,
+    load_check_view,
+    mismatch_text,
+    problem_field,
+    proof_hint,
+    strict_traits,
+    trait_lines,
+)
 from insterm.tui.screens.base import InstermModal, InstermScreen
 from insterm.tui.widgets.status_badge import StatusBadge, status_label
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from insterm.clinic import Clinic, DocumentCheck
-    from insterm.domain.documents import PracticeCatalogue
-    from insterm.store.identities import IdentityRecord
-
-# The strict traits confirmed against the document, in the order a document prints them.
-TRAITS = ("birth_name", "first_names", "birth_date", "sex", "birth_place")
-TRAIT_NAMES = {
-    "birth_name": "nom de naissance",
-    "first_names": "prénoms de naissance",
-    "birth_date": "date de naissance",
-    "sex": "sexe",
-    "birth_place": "lieu de naissance",
-}
-
-# Situations of the combined proofs (documents.check_proof's context arguments), by age.
-MINOR_SITUATIONS = (
-    ("parent", "Pièce d'un parent (avec l'acte de naissance ou le livret de famille)"),
-    ("guardian", "Pièce du tuteur et décision de justice"),
-    ("ase", "Enfant confié à l'aide sociale à l'enfance (ASE)"),
-)
-ADULT_SITUATIONS = (
-    ("adult_without", "Majeur qui ne peut pas obtenir de pièce d'identité"),
-    ("ehpad", "Admission directe en EHPAD"),
-)
-# Situations whose second document is the holder's (parent, guardian) / the patient's Vitale.
-HOLDER_SITUATIONS = {"parent": "du parent", "guardian": "du tuteur"}
-VITALE_SITUATIONS = ("ase", "adult_without", "ehpad")
-VITALE = "CV"
-
-NO_TYPE = ("Choisissez le type de pièce présentée : aucun type n'est présélectionné, il doit "
-           "correspondre au document que vous avez en main.")
-DATE_FORMAT = ("tapez-la sous la forme JJ/MM/AAAA, par exemple 31/12/2030, telle qu'elle est "
-               "imprimée sur la pièce.")
-
-
-# ------------------------------------------------------------------ what the screen reads
-
-
-@dataclass(frozen=True)
-class CheckView:
-    """What the screen shows, read in one worker call.
-
-    `minor`: the patient is under 18 today (decides which combined proofs are offered; the
-    clinic decides again when recording). `blocked`: the domain's refusal of a document check
-    for this identity (doubtful or fictitious), else None. `expected_status`: the status a
-    recorded check gives. `default_catalogue`: the facade had no `document_catalogue()`."""
-
-    record: IdentityRecord
-    catalogue: PracticeCatalogue
-    place_name: str | None
-    minor: bool
-    blocked: str | None
-    expected_status: str | None
-    default_catalogue: bool = False
-
-
-def practice_today(clinic: Clinic) -> date:
-    """The clinic's today (`clinic.today()`: tests fix it)."""
-    return clinic.today()
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def load_check_view(clinic: Any, identity_id: int) -> CheckView:
-    from insterm.datasets import place_name
-    from insterm.domain import documents
-    from insterm.domain.errors import DomainError
-    from insterm.domain.status import DocumentChecked, transition
-    from insterm.usecases.documents import ADULT_AGE
-
-    record = clinic.get(identity_id)
-    read_catalogue = getattr(clinic, "document_catalogue", None)
-    catalogue = read_catalogue() if callable(read_catalogue) \
-        else documents.DEFAULT_PRACTICE_CATALOGUE
-    try:
-        outcome = transition(record.state(), DocumentChecked())
-        blocked, expected = None, str(outcome.state.status)
-    except DomainError as refused:
-        blocked, expected = refused.message, None
-    minor = age_on(record.birth_date, practice_today(clinic)) < ADULT_AGE
-    return CheckView(record, catalogue, place_name(record.birth_place), minor, blocked, expected,
-                     default_catalogue=not callable(read_catalogue))
-
-
-def trait_lines(view: CheckView) -> dict[str, str]:
-    """The label of each trait's tick box: the record's value as the document should print it."""
-    record = view.record
-    first_names = record.first_names
-    if record.first_name and first_names.split()[:1] != [record.first_name]:
-        first_names += f" (1er prénom : {record.first_name})"
-    born = record.birth_date.strftime("%d/%m/%Y")
-    if record.birth_date_corrected:
-        born += " (date corrigée)"
-    if record.birth_place and view.place_name:
-        place = f"{view.place_name} ({record.birth_place})"
-    else:
-        place = record.birth_place or "non renseigné"
-    values = {
-        "birth_name": record.birth_name,
-        "first_names": first_names,
-        "birth_date": born,
-        "sex": f"{SEX_LABELS.get(record.sex, record.sex)} ({record.sex})",
-        "birth_place": place,
-    }
-    return {key: f"{TRAIT_NAMES[key].capitalize()} : {values[key]}" for key in TRAITS}
-
-
-# ------------------------------------------------------------------ what the operator entered
-
-
-def parse_day(text: str) -> date:
-    """"JJ/MM/AAAA" (or "JJMMAAAA") -> date; `ValueError` with a French message otherwise."""
-    raw = text.strip()
-    match = _DAY.fullmatch(raw)
-    if match is None:
-        raise ValueError(f"Date incorrecte « {raw} » : {DATE_FORMAT}")
-    day, month, year = (int(part) for part in match.groups() if part is not None)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(f"Le {raw} n'existe pas : vérifiez la date imprimée sur la "
-                         "pièce.") from None
-
-
-_DAY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})|([0-9]{2})([0-9]{2})([0-9]{4})")
-
-
-@dataclass
-class Entered:
-    """The form's values (None / "" / False when not given)."""
-
-    code: str | None = None
-    expiry: str = ""
-    situation: str | None = None
-    other_code: str | None = None
-    other_expiry: str = ""
-    vitale: bool = False
-    court_decision: bool = False
-    confirmed: dict[str, bool] = field(default_factory=dict)
-
-    @property
-    def anything(self) -> bool:
-        """Something was typed or chosen (Escape then asks before leaving)."""
-        return bool(self.code or self.expiry.strip() or self.situation or self.other_code
-                    or self.other_expiry.strip() or self.vitale or self.court_decision
-                    or any(self.confirmed.values()))
-
-    @property
-    def unconfirmed(self) -> list[str]:
-        return [key for key in TRAITS if not self.confirmed.get(key)]
-
-
-def document_type(code: str | None) -> Any:
-    from insterm.domain.documents import CATALOGUE
-
-    return CATALOGUE.get(code) if code else None
-
-
-def needs_combined(code: str | None, minor: bool) -> bool:
-    """Show the combined-proof sub-form: the type cannot prove on its own, or a minor."""
-    from insterm.domain.documents import Role
-
-    entry = document_type(code)
-    return entry is not None and (minor or entry.role is not Role.PROOF)
-
-
-def proof_arguments(entered: Entered, minor: bool) -> dict[str, Any]:
-    """`documents.check_proof` / `DocumentCheck` arguments for what was entered."""
-    codes = [entered.code] if entered.code else []
-    arguments: dict[str, Any] = {"codes": codes}
-    if not needs_combined(entered.code, minor):
-        return arguments
-    situation = entered.situation
-    allowed = {key for key, _ in (MINOR_SITUATIONS if minor else ADULT_SITUATIONS)}
-    if situation not in allowed:
-        return arguments
-    if situation in HOLDER_SITUATIONS and entered.other_code:
-        arguments["parent_codes" if situation == "parent" else "guardian_codes"] = \
-            [entered.other_code]
-    if situation == "guardian":
-        arguments["court_decision"] = entered.court_decision
-    if situation in VITALE_SITUATIONS:
-        if entered.vitale and VITALE not in codes:
-            codes.append(VITALE)
-        arguments.update(child_welfare=situation == "ase",
-                         adult_without_documents=situation == "adult_without",
-                         ehpad_direct_admission=situation == "ehpad")
-    return arguments
-
-
-def proof_hint(entered: Entered, view: CheckView) -> tuple[bool, str]:
-    """(sufficient, French sentence): the domain's verdict on the documents given so far
-    (end of validity aside: the clinic checks it when recording)."""
-    if not entered.code:
-        return False, NO_TYPE
-    from insterm.domain.documents import check_proof
-    from insterm.domain.errors import DomainError
-
-    try:
-        proof = check_proof(**proof_arguments(entered, view.minor), minor=view.minor,
-                            practice=view.catalogue)
-    except DomainError as missing:
-        return False, missing.message
-    return True, f"Preuve suffisante : {proof.rule}."
-
-
-def build_check(entered: Entered, minor: bool) -> tuple[DocumentCheck | None, dict[str, str]]:
-    """The `DocumentCheck` to record, or the French problems by field ("document", "expiry",
-    "other", "other_expiry") when the form is incomplete. Traits are judged apart."""
     from insterm.clinic import DocumentCheck
 
-    problems: dict[str, str] = {}
-    if not entered.code:
-        problems["document"] = NO_TYPE
-        return None, problems
-    arguments = proof_arguments(entered, minor)
-    expires: dict[str, date | None] = {}
-    entry = document_type(entered.code)
-    label = entry.label if entry is not None else entered.code
-    if entered.expiry.strip():
-        try:
-            expires[entered.code] = parse_day(entered.expiry)
-        except ValueError as wrong:
-            problems["expiry"] = str(wrong)
-    elif entry is not None and entry.has_expiry:
-        problems["expiry"] = (f"Indiquez la date de fin de validité de « {label} » "
-                              f"(JJ/MM/AAAA) : elle est enregistrée avec le contrôle.")
-    holder_codes = arguments.get("parent_codes") or arguments.get("guardian_codes") or []
-    situation = entered.situation if needs_combined(entered.code, minor) else None
-    if situation in HOLDER_SITUATIONS and not holder_codes:
-        problems["other"] = (f"Choisissez le type de la pièce {HOLDER_SITUATIONS[situation]} "
-                             "présentée.")
-    for code in holder_codes:
-        other = document_type(code)
-        if entered.other_expiry.strip():
-            try:
-                expires.setdefault(code, parse_day(entered.other_expiry))
-            except ValueError as wrong:
-                problems["other_expiry"] = str(wrong)
-        elif other is not None and other.has_expiry:
-            problems["other_expiry"] = (
-                f"Indiquez la date de fin de validité de la pièce "
-                f"{HOLDER_SITUATIONS[str(situation)]} (« {other.label} », JJ/MM/AAAA).")
-    if problems:
-        return None, problems
-    known = {"parent_codes", "guardian_codes", "court_decision", "child_welfare",
-             "adult_without_documents", "ehpad_direct_admission"}
-    return DocumentCheck(codes=list(arguments["codes"]), traits_match=True, expires_on=expires,
-                         **{k: v for k, v in arguments.items() if k in known}), {}
+# The re-check of an edit (`edit_recheck`) reads its form through these names too.
+__all__ = ["TRAITS", "CheckView", "DocumentCheckScreen", "Entered", "TraitMismatchModal",
+           "build_check", "document_fields", "load_check_view", "proof_hint"]
 
 
 # ------------------------------------------------------------------ the trait mismatch dialog
@@ -334,18 +104,7 @@ class TraitMismatchModal(InstermModal[str | None]):
         self._doubtful_effect = doubtful_effect
 
     def compose(self) -> ComposeResult:
-        names = [TRAIT_NAMES[key] for key in self._unconfirmed]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
-        verb = "n'est pas confirmé" if len(names) == 1 else "ne sont pas confirmés"
-        text = (f"{listed.capitalize()} {verb} : le contrôle ne peut pas être enregistré et "
-                "l'identité ne change pas.\n\n"
-                "- Erreur de saisie dans le dossier : corrigez d'abord l'identité (F3), puis "
-                "revenez confirmer les traits.\n"
-                "- La pièce ne semble pas être celle du patient : marquez l'identité douteuse "
-                "(F6).")
-        if self._doubtful_effect:
-            text += f" {self._doubtful_effect}"
-        text += "\n- Vous avez oublié de cocher un trait conforme : revenez au contrôle (Échap)."
+        text = mismatch_text(self._unconfirmed, self._doubtful_effect)
         with Vertical():
             yield Label("Traits non conformes à la pièce", classes="mismatch-title")
             yield Static(text, classes="mismatch-text", markup=False)
@@ -358,9 +117,20 @@ class TraitMismatchModal(InstermModal[str | None]):
     def on_mount(self) -> None:
         self.query_one("#mismatch-back", Button).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, "#mismatch-edit")
+    def _edit_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.action_choose((event.button.id or "").removeprefix("mismatch-").replace("back", ""))
+        self.action_choose("edit")
+
+    @on(Button.Pressed, "#mismatch-doubtful")
+    def _doubtful_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose("doubtful")
+
+    @on(Button.Pressed, "#mismatch-back")
+    def _back_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose("")
 
     def action_choose(self, choice: str) -> None:
         if choice == "doubtful" and self._doubtful_effect is None:
@@ -407,7 +177,7 @@ class DocumentCheckScreen(InstermScreen):
     DocumentCheckScreen #check-top { height: 1; padding: 0 1; }
     DocumentCheckScreen #check-who { width: 1fr; text-style: bold; }
     DocumentCheckScreen #check-blocked {
-        height: auto; padding: 0 1; color: $text; background: $error-muted;
+        height: auto; padding: 0 1; color: $text; background: $error-muted; display: none;
     }
     DocumentCheckScreen #check-body { height: 1fr; padding: 0 1; }
     DocumentCheckScreen .section { text-style: bold; color: $primary; margin-top: 1; }
@@ -418,15 +188,17 @@ class DocumentCheckScreen(InstermScreen):
     DocumentCheckScreen .field-row { height: auto; }
     DocumentCheckScreen .field-row Select { width: 1fr; }
     DocumentCheckScreen .field-row Input { width: 18; }
-    DocumentCheckScreen .field-error { color: $error; height: auto; }
+    DocumentCheckScreen .field-error { color: $error; height: auto; display: none; }
     DocumentCheckScreen .hint { height: auto; }
     DocumentCheckScreen #proof-hint.-ok { color: $success; }
     DocumentCheckScreen #proof-hint.-missing { color: $warning; }
     DocumentCheckScreen #type-note { color: $text-muted; }
+    DocumentCheckScreen #catalogue-note { display: none; }
     DocumentCheckScreen #combined, DocumentCheckScreen #holder { height: auto; }
+    DocumentCheckScreen #combined { display: none; }
     DocumentCheckScreen #traits { height: auto; }
     DocumentCheckScreen #check-message {
-        height: auto; padding: 0 1; background: $boost;
+        height: auto; padding: 0 1; background: $boost; display: none;
     }
     DocumentCheckScreen #check-message.-error { color: $error; }
     """
@@ -488,9 +260,6 @@ class DocumentCheckScreen(InstermScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        for hidden in ("#check-blocked", "#combined", "#check-message", "#catalogue-note"):
-            self.query_one(hidden).display = False
-        self._show_problems({})
         self.query_one("#doc-type", Select).focus()
         self.reload()
 
@@ -529,7 +298,7 @@ class DocumentCheckScreen(InstermScreen):
         lines = trait_lines(view)
         for key in TRAITS:
             self.query_one(f"#trait-{key}", TickBox).label = lines[key]
-        if previous is not None and _strict_traits(previous.record) != _strict_traits(record):
+        if previous is not None and strict_traits(previous.record) != strict_traits(record):
             for key in TRAITS:
                 self.query_one(f"#trait-{key}", TickBox).value = False
             self._say("Les traits du dossier ont changé : comparez-les de nouveau avec la "
@@ -569,86 +338,54 @@ class DocumentCheckScreen(InstermScreen):
         view = self.view
         if view is None:
             return
-        entered = self.entered()
-        entry = document_type(entered.code)
+        shape = form_shape(self.entered(), view)
         expiry = self.query_one("#doc-expiry", Input)
-        expiry.disabled = entry is not None and not entry.has_expiry
+        expiry.disabled = not shape.expiry_needed
         expiry.placeholder = "sans date" if expiry.disabled else "JJ/MM/AAAA"
         if expiry.disabled and expiry.value:
             expiry.value = ""
         note = self.query_one("#type-note", Static)
-        # The notes of the types that need a combined proof repeat the sub-form's explanation.
-        shown_note = entry.notes if entry is not None and entry.high_trust else ""
-        note.update(shown_note)
-        note.display = bool(shown_note)
-        sufficient, sentence = proof_hint(entered, view)
+        note.update(shape.type_note)
+        note.display = bool(shape.type_note)
         hint = self.query_one("#proof-hint", Static)
-        hint.update(sentence)
-        hint.set_class(sufficient, "-ok")
-        hint.set_class(not sufficient, "-missing")
-        combined = needs_combined(entered.code, view.minor)
-        self.query_one("#combined").display = combined
-        if combined:
-            self.query_one("#combined-intro", Static).update(
-                self._combined_intro(entered, view.minor))
-        situation = entered.situation if combined else None
-        self.query_one("#holder").display = situation in HOLDER_SITUATIONS
-        if situation in HOLDER_SITUATIONS:
-            self.query_one("#holder-label", Label).update(
-                f"Pièce {HOLDER_SITUATIONS[situation]}")
-            other = document_type(entered.other_code)
+        hint.update(shape.proof_sentence)
+        hint.set_class(shape.proof_sufficient, "-ok")
+        hint.set_class(not shape.proof_sufficient, "-missing")
+        self.query_one("#combined").display = shape.combined_intro is not None
+        if shape.combined_intro is not None:
+            self.query_one("#combined-intro", Static).update(shape.combined_intro)
+        self.query_one("#holder").display = shape.holder_label is not None
+        if shape.holder_label is not None:
+            self.query_one("#holder-label", Label).update(shape.holder_label)
             other_expiry = self.query_one("#other-expiry", Input)
-            other_expiry.disabled = other is not None and not other.has_expiry
+            other_expiry.disabled = not shape.other_expiry_needed
             other_expiry.placeholder = "sans date" if other_expiry.disabled else "JJ/MM/AAAA"
-        self.query_one("#court-decision").display = situation == "guardian"
-        self.query_one("#vitale").display = situation in VITALE_SITUATIONS
+        self.query_one("#court-decision").display = shape.court_decision
+        self.query_one("#vitale").display = shape.vitale
 
-    @staticmethod
-    def _combined_intro(entered: Entered, minor: bool) -> str:
-        entry = document_type(entered.code)
-        if entered.code == VITALE:
-            return ("La carte Vitale ne prouve jamais une identité à elle seule : choisissez "
-                    "comme pièce l'extrait d'acte de naissance ou le livret de famille, puis la "
-                    "situation ; la carte Vitale avec photographie se coche ensuite ici.")
-        situation = entered.situation
-        if situation in HOLDER_SITUATIONS:
-            more = "avec la décision de justice qui le désigne" if situation == "guardian" \
-                else "avec sa date de fin de validité"
-            return (f"Pièce complémentaire : une pièce d'identité {HOLDER_SITUATIONS[situation]} "
-                    "(passeport, carte nationale d'identité, titre de séjour ou "
-                    f"identification eIDAS), {more}.")
-        if situation in VITALE_SITUATIONS:
-            return ("Pièce complémentaire : la carte Vitale du patient portant sa "
-                    "photographie, en plus de son extrait d'acte de naissance"
-                    + (" ou de son livret de famille." if situation == "ehpad" else "."))
-        if minor and entry is not None and entry.high_trust:
-            return ("Patient mineur : sa propre pièce suffit. Sans pièce à son nom, choisissez "
-                    "son extrait d'acte de naissance ou son livret de famille, puis la "
-                    "situation.")
-        if minor:
-            return ("Patient mineur : cette pièce ne suffit pas seule. Choisissez la situation : "
-                    "pièce d'un parent, pièce du tuteur et décision de justice, ou enfant "
-                    "confié à l'ASE (carte Vitale avec photographie).")
-        return ("Cette pièce ne suffit pas seule pour un majeur. S'il ne peut pas obtenir de "
-                "pièce d'identité, ou s'il est admis directement en EHPAD, choisissez la "
-                "situation : il faut alors aussi sa carte Vitale avec photographie.")
+    @on(Select.Changed, "#doc-type")
+    def _type_chosen(self) -> None:
+        self._set_problem("document", "")
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        event.stop()
-        if event.select.id == "doc-type":
-            self._set_problem("document", "")
-        elif event.select.id == "other-type":
-            self._set_problem("other", "")
-        self._refresh_form()
+    @on(Select.Changed, "#other-type")
+    def _other_type_chosen(self) -> None:
+        self._set_problem("other", "")
 
-    def on_checkbox_changed(self, event: TickBox.Changed) -> None:
+    @on(Select.Changed)
+    @on(TickBox.Changed)
+    def _choice_changed(self, event: Select.Changed | TickBox.Changed) -> None:
         event.stop()
         self._refresh_form()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed, "#doc-expiry")
+    def _expiry_typed(self, event: Input.Changed) -> None:
         event.stop()
-        key = "expiry" if event.input.id == "doc-expiry" else "other_expiry"
-        self._set_problem(key, "")
+        self._set_problem("expiry", "")
+
+    @on(Input.Changed, "#other-expiry")
+    def _other_expiry_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._set_problem("other_expiry", "")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -750,12 +487,10 @@ class DocumentCheckScreen(InstermScreen):
         from insterm.store.errors import VersionConflict
 
         message = getattr(error, "message", None)
-        place = getattr(error, "field", None)
         if isinstance(message, str):
-            if place == "document":
-                self._set_problem("document", message)
-            elif place == "expiry":
-                self._set_problem(self._expiry_field(message), message)
+            place = problem_field(error)
+            if place is not None:
+                self._set_problem(place, message)
             self._say("Le contrôle n'est pas enregistré : " + message, error=True)
         else:
             self._say("Le contrôle n'est pas enregistré (erreur inattendue).", error=True)
@@ -763,21 +498,11 @@ class DocumentCheckScreen(InstermScreen):
         if isinstance(error, VersionConflict):
             self.reload()
 
-    def _expiry_field(self, message: str) -> str:
-        """Which expiry field a domain refusal names (the holder's document, else the main)."""
-        entered = self.entered()
-        other = document_type(entered.other_code)
-        main = document_type(entered.code)
-        if other is not None and f"« {other.label} »" in message and \
-                (main is None or f"« {main.label} »" not in message):
-            return "other_expiry"
-        return "expiry"
-
     # ------------------------------------------------------------------ trait mismatch
 
     def _ask_mismatch(self, view: CheckView, unconfirmed: list[str]) -> None:
         from insterm.domain.errors import DomainError
-        from insterm.domain.status import AttributeSet, describe_drop
+        from insterm.domain.status import Attribute, AttributeSet, describe_drop
 
         record = view.record
         effect: str | None
@@ -785,7 +510,7 @@ class DocumentCheckScreen(InstermScreen):
             effect = None
         else:
             try:
-                effect = describe_drop(record.state(), AttributeSet("DOUT"))
+                effect = describe_drop(record.state(), AttributeSet(Attribute.DOUT))
             except DomainError:
                 effect = None
 
@@ -829,7 +554,3 @@ class DocumentCheckScreen(InstermScreen):
              self.action_edit),
         ]
 
-
-def _strict_traits(record: IdentityRecord) -> tuple[Any, ...]:
-    return (record.birth_name, record.first_name, record.first_names, record.birth_date,
-            record.sex, record.birth_place)

@@ -2,8 +2,9 @@
 
 `JournalScreen(identity_id=None)` shows `clinic.audit_events(...)` one event a line (number,
 when, who, patient, what: `AuditEvent.describe()`), the highlighted event in full below the
-list, and Enter opens everything the event recorded (`EventDetailModal`; a matricule is never
-shown: the journal does not know whether the identity is qualified now).
+list, and Enter opens everything the event recorded (`EventDetailModal`, through
+`insterm.store.audit_text.detail_lines`, which masks every matricule: the journal does not know
+whether the identity is qualified now).
 
 Filters (applied with Enter in a field, at once for the two lists, or F2): the patient (IPP, or
 what the search understands when it finds exactly one patient; preset with `identity_id`), the
@@ -23,11 +24,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from insterm.store.audit_text import action_label, detail_lines
 from insterm.tui.screens.base import InstermModal, InstermScreen
 
 if TYPE_CHECKING:
@@ -45,9 +48,6 @@ COLUMNS = (  # key, header, width: fits 80 columns with cell padding, border and
 
 DATE_FORMAT_HINT = "JJ/MM/AAAA"
 _DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
-_MATRICULE_LIKE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}(?:[0-9]{2})?", re.IGNORECASE)
-_SECRET_KEYS = ("matricule", "nir", "ins_value", "value")
-MASKED = "(masqué)"
 
 
 class FilterError(ValueError):
@@ -187,53 +187,12 @@ def event_line(event: AuditEvent, page: JournalPage) -> Text:
     return text
 
 
-def _masked(key: str, value: Any) -> bool:
-    lowered = key.lower()
-    if any(secret == lowered or (secret != "value" and secret in lowered)
-           for secret in _SECRET_KEYS):
-        return True
-    return isinstance(value, str) and _MATRICULE_LIKE.fullmatch(value.replace(" ", "")) is not None
-
-
-def detail_lines(details: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """The event's recorded details flattened to ("a.b", value) lines, every matricule (or
-    what looks like one) masked."""
-    lines: list[tuple[str, str]] = []
-    if isinstance(details, dict):
-        for key, value in details.items():
-            name = f"{prefix}{key}"
-            if isinstance(value, (dict, list)) and value and not _masked(str(key), None):
-                lines.extend(detail_lines(value, name + "."))
-            else:
-                lines.append((name, MASKED if _masked(str(key), value) else _plain(value)))
-    elif isinstance(details, list):
-        for index, value in enumerate(details, start=1):
-            name = f"{prefix}{index}"
-            if isinstance(value, (dict, list)) and value:
-                lines.extend(detail_lines(value, name + "."))
-            else:
-                lines.append((name, MASKED if _masked("", value) else _plain(value)))
-    return lines
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return "(vide)"
-    if value is True:
-        return "oui"
-    if value is False:
-        return "non"
-    if isinstance(value, (dict, list)):
-        return "(vide)"
-    return str(value)
-
-
 class EventDetailModal(InstermModal[None]):
     """Everything one audit event recorded; Escape or Enter closes."""
 
     HELP = ("Détail d'un événement du journal : qui, quand, quoi, et les données enregistrées "
             "telles quelles (le matricule INS est toujours masqué). Échap ou Entrée ferme.")
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="journal.detail_close"),
         Binding("enter", "close", "Fermer", id="journal.detail_close_enter", show=False),
     ]
@@ -332,7 +291,7 @@ class JournalScreen(InstermScreen):
     JournalScreen #journal-verify.-ok { color: $success; }
     JournalScreen #journal-verify.-broken { color: $error; text-style: bold; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Escape is not shown: with both page keys the footer would not fit 80 columns.
         Binding("escape", "back", "Retour", id="journal.back", show=False),
         Binding("f2", "apply_filters", "Filtrer", id="journal.apply"),
@@ -377,7 +336,8 @@ class JournalScreen(InstermScreen):
                 yield Label("Action", classes="filter-label -gap")
                 yield Select([], prompt="toutes", id="journal-action", compact=True)
             yield Static("Chargement…", id="journal-message", markup=False)
-            table = DataTable(id="journal-table", cursor_type="row", zebra_stripes=False)
+            table: DataTable[str | Text] = DataTable(id="journal-table", cursor_type="row",
+                                                     zebra_stripes=False)
             for key, header, width in COLUMNS:
                 table.add_column(header, key=key, width=width)
             yield table
@@ -493,8 +453,6 @@ class JournalScreen(InstermScreen):
         if query.operator:
             parts.append(f"par {query.operator}")
         if query.action:
-            from insterm.store.audit_text import action_label
-
             parts.append(action_label(query.action))
         if query.since:
             parts.append(f"depuis le {query.since.strftime('%d/%m/%Y')}")
@@ -532,13 +490,22 @@ class JournalScreen(InstermScreen):
         event.stop()
         self.action_apply_filters()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#journal-operator")
+    def _operator_chosen(self, event: Select.Changed) -> None:
         event.stop()
+        self._filter_chosen(event.value, self.query_applied.operator)
+
+    @on(Select.Changed, "#journal-action")
+    def _action_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        self._filter_chosen(event.value, self.query_applied.action)
+
+    def _filter_chosen(self, value: object, current: str | None) -> None:
+        """A list filter changed: apply the filters at once, unless the lists are being filled
+        or the choice is the one applied."""
         if self._setting_choices or not self._choices_loaded:
             return
-        wanted = None if event.value is Select.NULL else event.value
-        current = (self.query_applied.operator if event.select.id == "journal-operator"
-                   else self.query_applied.action)
+        wanted = None if value is Select.NULL else value
         if wanted != current:
             self.action_apply_filters()
 

@@ -20,9 +20,10 @@ The screen goes through four phases:
   collision blocks accepting and names the other record (F7 opens it); 01 / 02 / faults -> the
   service's message, what to do, and the form again for a retry (F2).
 
-What it shares with the verification screen (`screens/verify_ins.py`: the call in a worker, its
-progress, the readiness and keyring, the comparison, the collision, accept / refuse) is in
-`insterm.tui.insi_call.InsiCallScreen`. F3 opens that screen for the same identity.
+What it shares with the verification screen (`screens/verify_ins.py`: the layout, the call in a
+worker, its progress, the readiness and keyring, the comparison, the collision, accept /
+refuse) is in `insterm.tui.insi_call.InsiCallScreen`; this module adds the form (first names,
+birth place) and the words of a search's result. F3 opens that screen for the same identity.
 
 Every decision is one clinic call: `Clinic.apply_insi_outcome(actor, id, report.identity_version,
 report, accepted=...)`; the screen then closes and the record screen below shows the new state.
@@ -33,22 +34,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Static
 
 from insterm.datasets import place_name
 from insterm.domain.nir import grouped
 from insterm.domain.traits import SEX_LABELS
-from insterm.tui.insi_call import (
-    CODE_TITLES,
-    FieldMessage,
-    InsiCallScreen,
-    attempts_text,
-    error_title,
-    screen_css,
-)
+from insterm.tui.insi_call import InsiCallScreen
+from insterm.tui.widgets.field_message import FieldMessage
+from insterm.tui.widgets.insi_result import CODE_TITLES, attempts_text, error_title
 from insterm.tui.widgets.traits_comparison import legend
 
 if TYPE_CHECKING:
@@ -81,19 +78,17 @@ class QualifyScreen(InsiCallScreen):
     SCREEN_NAME = "qualify"
     TYPED_LOST = ("Les prénoms ou le lieu de naissance saisis pour l'appel INSi seront perdus "
                   "(le dossier n'est pas modifié par cette saisie).")
-    HIDDEN_AT_START = (*InsiCallScreen.HIDDEN_AT_START, "first-names-error",
-                       "birth-place-error", "form")
-    SCOPED_CSS = False  # every rule names QualifyScreen; the ASCII rule starts with App.-ascii
-    DEFAULT_CSS = screen_css("QualifyScreen", "qualify") + """
+    DEFAULT_CSS = """
+    QualifyScreen #qualify-form { height: auto; margin-top: 1; display: none; }
+    QualifyScreen .qualify-block { height: auto; padding: 0 1; }
     QualifyScreen .qualify-row { height: auto; }
     QualifyScreen .qualify-label { width: 21; padding: 1 0 0 1; }
     QualifyScreen .qualify-row Input { width: 1fr; }
     QualifyScreen #qualify-birth-place { width: 11; }
     QualifyScreen #qualify-place-name { width: 1fr; padding: 1 1 0 1; color: $text-muted; }
-    QualifyScreen .qualify-error { color: $error; padding: 0 1 0 22; height: auto; }
-    QualifyScreen #qualify-form { height: auto; margin-top: 1; }
+    QualifyScreen .qualify-error { color: $error; padding: 0 1 0 22; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="qualify.back"),
         Binding("f2", "call", "Appeler INSi", id="qualify.call"),
         Binding("f3", "verify", "INS reçu", id="qualify.verify"),
@@ -110,28 +105,21 @@ class QualifyScreen(InsiCallScreen):
 
     # ------------------------------------------------------------------ layout
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="")
-        yield from self.compose_top()
-        with VerticalScroll(id="qualify-body"):
-            yield from self.compose_readiness()
-            yield from self.compose_result()
-            with Vertical(id="qualify-form"):
-                yield Static("", id="qualify-sent", classes="qualify-block", markup=False)
-                with Horizontal(classes="qualify-row"):
-                    yield Label("Prénoms à envoyer", classes="qualify-label")
-                    yield Input(id="qualify-first-names", max_length=120,
-                                placeholder="prénoms de naissance, dans l'ordre")
-                yield FieldMessage("", id="qualify-first-names-error", classes="qualify-error",
-                             markup=False)
-                with Horizontal(classes="qualify-row"):
-                    yield Label("Lieu de naissance", classes="qualify-label")
-                    yield Input(id="qualify-birth-place", max_length=5,
-                                restrict=r"[0-9A-Za-z]*", placeholder="COG")
-                    yield Label("", id="qualify-place-name")
-                yield FieldMessage("", id="qualify-birth-place-error", classes="qualify-error",
-                             markup=False)
-        yield Footer(compact=True)
+    def compose_form(self) -> ComposeResult:
+        yield Static("", id="qualify-sent", classes="qualify-block", markup=False)
+        with Horizontal(classes="qualify-row"):
+            yield Label("Prénoms à envoyer", classes="qualify-label")
+            yield Input(id="qualify-first-names", max_length=120,
+                        placeholder="prénoms de naissance, dans l'ordre")
+        yield FieldMessage("", id="qualify-first-names-error", classes="qualify-error",
+                           markup=False)
+        with Horizontal(classes="qualify-row"):
+            yield Label("Lieu de naissance", classes="qualify-label")
+            yield Input(id="qualify-birth-place", max_length=5, restrict=r"[0-9A-Za-z]*",
+                        placeholder="COG")
+            yield Label("", id="qualify-place-name")
+        yield FieldMessage("", id="qualify-birth-place-error", classes="qualify-error",
+                           markup=False)
 
     # ------------------------------------------------------------------ prepare
 
@@ -150,9 +138,9 @@ class QualifyScreen(InsiCallScreen):
 
     def _enter_prepare(self) -> None:
         super()._enter_prepare()
-        form = self.query_one("#qualify-form")
+        form = self.form
         form.display = not self._blocked_by_identity()
-        if form.display and not self.query_one("#qualify-keyring").display:
+        if form.display and not self.readiness_panel.keyring_shown:
             self.query_one("#qualify-first-names", Input).focus()
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
@@ -160,26 +148,26 @@ class QualifyScreen(InsiCallScreen):
         for widget_id in ("#qualify-first-names", "#qualify-birth-place"):
             self.query_one(widget_id, Input).disabled = not enabled
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "qualify-birth-place":
-            value = event.value.upper()
-            if value != event.value:
-                event.input.value = value
-                return
-            self.query_one("#qualify-birth-place-error", FieldMessage).say("")
-            shown = place_name(value) if len(value) == 5 else None
-            self.query_one("#qualify-place-name", Label).update(shown or "")
-            if shown:
-                self._names[value] = shown
-        elif event.input.id == "qualify-first-names":
-            self.query_one("#qualify-first-names-error", FieldMessage).say("")
+    @on(Input.Changed, "#qualify-birth-place")
+    def _birth_place_typed(self, event: Input.Changed) -> None:
+        value = event.value.upper()
+        if value != event.value:
+            event.input.value = value
+            return
+        self.query_one("#qualify-birth-place-error", FieldMessage).say("")
+        shown = place_name(value) if len(value) == 5 else None
+        self.query_one("#qualify-place-name", Label).update(shown or "")
+        if shown:
+            self._names[value] = shown
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Changed, "#qualify-first-names")
+    def _first_names_typed(self) -> None:
+        self.query_one("#qualify-first-names-error", FieldMessage).say("")
+
+    @on(Input.Submitted, "#qualify-first-names, #qualify-birth-place")
+    def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "qualify-master":
-            self._unlock(event.value)
-        else:
-            self.action_call()
+        self.action_call()
 
     # ------------------------------------------------------------------ the call
 
@@ -208,12 +196,13 @@ class QualifyScreen(InsiCallScreen):
         try:
             check_traits_query(query)
         except InsiRefused as refused:
-            target = errors.get(refused.field or "")
+            field = refused.field or ""
+            target = errors.get(field)
             if target is None:
                 self.insterm.report_error(refused)
             else:
                 target.say(str(refused))
-                self.query_one(f"#qualify-{refused.field.replace('_', '-')}", Input).focus()
+                self.query_one(f"#qualify-{field.replace('_', '-')}", Input).focus()
             return None
         self._plan = self._first_name_plan(query)
         return first_names, place
@@ -256,9 +245,6 @@ class QualifyScreen(InsiCallScreen):
     # ------------------------------------------------------------------ the result
 
     def _show_report(self, report: Any) -> None:
-        outcome = self.query_one("#qualify-outcome", Static)
-        outcome.display = True
-        guidance = self.query_one("#qualify-guidance", Static)
         error = report.error
         text = Text()
         if error is not None:
@@ -271,14 +257,14 @@ class QualifyScreen(InsiCallScreen):
             text.append("\n" + attempts, style="not bold dim")
         for note in getattr(report.outcome, "notes", ()) or ():
             text.append("\n" + note, style="not bold")
-        outcome.update(text)
+        self.call_result.show_outcome(text)
 
         if report.found:
             self._show_found(report)
-            self.query_one("#qualify-form").display = False
-            self.query_one("#qualify-body").focus()
+            self.form.display = False
+            self.body.focus()
         else:
-            self.query_one("#qualify-form").display = not self._blocked_by_identity()
+            self.form.display = not self._blocked_by_identity()
             self._set_inputs_enabled(True)
             refused_field = getattr(error, "field", None) if not report.sent else None
             if refused_field in ("first_names", "birth_place"):
@@ -291,8 +277,8 @@ class QualifyScreen(InsiCallScreen):
             else:
                 self.query_one("#qualify-first-names", Input).focus()
         # A collision says itself what to do (its block, above the comparison).
-        guidance.update("" if report.collision is not None else self._guidance(report))
-        guidance.display = report.collision is None
+        self.call_result.show_guidance("" if report.collision is not None
+                                       else self._guidance(report))
 
     def _guidance(self, report: Any) -> str:
         text = "Que faire : " + report.guidance_fr
@@ -333,16 +319,14 @@ class QualifyScreen(InsiCallScreen):
         if report.result.history:
             ins.append(f"\nHistorique INSi : {len(report.result.history)} INS antérieur(s), "
                        "conservé(s) avec le résultat.")
-        block = self.query_one("#qualify-ins", Static)
-        block.update(ins)
-        block.display = True
+        self.call_result.show_ins(ins)
         self._show_collision(report)
 
     # ------------------------------------------------------------------ leaving
 
     def _typed(self) -> bool:
         """First names or birth place typed for the call and not sent yet."""
-        if not self.query_one("#qualify-form").display:
+        if not self.form.display:
             return False
         if self.phase == "result" and self.report is not None and self.report.found:
             return False

@@ -32,23 +32,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select, Static
 
 from insterm.domain.datamatrix import INS_OIDS
 from insterm.domain.nir import grouped
 from insterm.domain.traits import SEX_LABELS
 from insterm.insi.verification import Verdict
-from insterm.tui.insi_call import (
-    FieldMessage,
-    InsiCallScreen,
-    attempts_text,
-    error_title,
-    format_place,
-    screen_css,
-)
+from insterm.tui.insi_call import InsiCallScreen
+from insterm.tui.widgets.field_message import FieldMessage
+from insterm.tui.widgets.insi_result import attempts_text, error_title, format_place
 from insterm.tui.widgets.traits_comparison import legend
 
 if TYPE_CHECKING:
@@ -63,7 +59,7 @@ SCAN_PAUSE = 0.08  # seconds without a keystroke before a datamatrix payload is 
 SCAN_WAIT = 0.6  # ... before a payload that may go on (no birth place block yet) is read
 
 DECIDABLE = (Verdict.CONFIRMED, Verdict.TRAITS_DIFFERENT)
-VERDICT_STYLES = {
+VERDICT_STYLES: dict[Verdict | None, str] = {
     Verdict.CONFIRMED: "bold green",
     Verdict.TRAITS_DIFFERENT: "bold yellow",
     Verdict.NOT_FOUND: "bold yellow",
@@ -119,14 +115,9 @@ class VerifyInsScreen(InsiCallScreen):
     DOING_LOAD = "la préparation de la vérification INSi"
     TYPED_LOST = ("L'INS reçu saisi sera perdu (le dossier n'est pas modifié par cette "
                   "saisie).")
-    HIDDEN_AT_START = (*InsiCallScreen.HIDDEN_AT_START, "ins-message", "form")
-    SCOPED_CSS = False  # every rule names VerifyInsScreen; the ASCII rule starts with App.-ascii
-    DEFAULT_CSS = screen_css("VerifyInsScreen", "verify") + """
-    VerifyInsScreen .verify-row { height: auto; }
-    VerifyInsScreen .verify-label { width: 21; padding: 1 0 0 1; }
-    VerifyInsScreen .verify-row Input { width: 1fr; }
-    VerifyInsScreen .verify-error { color: $error; padding: 0 1 0 22; height: auto; }
-    VerifyInsScreen #verify-form { height: auto; }
+    DEFAULT_CSS = """
+    VerifyInsScreen #verify-form { height: auto; display: none; }
+    VerifyInsScreen .verify-block { height: auto; padding: 0 1; }
     VerifyInsScreen .verify-line { height: 1; margin-top: 1; }
     VerifyInsScreen .verify-line > Label { width: 14; padding: 0 0 0 1; }
     VerifyInsScreen #verify-ins-field { width: 1fr; margin-right: 1; }
@@ -134,13 +125,13 @@ class VerifyInsScreen(InsiCallScreen):
     VerifyInsScreen #verify-ins-field:focus, VerifyInsScreen #verify-oid:focus {
         background: $accent 40%;
     }
-    VerifyInsScreen #verify-ins-message { padding: 0 1 0 14; height: auto; color: $text-muted; }
+    VerifyInsScreen #verify-ins-message { padding: 0 1 0 14; color: $text-muted; }
     VerifyInsScreen #verify-ins-message.-error { color: $error; }
     VerifyInsScreen #verify-sent { margin-top: 1; }
     /* After a call the verdict needs the room: the nature sits right under the field (80x24). */
     VerifyInsScreen #verify-form.-after-call .verify-nature { margin-top: 0; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="verify_ins.back"),
         Binding("f2", "verify", "Vérifier", id="verify_ins.verify"),
         Binding("f3", "search", "Recherche INSi", id="verify_ins.search"),
@@ -160,25 +151,18 @@ class VerifyInsScreen(InsiCallScreen):
 
     # ------------------------------------------------------------------ layout
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="")
-        yield from self.compose_top()
-        with VerticalScroll(id="verify-body"):
-            yield from self.compose_readiness()
-            yield from self.compose_result()
-            with Vertical(id="verify-form"):
-                yield Static("", id="verify-context", classes="verify-block", markup=False)
-                with Horizontal(classes="verify-line"):
-                    yield Label("INS reçu")
-                    yield Input(id="verify-ins-field", max_length=MAX_PAYLOAD, compact=True,
-                                placeholder="15 caractères, ou scannez le datamatrix INS")
-                yield FieldMessage("", id="verify-ins-message", markup=False)
-                with Horizontal(classes="verify-line verify-nature"):
-                    yield Label("Nature")
-                    yield Select(nature_options(), value=OID_NIR, allow_blank=False,
-                                 id="verify-oid", compact=True)
-                yield Static("", id="verify-sent", classes="verify-block", markup=False)
-        yield Footer(compact=True)
+    def compose_form(self) -> ComposeResult:
+        yield Static("", id="verify-context", classes="verify-block", markup=False)
+        with Horizontal(classes="verify-line"):
+            yield Label("INS reçu")
+            yield Input(id="verify-ins-field", max_length=MAX_PAYLOAD, compact=True,
+                        placeholder="15 caractères, ou scannez le datamatrix INS")
+        yield FieldMessage("", id="verify-ins-message", markup=False)
+        with Horizontal(classes="verify-line verify-nature"):
+            yield Label("Nature")
+            yield Select(nature_options(), value=OID_NIR, allow_blank=False, id="verify-oid",
+                         compact=True)
+        yield Static("", id="verify-sent", classes="verify-block", markup=False)
 
     # ------------------------------------------------------------------ prepare
 
@@ -217,13 +201,13 @@ class VerifyInsScreen(InsiCallScreen):
     def _enter_prepare(self) -> None:
         super()._enter_prepare()
         self._show_form(not self._blocked_by_identity(), full=True)
-        if self.query_one("#verify-form").display and not self.part("keyring").display:
+        if self.form.display and not self.readiness_panel.keyring_shown:
             self.query_one("#verify-ins-field", Input).focus()
 
     def _show_form(self, shown: bool, *, full: bool) -> None:
         """The form; `full=False` (after a call): only the field and the nature, with the field's
         message only when it says what is wrong."""
-        form = self.query_one("#verify-form")
+        form = self.form
         form.display = shown
         form.set_class(not full, "-after-call")
         self.query_one("#verify-context").display = full
@@ -250,9 +234,8 @@ class VerifyInsScreen(InsiCallScreen):
         message.set_class(error, "-error")
         message.say(text)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "verify-ins-field":
-            return
+    @on(Input.Changed, "#verify-ins-field")
+    def _ins_typed(self, event: Input.Changed) -> None:
         if event.value != event.input.value:
             # A stale change: the field moved on since (a scanner types faster than the screen
             # reads, or the payload was already read into the matricule). The change that set
@@ -339,11 +322,10 @@ class VerifyInsScreen(InsiCallScreen):
                   f"né(e) le {born} ; INS et nature repris ci-dessus.")
         return True
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, "#verify-ins-field")
+    def _ins_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "verify-master":
-            self._unlock(event.value)
-        elif self._scan_timer is not None:  # Enter sent by the scanner: read the payload now
+        if self._scan_timer is not None:  # Enter sent by the scanner: read the payload now
             self._scan_timer.stop()
             self._read_datamatrix()
         else:
@@ -418,9 +400,7 @@ class VerifyInsScreen(InsiCallScreen):
         attempts = attempts_text(report)
         if attempts:
             text.append("\n" + attempts, style="not bold dim")
-        outcome = self.part("outcome", Static)
-        outcome.update(text)
-        outcome.display = True
+        self.call_result.show_outcome(text)
 
         if report.found:
             self._show_comparison(report)
@@ -434,11 +414,8 @@ class VerifyInsScreen(InsiCallScreen):
         if report.needs_master_password:
             self._show_readiness()
         else:
-            self.part("body").focus()
-        guidance = self.part("guidance", Static)
-        text_guidance = self._guidance(report, verdict)
-        guidance.update(text_guidance)
-        guidance.display = bool(text_guidance)
+            self.body.focus()
+        self.call_result.show_guidance(self._guidance(report, verdict))
 
     def _show_ins(self, report: Any, verdict: Verdict | None) -> None:
         """The INS received next to what INSi returned (the returned matricule only when it is
@@ -472,9 +449,7 @@ class VerifyInsScreen(InsiCallScreen):
                            "dans son historique (ancien INS).", style="bold")
             else:
                 ins.append(f"un autre INS ({nature}), non affiché.", style="bold")
-        block = self.part("ins", Static)
-        block.update(ins)
-        block.display = True
+        self.call_result.show_ins(ins)
 
     def _guidance(self, report: Any, verdict: Verdict | None) -> str:
         if report.collision is not None and verdict in DECIDABLE:
@@ -509,7 +484,7 @@ class VerifyInsScreen(InsiCallScreen):
 
     def _typed(self) -> bool:
         """An INS typed (or a nature chosen) and not verified yet."""
-        if not self.query_one("#verify-form").display or self.phase == "calling":
+        if not self.form.display or self.phase == "calling":
             return False
         values = (self.query_one("#verify-ins-field", Input).value,
                   str(self.query_one("#verify-oid", Select).value))
