@@ -243,7 +243,7 @@ class Clinic:
                                      accepted=accepted, environment=environment)
 
     # ---------------------------------------------------------------- INSi: calls and settings
-    # (insterm.usecases.insi_calls, insterm.usecases.settings; imported on first use so that
+    # (insterm.usecases.insi_calls and the insi_* settings modules; imported on first use so that
     # opening the facade loads neither the INSi client nor cryptography)
 
     def configure_insi(self, *, settings_path: str | os.PathLike[str] | None = None,
@@ -255,38 +255,38 @@ class Clinic:
         demo certificate's, kept in memory only) spares the keyring."""
         from pathlib import Path
 
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_wiring
 
         old = getattr(self, "_insi_runtime", None)
         if old is not None:
             old.close()
-        link = (settings_uc.SimulatorLink.from_simulator(simulator, simulator_passphrase)
+        link = (insi_wiring.SimulatorLink.from_simulator(simulator, simulator_passphrase)
                 if simulator is not None else None)
-        self._insi_runtime = settings_uc.InsiRuntime(
+        self._insi_runtime = insi_wiring.InsiRuntime(
             settings_path=Path(settings_path) if settings_path is not None else None,
             data_dir=Path(data_dir) if data_dir is not None else None, simulator=link)
 
     @property
     def insi_runtime(self) -> Any:
-        """The `insterm.usecases.settings.InsiRuntime` of this facade (defaults on first use)."""
+        """The `insterm.usecases.insi_wiring.InsiRuntime` of this facade (defaults on first use)."""
         if getattr(self, "_insi_runtime", None) is None:
             self.configure_insi()
         return self._insi_runtime
 
     def insi_settings(self) -> Any:
         """Every INSi setting in force (`InsiSettingsView`); `SettingsError` for a bad file."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_settings
 
-        return settings_uc.current(self._ctx, self.insi_runtime)
+        return insi_settings.current(self._ctx, self.insi_runtime)
 
     def update_insi_settings(self, actor: str, *, environment: str | None = None,
                              idam: str | None = None, idam_environment: str | None = None,
                              software_name: str | None = None,
                              confirm_production: bool = False) -> dict[str, Any]:
         """Practice-wide INSi settings (admin, audited); production needs `confirm_production`."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_settings
 
-        changed = settings_uc.update_practice(
+        changed = insi_settings.update_practice(
             self._ctx, actor, environment=environment, idam=idam,
             idam_environment=idam_environment, software_name=software_name,
             confirm_production=confirm_production)
@@ -296,40 +296,40 @@ class Clinic:
     def update_workstation_settings(self, actor: str, **values: Any) -> Any:
         """This machine's INSi settings in the settings file (admin, audited): timeout_seconds,
         ca_file, endpoint, simulator_url, simulator_dir (None removes one)."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_settings
 
-        return settings_uc.update_workstation(self._ctx, self.insi_runtime, actor, **values)
+        return insi_settings.update_workstation(self._ctx, self.insi_runtime, actor, **values)
 
     def keyring_status(self) -> Any:
         """Whether the keyring is open, or needs its master password (`KeyringStatus`)."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_keyring
 
-        return settings_uc.keyring_status()
+        return insi_keyring.keyring_status()
 
     def open_keyring(self, master_password: str | None = None) -> Any:
         """Open the keyring (Secret Service, else the encrypted file with `master_password`);
         `insterm.secrets.SecretsError` subclasses (French) when it cannot."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_keyring
 
-        return settings_uc.open_keyring(master_password)
+        return insi_keyring.open_keyring(master_password)
 
     def import_insi_certificate(self, actor: str, p12_path: str | os.PathLike[str],
                                 passphrase: str) -> Any:
         """Check and install the organisation certificate (admin, audited, passphrase into the
         keyring only); `ActionRefused` (French) when refused, nothing changed."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_certificate
 
-        return settings_uc.import_certificate(self._ctx, self.insi_runtime, actor, p12_path,
+        return insi_certificate.import_certificate(self._ctx, self.insi_runtime, actor, p12_path,
                                               passphrase)
 
     def insi_readiness(self, identity_id: int | None = None) -> Any:
         """What is missing before an INSi call (`InsiReadiness`: blocking items and warnings),
         for this identity when given. Sends nothing."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_readiness
 
         record = identities.get_identity(self.conn, identity_id) if identity_id is not None \
             else None
-        return settings_uc.readiness(self._ctx, self.insi_runtime, record)
+        return insi_readiness.readiness(self._ctx, self.insi_runtime, record)
 
     def search_insi(self, actor: str, identity_id: int, *, first_names: Any = None,
                     birth_place: str | None = None, progress: Any = None) -> Any:

@@ -17,7 +17,7 @@ from insterm import secrets
 from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.identity import StrictTraits
 from insterm.insi.simulator import Simulator
-from insterm.usecases import settings as settings_uc
+from insterm.usecases import insi_keyring
 
 MASTER = "maître-" + stdlib_secrets.token_urlsafe(8)
 ADRTROIS_INS = "297022A02077878"
@@ -32,7 +32,7 @@ def isolated(insi_isolated: None) -> None:
 def keyring_open(tmp_path: Path, authority):  # type: ignore[no-untyped-def]
     backend = secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg")
     secrets.use_backend(backend)
-    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
+    secrets.set_secret(insi_keyring.SIMULATOR_PASSPHRASE, authority[1])
     return backend
 
 
