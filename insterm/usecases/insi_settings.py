@@ -138,6 +138,7 @@ def current(ctx: Context, runtime: InsiRuntime) -> InsiSettingsView:
     environment = stored_env if stored_env in ENVIRONMENTS else "simulator"
     idams = {env: practice[idam_key(env)] for env in ENVIRONMENTS if practice.get(idam_key(env))}
     idam = idams.get(environment) or (SIMULATOR_IDAM if environment == "simulator" else None)
+    ca_file: str | None
     if environment == "simulator":
         link = runtime.simulator_link(file)
         endpoint, ca_file = link.url, str(link.ca_file)
