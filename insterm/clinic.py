@@ -7,7 +7,9 @@ transaction. Methods that change an identity take the `expected_version` the cal
 record changed meanwhile raises `VersionConflict` naming who changed it and when.
 
 The use cases themselves live in `insterm.usecases` (one concern per module); this class only
-holds the connection and gives them one place to be found.
+holds the connection and gives them one place to be found. It stays one flat class rather than
+typed sub-facades (`clinic.insi`, `clinic.identities`...): the TUI and the CLI call about fifty
+of its methods by name, and a split would change every screen for no gain in behaviour.
 
 Errors, all with French messages: `insterm.domain.errors.DomainError` (an INS rule refuses),
 `insterm.store.errors.StoreError` (`VersionConflict`, `MatriculeCollision`,
@@ -17,95 +19,63 @@ Errors, all with French messages: `insterm.domain.errors.DomainError` (an INS ru
 
 from __future__ import annotations
 
-import importlib
 import os
 import sqlite3
-from collections.abc import Callable, Mapping
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from insterm.domain.documents import PracticeCatalogue
+from insterm.domain.identity import StrictTraits, UsedNames
+from insterm.domain.query import Query
+from insterm.store import audit, duplicates, identities, records
+from insterm.store import identity_view as identity_view_store
+from insterm.store import operators as operator_store
+from insterm.store.audit_text import action_label
 from insterm.store.connection import open_database
-from insterm.store.search import DEFAULT_PAGE_SIZE
+from insterm.store.search import DEFAULT_PAGE_SIZE, SearchPage, search
+from insterm.usecases import documents as documents_uc
+from insterm.usecases import duplicates as duplicates_uc
+from insterm.usecases import identities as identities_uc
+from insterm.usecases import insi as insi_uc
+from insterm.usecases import operators as operators_uc
+from insterm.usecases.context import Context
+from insterm.usecases.documents import DocumentCheck
+from insterm.usecases.identities import Saved
+from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
 
 if TYPE_CHECKING:
-    from insterm.store import audit, duplicates, identities, records
-    from insterm.store import identity_view as identity_view_store
-    from insterm.store import operators as operator_store
-    from insterm.store.search import SearchPage
-    from insterm.usecases import documents as documents_uc
-    from insterm.usecases import duplicates as duplicates_uc
-    from insterm.usecases import identities as identities_uc
-    from insterm.usecases import insi as insi_uc
-    from insterm.usecases import operators as operators_uc
-    from insterm.usecases.context import Context
-    from insterm.usecases.documents import DocumentCheck
-    from insterm.usecases.identities import Saved
-    from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
+    from insterm.config import Settings
+    from insterm.insi.simulator import Simulator
+    from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
+    from insterm.usecases.insi_certificate import ImportedCertificate
+    from insterm.usecases.insi_keyring import KeyringStatus
+    from insterm.usecases.insi_readiness import InsiReadiness
+    from insterm.usecases.insi_settings import InsiSettingsView
+    from insterm.usecases.insi_wiring import InsiRuntime
+
+__all__ = ["Clinic", "ClinicOptions", "DocumentCheck", "InsiApplied", "Saved"]
 
 
-class _OnFirstUse:
-    """A module imported the first time one of its names is read. Opening the application
-    must be quick on an old PC: the home screen needs only the search and the operators, not
-    the domain rules, documents, duplicates or INSi use cases (tens of milliseconds of imports
-    measured by `scripts/bench`)."""
+class ClinicOptions(TypedDict, total=False):
+    """What `Clinic.open` passes on to `Clinic`: the clock (tests fix it) and the practice's
+    document catalogue (tools, tests; None: the database's setting)."""
 
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._module: Any = None
-
-    def __getattr__(self, attribute: str) -> Any:
-        if self._module is None:
-            self._module = importlib.import_module(self._name)
-        return getattr(self._module, attribute)
-
-
-if not TYPE_CHECKING:
-    audit = _OnFirstUse("insterm.store.audit")
-    duplicates = _OnFirstUse("insterm.store.duplicates")
-    identities = _OnFirstUse("insterm.store.identities")
-    records = _OnFirstUse("insterm.store.records")
-    identity_view_store = _OnFirstUse("insterm.store.identity_view")
-    operator_store = _OnFirstUse("insterm.store.operators")
-    documents_uc = _OnFirstUse("insterm.usecases.documents")
-    duplicates_uc = _OnFirstUse("insterm.usecases.duplicates")
-    identities_uc = _OnFirstUse("insterm.usecases.identities")
-    insi_uc = _OnFirstUse("insterm.usecases.insi")
-    operators_uc = _OnFirstUse("insterm.usecases.operators")
-
-_EXPORTED = {"DocumentCheck": "insterm.usecases.documents",
-             "Saved": "insterm.usecases.identities",
-             "InsiApplied": "insterm.usecases.insi"}
-
-
-def __getattr__(name: str) -> Any:  # `from insterm.clinic import DocumentCheck` (PEP 562)
-    if name in _EXPORTED:
-        return getattr(importlib.import_module(_EXPORTED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = ["Clinic", "DocumentCheck", "InsiApplied", "Saved"]
+    today: Callable[[], date]
+    practice_catalogue: PracticeCatalogue | None
 
 
 class Clinic:
     def __init__(self, conn: sqlite3.Connection, *, today: Callable[[], date] = date.today,
-                 practice_catalogue: Any = None) -> None:
+                 practice_catalogue: PracticeCatalogue | None = None) -> None:
         self.conn = conn
-        self._today = today
-        self._practice_catalogue = practice_catalogue
-        self._context: Context | None = None
-
-    @property
-    def _ctx(self) -> Context:
-        """The use cases' context (made on first use: see `_OnFirstUse`)."""
-        if self._context is None:
-            from insterm.usecases.context import Context
-
-            self._context = Context(self.conn, self._today, self._practice_catalogue)
-        return self._context
+        self._ctx = Context(conn, today, practice_catalogue)
+        self._insi_runtime: InsiRuntime | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = False,
-             group: str | None = None, **options: Any) -> Clinic:
+             group: str | None = None, **options: Unpack[ClinicOptions]) -> Clinic:
         return cls(open_database(path, create=create, group=group), **options)
 
     def close(self) -> None:
@@ -131,11 +101,9 @@ class Clinic:
 
     # ---------------------------------------------------------------- reading
 
-    def find(self, text_or_query: Any, *, page: int = 0,
+    def find(self, text_or_query: str | Query, *, page: int = 0,
              page_size: int = DEFAULT_PAGE_SIZE) -> SearchPage:
         """Search (matricule, IPP, name [first name] [date], date, datamatrix); `QueryError`."""
-        from insterm.store.search import search
-
         return search(self.conn, text_or_query, page=page, page_size=page_size)
 
     def get(self, identity_id: int) -> identities.IdentityRecord:
@@ -178,7 +146,8 @@ class Clinic:
         return identity_view_store.identity_view(self.conn, identity_id)
 
     def audit_events(self, *, identity_id: int | None = None, operator: str | None = None,
-                     action: str | None = None, since: Any = None, until: Any = None,
+                     action: str | None = None, since: date | datetime | str | None = None,
+                     until: date | datetime | str | None = None,
                      limit: int = 200, before_id: int | None = None) -> audit.AuditPage:
         """Journal page, newest first (`AuditEvent.describe()` gives its French line);
         `since`/`until`: dates (local days, included) or datetimes; next page:
@@ -189,8 +158,6 @@ class Clinic:
 
     def audit_actions(self) -> list[tuple[str, str]]:
         """The actions present in the journal, as (code, French label), for its filter."""
-        from insterm.store.audit_text import action_label
-
         return sorted(((a, action_label(a)) for a in audit.actions(self.conn)),
                       key=lambda pair: pair[1].lower())
 
@@ -198,13 +165,13 @@ class Clinic:
         """The operator logins present in the journal, for its filter."""
         return audit.operators(self.conn)
 
-    def document_catalogue(self) -> Any:
+    def document_catalogue(self) -> PracticeCatalogue:
         """The practice's `PracticeCatalogue` (database setting, else the domain's default)."""
         return documents_uc.document_catalogue(self._ctx)
 
     # ---------------------------------------------------------------- identities
 
-    def create_identity(self, actor: str, traits: Any, used: Any = None, *,
+    def create_identity(self, actor: str, traits: StrictTraits, used: UsedNames | None = None, *,
                         channel: str = "SM") -> Saved:
         """A new PROV identity from `StrictTraits` (+ `UsedNames`); returns the record and the
         duplicate candidates (stored as potential links)."""
@@ -232,7 +199,7 @@ class Clinic:
                        check: DocumentCheck) -> Saved:
         return documents_uc.check_document(self._ctx, actor, identity_id, expected_version, check)
 
-    def set_document_catalogue(self, actor: str, codes: Any) -> Any:
+    def set_document_catalogue(self, actor: str, codes: Sequence[str]) -> PracticeCatalogue:
         """Set the document types this practice accepts (administrators only, audited)."""
         return documents_uc.set_document_catalogue(self._ctx, actor, codes)
 
@@ -242,102 +209,108 @@ class Clinic:
         return insi_uc.apply_outcome(self._ctx, actor, identity_id, expected_version, outcome,
                                      accepted=accepted, environment=environment)
 
-    # ---------------------------------------------------------------- INSi: calls and settings
-    # (insterm.usecases.insi_calls, insterm.usecases.settings; imported on first use so that
-    # opening the facade loads neither the INSi client nor cryptography)
+    # ---------------------------------------------------------------- INSi: settings
+    # The INSi use cases (settings, keyring, certificate, client: some twenty modules) are
+    # imported by the methods below, not with the facade: at start they would cost the TUI
+    # about a tenth of the bare Textual app's start (30 ms of CPU; benchmarks/tui_measure.py),
+    # a good part of what the 1.5x budget leaves.
 
     def configure_insi(self, *, settings_path: str | os.PathLike[str] | None = None,
-                       data_dir: str | os.PathLike[str] | None = None, simulator: Any = None,
+                       data_dir: str | os.PathLike[str] | None = None,
+                       simulator: Simulator | None = None,
                        simulator_passphrase: str | None = None) -> None:
         """Per-process INSi wiring: the settings file and data folder (None = the defaults),
         and an embedded `insterm.insi.simulator.Simulator` (demo, tests) whose address, CA and
         demo certificate then serve the "simulator" environment; `simulator_passphrase` (its
         demo certificate's, kept in memory only) spares the keyring."""
-        from pathlib import Path
+        from insterm.usecases.insi_wiring import InsiRuntime, SimulatorLink
 
-        from insterm.usecases import settings as settings_uc
-
-        old = getattr(self, "_insi_runtime", None)
-        if old is not None:
-            old.close()
-        link = (settings_uc.SimulatorLink.from_simulator(simulator, simulator_passphrase)
+        if self._insi_runtime is not None:
+            self._insi_runtime.close()
+        link = (SimulatorLink.from_simulator(simulator, simulator_passphrase)
                 if simulator is not None else None)
-        self._insi_runtime = settings_uc.InsiRuntime(
+        self._insi_runtime = InsiRuntime(
             settings_path=Path(settings_path) if settings_path is not None else None,
             data_dir=Path(data_dir) if data_dir is not None else None, simulator=link)
 
     @property
-    def insi_runtime(self) -> Any:
-        """The `insterm.usecases.settings.InsiRuntime` of this facade (defaults on first use)."""
-        if getattr(self, "_insi_runtime", None) is None:
-            self.configure_insi()
+    def insi_runtime(self) -> InsiRuntime:
+        """This facade's INSi wiring (`configure_insi`; the defaults until it is called)."""
+        from insterm.usecases.insi_wiring import InsiRuntime
+
+        if self._insi_runtime is None:
+            self._insi_runtime = InsiRuntime()
         return self._insi_runtime
 
-    def insi_settings(self) -> Any:
-        """Every INSi setting in force (`InsiSettingsView`); `SettingsError` for a bad file."""
-        from insterm.usecases import settings as settings_uc
+    def insi_settings(self) -> InsiSettingsView:
+        """Every INSi setting in force; `SettingsError` for a bad settings file."""
+        from insterm.usecases import insi_settings
 
-        return settings_uc.current(self._ctx, self.insi_runtime)
+        return insi_settings.current(self._ctx, self.insi_runtime)
 
     def update_insi_settings(self, actor: str, *, environment: str | None = None,
                              idam: str | None = None, idam_environment: str | None = None,
                              software_name: str | None = None,
-                             confirm_production: bool = False) -> dict[str, Any]:
+                             confirm_production: bool = False) -> dict[str, str | None]:
         """Practice-wide INSi settings (admin, audited); production needs `confirm_production`."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_settings
 
-        changed = settings_uc.update_practice(
+        changed = insi_settings.update_practice(
             self._ctx, actor, environment=environment, idam=idam,
             idam_environment=idam_environment, software_name=software_name,
             confirm_production=confirm_production)
         self.insi_runtime.close()
         return changed
 
-    def update_workstation_settings(self, actor: str, **values: Any) -> Any:
+    def update_workstation_settings(self, actor: str, **values: float | str | None) -> Settings:
         """This machine's INSi settings in the settings file (admin, audited): timeout_seconds,
         ca_file, endpoint, simulator_url, simulator_dir (None removes one)."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_settings
 
-        return settings_uc.update_workstation(self._ctx, self.insi_runtime, actor, **values)
+        return insi_settings.update_workstation(self._ctx, self.insi_runtime, actor, **values)
 
-    def keyring_status(self) -> Any:
-        """Whether the keyring is open, or needs its master password (`KeyringStatus`)."""
-        from insterm.usecases import settings as settings_uc
+    def keyring_status(self) -> KeyringStatus:
+        """Whether the keyring is open, or needs its master password."""
+        from insterm.usecases import insi_keyring
 
-        return settings_uc.keyring_status()
+        return insi_keyring.keyring_status()
 
-    def open_keyring(self, master_password: str | None = None) -> Any:
+    def open_keyring(self, master_password: str | None = None) -> KeyringStatus:
         """Open the keyring (Secret Service, else the encrypted file with `master_password`);
         `insterm.secrets.SecretsError` subclasses (French) when it cannot."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_keyring
 
-        return settings_uc.open_keyring(master_password)
+        return insi_keyring.open_keyring(master_password)
 
     def import_insi_certificate(self, actor: str, p12_path: str | os.PathLike[str],
-                                passphrase: str) -> Any:
+                                passphrase: str) -> ImportedCertificate:
         """Check and install the organisation certificate (admin, audited, passphrase into the
         keyring only); `ActionRefused` (French) when refused, nothing changed."""
-        from insterm.usecases import settings as settings_uc
+        from insterm.usecases import insi_certificate
 
-        return settings_uc.import_certificate(self._ctx, self.insi_runtime, actor, p12_path,
-                                              passphrase)
+        return insi_certificate.import_certificate(self._ctx, self.insi_runtime, actor, p12_path,
+                                                   passphrase)
 
-    def insi_readiness(self, identity_id: int | None = None) -> Any:
-        """What is missing before an INSi call (`InsiReadiness`: blocking items and warnings),
-        for this identity when given. Sends nothing."""
-        from insterm.usecases import settings as settings_uc
+    def insi_readiness(self, identity_id: int | None = None) -> InsiReadiness:
+        """What is missing before an INSi call (blocking items and warnings), for this identity
+        when given. Sends nothing."""
+        from insterm.usecases import insi_readiness
 
         record = identities.get_identity(self.conn, identity_id) if identity_id is not None \
             else None
-        return settings_uc.readiness(self._ctx, self.insi_runtime, record)
+        return insi_readiness.readiness(self._ctx, self.insi_runtime, record)
 
-    def search_insi(self, actor: str, identity_id: int, *, first_names: Any = None,
-                    birth_place: str | None = None, progress: Any = None) -> Any:
+    # ---------------------------------------------------------------- INSi: calls
+
+    def search_insi(self, actor: str, identity_id: int, *,
+                    first_names: str | Sequence[str] | None = None,
+                    birth_place: str | None = None,
+                    progress: Progress | None = None) -> InsiSearchReport:
         """Search the identity's INS (blocking: run it in a worker). Every attempt is logged;
-        returns an `InsiSearchReport` (outcome, trait comparison, collision, `accept_preview`)
-        to show and then pass to `apply_insi_outcome(actor, id, report.identity_version,
-        report, accepted=...)`. `progress(number, total, first_names_sent)` is called before
-        each attempt. Holds this facade's connection for the whole call: a caller sharing it
+        returns a report (outcome, trait comparison, collision, `accept_preview`) to show and
+        then pass to `apply_insi_outcome(actor, id, report.identity_version, report,
+        accepted=...)`. `progress(number, total, first_names_sent)` is called before each
+        attempt. Holds this facade's connection for the whole call: a caller sharing it
         between threads runs the phases instead (`plan_insi_search`)."""
         from insterm.usecases import insi_calls
 
@@ -346,9 +319,9 @@ class Clinic:
                                  progress=progress)
 
     def verify_insi(self, actor: str, identity_id: int, *, matricule: str | None = None,
-                    oid: str | None = None) -> Any:
-        """Verify an INS received from elsewhere (the record's own INS when none is given):
-        an `InsiSearchReport` whose `verification` holds the verdict."""
+                    oid: str | None = None) -> InsiSearchReport:
+        """Verify an INS received from elsewhere (the record's own INS when none is given): a
+        report whose `verification` holds the verdict."""
         from insterm.usecases import insi_calls
 
         return insi_calls.verify(self._ctx, self.insi_runtime, actor, identity_id,
@@ -363,25 +336,27 @@ class Clinic:
     #     exchange = plan.exchange(progress)                       # network, without the lock
     #     report = clinic.record_insi_exchange(exchange)           # short write, under the lock
 
-    def plan_insi_search(self, actor: str, identity_id: int, *, first_names: Any = None,
-                         birth_place: str | None = None) -> Any:
-        """Phase 1 of `search_insi`: an `insterm.usecases.insi_calls.InsiCallPlan`."""
+    def plan_insi_search(self, actor: str, identity_id: int, *,
+                         first_names: str | Sequence[str] | None = None,
+                         birth_place: str | None = None) -> InsiCallPlan:
+        """Phase 1 of `search_insi`."""
         from insterm.usecases import insi_calls
 
         return insi_calls.plan_search(self._ctx, self.insi_runtime, actor, identity_id,
                                       first_names=first_names, birth_place=birth_place)
 
     def plan_insi_verification(self, actor: str, identity_id: int, *,
-                               matricule: str | None = None, oid: str | None = None) -> Any:
+                               matricule: str | None = None,
+                               oid: str | None = None) -> InsiCallPlan:
         """Phase 1 of `verify_insi` (`ActionRefused` when there is no INS to verify)."""
         from insterm.usecases import insi_calls
 
         return insi_calls.plan_verification(self._ctx, self.insi_runtime, actor, identity_id,
                                             matricule=matricule, oid=oid)
 
-    def record_insi_exchange(self, exchange: Any) -> Any:
+    def record_insi_exchange(self, exchange: InsiExchange) -> InsiSearchReport:
         """Phase 3: log what `plan.exchange()` gave (every attempt, or the refusal) in one
-        transaction; the `InsiSearchReport`."""
+        transaction; the report."""
         from insterm.usecases import insi_calls
 
         return insi_calls.record_exchange(self._ctx, exchange)

@@ -99,31 +99,18 @@ def test_sql_lives_in_the_store(path: Path) -> None:
     assert calls == [], f"{path.name} runs SQL at lines {calls}: it belongs in insterm/store"
 
 
-def test_opening_the_facade_and_searching_loads_no_use_case_or_rule(tmp_path: Path) -> None:
-    """The home screen needs the search and nothing else: opening the facade and running a
-    search must not import the use cases, nor the status, identity and document rules
-    (start-up time, DESIGN.md section 6); the name rules the search itself uses are fine. Any
-    other method imports what it needs on first use."""
+def test_opening_the_facade_and_searching_loads_no_insi_use_case(tmp_path: Path) -> None:
+    """The INSi use cases (settings, keyring, certificate, client) are imported by the facade's
+    INSi methods, not at start (the TUI's start budget): opening the facade and searching
+    loads none of them, nor the INSi client."""
     db = tmp_path / "start.db"
     modules = loaded_modules(
         "from insterm.clinic import Clinic\n"
         f"c = Clinic.open({str(db)!r}, create=True)\n"
         "c.find('MARTIN'); c.operators()")
-    use_cases = {m for m in modules if m.startswith("insterm.usecases.")}
-    assert use_cases <= {"insterm.usecases.context", "insterm.usecases.errors"}, use_cases
-    assert not modules & {"insterm.domain.status", "insterm.domain.identity",
-                          "insterm.domain.documents", "insterm.store.identity_view",
-                          "insterm.store.duplicates", "insterm.store.audit"}
-
-
-def test_a_use_case_is_imported_on_first_use(tmp_path: Path) -> None:
-    db = tmp_path / "first-use.db"
-    modules = loaded_modules(
-        "from insterm.clinic import Clinic, DocumentCheck\n"
-        f"c = Clinic.open({str(db)!r}, create=True)\n"
-        "c.bootstrap_admin('admin', 'Admin'); c.document_catalogue()")
-    assert {"insterm.usecases.operators", "insterm.usecases.documents",
-            "insterm.domain.documents"} <= modules
+    insi = {m for m in modules
+            if m.startswith(("insterm.insi", "insterm.usecases.insi_", "insterm.secrets"))}
+    assert insi == set()
 
 
 @pytest.mark.parametrize(("given", "expected"), [(None, "120"), ("30", "30")])

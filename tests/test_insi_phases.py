@@ -17,7 +17,7 @@ from insterm import secrets
 from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.identity import StrictTraits
 from insterm.insi.simulator import Simulator
-from insterm.usecases import settings as settings_uc
+from insterm.usecases import insi_keyring
 
 MASTER = "maître-" + stdlib_secrets.token_urlsafe(8)
 ADRTROIS_INS = "297022A02077878"
@@ -29,15 +29,15 @@ def isolated(insi_isolated: None) -> None:
 
 
 @pytest.fixture
-def keyring_open(tmp_path: Path, authority):  # type: ignore[no-untyped-def]
+def keyring_open(tmp_path: Path, authority):
     backend = secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg")
     secrets.use_backend(backend)
-    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
+    secrets.set_secret(insi_keyring.SIMULATOR_PASSPHRASE, authority[1])
     return backend
 
 
 @pytest.fixture
-def simulator(authority):  # type: ignore[no-untyped-def]
+def simulator(authority):
     with Simulator(authority[0]) as running:
         yield running
 
@@ -48,7 +48,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def clinic(db_path: Path, simulator, keyring_open):  # type: ignore[no-untyped-def]
+def clinic(db_path: Path, simulator, keyring_open):
     with Clinic.open(db_path, create=True) as opened:
         opened.bootstrap_admin("admin", "Alice Admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
@@ -89,7 +89,7 @@ def test_the_exchange_uses_no_database_connection(clinic: Clinic, db_path: Path,
     plan = clinic.plan_insi_search("sophie", identity)
     assert plan.refusal is None and plan.record.id == identity and simulator.handled == []
     with pytest.raises(dataclasses.FrozenInstanceError):
-        plan.actor = "admin"  # type: ignore[misc]
+        plan.actor = "admin"  # type: ignore[misc]  # frozen: what this checks
     clinic.conn.close()  # any use of the facade's connection by the exchange would now fail
 
     exchange = plan.exchange()

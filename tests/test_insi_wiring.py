@@ -21,7 +21,7 @@ from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.identity import StrictTraits
 from insterm.insi.simulator import Simulator, TestAuthority
 from insterm.store.errors import MatriculeCollision
-from insterm.usecases import settings as settings_uc
+from insterm.usecases import insi_keyring
 
 ADRTROIS_INS = "297022A02077878"
 MASTER = "maître-" + stdlib_secrets.token_urlsafe(8)
@@ -37,7 +37,7 @@ def keyring_open(tmp_path: Path, authority):
     """A real encrypted file keyring holding the simulator certificate's passphrase."""
     backend = secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg")
     secrets.use_backend(backend)
-    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
+    secrets.set_secret(insi_keyring.SIMULATOR_PASSPHRASE, authority[1])
     return backend
 
 
@@ -396,7 +396,7 @@ def test_insi_sim_setup_configures_the_settings_and_insi_search_uses_them(
     settings = load_settings()
     assert settings.insi_simulator_dir == str(state.resolve())
     assert settings.insi_simulator_url == "https://127.0.0.1:8443/lps"
-    passphrase = secrets.get_secret(settings_uc.SIMULATOR_PASSPHRASE)
+    passphrase = secrets.get_secret(insi_keyring.SIMULATOR_PASSPHRASE)
     out = capsys.readouterr().out
     assert passphrase not in out and passphrase not in Path(tmp_path / "settings.toml").read_text()
 
@@ -433,4 +433,4 @@ def test_insi_sim_setup_keeps_the_organisation_certificate_passphrase(
     assert insi_sim.run(parser.parse_args(["--setup", "--state-dir",
                                            str(tmp_path / "state")])) == 0
     assert secrets.get_secret(secrets.INSI_CERT_PASSPHRASE) == org.passphrase
-    assert secrets.get_secret(settings_uc.SIMULATOR_PASSPHRASE) not in (None, org.passphrase)
+    assert secrets.get_secret(insi_keyring.SIMULATOR_PASSPHRASE) not in (None, org.passphrase)

@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 from insterm import config, secrets
 from insterm.clinic import Clinic
 from insterm.config import SettingsError, parse_settings, update_settings_file
-from insterm.usecases import settings as settings_uc
+from insterm.usecases import insi_settings, insi_wiring
 from insterm.usecases.errors import ActionRefused, PermissionRefused
 
 MASTER = "mot-de-passe-maître-de-test"
@@ -89,8 +89,8 @@ def test_defaults_are_the_simulator_with_its_demo_idam(clinic: Clinic, tmp_path:
 
     view = clinic.insi_settings()
     assert view.environment == "simulator" and not view.environment_chosen
-    assert view.idam == settings_uc.SIMULATOR_IDAM == DEMO_IDAM
-    assert view.endpoint_url == settings_uc.DEFAULT_SIMULATOR_URL
+    assert view.idam == insi_settings.SIMULATOR_IDAM == DEMO_IDAM
+    assert view.endpoint_url == insi_wiring.DEFAULT_SIMULATOR_URL
     assert view.ca_file == str(tmp_path / "sim" / "ca.pem")
     assert view.timeout_seconds == 30.0 and view.software_name == "insterm"
     assert view.lps_name.startswith("urn:lps:insterm:")
@@ -117,7 +117,7 @@ def test_production_is_an_explicit_admin_choice_and_audited(clinic: Clinic) -> N
     view = clinic.insi_settings()
     assert view.environment == "production" and view.environment_chosen
     assert view.idam == "IDAMPROD42" and view.idams == {"production": "IDAMPROD42"}
-    assert view.endpoint_url == settings_uc.SERVICE_ENDPOINTS["production"]
+    assert view.endpoint_url == insi_settings.SERVICE_ENDPOINTS["production"]
     assert view.certificate.label == "certificat d'organisation"
     changes = [json.loads(d) for a, d in audit_rows(clinic) if a == "insi_settings_changed"]
     assert changes[0] == {"before": {"insi.environment": None},
@@ -137,7 +137,7 @@ def test_idam_per_environment_and_file_overrides(clinic: Clinic, tmp_path: Path)
     assert (view.idam, view.ca_file, view.timeout_seconds, view.endpoint_url) == (
         "IDAMQUALIF1", str(ca), 12.0, "https://relais.cabinet.test/lps")
     clinic.update_workstation_settings("admin", endpoint=None)
-    assert clinic.insi_settings().endpoint_url == settings_uc.SERVICE_ENDPOINTS["qualification"]
+    assert clinic.insi_settings().endpoint_url == insi_settings.SERVICE_ENDPOINTS["qualification"]
     with pytest.raises(ActionRefused):
         clinic.update_workstation_settings("admin", timeout_seconds=0)
     with pytest.raises(PermissionRefused):

@@ -96,7 +96,7 @@ def certificate_passphrase(authority) -> str:  # type: ignore[no-untyped-def]
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     from insterm import secrets
-    from insterm.usecases.settings import SIMULATOR_PASSPHRASE
+    from insterm.usecases.insi_keyring import SIMULATOR_PASSPHRASE
 
     passphrase = authority.ensure()
     if passphrase is None:
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from insterm.commands.sim_people import StorePeople
     from insterm.config import update_settings_file
     from insterm.insi.simulator import Simulator, TestAuthority
-    from insterm.usecases.settings import InsiRuntime, SimulatorLink
+    from insterm.usecases.insi_wiring import InsiRuntime, SimulatorLink
 
     authority = TestAuthority(Path(os.environ["INSTERM_INSI_SIM_DIR"]))
     passphrase = certificate_passphrase(authority)

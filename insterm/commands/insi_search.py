@@ -172,8 +172,7 @@ def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
     from insterm.config import SettingsError
     from insterm.store.connection import open_database
     from insterm.store.errors import DatabaseMissing, StoreError
-    from insterm.usecases import insi_calls
-    from insterm.usecases import settings as settings_uc
+    from insterm.usecases import insi_calls, insi_settings, insi_wiring
     from insterm.usecases.context import Context
 
     try:
@@ -191,11 +190,11 @@ def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
     except (StoreError, SettingsError) as error:
         print(str(error), file=sys.stderr)
         return 2
-    runtime = settings_uc.InsiRuntime()
+    runtime = insi_wiring.InsiRuntime()
     try:
         ctx = Context(conn)
         try:
-            view = settings_uc.current(ctx, runtime)
+            view = insi_settings.current(ctx, runtime)
         except SettingsError as error:
             print(str(error), file=sys.stderr)
             return 2

@@ -33,7 +33,7 @@ STATE_DIR_ENV = "INSTERM_INSI_SIM_DIR"
 
 
 def default_state_dir() -> Path:
-    from insterm.usecases.settings import default_simulator_dir
+    from insterm.usecases.insi_wiring import default_simulator_dir
 
     return default_simulator_dir()
 
@@ -98,7 +98,7 @@ def _passphrase_opens(p12_path: Path, passphrase: str | None) -> bool:
 def _guards_organisation_certificate(passphrase: str | None) -> bool:
     """Whether `passphrase` opens the practice's imported organisation certificate."""
     from insterm.config import SettingsError, data_dir
-    from insterm.usecases.settings import CERTIFICATE_FILE
+    from insterm.usecases.insi_wiring import CERTIFICATE_FILE
 
     try:
         path = data_dir() / CERTIFICATE_FILE
@@ -129,7 +129,7 @@ def _practice_environment_note(args: argparse.Namespace) -> None:
     from insterm.store import settings as practice_settings
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
-    from insterm.usecases.settings import ENVIRONMENT_LABELS, KEY_ENVIRONMENT
+    from insterm.usecases.insi_settings import ENVIRONMENT_LABELS, KEY_ENVIRONMENT
 
     try:
         conn = open_database(db_path(args), readonly=True)
@@ -156,7 +156,7 @@ def setup(state_dir: Path, port: int = DEFAULT_PORT,
     except secrets.SecretsError as error:
         print(f"Trousseau indisponible : {error}", file=sys.stderr)
         return 2
-    from insterm.usecases.settings import SIMULATOR_PASSPHRASE
+    from insterm.usecases.insi_keyring import SIMULATOR_PASSPHRASE
 
     passphrase = authority.ensure()
     if passphrase is None:

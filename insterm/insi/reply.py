@@ -118,7 +118,8 @@ def parse_document(body: bytes) -> etree._Element:
             kind="not_xml",
         ) from None
     tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    doctype = tree.docinfo.doctype  # type: ignore[union-attr]  # lxml-stubs: DocInfo lacks doctype
+    if doctype or tree.docinfo.internalDTD is not None:
         raise InsiReplyError(
             "La réponse reçue contient une déclaration DTD, interdite dans un message INSi : "
             "elle a été rejetée. Signalez-le au support.",
@@ -138,7 +139,8 @@ def _ns(tag: str) -> str | None:
 
 
 def _text(element: etree._Element) -> str:
-    return "".join(element.itertext()).strip()
+    # lxml yields str (the stubs say str | bytes)
+    return "".join(text for text in element.itertext() if isinstance(text, str)).strip()
 
 
 def _unexpected(what: str) -> InsiReplyError:

@@ -64,7 +64,11 @@ class TraitsQuery:
         sequence, sex, birth_date as a date or "AAAA-MM-JJ", birth_place) or a TraitsQuery."""
         if isinstance(traits, TraitsQuery):
             return traits
-        get = traits.get if isinstance(traits, dict) else lambda name: getattr(traits, name, None)
+        def get(name: str) -> Any:
+            if isinstance(traits, dict):
+                return traits.get(name)
+            return getattr(traits, name, None)
+
         names = get("first_names")
         if isinstance(names, str):
             first_names = tuple(names.split(" ")) if names else ()
@@ -75,11 +79,12 @@ class TraitsQuery:
             first_names = tuple(names)
         birth_date = get("birth_date")
         if isinstance(birth_date, str):
+            text = birth_date
             try:
-                birth_date = date.fromisoformat(birth_date)
+                birth_date = date.fromisoformat(text)
             except ValueError:
                 raise InsiRefused(
-                    f"Date de naissance « {birth_date[:20]} » illisible : attendu AAAA-MM-JJ.",
+                    f"Date de naissance « {text[:20]} » illisible : attendu AAAA-MM-JJ.",
                     reason="birth_date",
                     field="birth_date",
                 ) from None

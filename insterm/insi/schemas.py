@@ -32,6 +32,7 @@ __all__ = [
     "contract_dir",
     "request_schema",
     "response_schema",
+    "validation_errors",
     "wsdl_path",
 ]
 
@@ -105,6 +106,12 @@ def response_schema() -> etree.XMLSchema:
     return _load_schema("response-envelope.xsd")
 
 
+def validation_errors(schema: etree.XMLSchema) -> list[tuple[int, str]]:
+    """(line, message) of each error of the schema's last validation."""
+    return [(entry.line, entry.message)
+            for entry in schema.error_log]  # type: ignore[attr-defined]  # lxml-stubs: _ErrorLog is empty
+
+
 @dataclass(frozen=True, slots=True)
 class RequestCheck:
     """What `check_request` found: the operation (None if not recognised) and the problems
@@ -135,9 +142,7 @@ def check_request(envelope: etree._Element | etree._ElementTree) -> RequestCheck
     problems: list[str] = []
     schema = request_schema()
     if not schema.validate(root):
-        problems.extend(
-            f"line {e.line}: {e.message}" for e in schema.error_log  # type: ignore[attr-defined]
-        )
+        problems.extend(f"line {line}: {message}" for line, message in validation_errors(schema))
     operation: str | None = None
     body = root.find(f"{{{NS['soap']}}}Body")
     header = root.find(f"{{{NS['soap']}}}Header")

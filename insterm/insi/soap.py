@@ -27,6 +27,7 @@ from typing import Any
 import zeep
 from lxml import etree
 from zeep.transports import Transport
+from zeep.wsdl import Document
 
 from insterm import __version__
 from insterm.insi.errors import InsiRefused
@@ -36,6 +37,7 @@ from insterm.insi.schemas import (
     REMOTE_WS_ADDR,
     contract_dir,
     request_schema,
+    validation_errors,
     wsdl_path,
 )
 from insterm.insi.transport import HttpReply, post_capped
@@ -84,12 +86,12 @@ _document_lock = threading.Lock()
 
 
 @functools.cache
-def wsdl_document() -> Any:
+def wsdl_document() -> Document:
     """The parsed WSDL (zeep Document), built once per process, offline."""
-    from zeep.wsdl import Document
-
     with _document_lock:
-        return Document(str(wsdl_path()), OfflineTransport(), settings=zeep_settings())
+        # zeep annotates `transport` as a class, but uses (and needs) an instance.
+        return Document(str(wsdl_path()), OfflineTransport(),  # type: ignore[arg-type]
+                        settings=zeep_settings())
 
 
 class InsiSoap:
@@ -123,12 +125,13 @@ class InsiSoap:
         laid_out = _lay_out(envelope, operation)
         if security:
             out_header = laid_out.find(f"{{{NS['soap']}}}Header")
+            assert out_header is not None  # `_lay_out` always writes one
             wsse = etree.SubElement(out_header, f"{{{NS['wsse']}}}Security")
             for assertion in security:
                 wsse.append(copy.deepcopy(assertion))
         schema = request_schema()
         if not schema.validate(laid_out):
-            problems = "; ".join(e.message for e in list(schema.error_log)[:3])
+            problems = "; ".join(message for _, message in validation_errors(schema)[:3])
             raise InsiRefused(
                 "La demande INSi préparée n'est pas conforme au contrat du service : elle n'a "
                 f"pas été envoyée. Signalez-le au support ({problems}).",
@@ -181,7 +184,8 @@ def _lay_out(envelope: etree._Element, operation: str) -> etree._Element:
 def _copy_into(parent: etree._Element, element: etree._Element) -> None:
     if not isinstance(element.tag, str):
         return
-    new = etree.SubElement(parent, element.tag, attrib=dict(element.attrib))
+    new = etree.SubElement(parent, element.tag)
+    new.attrib.update(element.attrib)
     new.text = element.text
     for child in element:
         _copy_into(new, child)

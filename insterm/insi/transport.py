@@ -31,11 +31,14 @@ class SSLContextAdapter(HTTPAdapter):
         self._ssl_context = ssl_context
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False,
+                         **pool_kwargs: Any) -> None:
         pool_kwargs["ssl_context"] = self._ssl_context
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
 
-    def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def build_connection_pool_key_attributes(
+        self, request: Any, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
         for name in ("ca_certs", "ca_cert_dir", "cert_file", "key_file"):
             pool_kwargs.pop(name, None)
@@ -162,7 +165,8 @@ def _map_error(error: BaseException, *, reading: bool) -> InsiTransportError:
             "cela se répète, le certificat d'organisation est peut-être refusé.",
             kind="connection_reset",
         )
-    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                          requests.exceptions.InvalidSchema)):
         return InsiTransportError(
             "L'adresse du service INSi est invalide : corrigez-la dans les réglages.",
             kind="invalid_url",

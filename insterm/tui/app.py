@@ -189,7 +189,7 @@ class InstermApp(KeysInOrder, App[None]):
         in `services["insi_runtime"]` (the demo's embedded simulator), else a default one."""
         runtime = self.services.get("insi_runtime")
         if runtime is None:
-            from insterm.usecases.settings import InsiRuntime
+            from insterm.usecases.insi_wiring import InsiRuntime
 
             runtime = self.services["insi_runtime"] = InsiRuntime()
         return runtime

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from insterm.domain.documents import PracticeCatalogue
 from insterm.store import audit
 from insterm.store import operators as operator_store
 from insterm.store.clock import utc_now
 from insterm.store.connection import write_transaction
 from insterm.store.errors import NotFound
+from insterm.store.settings import document_catalogue
 from insterm.usecases.errors import PermissionRefused
 
 
@@ -38,8 +40,7 @@ class Change:
 class Context:
     conn: sqlite3.Connection
     today: Callable[[], date] = date.today
-    # insterm.domain.documents.PracticeCatalogue given by the caller; None: the database's
-    practice_catalogue: Any = None
+    practice_catalogue: PracticeCatalogue | None = None  # given by the caller; None: the base's
 
     def operator(self, login: str, *, admin: bool = False,
                  admin_for: str = "gérer les opérateurs") -> operator_store.Operator:
@@ -60,13 +61,11 @@ class Context:
                                     "administrateur.")
         return who
 
-    def document_catalogue(self):
+    def document_catalogue(self) -> PracticeCatalogue:
         """The practice's document catalogue: the one given to the facade (tools, tests), else
         the one stored in the database settings, else the domain's default."""
         if self.practice_catalogue is not None:
             return self.practice_catalogue
-        from insterm.store.settings import document_catalogue
-
         return document_catalogue(self.conn)
 
     @contextmanager

@@ -16,7 +16,7 @@ from typing import Any
 
 from insterm.domain import documents as catalogue
 from insterm.domain import status as rules
-from insterm.store import identities, records
+from insterm.store import identities, records, settings
 from insterm.usecases.context import Change, Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record, transition_changes
@@ -123,8 +123,6 @@ def set_document_catalogue(ctx: Context, actor: str,
     The codes are checked by the domain (`PracticeCatalogue`: known types that can take part in
     a proof); at least one of them must prove an identity on its own, else no adult identity
     could ever be validated."""
-    from insterm.store import settings
-
     if isinstance(codes, str):
         codes = [codes]
     chosen = catalogue.PracticeCatalogue.of(list(codes))

@@ -1,31 +1,35 @@
 """Use cases on duplicates: mark (confirmed), dismiss ("not a duplicate", respected by the
 finder from then on), merge, and the scan of the whole base (`scan`).
 
-Merge (administrators only; the screen asks for confirmation first): the absorbed record is KEPT, marked `merged_into` the surviving one and frozen (a trigger
-refuses any later change); the link becomes `merged`; nothing is copied or moved from one record
-to the other (document checks, INSi calls, history stay where they were written), so nothing
-moves silently. The surviving record goes through the domain's `Merged` transition (no strict
-trait changed: its status stays). Refused when the absorbed record holds an INS: keep the record
-with the INS as the surviving one (two different INS mean two different persons for INSi).
+Merge (administrators only; the screen asks for confirmation first): the absorbed record is
+KEPT, marked `merged_into` the surviving one and frozen (a trigger refuses any later change);
+the link becomes `merged`; nothing is copied or moved from one record to the other (document
+checks, INSi calls, history stay where they were written), so nothing moves silently. The
+surviving record goes through the domain's `Merged` transition (no strict trait changed: its
+status stays). Refused when the absorbed record holds an INS: keep the record with the INS as
+the surviving one (two different INS mean two different persons for INSi).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 
 from insterm.domain import status as rules
 from insterm.store import duplicate_scan, duplicates, identities
 from insterm.store.duplicates import DuplicateGroup
+from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record
 
 
-def _two(ctx_conn, first_id: int, second_id: int):
+def _two(conn: sqlite3.Connection, first_id: int,
+         second_id: int) -> tuple[IdentityRecord, IdentityRecord]:
     if first_id == second_id:
         raise ActionRefused("Choisissez deux dossiers différents.")
-    return active_record(ctx_conn, first_id), active_record(ctx_conn, second_id)
+    return active_record(conn, first_id), active_record(conn, second_id)
 
 
 def mark_duplicate(ctx: Context, actor: str, first_id: int, second_id: int) -> None:

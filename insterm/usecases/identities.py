@@ -175,6 +175,7 @@ def edit_traits(ctx: Context, actor: str, identity_id: int, expected_version: in
             if document is not None:
                 _check_recheck(record, result, rules.transition(record.state(),
                                                                 edit_event(False)), document)
+                # imported here: insterm.usecases.documents imports this module
                 from insterm.usecases.documents import record_document
 
                 change.details["document"] = record_document(ctx, change, identity_id,
@@ -215,7 +216,8 @@ def _attribute(ctx: Context, actor: str, identity_id: int, expected_version: int
     with ctx.change(actor, action, identity_id) as change:
         record = active_record(change.conn, identity_id)
         identities.check_version(change.conn, record, expected_version)
-        event = rules.AttributeSet(attribute) if present else rules.AttributeCleared(attribute)
+        code = rules.parse_attribute(attribute)
+        event = rules.AttributeSet(code) if present else rules.AttributeCleared(code)
         result = rules.transition(record.state(), event)
         update = transition_changes(record, result)
         if not update:

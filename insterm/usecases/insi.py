@@ -20,6 +20,7 @@ an `insterm.insi.results.SearchOutcome` or anything shaped like it (`InsiOutcome
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,7 @@ from typing import Any, Protocol
 from insterm.domain import status as rules
 from insterm.store import identities, records
 from insterm.store.errors import MatriculeCollision
+from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record, remember_ins, transition_changes
@@ -36,31 +38,62 @@ OID_NIA = "1.2.250.1.213.1.4.9"
 
 
 class _InsLike(Protocol):
-    oid: str
-    start: str | None
-    end: str | None
+    """An INS as `insterm.insi.results.InsRecord` gives it."""
 
     @property
     def value(self) -> str: ...
+    @property
+    def oid(self) -> str: ...
+    @property
+    def start(self) -> str | None: ...
+    @property
+    def end(self) -> str | None: ...
+
+
+class _TraitsLike(Protocol):
+    """The traits INSi returned (`insterm.insi.results.ReturnedTraits`), as received."""
+
+    @property
+    def birth_name(self) -> str | None: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def first_names(self) -> str | None: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def birth_date(self) -> str | None: ...  # AAAA-MM-JJ
+    @property
+    def birth_place(self) -> str | None: ...
 
 
 class _ResultLike(Protocol):
-    code: str
-    active: _InsLike | None
-    history: Sequence[_InsLike]
-    traits: Any  # birth_name, first_name, first_names, sex, birth_date (AAAA-MM-JJ), birth_place
+    @property
+    def code(self) -> str: ...
+    @property
+    def active(self) -> _InsLike | None: ...
+    @property
+    def history(self) -> Sequence[_InsLike]: ...
+    @property
+    def traits(self) -> _TraitsLike | None: ...
 
 
 class InsiOutcomeLike(Protocol):
-    """The shape of `insterm.insi.results.SearchOutcome` that this use case reads."""
+    """The shape of `insterm.insi.results.SearchOutcome` (or of an `InsiSearchReport`) that this
+    use case reads. Each attempt is read by name, absent fields tolerated: operation,
+    message_id, duration_seconds, request_xml, response_xml, result (with .code) or error,
+    sent_first_names."""
 
-    attempts: Sequence[Any]  # operation, message_id, duration_seconds, request_xml,
-    # response_xml, result (with .code) or error, sent_first_names
-    result: _ResultLike | None
-    error: Any
+    @property
+    def attempts(self) -> Sequence[object]: ...
+    @property
+    def result(self) -> _ResultLike | None: ...
+    @property
+    def error(self) -> object: ...
 
 
-def accept_event(record: Any, active: Any) -> Any:
+def accept_event(record: IdentityRecord,
+                 active: _InsLike) -> rules.InsiRetrieved | rules.InsReplaced:
     """The status event that accepting the INS `active` (an `InsRecord`) is: the INS retrieved,
     or a new INS replacing the one the record holds (NIA -> NIR told apart). The one place this
     is decided: the search report's preview (`insi_calls.preview_accept`) uses it too."""
@@ -82,8 +115,8 @@ def _text(xml: bytes | str | None) -> str | None:
     return xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
 
 
-def _log_attempts(conn, outcome: InsiOutcomeLike, record, *, environment: str | None,
-                  operator_id: int, at: str) -> list[int]:
+def _log_attempts(conn: sqlite3.Connection, outcome: InsiOutcomeLike, record: IdentityRecord, *,
+                  environment: str | None, operator_id: int, at: str) -> list[int]:
     ids = []
     for attempt in outcome.attempts:
         result = getattr(attempt, "result", None)
@@ -105,7 +138,7 @@ def _log_attempts(conn, outcome: InsiOutcomeLike, record, *, environment: str | 
     return ids
 
 
-def _returned_values(traits: Any, record) -> dict[str, Any]:
+def _returned_values(traits: _TraitsLike | None, record: IdentityRecord) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if traits is None:
         return values
@@ -129,7 +162,8 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
                   outcome: InsiOutcomeLike, *, accepted: bool,
                   environment: str | None = None) -> InsiApplied:
     result = outcome.result
-    found = result is not None and result.code == "00" and result.active is not None
+    active = result.active if result is not None and result.code == "00" else None
+    found = active is not None
     collision = None
     # Calls already logged when they were made (`insterm.usecases.insi_calls`): not again.
     logged = tuple(getattr(outcome, "logged_call_ids", None) or ())
@@ -148,9 +182,9 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
             calls=call_ids, code=(result.code if result is not None else None),
             error=str(outcome.error) if outcome.error is not None else None,
             accepted=bool(accepted) if found else None)
-        if found:
-            matricule = result.active.value
-            change.details.update(matricule=matricule, oid=result.active.oid)
+        if active is not None:
+            matricule = active.value
+            change.details.update(matricule=matricule, oid=active.oid)
             holder = identities.matricule_holder(change.conn, matricule, exclude_id=identity_id)
             if holder is not None and accepted:
                 change.action = "insi_collision"
@@ -160,13 +194,12 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
                                                f"le {holder.birth_date.strftime('%d/%m/%Y')}")
     if collision is not None:
         raise collision
-    if not found or not accepted:
+    if result is None or active is None or not accepted:
         return InsiApplied(Saved(record, None, ()), tuple(call_ids), False)
 
     with ctx.change(actor, "insi_result_applied", identity_id) as change:
         record = active_record(change.conn, identity_id)
         identities.check_version(change.conn, record, expected_version)
-        active = result.active
         transition = rules.transition(record.state(), accept_event(record, active))
         update = _returned_values(result.traits, record)
         if update.get("sex") == "I" or update.get("birth_date_corrected"):
@@ -177,7 +210,7 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
                 remember_ins(change.conn, record, change.at)
             update.update(matricule=active.value, oid=active.oid)
         succeeded = [i for i, a in zip(call_ids, outcome.attempts)
-                     if getattr(a, "result", None) is not None and a.result.code == "00"]
+                     if getattr(getattr(a, "result", None), "code", None) == "00"]
         history = [records.InsHistoryRow(active.value, active.oid, active.start, active.end, True)]
         history += [records.InsHistoryRow(h.value, h.oid, h.start, h.end, False)
                     for h in result.history]

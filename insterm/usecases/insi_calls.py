@@ -9,7 +9,7 @@ one connection (the TUI's clinic lock) runs the phases itself and the exchange o
 1. refuse before sending what the domain and `insterm.insi.request` refuse (doubtful or
    fictitious identity, corrected birth date, sex I, traits outside the INSi profile): nothing
    leaves the machine, the refusal is audited (`insi_not_sent`);
-2. build the client from the settings (`insterm.usecases.settings`) and the keyring: a locked
+2. build the client from the settings (`insterm.usecases.insi_settings`) and the keyring: a locked
    keyring, a missing or unusable certificate, incomplete settings also end here, nothing sent
    (`needs_master_password` tells the screen to ask the keyring's master password);
 3. run the search strategy; EVERY attempt is logged in `insi_call` (message id, operation,
@@ -28,19 +28,32 @@ search + comparison, the official verification operation not being public).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from insterm import secrets
+from insterm.config import SettingsError
+from insterm.domain.errors import DomainError
+from insterm.domain.status import InsiRetrieved, InsReplaced, describe_drop, transition
+from insterm.domain.traits import first_names_equivalent, traits_equal
+from insterm.insi.errors import InsiAuthError, InsiError, InsiRefused, InsiSettingsError
+from insterm.insi.request import TraitsQuery, check_traits_query
+from insterm.insi.results import OID_NIR, SearchOutcome
+from insterm.insi.verification import parse_supplied_ins
 from insterm.store import identities, records
-from insterm.usecases import settings as settings_uc
+from insterm.usecases import insi_settings
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import active_record
 from insterm.usecases.insi import accept_event
+from insterm.usecases.insi_settings import InsiSettingsView
+from insterm.usecases.insi_wiring import InsiRuntime
 
-if TYPE_CHECKING:  # pragma: no cover
-    from insterm.insi.results import Attempt, InsiResult, SearchOutcome
+if TYPE_CHECKING:
+    from insterm.insi.client import InsiClient
+    from insterm.insi.results import Attempt, InsiResult
     from insterm.insi.verification import VerificationOutcome
     from insterm.store.identities import IdentityRecord
 
@@ -121,7 +134,7 @@ class InsiSearchReport:
         return self.outcome.result
 
     @property
-    def error(self) -> Any:
+    def error(self) -> InsiError | None:
         return self.outcome.error
 
     @property
@@ -149,7 +162,9 @@ class InsiSearchReport:
     @property
     def can_accept(self) -> bool:
         """A 00 without collision: the operator may accept the INSi traits."""
-        return self.found and self.collision is None and self.result.active is not None
+        result = self.result
+        return (self.found and self.collision is None and result is not None
+                and result.active is not None)
 
     @property
     def message_fr(self) -> str:
@@ -203,10 +218,10 @@ class AcceptPreview:
     French `sentence` saying it; or `refused`, the domain's French refusal (accepting is then
     impossible, e.g. a doubtful identity)."""
 
-    event: Any  # insterm.domain.status.InsiRetrieved | InsReplaced
+    event: InsiRetrieved | InsReplaced
     status: str | None
     sentence: str
-    refused: Any = None  # insterm.domain.errors.DomainError
+    refused: DomainError | None = None
 
     @property
     def allowed(self) -> bool:
@@ -215,9 +230,6 @@ class AcceptPreview:
 
 def preview_accept(record: IdentityRecord, result: InsiResult | None) -> AcceptPreview | None:
     """`AcceptPreview` of a 00 for this record; None when there is nothing to accept."""
-    from insterm.domain.errors import DomainError
-    from insterm.domain.status import describe_drop, transition
-
     if result is None or result.code != "00" or result.active is None:
         return None
     event = accept_event(record, result.active)
@@ -234,9 +246,6 @@ def preview_accept(record: IdentityRecord, result: InsiResult | None) -> AcceptP
 
 
 def _names_equal(kind: str, a: str | None, b: str | None) -> bool:
-    from insterm.domain.errors import DomainError
-    from insterm.domain.traits import first_names_equivalent, traits_equal
-
     if a is None or b is None:
         return a == b
     try:
@@ -270,7 +279,8 @@ def compare_traits(record: IdentityRecord, result: InsiResult | None) -> tuple[T
                  for name, local, insi, equal in rows)
 
 
-def find_collision(conn: Any, record: IdentityRecord, result: InsiResult | None) -> Collision | None:
+def find_collision(conn: sqlite3.Connection, record: IdentityRecord,
+                   result: InsiResult | None) -> Collision | None:
     if result is None or result.code != "00" or result.active is None:
         return None
     holder = identities.matricule_holder(conn, result.active.value, exclude_id=record.id)
@@ -289,8 +299,9 @@ def _text(xml: bytes | str | None) -> str | None:
     return xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
 
 
-def log_attempts(conn: Any, attempts: Sequence[Attempt], record: IdentityRecord, traits: Any, *,
-                 environment: str, operator_id: int, at: str) -> list[int]:
+def log_attempts(conn: sqlite3.Connection, attempts: Sequence[Attempt], record: IdentityRecord,
+                 traits: TraitsQuery, *, environment: str, operator_id: int,
+                 at: str) -> list[int]:
     """One insi_call row per attempt, with the traits actually sent."""
     ids = []
     for attempt in attempts:
@@ -322,10 +333,9 @@ def _first_names(value: str | Sequence[str] | None, record: IdentityRecord) -> s
     return " ".join(" ".join(str(v).split()) for v in value)
 
 
-def _not_sent(ctx: Context, actor: str, record: IdentityRecord, environment: str, error: Any, *,
+def _not_sent(ctx: Context, actor: str, record: IdentityRecord, environment: str,
+              error: InsiError | None, *,
               needs_master_password: bool = False, operation: str = "search") -> InsiSearchReport:
-    from insterm.insi.results import SearchOutcome
-
     with ctx.change(actor, "insi_not_sent", record.id) as change:
         change.details.update(operation=operation, environment=environment,
                               reason=getattr(error, "code", type(error).__name__),
@@ -337,19 +347,15 @@ def _not_sent(ctx: Context, actor: str, record: IdentityRecord, environment: str
 
 @dataclass
 class PreparedClient:
-    client: Any = None
+    client: InsiClient | None = None
     environment: str = "simulator"
-    refusal: Any = None
+    refusal: InsiError | None = None
     needs_master_password: bool = False
 
 
-def client_for(view: settings_uc.InsiSettingsView,
-               runtime: settings_uc.InsiRuntime) -> PreparedClient:
+def client_for(view: InsiSettingsView, runtime: InsiRuntime) -> PreparedClient:
     """The client for these settings, or the refusal saying what is missing. Reads the keyring
     and the certificate file, never the database."""
-    from insterm import secrets
-    from insterm.insi.errors import InsiAuthError, InsiRefused
-
     prepared = PreparedClient(environment=view.environment)
     try:
         passphrase = runtime.passphrase(view.certificate)
@@ -377,18 +383,18 @@ def client_for(view: settings_uc.InsiSettingsView,
     return prepared
 
 
-def _settings_view(ctx: Context, runtime: settings_uc.InsiRuntime) -> tuple[Any, Any]:
-    """(the settings in force, None), or (None, the refusal when the settings file is bad)."""
-    from insterm.config import SettingsError
-    from insterm.insi.errors import InsiSettingsError
+def _settings_view(
+        ctx: Context, runtime: InsiRuntime,
+) -> tuple[InsiSettingsView | None, InsiSettingsError | None]:
 
+    """(the settings in force, None), or (None, the refusal when the settings file is bad)."""
     try:
-        return settings_uc.current(ctx, runtime), None
+        return insi_settings.current(ctx, runtime), None
     except SettingsError as error:
         return None, InsiSettingsError(str(error), setting="settings_file")
 
 
-def prepare_client(ctx: Context, runtime: settings_uc.InsiRuntime) -> PreparedClient:
+def prepare_client(ctx: Context, runtime: InsiRuntime) -> PreparedClient:
     """The client for the settings in force, or the refusal saying what is missing."""
     view, refusal = _settings_view(ctx, runtime)
     if view is None:
@@ -396,9 +402,8 @@ def prepare_client(ctx: Context, runtime: settings_uc.InsiRuntime) -> PreparedCl
     return client_for(view, runtime)
 
 
-def _query(record: IdentityRecord, first_names: Any, birth_place: str | None) -> Any:
-    from insterm.insi.request import TraitsQuery
-
+def _query(record: IdentityRecord, first_names: str | Sequence[str] | None,
+           birth_place: str | None) -> TraitsQuery:
     place = birth_place.strip().upper() if isinstance(birth_place, str) and birth_place.strip() \
         else record.birth_place
     return TraitsQuery.from_traits({
@@ -433,19 +438,17 @@ class InsiCallPlan:
     actor: str
     record: IdentityRecord
     environment: str
-    runtime: settings_uc.InsiRuntime = field(repr=False, compare=False)
-    view: settings_uc.InsiSettingsView | None = None
-    query: Any = None  # insterm.insi.request.TraitsQuery
+    runtime: InsiRuntime = field(repr=False, compare=False)
+    view: InsiSettingsView | None = None
+    query: TraitsQuery | None = None
     supplied: tuple[str, str] | None = None  # verify: (matricule, oid) as received
-    refusal: Any = None
+    refusal: InsiError | None = None
 
     def exchange(self, progress: Progress | None = None) -> InsiExchange:
         """Phase 2: build the client (keyring, certificate) and talk to INSi. Touches no
         database connection: run it outside any database lock. Never raises for anything INSi,
         keyring or network related (it is in the returned exchange). `progress(number, total,
         first_names_sent)` is called before each attempt of a search."""
-        from insterm.insi.results import SearchOutcome
-
         if self.refusal is not None:
             return InsiExchange(self, SearchOutcome(attempts=(), error=self.refusal))
         assert self.view is not None and self.query is not None
@@ -453,6 +456,7 @@ class InsiCallPlan:
         if prepared.refusal is not None:
             return InsiExchange(self, SearchOutcome(attempts=(), error=prepared.refusal),
                                 needs_master_password=prepared.needs_master_password)
+        assert prepared.client is not None  # no refusal: a client
         state = self.record.state()
         if self.operation == "verify":
             assert self.supplied is not None
@@ -460,7 +464,6 @@ class InsiCallPlan:
             return InsiExchange(self, verification.search, verification)
         outcome = prepared.client.search_by_traits(self.query, state=state, progress=progress)
         return InsiExchange(self, outcome)
-
 
 
 @dataclass(frozen=True)
@@ -473,20 +476,17 @@ class InsiExchange:
     needs_master_password: bool = False
 
 
-def plan_search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+def plan_search(ctx: Context, runtime: InsiRuntime, actor: str, identity_id: int, *,
                 first_names: str | Sequence[str] | None = None,
                 birth_place: str | None = None) -> InsiCallPlan:
     """Phase 1 of `search` (database reads only, plus the installation id created once).
     Raises the facade's own refusals (unknown operator, unknown or merged record)."""
-    from insterm.insi.errors import InsiRefused
-    from insterm.insi.request import check_traits_query
-
     ctx.operator(actor)
     record = active_record(ctx.conn, identity_id)
     try:
         query = check_traits_query(_query(record, first_names, birth_place), record.state())
     except InsiRefused as refused:
-        return InsiCallPlan("search", actor, record, _environment(ctx, runtime), runtime,
+        return InsiCallPlan("search", actor, record, insi_settings.environment_in_force(ctx.conn), runtime,
                             refusal=refused)
     view, refusal = _settings_view(ctx, runtime)
     if view is None:
@@ -494,15 +494,10 @@ def plan_search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, iden
     return InsiCallPlan("search", actor, record, view.environment, runtime, view, query)
 
 
-def plan_verification(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str,
+def plan_verification(ctx: Context, runtime: InsiRuntime, actor: str,
                       identity_id: int, *, matricule: str | None = None,
                       oid: str | None = None) -> InsiCallPlan:
     """Phase 1 of `verify`; `ActionRefused` when there is no INS to verify."""
-    from insterm.insi.errors import InsiRefused
-    from insterm.insi.request import check_traits_query
-    from insterm.insi.results import OID_NIR
-    from insterm.insi.verification import parse_supplied_ins
-
     ctx.operator(actor)
     record = active_record(ctx.conn, identity_id)
     supplied = matricule if matricule is not None else record.matricule
@@ -514,7 +509,7 @@ def plan_verification(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str
         parse_supplied_ins(supplied, supplied_oid)
         query = check_traits_query(_query(record, None, None), record.state())
     except InsiRefused as refused:
-        return InsiCallPlan("verify", actor, record, _environment(ctx, runtime), runtime,
+        return InsiCallPlan("verify", actor, record, insi_settings.environment_in_force(ctx.conn), runtime,
                             refusal=refused)
     view, refusal = _settings_view(ctx, runtime)
     if view is None:
@@ -533,6 +528,7 @@ def record_exchange(ctx: Context, exchange: InsiExchange) -> InsiSearchReport:
                          needs_master_password=exchange.needs_master_password,
                          operation=plan.operation)
     query = plan.query
+    assert query is not None  # attempts were made: the plan had its query
     action = "insi_verification" if plan.operation == "verify" else "insi_called"
     with ctx.change(actor, action, record.id) as change:
         call_ids = log_attempts(change.conn, search.attempts, record, query,
@@ -560,7 +556,7 @@ def record_exchange(ctx: Context, exchange: InsiExchange) -> InsiSearchReport:
         preview_accept(current, search.result))
 
 
-def search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+def search(ctx: Context, runtime: InsiRuntime, actor: str, identity_id: int, *,
            first_names: str | Sequence[str] | None = None, birth_place: str | None = None,
            progress: Progress | None = None) -> InsiSearchReport:
     """Search the INS of a stored identity (module docstring), the three phases in a row.
@@ -573,20 +569,13 @@ def search(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_
     return record_exchange(ctx, plan.exchange(progress))
 
 
-def verify(ctx: Context, runtime: settings_uc.InsiRuntime, actor: str, identity_id: int, *,
+def verify(ctx: Context, runtime: InsiRuntime, actor: str, identity_id: int, *,
            matricule: str | None = None, oid: str | None = None) -> InsiSearchReport:
     """Verify an INS received from elsewhere against INSi: `matricule`/`oid` as received (15
     characters), or the record's own INS when not given. The report's `verification` holds the
     verdict; accepting its 00 goes through `apply_insi_outcome` as for a search."""
     plan = plan_verification(ctx, runtime, actor, identity_id, matricule=matricule, oid=oid)
     return record_exchange(ctx, plan.exchange())
-
-
-def _environment(ctx: Context, runtime: settings_uc.InsiRuntime) -> str:
-    from insterm.store import settings as practice_settings
-
-    value = practice_settings.get(ctx.conn, settings_uc.KEY_ENVIRONMENT)
-    return value if value in settings_uc.ENVIRONMENTS else "simulator"
 
 
 __all__ = ["AcceptPreview", "Collision", "InsiCallPlan", "InsiExchange", "InsiSearchReport",

@@ -46,7 +46,7 @@ def make_settings(pki: TestPki):
             "timeout_seconds": 5.0,
         }
         values.update(overrides)
-        return InsiSettings(**values)  # type: ignore[arg-type]
+        return InsiSettings(**values)  # type: ignore[arg-type]  # values of mixed types
 
     return make
 

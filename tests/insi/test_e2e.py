@@ -188,7 +188,8 @@ def test_wrong_cn_is_refused_by_the_client_and_would_get_desir_560(simulator, au
         outcome = insi.search_by_traits(traits_of(CASES[1]))
     assert isinstance(outcome.error, InsiAuthError) and outcome.error.reason == "wrong_cn"
     assert len(simulator.handled) == before
-    with InsiClient(settings_for(simulator), UncheckedCertificateAuth(wrong.p12_path, wrong.passphrase)) as insi:
+    unchecked = UncheckedCertificateAuth(wrong.p12_path, wrong.passphrase)
+    with InsiClient(settings_for(simulator), unchecked) as insi:
         outcome = insi.search_by_traits(traits_of(CASES[1]))
     assert isinstance(outcome.error, InsiFault)
     assert outcome.error.error_code == "DESIR_560"
@@ -200,7 +201,8 @@ def test_expired_certificate_is_refused_by_the_client_and_by_tls(simulator, auth
     with InsiClient(settings_for(simulator), CertificateAuth(expired.p12_path, expired.passphrase)) as insi:
         outcome = insi.search_by_traits(traits_of(CASES[1]))
     assert isinstance(outcome.error, InsiAuthError) and outcome.error.reason == "expired"
-    with InsiClient(settings_for(simulator), UncheckedCertificateAuth(expired.p12_path, expired.passphrase)) as insi:
+    unchecked = UncheckedCertificateAuth(expired.p12_path, expired.passphrase)
+    with InsiClient(settings_for(simulator), unchecked) as insi:
         outcome = insi.search_by_traits(traits_of(CASES[1]))
     assert isinstance(outcome.error, InsiTransportError)
     assert outcome.error.kind in ("tls", "connection_reset")

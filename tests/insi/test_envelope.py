@@ -88,17 +88,20 @@ def test_traits_request_values(soap) -> None:
     ns = {k: v for k, v in NS.items() if k in ("soap", "ctxlps", "ctxbam", "wsa", "recsans")}
     def text(path):
         return ours.findtext(path, namespaces=ns)
-    assert text("soap:Header/wsa:Action") == "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"
+    assert text("soap:Header/wsa:Action") == (
+        "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite")
     assert text("soap:Header/wsa:MessageID") == message_id
     idam = ours.find("soap:Header/ctxlps:ContexteLPS/ctxlps:LPS/ctxlps:IDAM", ns)
     assert (idam.text, idam.get("R")) == ("TESTIDAM0001", "4")
-    assert text("soap:Header/ctxlps:ContexteLPS/ctxlps:LPS/ctxlps:Nom") == "urn:lps:insterm:" + SETTINGS.software_version
-    assert text("soap:Header/ctxlps:ContexteLPS/ctxlps:LPS/ctxlps:Instance") == SETTINGS.installation_id
+    lps = "soap:Header/ctxlps:ContexteLPS/ctxlps:LPS"
+    assert text(f"{lps}/ctxlps:Nom") == "urn:lps:insterm:" + SETTINGS.software_version
+    assert text(f"{lps}/ctxlps:Instance") == SETTINGS.installation_id
     for ctx in ("ctxlps:ContexteLPS", "ctxbam:ContexteBAM"):
         prefix = ctx.split(":")[0]
         assert text(f"soap:Header/{ctx}/{prefix}:Emetteur") == "10B0152872"
         assert uuid.UUID(text(f"soap:Header/{ctx}/{prefix}:Id"))
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", text(f"soap:Header/{ctx}/{prefix}:Temps"))
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",
+                            text(f"soap:Header/{ctx}/{prefix}:Temps"))
     couverture = ours.find("soap:Header/ctxbam:ContexteBAM/ctxbam:COUVERTURE", ns)
     assert couverture is not None and len(couverture) == 0 and not (couverture.text or "").strip()
     assert ours.find(f"soap:Header/{{{NS['wsse']}}}Security", ns) is None  # mTLS: none
@@ -112,7 +115,8 @@ def test_traits_request_values(soap) -> None:
     ("query", "prenom"),
     [
         (DARTAGNAN, "PIERRE-ALAIN"),
-        (TraitsQuery("HOUILLES", ("PIERRE", "PAUL", "JACQUES"), "M", dt.date(1993, 1, 27)), "PIERRE PAUL JACQUES"),
+        (TraitsQuery("HOUILLES", ("PIERRE", "PAUL", "JACQUES"), "M", dt.date(1993, 1, 27)),
+         "PIERRE PAUL JACQUES"),
         (TraitsQuery("DE VINCI", ("LEONARDO",), "M", dt.date(2014, 2, 1), "63220"), "LEONARDO"),
         (TraitsQuery("ADRTROIS", ("TOUSSAINT",), "M", dt.date(1960, 1, 1), "2B020"), "TOUSSAINT"),
     ],
@@ -179,7 +183,8 @@ def test_vitale_request_from_card_data_validates(soap) -> None:
     root = etree.fromstring(data, safe_parser())
     assert check_request(root).ok and check_request(root).operation == OPERATION_VITALE
     ns = {"recvit": NS["recvit"], "ctxbam": NS["ctxbam"], "soap": NS["soap"], "wsa": NS["wsa"]}
-    assert root.findtext(".//recvit:MatriculeIndividu/recvit:NumIdentifiant", namespaces=ns) == "297022A020778"
+    assert root.findtext(".//recvit:MatriculeIndividu/recvit:NumIdentifiant",
+                         namespaces=ns) == "297022A020778"
     assert root.findtext(".//recvit:MatriculeOD/recvit:Cle", namespaces=ns) == "89"
     assert root.findtext(".//recvit:RangNaissance", namespaces=ns) == "1"
     assert root.findtext(".//ctxbam:ASSURE/ctxbam:Id/ctxbam:Num", namespaces=ns) == "279035121518989"[:13]
@@ -228,7 +233,8 @@ from insterm.insi.settings import InsiSettings
 soap = InsiSoap(requests.Session(), endpoint_url="https://127.0.0.1:9/lps", timeout=5, max_bytes=10000)
 s = InsiSettings("https://127.0.0.1:9/lps", "X", "00000000-0000-4000-8000-000000000000")
 q = TraitsQuery("ADRTROIS", ("DOMINIQUE",), "F", datetime.date(1997, 2, 26))
-data = soap.build("rechercherInsAvecTraitsIdentite", traits_body(q, "DOMINIQUE"), header_values(s, emitter="E", message_id=new_message_id()))
+data = soap.build("rechercherInsAvecTraitsIdentite", traits_body(q, "DOMINIQUE"),
+                  header_values(s, emitter="E", message_id=new_message_id()))
 refused = False
 try:
     OfflineTransport().load("http://example.invalid/other.xsd")

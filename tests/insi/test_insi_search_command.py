@@ -18,7 +18,7 @@ from .tls_server import Reply
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1  # type: ignore[assignment]  # keyring declares a class property
 
     def __init__(self) -> None:
         super().__init__()

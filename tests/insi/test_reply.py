@@ -179,6 +179,14 @@ ACTIVE = (
 TIQ = "<TIQ><NomNaissance>ADRTROIS</NomNaissance><ListePrenom>DOMINIQUE</ListePrenom></TIQ>"
 
 
+def _result(code: str, label: str, individu: str | None = None) -> bytes:
+    """A RESULTAT envelope: its CR, then INDIVIDU when given."""
+    inner = f"<CR><CodeCR>{code}</CodeCR><LibelleCR>{label}</LibelleCR></CR>"
+    if individu is not None:
+        inner += f"<INDIVIDU>{individu}</INDIVIDU>"
+    return _envelope(f"<RESULTAT {RES}>{inner}</RESULTAT>")
+
+
 def test_children_in_any_order_and_comments_anywhere() -> None:
     body = _envelope(
         f"<RESULTAT {RES}><!-- a --><INDIVIDU>{TIQ}<!-- b -->{ACTIVE}</INDIVIDU>"
@@ -210,13 +218,14 @@ def test_unknown_severity_spelling_and_fault_without_detail() -> None:
         (b"not xml at all", "not_xml"),
         (fixture_bytes("padoa/RESP_CR00_TCHITCHI_CATARINA.xml")[:-40], "truncated"),
         (fixture_bytes("padoa/RESP_CR00_TCHITCHI_CATARINA.xml")[:300], "truncated"),
-        (_envelope(f"<RESULTAT {RES}><CR><CodeCR>03</CodeCR><LibelleCR>?</LibelleCR></CR></RESULTAT>"), "unexpected_content"),
-        (_envelope(f"<RESULTAT {RES}><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR></RESULTAT>"), "unexpected_content"),
-        (_envelope(f"<RESULTAT {RES}><CR><CodeCR>01</CodeCR><LibelleCR>x</LibelleCR></CR><INDIVIDU>{ACTIVE}{TIQ}</INDIVIDU></RESULTAT>"), "unexpected_content"),
-        (_envelope(f"<RESULTAT {RES}><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU>{ACTIVE}{ACTIVE}{TIQ}</INDIVIDU></RESULTAT>"), "unexpected_content"),
-        (_envelope(f"<RESULTAT {RES}><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU>{ACTIVE.replace('<Cle>78</Cle>', '')}{TIQ}</INDIVIDU></RESULTAT>"), "invalid_value"),
-        (_envelope(f"<RESULTAT {RES}><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU>{ACTIVE.replace('4.8', '4.99')}{TIQ}</INDIVIDU></RESULTAT>"), "invalid_value"),
-        (_envelope(f"<RESULTAT {RES}><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU>{ACTIVE.replace('297022A020778', '2970X2A02077')}{TIQ}</INDIVIDU></RESULTAT>"), "invalid_value"),
+        (_result("03", "?"), "unexpected_content"),
+        (_result("00", "OK"), "unexpected_content"),
+        (_result("01", "x", ACTIVE + TIQ), "unexpected_content"),
+        (_result("00", "OK", ACTIVE + ACTIVE + TIQ), "unexpected_content"),
+        (_result("00", "OK", ACTIVE.replace("<Cle>78</Cle>", "") + TIQ), "invalid_value"),
+        (_result("00", "OK", ACTIVE.replace("4.8", "4.99") + TIQ), "invalid_value"),
+        (_result("00", "OK", ACTIVE.replace("297022A020778", "2970X2A02077") + TIQ),
+         "invalid_value"),
         (_envelope("<Other xmlns='urn:x'/>"), "unexpected_content"),
         (b'<?xml version="1.0" encoding="bogus-enc"?><a/>', "not_xml"),
     ],
@@ -345,7 +354,8 @@ _texts = st.one_of(
 
 
 def _xml_escape(text: str) -> str:
-    cleaned = "".join(c for c in text if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd"))
+    cleaned = "".join(c for c in text
+                      if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd"))
     return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

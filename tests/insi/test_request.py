@@ -31,7 +31,7 @@ def query(**changes: object) -> TraitsQuery:
         "birth_place": "63220",
     }
     values.update(changes)
-    return TraitsQuery(**values)  # type: ignore[arg-type]
+    return TraitsQuery(**values)  # type: ignore[arg-type]  # values of mixed types
 
 
 def test_valid_traits_pass_unchanged() -> None:

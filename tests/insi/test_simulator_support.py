@@ -78,7 +78,7 @@ def traits_request(
         + element("LieuNaissance", lieu)
         + "</ins:RECSANSVITALE>"
     )
-    return envelope(body, **kwargs)  # type: ignore[arg-type]
+    return envelope(body, **kwargs)  # type: ignore[arg-type]  # kwargs of mixed types
 
 
 def vitale_request(

@@ -126,8 +126,9 @@ def test_no_place_supplied_is_not_compared() -> None:
 
 
 def test_01_and_02_are_not_verified() -> None:
-    assert compare(InsiResult("01", "x"), ADRTROIS, "297022A02077878", "1.2.250.1.213.1.4.8")[0] is Verdict.NOT_FOUND
-    assert compare(InsiResult("02", "x"), ADRTROIS, "297022A02077878", "1.2.250.1.213.1.4.8")[0] is Verdict.AMBIGUOUS
+    supplied = ("297022A02077878", "1.2.250.1.213.1.4.8")
+    assert compare(InsiResult("01", "x"), ADRTROIS, *supplied)[0] is Verdict.NOT_FOUND
+    assert compare(InsiResult("02", "x"), ADRTROIS, *supplied)[0] is Verdict.AMBIGUOUS
 
 
 def test_supplied_ins_is_checked_before_sending() -> None:

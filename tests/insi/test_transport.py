@@ -173,7 +173,7 @@ def test_an_internal_defect_is_still_a_typed_error(tls_server, make_client) -> N
     def broken(message_id: str) -> list:
         raise ZeroDivisionError("bug")
 
-    client.auth.security_header = broken  # type: ignore[method-assign]
+    client.auth.security_header = broken  # type: ignore[method-assign]  # a fault injected
     outcome = client.search_by_traits(ADRTROIS)
     assert isinstance(outcome.error, InsiUnexpectedError)
     assert outcome.attempts[0].sent is False and tls_server.state.received == []

@@ -72,13 +72,13 @@ def keyring_made(tmp_path_factory: pytest.TempPathFactory, authority):  # type: 
     import keyring
 
     from insterm import secrets
-    from insterm.usecases import settings as settings_uc
+    from insterm.usecases import insi_keyring
 
     home = tmp_path_factory.mktemp("xdg-keyring")
     previous = keyring.get_keyring()
     backend = secrets.open_cryptfile(MASTER, xdg_data_home=home)
     secrets.use_backend(backend)
-    secrets.set_secret(settings_uc.SIMULATOR_PASSPHRASE, authority[1])
+    secrets.set_secret(insi_keyring.SIMULATOR_PASSPHRASE, authority[1])
     secrets.reset_backend()
     keyring.set_keyring(previous)
     return home, backend

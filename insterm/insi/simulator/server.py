@@ -72,9 +72,9 @@ def _peer_cn(sock: ssl.SSLSocket) -> str | None:
     if not cert:
         return None
     for rdn in cert.get("subject", ()):
-        for name, value in rdn:
-            if name == "commonName":
-                return value
+        for pair in rdn:
+            if isinstance(pair, tuple) and pair[0] == "commonName":
+                return pair[1]
     return None
 
 
@@ -84,6 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 30  # idle keep-alive connections end after 30 s
     server: _TLSServer
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's, absent from its stub
 
     def setup(self) -> None:
         raw = self.request

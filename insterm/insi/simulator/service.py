@@ -85,7 +85,8 @@ def parse_request(body: bytes) -> etree._Element:
         raise RequestRefused(faults.invalid_request(
             "sim_xml", "Le message n'est pas un document XML bien formé.")) from None
     tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    doctype = tree.docinfo.doctype  # type: ignore[union-attr]  # lxml-stubs: DocInfo lacks doctype
+    if doctype or tree.docinfo.internalDTD is not None:
         raise RequestRefused(faults.invalid_request(
             "sim_xml", "Le message contient une DTD ou une déclaration d'entité, interdites."))
     if root.tag != f"{{{SOAP12}}}Envelope":
@@ -221,7 +222,9 @@ class InsiService:
                     + "; ".join(check.problems)[:300] + ")"))
             if self.known_idam is not None and _idam(root) not in self.known_idam:
                 raise RequestRefused(faults.UNKNOWN_IDAM)
-            request_body = root.find(f"{{{SOAP12}}}Body")[0]  # one element: checked above
+            soap_body = root.find(f"{{{SOAP12}}}Body")
+            assert soap_body is not None  # checked above, with its one element
+            request_body = soap_body[0]
             if operation == "rechercherInsAvecTraitsIdentite":
                 reply, outcome = self._traits_search(request_body)
             else:
