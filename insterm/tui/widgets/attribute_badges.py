@@ -50,8 +50,9 @@ class AttributeBadges(Static):
 
     attributes: reactive[frozenset[str]] = reactive(frozenset())
 
-    def __init__(self, attributes: Iterable[str] = (), **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, attributes: Iterable[str] = (), *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.set_reactive(AttributeBadges.attributes, frozenset(attributes))
 
     def on_mount(self) -> None:

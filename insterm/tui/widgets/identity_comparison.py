@@ -115,8 +115,8 @@ class IdentityComparison(Static):
     IdentityComparison { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.rows: list[ComparedTrait] = []
 
     def show_message(self, message: str) -> None:

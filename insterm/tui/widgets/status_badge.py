@@ -54,8 +54,9 @@ class StatusBadge(Static):
 
     status: reactive[str] = reactive("PROV")
 
-    def __init__(self, status: str = "PROV", **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, status: str = "PROV", *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.set_reactive(StatusBadge.status, status)
 
     def on_mount(self) -> None:

@@ -76,8 +76,8 @@ class TraitsComparison(Static):
     TraitsComparison { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.rows: tuple[ComparisonRow, ...] = ()
 
     def show(self, rows: Sequence[ComparisonRow], *, ascii: bool = False) -> None:
