@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
@@ -29,7 +29,7 @@ def _function_keys_first(display: str) -> bool:
 
 class HelpScreen(InstermModal[None]):
     HELP = "Aide : Échap ou F1 pour fermer."
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "close", "Fermer", id="help.close"),
     ]
     DEFAULT_CSS = """
