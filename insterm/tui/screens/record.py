@@ -1,12 +1,12 @@
 """Fiche patient: every trait, the status and attributes, the INS (QUAL only), the history.
 
-Actions by key: F2 modify ("edit"), F3 check a document ("document_check"), F4 qualify with
-INSi ("qualify"), F5 duplicates ("duplicates"), F6 the attributes (a small dialog,
-`AttributesModal`: d / f / h mark or unmark doubtful / fictitious / homonym), F7 an INS received
-from elsewhere ("verify_ins"), F9 this patient's journal. The three attributes are set here
-through `clinic.set_attribute` / `clear_attribute`, after a confirmation that says what the
-change does to the status (`insterm.domain.status.describe_drop`). The other actions open the
-screens of their own modules; a screen that is not there yet only gives a notification.
+Actions by key: F2 modify (`EditScreen`), F3 check a document (`DocumentCheckScreen`), F4
+qualify with INSi (`QualifyScreen`), F5 duplicates (`DuplicatesScreen`), F6 the attributes (a
+small dialog, `AttributesModal`: d / f / h mark or unmark doubtful / fictitious / homonym), F7
+an INS received from elsewhere (`VerifyInsScreen`), F9 this patient's journal. The three
+attributes are set here through `clinic.set_attribute` / `clear_attribute`, after a
+confirmation that says what the change does to the status
+(`insterm.domain.status.describe_drop`).
 
 The footer must stay readable at 80 columns: it shows F2..F7 and F1 (not the ctrl+p palette
 key); Escape (back), F9 (journal) and F10 (quit) work but are not shown, and F1 lists them.
@@ -157,7 +157,7 @@ class RecordScreen(InstermScreen[None]):
     RecordScreen #record-ins { height: auto; padding: 0 1; }
     RecordScreen #record-history-title { padding: 0 1; text-style: bold; color: $primary; }
     RecordScreen #record-history { height: 1fr; }
-    RecordScreen #record-merged { color: $warning; padding: 0 1; height: auto; }
+    RecordScreen #record-merged { color: $warning; padding: 0 1; height: auto; display: none; }
     RecordScreen #record-event { height: 2; padding: 0 1; background: $boost; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [

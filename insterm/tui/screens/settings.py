@@ -1,5 +1,5 @@
 """Réglages: INSi environment and IDAM, the organisation certificate, the keyring, the operators
-and the document catalogue, in five tabs (`SettingsScreen`, registered as "settings").
+and the document catalogue, in five tabs (`SettingsScreen`).
 
 Everything shown is read through the clinic in one worker (`load_state`); every change is one
 clinic action in a worker, refused by the clinic when the operator is not an administrator (the
