@@ -29,6 +29,8 @@ _ANIMATION_LEVELS: dict[str, AnimationLevel] = {"none": "none", "basic": "basic"
 
 @dataclass(frozen=True, slots=True)
 class TerminalLook:
+    """The look chosen for this terminal: ASCII borders or not, the theme, the animations."""
+
     ascii: bool
     theme: str
     animations: AnimationLevel

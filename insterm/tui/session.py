@@ -73,5 +73,7 @@ def ask_operator(app: InstermApp, operators: list[Operator] | None = None) -> No
 
 
 class _NoActiveOperator(Exception):
+    """Nobody may work: every operator of the base is deactivated (a French refusal)."""
+
     message = ("Aucun opérateur actif dans cette base : un administrateur doit réactiver un "
                "compte (insterm en ligne de commande).")

@@ -70,6 +70,8 @@ class CandidatePair:
 
 @dataclass(frozen=True, slots=True)
 class DuplicatesView:
+    """What the screen shows, read in one worker call."""
+
     pairs: tuple[CandidatePair, ...]
     groups: int
     focus: IdentitySummary | None  # the patient asked for (identity_id), when there is one
@@ -212,6 +214,8 @@ class SurvivorModal(InstermModal[int | None]):
 
 
 class DuplicatesScreen(InstermScreen[None]):
+    """The candidate pairs, the highlighted one compared, and the decisions (module docstring)."""
+
     TITLE = "Doublons"
     HELP = (
         "Doublons possibles : chaque ligne est une paire de dossiers qui se ressemblent (Gr : "

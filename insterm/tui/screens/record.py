@@ -139,6 +139,8 @@ class TraitsPanel(Static):
 
 
 class RecordScreen(InstermScreen[None]):
+    """One identity's record (module docstring); reloaded whenever it comes back on top."""
+
     TITLE = "Fiche patient"
     HELP = (
         "Fiche du patient : ses traits d'identité, son statut (provisoire, récupérée, validée, "

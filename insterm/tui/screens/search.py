@@ -141,6 +141,8 @@ class SearchResults(ResultsTable):
 
 
 class SearchScreen(InstermScreen[None]):
+    """The home screen: the search field, a page of results, the highlighted one in full."""
+
     TITLE = "Recherche"
     DEFAULT_CSS = """
     SearchScreen #search-message { height: 2; color: $text-muted; padding: 0 1; }

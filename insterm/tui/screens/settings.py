@@ -161,6 +161,8 @@ class Pane(VerticalScroll):
 
 
 class InsiPane(Pane):
+    """INSi: the practice's environment and IDAMs, this machine's timeout, the values in force."""
+
     def __init__(self) -> None:
         super().__init__(id="pane-insi")
         self._state: SettingsState | None = None
@@ -331,6 +333,8 @@ def certificate_lines(readiness: InsiReadiness) -> list[str]:
 
 
 class CertificatePane(Pane):
+    """The certificate in force, what blocks INSi calls, and the import of a new one."""
+
     def __init__(self) -> None:
         super().__init__(id="pane-certificate")
 
@@ -393,6 +397,8 @@ class CertificatePane(Pane):
 
 
 class KeyringPane(Pane):
+    """The keyring's state, and its opening with the master password."""
+
     def __init__(self) -> None:
         super().__init__(id="pane-keyring")
         self._creating = False
@@ -462,6 +468,8 @@ class KeyringPane(Pane):
 
 
 class SettingsScreen(InstermScreen[None]):
+    """The five sections in tabs; the F-keys act on the section shown (module docstring)."""
+
     TITLE = "Réglages"
     HELP = (
         "Réglages du cabinet et de ce poste, en cinq onglets (flèches gauche/droite sur la "

@@ -40,6 +40,8 @@ def role_text(entry: DocumentType) -> str:
 
 
 class CataloguePane(Pane):
+    """One tick box per document type the practice may accept; F2 saves the choice."""
+
     DEFAULT_CSS = """
     CataloguePane .document-notes { color: $text-muted; padding-left: 4; margin-bottom: 1; }
     """

@@ -33,6 +33,8 @@ COLUMNS = (("login", "Identifiant", 11), ("name", "Nom", 20), ("role", "Rôle", 
 
 
 class OperatorsPane(Pane):
+    """The operators, one line each; the screen's F2..F5 act on the highlighted one."""
+
     DEFAULT_CSS = """
     OperatorsPane DataTable { height: 1fr; min-height: 5; }
     """
@@ -218,6 +220,8 @@ class _FormModal(InstermModal["Operator | None"]):
 
 
 class AddOperatorModal(_FormModal):
+    """A new operator: login, name, role, RPPS and OS account."""
+
     HELP = ("Ajouter un opérateur : identifiant de connexion à insterm (minuscules, par exemple "
             "« mdupont »), nom affiché, rôle (administrateur ou équipe), RPPS (11 chiffres, "
             "facultatif) et compte du poste (connexion système dont les sessions ouvrent "
@@ -260,6 +264,8 @@ class AddOperatorModal(_FormModal):
 
 
 class OsLoginModal(_FormModal):
+    """The OS account whose sessions open insterm as this operator."""
+
     HELP = ("Compte du poste : le nom de connexion du système (poste ou session SSH) dont les "
             "sessions ouvrent insterm au nom de cet opérateur. Vide : plus d'association. "
             "F2 enregistre, Échap annule.")

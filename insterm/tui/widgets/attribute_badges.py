@@ -43,6 +43,8 @@ def attributes_text(attributes: Iterable[str], *, short: bool = False,
 
 
 class AttributeBadges(Static):
+    """The attributes' badges next to the status (hidden when there is none)."""
+
     DEFAULT_CSS = """
     AttributeBadges { width: auto; height: 1; padding: 0 1; }
     AttributeBadges.-none { display: none; }

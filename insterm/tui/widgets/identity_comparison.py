@@ -34,6 +34,8 @@ ASCII_MARKER = "<>"
 
 @dataclass(frozen=True, slots=True)
 class ComparedTrait:
+    """One line of the comparison, as plain values (tests read what the screen shows)."""
+
     label: str
     a: str
     b: str

@@ -71,6 +71,8 @@ class ResultsTable(Widget, can_focus=True):
     cursor_row: reactive[int] = reactive(0, init=False)
 
     class _RowMessage(Message):
+        """A message about one row, with the table as its `control`."""
+
         def __init__(self, table: ResultsTable, cursor_row: int) -> None:
             super().__init__()
             self.table = table

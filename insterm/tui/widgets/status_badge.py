@@ -43,6 +43,8 @@ def status_text(status: str, *, short: bool = False) -> Text:
 
 
 class StatusBadge(Static):
+    """The status in words on its colour (module docstring)."""
+
     DEFAULT_CSS = """
     StatusBadge { width: auto; height: 1; padding: 0 1; text-style: bold; }
     StatusBadge.-prov { background: $warning; color: $text; }

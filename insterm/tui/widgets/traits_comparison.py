@@ -29,6 +29,8 @@ _MARKERS = {
 
 
 class ComparisonRow(NamedTuple):
+    """One trait: its French name, both values as shown, and how they compare."""
+
     label: str          # French name of the trait
     local: str          # as shown (already formatted); "" when absent
     insi: str           # as shown; "" when absent
