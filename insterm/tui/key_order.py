@@ -87,7 +87,8 @@ class KeysInOrderApp(App[ReturnType]):
         await self._send_key(event)
 
     def _jumps_the_queue(self, key: str) -> bool:
-        """Whether `key` is bound with priority on the App itself (keymap applied)."""
+        """Whether `key` is bound with priority on the App itself (keymap applied). Read from
+        the App's own binding map: `active_bindings` stops at a dialog, priority keys do not."""
         bindings = self._bindings.copy()
         if self._keymap:
             bindings.apply_keymap(self._keymap)
