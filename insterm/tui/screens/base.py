@@ -50,6 +50,7 @@ class InstermScreen(Screen[ScreenResultType]):
 
     @property
     def insterm(self) -> InstermApp:
+        """The app as what it is (Textual types `self.app` as any `App`)."""
         from insterm.tui.app import InstermApp
 
         app = self.app
