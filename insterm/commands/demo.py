@@ -126,7 +126,6 @@ def run(args: argparse.Namespace) -> int:
     from insterm.commands.sim_people import StorePeople
     from insterm.config import update_settings_file
     from insterm.insi.simulator import Simulator, TestAuthority
-    from insterm.usecases.insi_wiring import InsiRuntime, SimulatorLink
 
     authority = TestAuthority(Path(os.environ["INSTERM_INSI_SIM_DIR"]))
     passphrase = certificate_passphrase(authority)
@@ -151,12 +150,12 @@ def run(args: argparse.Namespace) -> int:
         from insterm.clinic import Clinic
         from insterm.tui.app import InstermApp
 
-        runtime = InsiRuntime(simulator=SimulatorLink.from_simulator(simulator, passphrase))
         with Clinic.open(db) as clinic:
-            app = InstermApp(clinic, operator_login=args.operator or "demo",
-                             services={"insi_runtime": runtime}, notice=notice)
+            # The embedded simulator serves the "simulator" environment, its demo certificate's
+            # passphrase kept in memory only.
+            clinic.configure_insi(simulator=simulator, simulator_passphrase=passphrase)
+            app = InstermApp(clinic, operator_login=args.operator or "demo", notice=notice)
             app.run()
-            runtime.close()
             return app.return_code or 0
     finally:
         simulator.stop()

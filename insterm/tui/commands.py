@@ -1,54 +1,72 @@
-"""The command palette (ctrl+p): the actions of the current screen, then the app's own.
+"""The command palette's provider (ctrl+p): the current screen's entries, then the app's own.
 
-A screen lists its palette commands by defining
-
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        return [("Qualifier l'identité (INSi)", "Appeler INSi pour ce patient", self.action_qualify)]
-
-(title, help, callback); commands depend on the screen's state (e.g. only when a record is
-open). The app adds screen-independent commands (new patient, duplicates, journal, settings,
-change of operator, quit).
+A screen's entries are its `palette_commands()` (`insterm.tui.palette`); the app adds the
+screen-independent ones (new patient, duplicates, journal, settings, change of operator, help,
+quit). Imported when the palette first opens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from insterm.tui.app import InstermApp
+from insterm.tui.palette import HasPaletteCommands, PaletteCommand, PaletteEntry, with_key
+
 if TYPE_CHECKING:
-    from insterm.tui.app import InstermApp
+    from textual.screen import Screen
 
-Command = tuple[str, str, Callable[[], object]]
+T = TypeVar("T")
 
 
-def app_commands(app: InstermApp) -> list[Command]:
+def _opens(app: InstermApp, screen: Callable[[], Screen[T]]) -> Callable[[], None]:
+    """An entry's callback that pushes a new `screen()`."""
+
+    def run() -> None:
+        app.push_screen(screen())
+
+    return run
+
+
+def app_commands(app: InstermApp) -> list[PaletteCommand]:
+    """The entries of every screen."""
+    from insterm.tui.screens.duplicates import DuplicatesScreen
+    from insterm.tui.screens.edit import CreateScreen
+    from insterm.tui.screens.settings import SettingsScreen
     from insterm.tui.session import ask_operator
 
     return [
-        ("Rechercher un patient", "Revenir à l'écran de recherche", app.action_go_home),
-        ("Nouveau patient", "Saisir une nouvelle identité", partial(app.open_screen, "create")),
-        ("Doublons", "Les groupes de doublons potentiels",
-         partial(app.open_screen, "duplicates")),
-        ("Journal", "Le journal d'audit et sa vérification", partial(app.open_screen, "journal")),
-        ("Réglages", "INSi, certificat, trousseau, opérateurs, pièces d'identité",
-         partial(app.open_screen, "settings")),
-        ("Changer d'opérateur", "Choisir qui travaille sur ce poste", partial(ask_operator, app)),
-        ("Aide", "L'aide de l'écran courant (F1)", app.action_help),
-        ("Quitter", "Quitter insterm (F10)", app.exit),
+        PaletteCommand("Rechercher un patient", "Revenir à l'écran de recherche",
+                       app.action_go_home),
+        PaletteCommand("Nouveau patient", "Saisir une nouvelle identité",
+                       _opens(app, CreateScreen)),
+        PaletteCommand("Doublons", "Les groupes de doublons potentiels",
+                       _opens(app, DuplicatesScreen)),
+        PaletteCommand("Journal", "Le journal d'audit et sa vérification", app.action_journal),
+        PaletteCommand("Réglages", "INSi, certificat, trousseau, opérateurs, pièces d'identité",
+                       _opens(app, SettingsScreen)),
+        PaletteCommand("Changer d'opérateur", "Choisir qui travaille sur ce poste",
+                       lambda: ask_operator(app)),
+        PaletteCommand("Aide", "L'aide de l'écran courant", app.action_help,
+                       action="app.help"),
+        PaletteCommand("Quitter", "Quitter insterm", app.exit, action="app.quit"),
     ]
 
 
 class InstermCommands(Provider):
-    def _commands(self) -> list[Command]:
+    """The screen's `palette_commands()` first, then `app_commands`, each with its key."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         screen = self.screen
-        own: list[Command] = []
-        getter = getattr(screen, "palette_commands", None)
-        if callable(getter):
-            own = list(getter())
-        return own + app_commands(self.app)  # type: ignore[arg-type]
+        entries: list[PaletteEntry] = []
+        if isinstance(screen, HasPaletteCommands):
+            entries.extend(screen.palette_commands())
+        app = self.app
+        if isinstance(app, InstermApp):
+            entries.extend(app_commands(app))
+        return [with_key(screen, entry) for entry in entries]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

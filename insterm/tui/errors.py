@@ -9,16 +9,22 @@ nothing was done, and the traceback goes to the Textual log (never to the screen
 from __future__ import annotations
 
 
+def refusal_message(error: BaseException) -> str | None:
+    """The French message of one of insterm's typed refusals, or None for anything else."""
+    message = getattr(error, "message", None)
+    return message if isinstance(message, str) and message.strip() else None
+
+
 def is_expected(error: BaseException) -> bool:
     """True for insterm's typed refusals (their message is meant for the operator)."""
-    message = getattr(error, "message", None)
-    return isinstance(message, str) and bool(message.strip())
+    return refusal_message(error) is not None
 
 
 def french_message(error: BaseException, *, doing: str | None = None) -> str:
     """The sentence to show for `error`; `doing` names the action in French ("la recherche")."""
-    if is_expected(error):
-        return str(error.message)
+    message = refusal_message(error)
+    if message is not None:
+        return message
     what = f"pendant {doing}" if doing else "pendant l'action demandée"
     return (f"Erreur inattendue {what} ({type(error).__name__}) : rien n'a été enregistré. "
             "Réessayez ; si cela se reproduit, notez l'heure et prévenez le responsable.")

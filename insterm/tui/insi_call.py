@@ -105,7 +105,6 @@ class InsiCallScreen(InstermScreen):
     """The base of the INSi screens (see the module docstring)."""
 
     PREFIX: ClassVar[str] = ""
-    SCREEN_NAME: ClassVar[str] = ""  # its name in `SCREEN_MODULES` (see `open_sibling`)
     DOING_CALL: ClassVar[str] = "l'appel au téléservice INSi"
     DOING_LOAD: ClassVar[str] = "la préparation de l'appel INSi"
     TYPED_LOST: ClassVar[str] = "Ce qui a été saisi pour l'appel INSi sera perdu."
@@ -428,18 +427,19 @@ class InsiCallScreen(InstermScreen):
     def action_open_other(self) -> None:
         report = self.report
         if report is not None and report.collision is not None:
-            self.insterm.open_screen("record", identity_id=report.collision.identity_id)
+            from insterm.tui.screens.record import RecordScreen
 
-    def open_sibling(self, name: str) -> None:
-        """Open the other INSi screen (`name`) for this identity; when it is the screen right
-        below this one, go back to it instead of piling up screens."""
+            self.app.push_screen(RecordScreen(report.collision.identity_id))
+
+    def open_sibling(self, screen_class: type[InsiCallScreen]) -> None:
+        """Open the other INSi screen for this identity; when it is the screen right below
+        this one, go back to it instead of piling up screens."""
         stack = self.app.screen_stack
         below = stack[-2] if len(stack) > 1 else None
-        if (isinstance(below, InsiCallScreen) and below.identity_id == self.identity_id
-                and name == below.SCREEN_NAME):
+        if isinstance(below, screen_class) and below.identity_id == self.identity_id:
             self.dismiss(None)
             return
-        self.insterm.open_screen(name, identity_id=self.identity_id)
+        self.app.push_screen(screen_class(self.identity_id))
 
     # ------------------------------------------------------------------ leaving
 

@@ -8,8 +8,8 @@ typed in the results list), the keys after it land in the field that had the foc
 "MARTIN<Tab>JEAN" typed ahead would give a birth name "MARTINJEAN". For an identity that is
 corruption, so the app does not let it happen.
 
-`KeysInOrder` (mixed into the App) keeps the keys of a burst waiting while the key before them
-is on its way. A key is on its way until two probes have come back to the App:
+`KeysInOrderApp` (the base of the App) keeps the keys of a burst waiting while the key before
+them is on its way. A key is on its way until two probes have come back to the App:
 
 1. the first probe is posted to the widget the key went to, right behind the key, and bubbles
    like it: it reaches the App after the key was handled everywhere, including the App's own
@@ -24,15 +24,19 @@ because the key removed its widget (a dialog closed), the next key goes out as s
 seen: at its arrival, or at the timer that runs every `PROBE_TIMEOUT` while keys wait. A slow
 probe of a widget still alive is waited for (a loaded PC), up to `GIVE_UP_AFTER`: a key is
 delayed, never lost, and never handed out ahead of its turn because the machine is busy.
+
+The App's own priority keys (F10 and ctrl+q: quit) never wait: they act at once, even behind a
+burst that is still being handed out.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import events
+from textual.app import App, ReturnType
 from textual.message import Message
 
 if TYPE_CHECKING:
@@ -54,50 +58,54 @@ class KeyProbe(Message, bubble=True):
         self.round = round_
 
 
-class KeysInOrder:
-    """App mixin (before `App` in the bases). See the module docstring."""
+class KeysInOrderApp(App[ReturnType]):
+    """An App whose keys typed ahead follow the focus (see the module docstring)."""
 
-    _keys_waiting: deque[events.Key]
-    _key_on_its_way: int  # number of the key on its way, 0 when none
-    _key_target: MessagePump | None
-    _key_sent_at: float  # monotonic time the key on its way was handed out
-    _key_numbers: int
-    _probe_timer: Timer | None
-
-    def _init_keys_in_order(self) -> None:
-        self._keys_waiting = deque()
-        self._key_on_its_way = 0
-        self._key_target = None
-        self._key_sent_at = 0.0
+    def __init__(self, *, ansi_color: bool = False) -> None:
+        super().__init__(ansi_color=ansi_color)
+        self._keys_waiting: deque[events.Key] = deque()
+        self._key_on_its_way = 0  # number of the key on its way, 0 when none
+        self._key_target: MessagePump | None = None
+        self._key_sent_at = 0.0  # monotonic time the key on its way was handed out
         self._key_numbers = 0
-        self._probe_timer = None
+        self._probe_timer: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
-            await super().on_event(event)  # type: ignore[misc]
+            await super().on_event(event)
             return
         if self._key_on_its_way and self._probe_is_lost():
             await self._next_key()
         if self._key_on_its_way or self._keys_waiting:
+            if self._jumps_the_queue(event.key):
+                await super().on_event(event)  # quit now, whatever is still on its way
+                return
             self._keys_waiting.append(event)
             if self._probe_timer is None:
                 self._arm_timer()
             return
         await self._send_key(event)
 
+    def _jumps_the_queue(self, key: str) -> bool:
+        """Whether `key` is bound with priority on the App itself (keymap applied). Read from
+        the App's own binding map: `active_bindings` stops at a dialog, priority keys do not."""
+        bindings = self._bindings.copy()
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        return any(binding.priority for binding in bindings.key_to_bindings.get(key, ()))
+
     def _arm_timer(self) -> None:
         """Only while keys wait: a key typed alone costs no timer."""
-        app: Any = self
-        self._probe_timer = app.set_timer(PROBE_TIMEOUT, self._probe_lost)
+        self._probe_timer = self.set_timer(PROBE_TIMEOUT, self._probe_lost)
 
     async def _send_key(self, event: events.Key) -> None:
-        app: Any = self
-        target = app.focused or app.screen  # where Textual forwards it (or a priority binding)
+        # Where Textual forwards it (or the screen, for a priority binding).
+        target: MessagePump = self.focused or self.screen
         self._key_numbers += 1
         self._key_on_its_way = self._key_numbers
         self._key_target = target
         self._key_sent_at = monotonic()
-        await super().on_event(event)  # type: ignore[misc]
+        await super().on_event(event)
         if not self._probe(target, 1):
             await self._next_key()
 
@@ -120,7 +128,7 @@ class KeysInOrder:
         target = self._key_target
         if target is None or monotonic() - self._key_sent_at > GIVE_UP_AFTER:
             return True
-        return not target.is_running or not getattr(target, "is_attached", True)
+        return not target.is_running or not target.is_attached
 
     async def _probe_lost(self) -> None:
         self._probe_timer = None

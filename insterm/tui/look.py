@@ -9,7 +9,7 @@
 - No cursor blink and no animation by default (each redraw costs bandwidth over SSH);
   `INSTERM_ANIMATIONS=basic|full` brings animations back.
 
-Standard library only.
+Standard library only: read before Textual is imported.
 """
 
 from __future__ import annotations
@@ -17,23 +17,29 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 DEFAULT_THEME = "textual-dark"
 ASCII_THEME = "ansi-dark"
 
+AnimationLevel = Literal["none", "basic", "full"]  # Textual's `App.animation_level`
+_ANIMATION_LEVELS: dict[str, AnimationLevel] = {"none": "none", "basic": "basic",
+                                                "full": "full"}
+
 
 @dataclass(frozen=True, slots=True)
 class TerminalLook:
+    """The look chosen for this terminal: ASCII borders or not, the theme, the animations."""
+
     ascii: bool
     theme: str
-    animations: str  # Textual animation level: "none", "basic" or "full"
+    animations: AnimationLevel
 
 
 def detect_look(environ: Mapping[str, str] | None = None) -> TerminalLook:
     env = os.environ if environ is None else environ
-    ascii_only = env.get("TERM", "") == "linux" or env.get("INSTERM_ASCII", "") in ("1", "oui", "yes")
+    ascii_only = (env.get("TERM", "") == "linux"
+                  or env.get("INSTERM_ASCII", "") in ("1", "oui", "yes"))
     theme = env.get("INSTERM_THEME") or (ASCII_THEME if ascii_only else DEFAULT_THEME)
-    animations = env.get("INSTERM_ANIMATIONS", "none").lower()
-    if animations not in ("none", "basic", "full"):
-        animations = "none"
+    animations = _ANIMATION_LEVELS.get(env.get("INSTERM_ANIMATIONS", "none").lower(), "none")
     return TerminalLook(ascii_only, theme, animations)

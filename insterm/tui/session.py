@@ -26,20 +26,16 @@ def operator_for(operators: list[Operator], login: str | None) -> Operator | Non
     return None
 
 
-def os_operator(app: InstermApp, operators: list[Operator],
-                os_login: str | None) -> Operator | None:
-    """The operator of this OS session: the clinic's mapping (`operator_for_os_login`: the
-    operator mapped from the OS account, else the one whose login it is) when the clinic offers
-    it, else the active operator whose login is the OS login."""
+def os_operator(app: InstermApp, os_login: str | None) -> Operator | None:
+    """The operator of this OS session (`Clinic.operator_for_os_login`: the operator mapped
+    from the OS account, else the active one whose login it is)."""
     if not os_login:
         return None
-    finder = getattr(app.clinic, "operator_for_os_login", None)
-    if callable(finder):
-        return app.call_clinic(lambda clinic: finder(os_login))
-    return operator_for(operators, os_login)
+    return app.call_clinic(lambda clinic: clinic.operator_for_os_login(os_login))
 
 
 def start_session(app: InstermApp, *, requested: str | None, os_login: str | None) -> None:
+    """Work as `requested`, else as the OS session's operator, else ask who works."""
     operators = app.call_clinic(lambda clinic: clinic.operators())
     if requested:
         chosen = operator_for(operators, requested)
@@ -49,7 +45,7 @@ def start_session(app: InstermApp, *, requested: str | None, os_login: str | Non
         app.notify(f"L'opérateur « {requested} » est inconnu ou désactivé : choisissez qui "
                    "travaille.", severity="warning", timeout=8)
     else:
-        chosen = os_operator(app, operators, os_login)
+        chosen = os_operator(app, os_login)
         if chosen is not None:
             app.set_operator(chosen)
             return
@@ -77,5 +73,7 @@ def ask_operator(app: InstermApp, operators: list[Operator] | None = None) -> No
 
 
 class _NoActiveOperator(Exception):
+    """Nobody may work: every operator of the base is deactivated (a French refusal)."""
+
     message = ("Aucun opérateur actif dans cette base : un administrateur doit réactiver un "
                "compte (insterm en ligne de commande).")

@@ -3,20 +3,37 @@ one border around a Select, none around a compact input, nothing outside ASCII b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from textual.screen import Screen
 
 from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook, detect_look
+from insterm.tui.screens.document_check import DocumentCheckScreen
+from insterm.tui.screens.duplicates import DuplicatesScreen
+from insterm.tui.screens.edit import CreateScreen, EditScreen
+from insterm.tui.screens.journal import JournalScreen
+from insterm.tui.screens.qualify import QualifyScreen
+from insterm.tui.screens.record import RecordScreen
 
-from .support import settle
+from .support import Practice, settle
 
 # French letters and typography a Linux console font has (Latin-1 / Latin-9 range).
 FRENCH = set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»’…—°")
 # The comparison markers, which help texts name (the screens draw "!=" / "~" instead).
 MARKERS = set("≠≈")
-MAIN_SCREENS = [("search", None), ("record", "adrun"), ("edit", "martin"), ("create", None),
-                ("document_check", "martin"), ("qualify", "martin"), ("duplicates", None),
-                ("journal", None)]
+# name (the test's id) -> the screen opened above the search (None: the search itself)
+MAIN_SCREENS: dict[str, Callable[[Practice], Screen[None]] | None] = {
+    "search": None,
+    "record": lambda practice: RecordScreen(practice.adrun),
+    "edit": lambda practice: EditScreen(practice.martin),
+    "create": lambda practice: CreateScreen(),
+    "document_check": lambda practice: DocumentCheckScreen(practice.martin),
+    "qualify": lambda practice: QualifyScreen(practice.martin),
+    "duplicates": lambda practice: DuplicatesScreen(),
+    "journal": lambda practice: JournalScreen(),
+}
 LOOKS = {"default": TerminalLook(ascii=False, theme="textual-dark", animations="none"),
          "ascii": detect_look({"TERM": "linux"})}
 
@@ -29,20 +46,16 @@ def _foreign(text: str, allowed: set[str] = FRENCH) -> str:
     return "".join(sorted({c for c in text if ord(c) > 127 and c not in allowed}))
 
 
-async def _open(app, pilot, practice, name: str, record: str | None) -> None:
-    params = {} if record is None else {"identity_id": getattr(practice, record)}
-    if name != "search":
-        app.open_screen(name, **params)
-    await settle(pilot)
-
-
-@pytest.mark.parametrize("name,record", MAIN_SCREENS)
-async def test_ascii_look_draws_no_glyph_outside_ascii_and_french(clinic, practice, name,
-                                                                  record) -> None:
+@pytest.mark.parametrize("name", MAIN_SCREENS)
+async def test_ascii_look_draws_no_glyph_outside_ascii_and_french(clinic, practice,
+                                                                  name) -> None:
     app = InstermApp(clinic, operator_login="admin", os_login="", look=LOOKS["ascii"])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await _open(app, pilot, practice, name, record)
+        screen = MAIN_SCREENS[name]
+        if screen is not None:
+            app.push_screen(screen(practice))
+        await settle(pilot)
         seen = {"opened": _foreign(_screen_text(app))}
         for widget in list(app.screen.focus_chain)[:10]:  # focus borders, Select arrows
             widget.focus()
@@ -61,7 +74,7 @@ async def test_a_focused_select_has_one_border(clinic, practice, look) -> None:
     app = InstermApp(clinic, operator_login="sophie", os_login="", look=LOOKS[look])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_screen("document_check", identity_id=practice.martin)
+        app.push_screen(DocumentCheckScreen(practice.martin))
         await settle(pilot)
         select = app.screen.query_one("#doc-type", Select)
         select.focus()
@@ -82,7 +95,7 @@ async def test_compact_inputs_keep_one_line_when_focused(clinic, practice, look)
     app = InstermApp(clinic, operator_login="sophie", os_login="", look=LOOKS[look])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_screen("edit", identity_id=practice.martin)
+        app.push_screen(EditScreen(practice.martin))
         await settle(pilot)
         field = app.screen.query_one("#input-birth_name", Input)
         field.focus()
@@ -91,7 +104,7 @@ async def test_compact_inputs_keep_one_line_when_focused(clinic, practice, look)
         assert field.has_class("-textual-compact")
         assert (field.outer_size.height, field.styles.border_top[0]) == (1, "")
         # a bordered input elsewhere still shows its focus with a border
-        app.open_screen("document_check", identity_id=practice.martin)
+        app.push_screen(DocumentCheckScreen(practice.martin))
         await settle(pilot)
         expiry = app.screen.query_one("#doc-expiry", Input)
         expiry.focus()

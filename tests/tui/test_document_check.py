@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from insterm.clinic import Clinic
+from insterm.tui.screens.record import RecordScreen
 
 from .support import audit_actions, insi_outcome, settle, traits
 
@@ -39,7 +40,7 @@ async def open_check(pilot, identity_id: int) -> None:  # type: ignore[no-untype
     """Search screen -> record -> F3, as the operator does."""
     await settle(pilot)
     pilot.app.clear_notifications()
-    pilot.app.open_screen("record", identity_id=identity_id)
+    pilot.app.push_screen(RecordScreen(identity_id))
     await settle(pilot)
     await pilot.press("f3")
     await settle(pilot)

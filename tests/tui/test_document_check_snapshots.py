@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from insterm.tui.screens.record import RecordScreen
+
 from .support import settle, traits
 from .test_document_check import MINOR_SITUATIONS, PARENT_TYPES, TYPES
 
@@ -15,7 +17,7 @@ SIZE = (80, 24)
 
 async def _open_check(pilot, identity_id: int) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    pilot.app.open_screen("record", identity_id=identity_id)
+    pilot.app.push_screen(RecordScreen(identity_id))
     await settle(pilot)
     await pilot.press("f3")
     await settle(pilot)

@@ -12,6 +12,7 @@ import pytest
 from insterm.clinic import Clinic
 from insterm.store.duplicates import link_state
 from insterm.store.summary import IdentitySummary
+from insterm.tui.screens.duplicates import DuplicatesScreen
 from insterm.tui.widgets.identity_comparison import comparison_rows
 
 from .support import ADRUN_MATRICULE, audit_actions, settle, traits
@@ -64,7 +65,7 @@ def table_rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 async def open_duplicates(pilot, identity_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    pilot.app.open_screen("duplicates", identity_id=identity_id)
+    pilot.app.push_screen(DuplicatesScreen(identity_id))
     await settle(pilot)
 
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from insterm.tui.screens.edit import HINTS_DEBOUNCE_SECONDS
+from insterm.tui.screens.edit import (
+    HINTS_DEBOUNCE_SECONDS,
+    CreateScreen,
+    EditScreen,
+    IdentityFormScreen,
+)
+from insterm.tui.screens.record import RecordScreen
 
 from .support import ADRUN_MATRICULE, audit_actions, settle
 
@@ -38,9 +44,10 @@ def note(app, name: str) -> str:  # type: ignore[no-untyped-def]
     return str(shown.render()) if shown.has_class("-shown") else ""
 
 
-async def open_form(pilot, name: str = "create", **params) -> None:  # type: ignore[no-untyped-def]
+async def open_form(pilot, form: IdentityFormScreen | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Open `form` (a new patient's by default) above the search."""
     await settle(pilot)
-    pilot.app.open_screen(name, **params)
+    pilot.app.push_screen(form or CreateScreen())
     await settle(pilot)
 
 
@@ -110,7 +117,7 @@ async def test_create_a_patient_writes_a_provisional_identity_and_opens_it(app, 
 
 async def test_search_text_prefills_the_names_as_typed(app, practice):
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, initial_text="le gall anne 03/03/1990")
+        await open_form(pilot, CreateScreen("le gall anne 03/03/1990"))
         values = app.screen.values()
         assert (values["birth_name"], values["first_name"], values["birth_date"]) == (
             "le gall", "anne", "03/03/1990")
@@ -325,7 +332,7 @@ async def test_duplicate_hint_opens_the_practice_record_and_keeps_the_form(app, 
 
 async def test_hints_of_an_edit_leave_the_record_itself_out(app, practice):
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, "edit", identity_id=practice.martin)
+        await open_form(pilot, EditScreen(practice.martin))
         await wait_hints(pilot)
         hints = app.screen.query_one("#hints")
         assert practice.martin not in [c.identity.id for c in hints.candidates]
@@ -337,7 +344,7 @@ async def test_edit_of_a_qualified_birth_name_announces_the_drop_then_drops(app,
                                                                             practice):
     before = clinic.get(practice.adrun)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, "edit", identity_id=practice.adrun)
+        await open_form(pilot, EditScreen(practice.adrun))
         assert type(app.screen).__name__ == "EditScreen"
         assert app.screen.field("birth_name").value == "ADRUN"
         assert "Identité qualifiée" in screen_text(app)
@@ -372,7 +379,7 @@ async def test_edit_of_a_qualified_birth_name_announces_the_drop_then_drops(app,
 
 async def test_edit_of_the_used_name_only_keeps_the_status(app, clinic, practice):
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_screen("record", identity_id=practice.durand)
+        app.push_screen(RecordScreen(practice.durand))
         await settle(pilot)
         await pilot.press("f2")  # the record's "Modifier"
         await settle(pilot)
@@ -391,7 +398,7 @@ async def test_edit_of_the_used_name_only_keeps_the_status(app, clinic, practice
 async def test_edit_without_change_writes_nothing(app, clinic, practice):
     events = audit_actions(clinic)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, "edit", identity_id=practice.adrun)
+        await open_form(pilot, EditScreen(practice.adrun))
         await pilot.press("f2")
         await settle(pilot)
         assert type(app.screen).__name__ == "EditScreen"
@@ -402,7 +409,7 @@ async def test_edit_without_change_writes_nothing(app, clinic, practice):
 async def test_version_conflict_names_who_changed_it_and_keeps_the_typed_data(app, clinic,
                                                                               practice):
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, "edit", identity_id=practice.legall)
+        await open_form(pilot, EditScreen(practice.legall))
         clinic.set_attribute("admin", practice.legall, 1, "HOMA")  # another workstation
         await type_in(pilot, "used_name", "KERMARREC")
         await pilot.press("f2")
@@ -458,7 +465,7 @@ async def test_escape_with_typed_data_asks_before_leaving(app, clinic, practice)
 
 async def edit_and_ask_recheck(pilot, identity_id: int, field: str, value: str) -> None:  # type: ignore[no-untyped-def]
     """Edit one strict trait, F2 (the drop is announced), F3 (re-check on the document)."""
-    await open_form(pilot, "edit", identity_id=identity_id)
+    await open_form(pilot, EditScreen(identity_id))
     await type_in(pilot, field, value)
     await pilot.press("f2")
     await pilot.pause()
@@ -583,7 +590,7 @@ async def test_no_recheck_is_offered_when_it_would_change_nothing(app, clinic, p
                                       accepted=True).saved.record
     assert recup.status == "RECUP"
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, "edit", identity_id=recup.id)
+        await open_form(pilot, EditScreen(recup.id))
         await type_in(pilot, "birth_name", "ADRUNE")
         await pilot.press("f2")
         await pilot.pause()
@@ -594,7 +601,7 @@ async def test_no_recheck_is_offered_when_it_would_change_nothing(app, clinic, p
         assert type(app.screen).__name__ == "StrictEditModal"
         await pilot.press("escape")
         await settle(pilot)
-        await open_form(pilot, "edit", identity_id=practice.martin)
+        await open_form(pilot, EditScreen(practice.martin))
         await type_in(pilot, "birth_name", "MARTINS")
         await pilot.press("f2")
         await settle(pilot)

@@ -5,29 +5,31 @@ re-check filled in. Built on a fresh practice database (fixed clock)."""
 
 from __future__ import annotations
 
-from insterm.tui.screens.edit import HINTS_DEBOUNCE_SECONDS
+from textual.screen import Screen
+
+from insterm.tui.screens.edit import HINTS_DEBOUNCE_SECONDS, CreateScreen, EditScreen
 
 from .support import settle
 
 SIZE = (80, 24)
 
 
-async def _open(pilot, name: str, **params) -> None:  # type: ignore[no-untyped-def]
+async def _open(pilot, screen: Screen[None]) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    pilot.app.open_screen(name, **params)
+    pilot.app.push_screen(screen)
     await settle(pilot)
 
 
 def test_new_patient_empty_form(snap_compare, app):
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _open(pilot, "create")
+        await _open(pilot, CreateScreen())
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
 
 
 def test_new_patient_typing_with_proposals_places_and_hints(snap_compare, app):
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _open(pilot, "create", initial_text="martin jean")
+        await _open(pilot, CreateScreen("martin jean"))
         form = pilot.app.screen
         form.field("birth_date").value = "01/02/1980"
         form.field("sex").value = "M"
@@ -41,7 +43,7 @@ def test_new_patient_typing_with_proposals_places_and_hints(snap_compare, app):
 
 def test_edit_of_a_qualified_identity(snap_compare, app, practice):
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _open(pilot, "edit", identity_id=practice.adrun)
+        await _open(pilot, EditScreen(practice.adrun))
         await pilot.pause(HINTS_DEBOUNCE_SECONDS + 0.1)
         await settle(pilot)
 
@@ -50,7 +52,7 @@ def test_edit_of_a_qualified_identity(snap_compare, app, practice):
 
 def test_edit_announces_the_status_drop(snap_compare, app, practice):
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _open(pilot, "edit", identity_id=practice.adrun)
+        await _open(pilot, EditScreen(practice.adrun))
         field = pilot.app.screen.field("birth_name")
         field.value = "ADRUNE"
         await settle(pilot)
@@ -62,7 +64,7 @@ def test_edit_announces_the_status_drop(snap_compare, app, practice):
 
 def test_edit_recheck_on_the_document(snap_compare, app, practice):
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _open(pilot, "edit", identity_id=practice.adrun)
+        await _open(pilot, EditScreen(practice.adrun))
         pilot.app.screen.field("birth_name").value = "ADRUNE"
         await settle(pilot)
         await pilot.press("f2")

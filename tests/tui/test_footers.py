@@ -2,36 +2,43 @@
 
 The footer line is read from what the screen draws (the compositor's last line), not from the
 BINDINGS lists: a key pushed off the right edge, or hidden under the docked "^p palette" key,
-fails here. Each registered screen is opened on the practice, in the state that shows the most
-keys (typing with proposals and hints, several journal pages, the operators section...).
-A screen added to SCREEN_MODULES must be added to STATES (or to DIALOGS) below."""
+fails here. Each screen is opened on the practice, in the state that shows the most keys
+(typing with proposals and hints, several journal pages, the operators section...). A new
+screen of insterm.tui.screens must be added to STATES below (dialogs show no footer)."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from textual.screen import ModalScreen, Screen
 
-from insterm.tui.app import (
-    SCREEN_MODULES,
-    InstermApp,
-    ScreenUnavailable,
-    load_screen_class,
-)
+from insterm.tui import screens
+from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook
+from insterm.tui.screens.base import InstermScreen
+from insterm.tui.screens.document_check import DocumentCheckScreen
+from insterm.tui.screens.duplicates import DuplicatesScreen
+from insterm.tui.screens.edit import CreateScreen, EditScreen
+from insterm.tui.screens.help import HelpScreen
+from insterm.tui.screens.journal import JournalScreen
+from insterm.tui.screens.qualify import QualifyScreen
+from insterm.tui.screens.record import RecordScreen
+from insterm.tui.screens.search import SearchScreen
+from insterm.tui.screens.settings import SettingsScreen
+from insterm.tui.screens.verify_ins import VerifyInsScreen
 
 from .support import Practice, settle
 
 Setup = Callable[[Any, Practice], Awaitable[None]]
 
-# Dialogs opened by other screens with their own arguments; they show no footer.
-DIALOGS = {"confirm", "error", "operator_pick", "operator_bootstrap"}
 
-
-async def _open(pilot: Any, name: str, **params: Any) -> None:
+async def _open(pilot: Any, screen: Screen[Any]) -> None:
     await settle(pilot)
-    pilot.app.open_screen(name, **params)
+    pilot.app.push_screen(screen)
     await settle(pilot)
 
 
@@ -42,14 +49,14 @@ async def search_with_results(pilot: Any, practice: Practice) -> None:
 
 
 async def record(pilot: Any, practice: Practice) -> None:
-    await _open(pilot, "record", identity_id=practice.adrun)
+    await _open(pilot, RecordScreen(practice.adrun))
 
 
 async def create_typing(pilot: Any, practice: Practice) -> None:
     """Proposals to apply (F4) and similar records (F5): every key of the form is shown."""
     from insterm.tui.screens.edit import HINTS_DEBOUNCE_SECONDS
 
-    await _open(pilot, "create", initial_text="martin jean")
+    await _open(pilot, CreateScreen("martin jean"))
     form = pilot.app.screen
     form.field("birth_date").value = "01/02/1980"
     form.field("sex").value = "M"
@@ -62,7 +69,7 @@ async def create_typing(pilot: Any, practice: Practice) -> None:
 async def edit_typing(pilot: Any, practice: Practice) -> None:
     from insterm.tui.screens.edit import HINTS_DEBOUNCE_SECONDS
 
-    await _open(pilot, "edit", identity_id=practice.durand)
+    await _open(pilot, EditScreen(practice.durand))
     form = pilot.app.screen
     form.field("first_name").input.focus()
     form.field("first_name").value = "marie"
@@ -72,16 +79,16 @@ async def edit_typing(pilot: Any, practice: Practice) -> None:
 
 
 async def document_check(pilot: Any, practice: Practice) -> None:
-    await _open(pilot, "document_check", identity_id=practice.martin)
+    await _open(pilot, DocumentCheckScreen(practice.martin))
 
 
 async def qualify(pilot: Any, practice: Practice) -> None:
-    await _open(pilot, "qualify", identity_id=practice.martin)
+    await _open(pilot, QualifyScreen(practice.martin))
 
 
 async def duplicates_of_a_record(pilot: Any, practice: Practice) -> None:
     """From a record: F8 (this patient / every group) is shown too."""
-    await _open(pilot, "duplicates", identity_id=practice.martin)
+    await _open(pilot, DuplicatesScreen(practice.martin))
 
 
 async def journal_second_page(pilot: Any, practice: Practice) -> None:
@@ -89,7 +96,7 @@ async def journal_second_page(pilot: Any, practice: Practice) -> None:
     from insterm.tui.screens import journal
 
     journal.PAGE_SIZE = 3
-    await _open(pilot, "journal")
+    await _open(pilot, JournalScreen())
     await pilot.press("f7")
     await settle(pilot)
     screen = pilot.app.screen
@@ -97,7 +104,7 @@ async def journal_second_page(pilot: Any, practice: Practice) -> None:
 
 
 async def settings_operators(pilot: Any, practice: Practice) -> None:
-    await _open(pilot, "settings")
+    await _open(pilot, SettingsScreen())
     pilot.app.screen.show_section("operators")
     await settle(pilot)
 
@@ -109,21 +116,21 @@ async def help_of_the_record(pilot: Any, practice: Practice) -> None:
 
 
 async def verify_ins(pilot: Any, practice: Practice) -> None:
-    await _open(pilot, "verify_ins", identity_id=practice.durand)
+    await _open(pilot, VerifyInsScreen(practice.durand))
 
 
-STATES: dict[str, Setup] = {
-    "search": search_with_results,
-    "record": record,
-    "create": create_typing,
-    "edit": edit_typing,
-    "document_check": document_check,
-    "qualify": qualify,
-    "duplicates": duplicates_of_a_record,
-    "journal": journal_second_page,
-    "settings": settings_operators,
-    "help": help_of_the_record,
-    "verify_ins": verify_ins,
+STATES: dict[type[Screen[Any]], Setup] = {
+    SearchScreen: search_with_results,
+    RecordScreen: record,
+    CreateScreen: create_typing,
+    EditScreen: edit_typing,
+    DocumentCheckScreen: document_check,
+    QualifyScreen: qualify,
+    DuplicatesScreen: duplicates_of_a_record,
+    JournalScreen: journal_second_page,
+    SettingsScreen: settings_operators,
+    HelpScreen: help_of_the_record,
+    VerifyInsScreen: verify_ins,
 }
 
 
@@ -133,30 +140,44 @@ def footer_line(app: InstermApp, footer: Any) -> str:
     return strips[footer.region.y].text
 
 
-def test_every_registered_screen_is_checked() -> None:
-    assert set(SCREEN_MODULES) <= set(STATES) | DIALOGS
+def _full_screens() -> set[type[Screen[Any]]]:
+    """Every screen class of insterm.tui.screens that is not a dialog nor a base of others."""
+    for module in pkgutil.iter_modules(screens.__path__):
+        importlib.import_module(f"{screens.__name__}.{module.name}")
+    def ours(cls: type[Screen[Any]]) -> list[type[Screen[Any]]]:
+        return [sub for sub in cls.__subclasses__() if sub.__module__.startswith("insterm.")]
+
+    found: set[type[Screen[Any]]] = set()
+    pending: list[type[Screen[Any]]] = [InstermScreen]
+    while pending:
+        cls = pending.pop()
+        pending.extend(ours(cls))
+        if not ours(cls) and not issubclass(cls, ModalScreen):
+            found.add(cls)
+    return found
 
 
-@pytest.mark.parametrize("name", sorted(set(SCREEN_MODULES) - DIALOGS))
-async def test_footer_keys_are_whole_at_80_columns(clinic, practice, monkeypatch, name) -> None:
+def test_every_screen_is_checked() -> None:
+    assert _full_screens() <= set(STATES)
+
+
+@pytest.mark.parametrize("screen", STATES, ids=lambda screen: screen.__name__)
+async def test_footer_keys_are_whole_at_80_columns(clinic, practice, monkeypatch,
+                                                   screen) -> None:
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
     from insterm.tui.screens import journal
 
-    try:
-        load_screen_class(name)
-    except ScreenUnavailable as missing:
-        pytest.skip(missing.message)
     monkeypatch.setattr(journal, "PAGE_SIZE", journal.PAGE_SIZE)  # restored after the test
     app = InstermApp(clinic, operator_login="admin", os_login="",
                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await STATES[name](pilot, practice)
-        screen = app.screen
-        assert name == "search" or type(screen).__name__ != "SearchScreen", "not opened"
-        footers = list(screen.query(Footer))
-        assert len(footers) == 1, f"{type(screen).__name__} has no footer"
+        await STATES[screen](pilot, practice)
+        shown_screen = app.screen
+        assert type(shown_screen) is screen, f"{screen.__name__} not opened"
+        footers = list(shown_screen.query(Footer))
+        assert len(footers) == 1, f"{type(shown_screen).__name__} has no footer"
         footer = footers[0]
         assert footer.region.bottom == 24 and footer.region.width == 80
         line = footer_line(app, footer)

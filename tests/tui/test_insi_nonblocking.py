@@ -19,6 +19,7 @@ from textual.worker import WorkerState
 
 from insterm.clinic import Clinic
 from insterm.domain.identity import StrictTraits
+from insterm.tui.screens.qualify import QualifyScreen
 
 from .support import PASSPORT, TODAY, settle
 
@@ -82,7 +83,7 @@ async def test_a_search_completes_while_the_qualify_call_waits_for_insi(qapp, in
         await settle(pilot)
         search = qapp.screen
         assert type(search).__name__ == "SearchScreen"
-        qapp.open_screen("qualify", identity_id=identity)
+        qapp.push_screen(QualifyScreen(identity))
         await settle(pilot)
         qualify = qapp.screen
         assert qualify.readiness is not None and qualify.readiness.ready
@@ -121,7 +122,7 @@ async def test_after_stop_waiting_the_search_screen_answers_before_the_call_ends
     identity = two_attempts_person(insi)
     async with qapp.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        qapp.open_screen("qualify", identity_id=identity)
+        qapp.push_screen(QualifyScreen(identity))
         await settle(pilot)
         await pilot.press("f2")
         assert await wait_until(pilot, lambda: "tentative 1/3" in progress_text(qapp))

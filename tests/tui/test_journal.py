@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from insterm.clinic import Clinic
+from insterm.tui.screens.journal import JournalScreen
 
 from .support import ADRUN_MATRICULE, build_practice, settle
 
@@ -80,7 +81,7 @@ def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 async def open_journal(pilot, identity_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    pilot.app.open_screen("journal", identity_id=identity_id)
+    pilot.app.push_screen(JournalScreen(identity_id))
     await settle(pilot)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from insterm.tui.screens.record import RecordScreen
+
 from .support import audit_actions, burst, drained, settle
 
 
@@ -42,7 +44,7 @@ async def test_a_new_patient_typed_ahead_in_one_burst_lands_field_by_field(app, 
 async def test_keys_after_one_that_closes_its_screen_reach_the_next_screen(app, practice):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_screen("record", identity_id=practice.durand)
+        app.push_screen(RecordScreen(practice.durand))
         await settle(pilot)
         # Escape closes the record (the widget the key went to goes with it); the name typed
         # right after it starts the next search on the home screen.
@@ -96,3 +98,38 @@ async def test_a_lost_probe_delays_the_next_keys_never_loses_them(app, practice,
         assert app.screen.query_one("#search-field").value == "ADR"
 
 
+
+
+async def test_quit_keys_do_not_wait_behind_a_burst(app, practice, monkeypatch):
+    """F10 and ctrl+q (the App's priority keys) act at once, even while the keys of a burst
+    are still held for a key whose probe has not come back."""
+    from time import monotonic
+
+    from textual import events
+
+    from insterm.tui import key_order
+
+    monkeypatch.setattr(key_order, "GIVE_UP_AFTER", 60.0)
+    quits: list[str] = []
+
+    async def quit_spy() -> None:
+        quits.append("quit")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app, "action_quit", quit_spy)
+        field = app.screen.query_one("#search-field")
+        # A key on its way whose widget still lives: the keys after it are held.
+        app._key_on_its_way, app._key_sent_at, app._key_target = 997, monotonic(), field
+        burst(app, "MARTIN")
+        app.post_message(events.Key("f10", None))
+        await pilot.pause(0.1)
+        assert quits == ["quit"]
+        assert len(app._keys_waiting) == len("MARTIN")  # still held, in order
+        app.post_message(events.Key("ctrl+q", "\x11"))
+        await pilot.pause(0.1)
+        assert quits == ["quit", "quit"]
+        assert [key.character for key in app._keys_waiting] == list("MARTIN")
+        monkeypatch.setattr(key_order, "GIVE_UP_AFTER", 0.0)  # the held keys go out now
+        await drained(pilot)
+        assert field.value == "MARTIN"

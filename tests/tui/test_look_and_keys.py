@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from insterm.tui.app import SCREEN_MODULES, InstermApp
+from insterm.tui.app import InstermApp
 from insterm.tui.look import detect_look
+from insterm.tui.screens.confirm import ConfirmModal
+from insterm.tui.screens.error import ErrorModal
+from insterm.tui.screens.help import HelpScreen
+from insterm.tui.screens.operator import BootstrapAdminModal, OperatorPickModal
+from insterm.tui.screens.record import RecordScreen
+from insterm.tui.screens.search import SearchScreen
 
 from .support import settle
 
@@ -49,12 +55,11 @@ def _bindings(cls: type) -> list:
     return [b for b in getattr(cls, "BINDINGS", []) if hasattr(b, "key")]
 
 
-@pytest.mark.parametrize("name", ["search", "record", "help", "confirm", "error",
-                                  "operator_pick", "operator_bootstrap"])
-def test_bindings_have_ids_french_descriptions_and_no_alt_keys(name: str) -> None:
-    from insterm.tui.app import load_screen_class
-
-    for binding in _bindings(load_screen_class(name)) + _bindings(InstermApp):
+@pytest.mark.parametrize("screen", [SearchScreen, RecordScreen, HelpScreen, ConfirmModal,
+                                    ErrorModal, OperatorPickModal, BootstrapAdminModal],
+                         ids=lambda screen: screen.__name__)
+def test_bindings_have_ids_french_descriptions_and_no_alt_keys(screen: type) -> None:
+    for binding in _bindings(screen) + _bindings(InstermApp):
         assert binding.id, binding
         assert binding.description, binding
         assert "alt+" not in binding.key, binding
@@ -63,9 +68,9 @@ def test_bindings_have_ids_french_descriptions_and_no_alt_keys(name: str) -> Non
 async def test_record_palette_lists_its_actions(app, practice) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_screen("record", identity_id=practice.adrun)
+        app.push_screen(RecordScreen(practice.adrun))
         await settle(pilot)
-        titles = [title for title, _, _ in app.screen.palette_commands()]
+        titles = [command.title for command in app.screen.palette_commands()]
         assert "Qualifier l'identité (INSi)" in titles
         assert "Marquer « Identité douteuse »" in titles
         from insterm.tui.commands import InstermCommands
@@ -76,10 +81,23 @@ async def test_record_palette_lists_its_actions(app, practice) -> None:
         assert "Changer d'opérateur" in [h.text for h in found]
 
 
-def test_every_registered_screen_module_is_under_tui_screens() -> None:
-    for name, target in SCREEN_MODULES.items():
-        module, _, cls = target.partition(":")
-        assert module.startswith("insterm.tui.screens.") and cls, name
+async def test_palette_entries_show_the_key_their_binding_has(app, practice) -> None:
+    """The key after an entry's help is read from the active bindings: a keymap moves it."""
+    from insterm.tui.commands import InstermCommands
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(RecordScreen(practice.adrun))
+        await settle(pilot)
+        helps = {hit.text: hit.help async for hit in InstermCommands(app.screen).discover()}
+        assert helps["Modifier l'identité"] == "Traits stricts et noms d'usage (F2)"
+        assert helps["Marquer « Identité douteuse »"] == "(F6 puis d)"
+        assert helps["Aide"] == "L'aide de l'écran courant (F1)"
+        assert helps["Quitter"] == "Quitter insterm (F10)"
+        app.set_keymap({"record.edit": "f12"})
+        await settle(pilot)
+        helps = {hit.text: hit.help async for hit in InstermCommands(app.screen).discover()}
+        assert helps["Modifier l'identité"] == "Traits stricts et noms d'usage (F12)"
 
 
 FORBIDDEN = {"sqlite_utils", "zeep", "smartcard", "PyKCS11", "sqlite3", "lxml"}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 
 from insterm import secrets
+from insterm.tui.screens.qualify import QualifyScreen
+from insterm.tui.screens.record import RecordScreen
 
 from .insi_support import (
     ADRTROIS_INS,
@@ -38,7 +40,8 @@ def isolated(insi_isolated: None) -> None:
 
 async def open_qualify(pilot, identity_id: int) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    screen = pilot.app.open_screen("qualify", identity_id=identity_id)
+    screen = QualifyScreen(identity_id)
+    pilot.app.push_screen(screen)
     assert type(screen).__name__ == "QualifyScreen"
     await settle(pilot)
 
@@ -58,7 +61,7 @@ async def test_00_accepted_from_the_record_gives_qual_with_ins_history_calls_and
     version = insi.get(identity).version
     async with qapp.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        qapp.open_screen("record", identity_id=identity)
+        qapp.push_screen(RecordScreen(identity))
         await settle(pilot)
         await pilot.press("f4")  # the record screen's key for "qualify"
         await settle(pilot)

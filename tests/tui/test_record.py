@@ -3,7 +3,7 @@ attributes with the status drop announced, then checked in the database and the 
 
 from __future__ import annotations
 
-import pytest
+from insterm.tui.screens.record import RecordScreen
 
 from .support import ADRUN_MATRICULE, audit_actions, settle
 
@@ -21,7 +21,7 @@ def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 async def open_record(pilot, identity_id: int) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    pilot.app.open_screen("record", identity_id=identity_id)
+    pilot.app.push_screen(RecordScreen(identity_id))
     await settle(pilot)
 
 
@@ -131,43 +131,20 @@ async def test_a_record_changed_meanwhile_is_not_overwritten(app, clinic, practi
     assert audit_actions(clinic, practice.legall)[-1] == ("attribute_set", "admin")
 
 
-@pytest.mark.parametrize(("key", "name"), [("f2", "edit"), ("f3", "document_check"),
-                                            ("f4", "qualify"), ("f5", "duplicates"),
-                                            ("f7", "verify_ins")])
-async def test_actions_of_screens_not_written_yet_only_notify(app, practice, monkeypatch, key,
-                                                              name):
-    from insterm.tui import app as app_module
-
-    monkeypatch.setitem(app_module.SCREEN_MODULES, name, f"insterm.tui.screens.absent_{name}:X")
+async def test_actions_open_their_screens_on_this_identity(app, practice, monkeypatch):
+    pushed = []
     async with app.run_test(size=(80, 24)) as pilot:
         await open_record(pilot, practice.legall)
-        await pilot.press(key)
-        await pilot.pause()
+        monkeypatch.setattr(app, "push_screen", lambda screen, *args, **kwargs:
+                            pushed.append(screen))
+        for key in ("f2", "f3", "f4", "f5", "f7", "f9"):
+            await pilot.press(key)
+            await pilot.pause()
         assert type(app.screen).__name__ == "RecordScreen"
-        assert any("pas encore disponible" in n for n in notifications(app))
-
-
-async def test_actions_of_existing_screens_receive_the_identity(app, practice, monkeypatch):
-    from insterm.tui import app as app_module
-
-    opened = {}
-    original = app_module.InstermApp.open_screen
-
-    def spy(self, name, /, *, callback=None, **params):  # type: ignore[no-untyped-def]
-        opened[name] = params
-        return None
-
-    monkeypatch.setattr(app_module.InstermApp, "open_screen", spy)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        original(app, "record", identity_id=practice.legall)
-        await settle(pilot)
-        await pilot.press("f4")
-        await pilot.pause()
-        await pilot.press("f7")
-        await pilot.pause()
-    assert opened["qualify"] == {"identity_id": practice.legall}
-    assert opened["verify_ins"] == {"identity_id": practice.legall}
+    assert [(type(screen).__name__, screen.identity_id) for screen in pushed] == [
+        (name, practice.legall) for name in ("EditScreen", "DocumentCheckScreen", "QualifyScreen",
+                                             "DuplicatesScreen", "VerifyInsScreen",
+                                             "JournalScreen")]
 
 
 async def test_attributes_dialog_shows_each_state_and_escape_changes_nothing(app, clinic,

@@ -1,5 +1,6 @@
-"""Recherche: every kind of query of DESIGN.md section 3 typed in the one field, results while
-typing, the matricule only for QUAL identities, Enter opens the record, SQL paging."""
+"""Recherche: every kind of query typed in the one field (matricule, IPP, name, date,
+datamatrix), results while typing, the matricule only for QUAL identities, Enter opens the
+record, SQL paging."""
 
 from __future__ import annotations
 

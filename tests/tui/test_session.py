@@ -6,6 +6,7 @@ from __future__ import annotations
 from insterm.clinic import Clinic
 from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook
+from insterm.tui.screens.record import RecordScreen
 
 from .support import audit_actions, settle
 
@@ -31,7 +32,7 @@ async def test_an_unknown_os_login_asks_who_works_and_the_choice_is_audited(clin
         await pilot.press("down", "enter")  # admin, then sophie (sorted by login)
         await settle(pilot)
         assert app.operator is not None and app.operator.login == "sophie"
-        app.open_screen("record", identity_id=practice.martin)
+        app.push_screen(RecordScreen(practice.martin))
         await settle(pilot)
         await pilot.press("f6", "h")  # the attributes dialog: homonym
         await settle(pilot)

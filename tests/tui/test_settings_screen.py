@@ -13,6 +13,7 @@ import pytest
 
 from insterm import secrets
 from insterm.clinic import Clinic
+from insterm.tui.screens.settings import SettingsScreen
 
 from .support import audit_actions
 
@@ -60,7 +61,8 @@ def admin_app(clinic: Clinic, practice):  # type: ignore[no-untyped-def]
 
 async def open_settings(pilot, section: str = "insi"):  # type: ignore[no-untyped-def]
     await settle(pilot)
-    screen = pilot.app.open_screen("settings")
+    screen = SettingsScreen()
+    pilot.app.push_screen(screen)
     await settle(pilot)
     if section != "insi":
         screen.show_section(section)

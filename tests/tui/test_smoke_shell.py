@@ -1,4 +1,4 @@
-"""The shell: the app starts on the search screen with its operator; F1 help; missing screens."""
+"""The shell: the app starts on the search screen with its operator; F1 help."""
 
 from __future__ import annotations
 
@@ -27,18 +27,3 @@ async def test_f1_shows_the_help_of_the_current_screen(app) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "SearchScreen"
-
-
-async def test_a_screen_not_written_yet_is_a_notification_not_a_crash(app) -> None:
-    from insterm.tui import app as app_module
-
-    app_module.SCREEN_MODULES["not_there"] = "insterm.tui.screens.not_there:Nothing"
-    try:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            assert app.open_screen("not_there") is None
-            await pilot.pause()
-            assert type(app.screen).__name__ == "SearchScreen"
-            assert any("pas encore disponible" in n.message for n in app._notifications)
-    finally:
-        del app_module.SCREEN_MODULES["not_there"]

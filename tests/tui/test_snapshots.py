@@ -10,6 +10,7 @@ import pytest
 
 from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook
+from insterm.tui.screens.record import RecordScreen
 
 from .support import build_practice, settle
 
@@ -49,7 +50,7 @@ def test_record_screen_of_a_qualified_identity(snap_compare, snapshot_app) -> No
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        app.open_screen("record", identity_id=practice.adrun)
+        app.push_screen(RecordScreen(practice.adrun))
         await settle(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
@@ -60,7 +61,7 @@ def test_attribute_confirmation_says_the_status_drop(snap_compare, snapshot_app)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        app.open_screen("record", identity_id=practice.adrun)
+        app.push_screen(RecordScreen(practice.adrun))
         await settle(pilot)
         await pilot.press("f6", "d")
         await settle(pilot)
@@ -73,7 +74,7 @@ def test_attributes_dialog_of_a_homonym(snap_compare, snapshot_app) -> None:
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        app.open_screen("record", identity_id=practice.dupont)
+        app.push_screen(RecordScreen(practice.dupont))
         await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)

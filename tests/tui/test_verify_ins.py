@@ -13,6 +13,8 @@ import pytest
 
 from insterm import secrets
 from insterm.domain.datamatrix import DatamatrixIdentity, encode
+from insterm.tui.screens.qualify import QualifyScreen
+from insterm.tui.screens.verify_ins import VerifyInsScreen
 
 from .insi_support import (
     ADRTROIS_INS,
@@ -38,7 +40,8 @@ def isolated(insi_isolated: None) -> None:
 
 async def open_verify(pilot, identity_id: int) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    screen = pilot.app.open_screen("verify_ins", identity_id=identity_id)
+    screen = VerifyInsScreen(identity_id)
+    pilot.app.push_screen(screen)
     assert type(screen).__name__ == "VerifyInsScreen"
     await settle(pilot)
 
@@ -67,7 +70,7 @@ async def test_confirmed_ins_from_the_qualify_screen_accepted_gives_qual(qapp, i
     version = insi.get(identity).version
     async with qapp.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        qapp.open_screen("qualify", identity_id=identity)
+        qapp.push_screen(QualifyScreen(identity))
         await settle(pilot)
         assert "f3 INS reçu" in footer(qapp)  # the qualify screen's way in
         await pilot.press("f3")
@@ -522,7 +525,7 @@ async def test_collision_blocks_accepting_and_opens_the_other_record(qapp, insi,
 async def test_the_palettes_list_the_verification(qapp, insi, practice):
     async with qapp.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        qapp.open_screen("qualify", identity_id=practice.martin)
+        qapp.push_screen(QualifyScreen(practice.martin))
         await settle(pilot)
         titles = [title for title, _, _ in qapp.screen.palette_commands()]
         assert "Vérifier un INS reçu" in titles

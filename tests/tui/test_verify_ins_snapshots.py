@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from insterm.tui.screens.verify_ins import VerifyInsScreen
+
 from .insi_support import ADRTROIS_SHOWN, person, type_into
 from .support import settle
 
@@ -19,7 +21,7 @@ def isolated(insi_isolated: None) -> None:
 def _snapshot(snap_compare, app, identity_id: int, typed: str | None = None) -> bool:  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        app.open_screen("verify_ins", identity_id=identity_id)
+        app.push_screen(VerifyInsScreen(identity_id))
         await settle(pilot)
         if typed is not None:
             await type_into(pilot, "#verify-ins-field", typed)

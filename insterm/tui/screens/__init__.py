@@ -1,1 +1,2 @@
-"""One module per screen; each is registered by name in `insterm.tui.app.SCREEN_MODULES`."""
+"""One module per screen (and its dialogs); a screen opens another by importing its class and
+pushing it (`self.app.push_screen(RecordScreen(identity_id))`)."""

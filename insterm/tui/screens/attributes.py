@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -46,7 +46,7 @@ class AttributesModal(InstermModal[str | None]):
             "si l'identité porte l'attribut. d, f ou h (ou Entrée sur la ligne choisie avec "
             "les flèches) ajoute ou retire l'attribut, après une confirmation qui dit l'effet "
             "sur le statut. Échap ferme sans rien changer.")
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "choose('DOUT')", "Douteuse", id="attributes.doubtful"),
         Binding("f", "choose('FICT')", "Fictive", id="attributes.fictitious"),
         Binding("h", "choose('HOMA')", "Homonyme", id="attributes.homonym"),

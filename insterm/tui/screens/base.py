@@ -1,11 +1,11 @@
 """What every insterm screen shares: its F1 help text, and clinic calls in thread workers.
 
-    class MyScreen(InstermScreen):
+    class MyScreen(InstermScreen[None]):
         HELP = "Ce que fait l'écran, et ses touches."   # shown by F1
         BINDINGS = [Binding("f2", "save", "Enregistrer", id="my.save")]
 
         def action_save(self) -> None:
-            self.run_clinic(lambda clinic: clinic.set_attribute(self.app.actor, ...),
+            self.run_clinic(lambda clinic: clinic.set_attribute(self.insterm.actor, ...),
                             done=self._saved, doing="l'enregistrement")
 
 `run_clinic(call, done=...)` runs `call(clinic)` in a thread worker (the clinic lock of the app
@@ -25,31 +25,40 @@ rules as `run_clinic`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from insterm.clinic import Clinic
     from insterm.tui.app import InstermApp
 
+T = TypeVar("T")
 
-class ClinicCalls:
-    """Mixin of `InstermScreen` and `InstermModal` (see the module docstring)."""
 
-    HELP: ClassVar[str] = ""
-    """French help for F1: what the screen is for, then anything the key list does not say."""
+class InstermScreen(Screen[ScreenResultType]):
+    """A screen of insterm: `HELP` (French, shown by F1: what the screen is for, then anything
+    the key list does not say), clinic calls in thread workers (see the module docstring).
+    A full screen that returns nothing is an `InstermScreen[None]`."""
 
-    _done: dict[Worker, tuple[Callable[[Any], None] | None,
-                              Callable[[BaseException], None] | None, str | None]]
+    def __init__(self, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        # what to do on the UI thread once a worker has finished, keyed by the worker
+        self._when_finished: dict[object, Callable[[WorkerState], None]] = {}
 
     @property
     def insterm(self) -> InstermApp:
-        return self.app  # type: ignore[attr-defined,return-value]
+        """The app as what it is (Textual types `self.app` as any `App`)."""
+        from insterm.tui.app import InstermApp
+
+        app = self.app
+        assert isinstance(app, InstermApp), app
+        return app
 
     def leave_after_asking(self, title: str, text: str, confirm_label: str,
-                           leave: Callable[[], Any], *, discard: bool = True) -> None:
+                           leave: Callable[[], object], *, discard: bool = True) -> None:
         """Escape with typed data: ask (`ConfirmModal`; `discard`: confirmed by ctrl+d, not
         F2) and `leave()` only when the operator confirms; Escape in the question keeps the
         data."""
@@ -59,67 +68,69 @@ class ClinicCalls:
             if confirmed:
                 leave()
 
-        self.app.push_screen(  # type: ignore[attr-defined]
-            ConfirmModal(title, text, confirm_label, discard=discard), callback=answered)
+        self.app.push_screen(ConfirmModal(title, text, confirm_label, discard=discard),
+                             callback=answered)
 
-    def run_clinic(self, call: Callable[[Clinic], Any], *,
-                   done: Callable[[Any], None] | None = None,
-                   failed: Callable[[BaseException], None] | None = None,
+    def run_clinic(self, call: Callable[[Clinic], T], *,
+                   done: Callable[[T], object] | None = None,
+                   failed: Callable[[BaseException], object] | None = None,
                    doing: str | None = None, group: str = "clinic", exclusive: bool = False,
-                   name: str = "") -> Worker:
+                   name: str = "") -> Worker[T]:
         """Run `call(clinic)` in a thread worker; `done(result)` on the UI thread afterwards."""
         app = self.insterm
         return self.run_in_thread(lambda: app.call_clinic(call), done=done, failed=failed,
                                   doing=doing, group=group, exclusive=exclusive, name=name)
 
-    def run_in_thread(self, work: Callable[[], Any], *,
-                      done: Callable[[Any], None] | None = None,
-                      failed: Callable[[BaseException], None] | None = None,
+    def run_in_thread(self, work: Callable[[], T], *,
+                      done: Callable[[T], object] | None = None,
+                      failed: Callable[[BaseException], object] | None = None,
                       doing: str | None = None, group: str = "clinic", exclusive: bool = False,
-                      name: str = "") -> Worker:
+                      name: str = "") -> Worker[T]:
         """Run `work()` in a thread worker without the clinic lock (it calls
         `app.call_clinic` for its database steps); `done(result)` on the UI thread."""
-        if not hasattr(self, "_done"):
-            self._done = {}
-        worker = self.run_worker(  # type: ignore[attr-defined]
-            work, thread=True, exclusive=exclusive, group=group, exit_on_error=False,
-            name=name or group, description=doing or "")
-        self._done[worker] = (done, failed, doing)
+        results: list[T] = []  # the result as `work` returned it (`Worker.result` is Optional)
+
+        def run() -> T:
+            result = work()
+            results.append(result)
+            return result
+
+        worker = self.run_worker(run, thread=True, exclusive=exclusive, group=group,
+                                 exit_on_error=False, name=name or group,
+                                 description=doing or "")
+
+        def finished(state: WorkerState) -> None:
+            if state == WorkerState.SUCCESS and not worker.is_cancelled and results:
+                if done is not None:
+                    done(results[0])
+            elif state == WorkerState.ERROR and worker.error is not None:
+                if failed is not None:
+                    failed(worker.error)
+                else:
+                    self.insterm.report_error(worker.error, doing=doing)
+
+        self._when_finished[worker] = finished
         return worker
 
     def on_mount(self) -> None:
         # Called after the screen's own on_mount (handlers run along the MRO).
-        if self.app.has_class("-ascii"):  # type: ignore[attr-defined]
+        if self.app.has_class("-ascii"):
             from insterm.tui.ascii_glyphs import asciify_select_arrows
 
-            asciify_select_arrows(self)  # type: ignore[arg-type]
+            asciify_select_arrows(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        callbacks = getattr(self, "_done", {}).get(event.worker)
-        if callbacks is None:
+        if event.state in (WorkerState.PENDING, WorkerState.RUNNING):
             return
-        done, failed, doing = callbacks
-        state = event.state
-        if state in (WorkerState.PENDING, WorkerState.RUNNING):
-            return
-        del self._done[event.worker]
-        if state == WorkerState.SUCCESS and not event.worker.is_cancelled:
-            if done is not None:
-                done(event.worker.result)
-        elif state == WorkerState.ERROR and event.worker.error is not None:
-            if failed is not None:
-                failed(event.worker.error)
-            else:
-                self.insterm.report_error(event.worker.error, doing=doing)
-
-
-class InstermScreen(ClinicCalls, Screen):
-    """A full screen of insterm (see the module docstring)."""
+        finished = self._when_finished.pop(event.worker, None)
+        if finished is not None:
+            finished(event.state)
 
 
 ResultType = TypeVar("ResultType")
 
 
-class InstermModal(ClinicCalls, ModalScreen[ResultType], Generic[ResultType]):
+class InstermModal(ModalScreen[ResultType], InstermScreen[ResultType]):
     """A dialog of insterm; `dismiss(result)` hands the result to the opener's callback.
-    Write `class MyDialog(InstermModal[bool])`."""
+    Write `class MyDialog(InstermModal[bool])`. `ModalScreen` comes first: Textual takes the
+    default CSS along the first DOM base only, and the dialog needs `ModalScreen`'s."""

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
@@ -26,10 +27,12 @@ DISCARD_KEY = "ctrl+d"
 
 
 class ConfirmModal(InstermModal[bool]):
+    """The question, what confirming does, and the two buttons (see the module docstring)."""
+
     HELP = ("Confirmation : lisez ce que l'action va faire. F2 confirme, Échap annule "
             "(rien n'est alors modifié). Pour abandonner une saisie, c'est ctrl+d qui confirme : "
             "F2 ou Échap ramènent à la saisie.")
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "confirm", "Confirmer", id="confirm.yes"),
         Binding(DISCARD_KEY, "discard", "Abandonner", id="confirm.discard"),
         Binding("escape", "cancel", "Annuler", id="confirm.no"),
@@ -77,9 +80,15 @@ class ConfirmModal(InstermModal[bool]):
             return self.discard
         return True
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "confirm-yes")
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def _no_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(False)
 
     def action_confirm(self) -> None:
         # On a discard question, F2 ("save" on the form) goes back to the form.

@@ -429,7 +429,9 @@ class DocumentCheckScreen(InstermScreen):
             "enregistré : l'identité ne change pas.", "Abandonner", self.app.pop_screen)
 
     def action_edit(self) -> None:
-        self.insterm.open_screen("edit", identity_id=self.identity_id)
+        from insterm.tui.screens.edit import EditScreen
+
+        self.app.push_screen(EditScreen(self.identity_id))
 
     def action_save(self) -> None:
         view = self.view

@@ -19,22 +19,27 @@ work without being shown (F1 and the palette list them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from insterm.datasets import place_name
+from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens.base import InstermModal, InstermScreen
 from insterm.tui.widgets.identity_comparison import IdentityComparison
 
 if TYPE_CHECKING:
+    from insterm.clinic import Clinic
     from insterm.store.duplicates import DuplicateGroup
     from insterm.store.summary import IdentitySummary
+    from insterm.usecases.duplicates import ScanReport
+    from insterm.usecases.identities import Saved
 
 GROUP_LIMIT = 100
 MERGE_FOR = "fusionner deux dossiers"
@@ -65,6 +70,8 @@ class CandidatePair:
 
 @dataclass(frozen=True, slots=True)
 class DuplicatesView:
+    """What the screen shows, read in one worker call."""
+
     pairs: tuple[CandidatePair, ...]
     groups: int
     focus: IdentitySummary | None  # the patient asked for (identity_id), when there is one
@@ -96,7 +103,7 @@ def _place_names(codes: set[str]) -> dict[str, str]:
     return {code: name for code in codes if (name := place_name(code))}
 
 
-def load_view(clinic: Any, identity_id: int | None) -> DuplicatesView:
+def load_view(clinic: Clinic, identity_id: int | None) -> DuplicatesView:
     """What the screen shows, read in one worker call."""
     focus = None
     if identity_id is not None:
@@ -111,7 +118,7 @@ def load_view(clinic: Any, identity_id: int | None) -> DuplicatesView:
                           _place_names(codes))
 
 
-def check_may_merge(clinic: Any, actor: str) -> None:
+def check_may_merge(clinic: Clinic, actor: str) -> None:
     """The clinic's own `PermissionRefused` (French) when `actor` may not merge; nothing is
     written. The merge itself checks again (`clinic.merge`)."""
     clinic.check_admin(actor, MERGE_FOR)
@@ -152,7 +159,8 @@ class SurvivorModal(InstermModal[int | None]):
     HELP = ("Fusion de deux dossiers : choisissez avec les flèches le dossier qui reste le "
             "dossier principal, puis Entrée. L'autre lui sera rattaché après une dernière "
             "confirmation. Échap annule (rien n'est modifié).")
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Annuler", id="duplicates.survivor_cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Annuler", id="duplicates.survivor_cancel")]
     DEFAULT_CSS = """
     SurvivorModal { align: center middle; }
     SurvivorModal > Vertical {
@@ -205,7 +213,9 @@ class SurvivorModal(InstermModal[int | None]):
         self.dismiss(None)
 
 
-class DuplicatesScreen(InstermScreen):
+class DuplicatesScreen(InstermScreen[None]):
+    """The candidate pairs, the highlighted one compared, and the decisions (module docstring)."""
+
     TITLE = "Doublons"
     HELP = (
         "Doublons possibles : chaque ligne est une paire de dossiers qui se ressemblent (Gr : "
@@ -231,7 +241,7 @@ class DuplicatesScreen(InstermScreen):
         height: 1; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis;
     }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Shown in the footer, which must fit 80 columns (tests/tui/test_footers.py).
         Binding("f2", "dismiss_pair", "Pas doublon", id="duplicates.dismiss"),
         Binding("f3", "confirm_pair", "Doublon", id="duplicates.confirm"),
@@ -257,7 +267,8 @@ class DuplicatesScreen(InstermScreen):
         yield Header(show_clock=False, icon="")
         with Vertical(id="dup-body"):
             yield Static("Chargement…", id="dup-status", markup=False)
-            table = DataTable(id="dup-pairs", cursor_type="row", zebra_stripes=False)
+            table: DataTable[str | Text] = DataTable(id="dup-pairs", cursor_type="row",
+                                                     zebra_stripes=False)
             for key, header, width in COLUMNS:
                 table.add_column(header, key=key, width=width)
             yield table
@@ -351,7 +362,7 @@ class DuplicatesScreen(InstermScreen):
             reasons.update("")
             comparison.show_message("Rien à comparer.")
             return
-        ascii = bool(getattr(self.insterm.look, "ascii", False))
+        ascii = self.insterm.look.ascii
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"A {'<->' if ascii else '↔'} B : score {pair.score}", style="bold")
         if pair.reasons:
@@ -386,7 +397,9 @@ class DuplicatesScreen(InstermScreen):
         pair = self.selected
         if pair is not None:
             item = pair.a if which == "a" else pair.b
-            self.insterm.open_screen("record", identity_id=item.id)
+            from insterm.tui.screens.record import RecordScreen
+
+            self.app.push_screen(RecordScreen(item.id))
 
     def action_dismiss_pair(self) -> None:
         pair = self.selected
@@ -416,14 +429,14 @@ class DuplicatesScreen(InstermScreen):
         app = self.insterm
         a_id, b_id = pair.a.id, pair.b.id
 
-        def call(clinic: Any) -> None:
+        def call(clinic: Clinic) -> None:
             actor = app.actor  # read here: "nobody chosen" takes the one error path
             if dismiss:
                 clinic.dismiss_duplicate(actor, a_id, b_id)
             else:
                 clinic.mark_duplicate(actor, a_id, b_id)
 
-        def done(_: Any) -> None:
+        def done(_: None) -> None:
             if dismiss:
                 self.notify(f"Enregistré : IPP {pair.a.ipp} et IPP {pair.b.ipp} ne sont pas "
                             "des doublons ; la paire ne sera plus proposée.",
@@ -471,7 +484,7 @@ class DuplicatesScreen(InstermScreen):
     def _merge(self, survivor: IdentitySummary, absorbed: IdentitySummary) -> None:
         app = self.insterm
 
-        def done(_: Any) -> None:
+        def done(_: Saved) -> None:
             self.notify(f"Fusion enregistrée : le dossier IPP {absorbed.ipp} est rattaché au "
                         f"dossier IPP {survivor.ipp}.", title="Fusion", timeout=8)
             self.reload()
@@ -493,7 +506,7 @@ class DuplicatesScreen(InstermScreen):
             self._status_line()
             self.refresh_bindings()
 
-        def done(report: Any) -> None:
+        def done(report: ScanReport) -> None:
             finished()
             self.notify(report.message, title="Recherche de doublons", timeout=10)
             self.reload()
@@ -506,25 +519,26 @@ class DuplicatesScreen(InstermScreen):
                         group="duplicates-scan", exclusive=True,
                         doing="la recherche des doublons")
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        commands: list[tuple[str, str, Any]] = [
-            ("Rechercher les doublons dans toute la base", "Analyse complète (F5)",
-             self.action_scan)]
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands = [PaletteCommand("Rechercher les doublons dans toute la base",
+                                   "Analyse complète", self.action_scan, action="scan")]
         pair = self.selected
         if pair is not None:
             commands[:0] = [
-                ("Pas un doublon", "Ne plus proposer cette paire (F2)",
-                 self.action_dismiss_pair),
-                ("Confirmer le doublon", "Même personne, fusion à faire (F3)",
-                 self.action_confirm_pair),
-                ("Fusionner les deux dossiers", "Administrateur (F4)", self.action_merge),
-                (f"Ouvrir la fiche A ({pair.a.display_name})", "(F6)",
-                 lambda: self.action_open_record("a")),
-                (f"Ouvrir la fiche B ({pair.b.display_name})", "(F7)",
-                 lambda: self.action_open_record("b")),
+                PaletteCommand("Pas un doublon", "Ne plus proposer cette paire",
+                               self.action_dismiss_pair, action="dismiss_pair"),
+                PaletteCommand("Confirmer le doublon", "Même personne, fusion à faire",
+                               self.action_confirm_pair, action="confirm_pair"),
+                PaletteCommand("Fusionner les deux dossiers", "Administrateur",
+                               self.action_merge, action="merge"),
+                PaletteCommand(f"Ouvrir la fiche A ({pair.a.display_name})", "",
+                               partial(self.action_open_record, "a"),
+                               action="open_record('a')"),
+                PaletteCommand(f"Ouvrir la fiche B ({pair.b.display_name})", "",
+                               partial(self.action_open_record, "b"),
+                               action="open_record('b')"),
             ]
         if self.identity_id is not None:
-            commands.append(("Doublons : ce patient / tous les groupes", "(F8)",
-                             self.action_toggle_scope))
+            commands.append(PaletteCommand("Doublons : ce patient / tous les groupes", "",
+                                           self.action_toggle_scope, action="toggle_scope"))
         return commands
-

@@ -37,15 +37,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
+from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens import edit_checks as checks
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.duplicate_hints import DuplicateHints
@@ -55,8 +56,13 @@ from insterm.tui.widgets.trait_field import TraitField
 if TYPE_CHECKING:
     from insterm.clinic import Clinic
     from insterm.domain.places import PlaceIndex
+    from insterm.domain.status import Transition
+    from insterm.store.duplicates import Candidate
+    from insterm.store.errors import VersionConflict
     from insterm.store.identities import IdentityRecord
     from insterm.usecases.identities import Saved
+
+T = TypeVar("T")
 
 HINTS_DEBOUNCE_SECONDS = 0.25
 
@@ -93,7 +99,7 @@ def clinic_today(clinic: Clinic) -> date:
     return clinic.today()
 
 
-def form_bindings(prefix: str) -> list[Binding]:
+def form_bindings(prefix: str) -> list[BindingType]:
     return [
         Binding("escape", "back", "Retour", id=f"{prefix}.back"),
         Binding("f2", "save", "Enregistrer", id=f"{prefix}.save"),
@@ -104,7 +110,7 @@ def form_bindings(prefix: str) -> list[Binding]:
     ]
 
 
-class IdentityFormScreen(InstermScreen):
+class IdentityFormScreen(InstermScreen[None]):
     """What `CreateScreen` and `EditScreen` share: the form, its notes, hints and keys."""
 
     HELP = HELP
@@ -127,9 +133,9 @@ class IdentityFormScreen(InstermScreen):
         self._saving = False
         self._ready = False
         self._hints_timer: Timer | None = None
-        self._hints_probe: dict[str, Any] | None = None
+        self._hints_probe: dict[str, checks.TraitValue] | None = None
         self._hints_generation = 0
-        self._places_worker: Worker | None = None
+        self._places_worker: Worker[PlaceIndex] | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -148,7 +154,7 @@ class IdentityFormScreen(InstermScreen):
                              max_length=10, restrict=r"[0-9/.\-]*", placeholder="JJ/MM/AAAA",
                              input_width=12)
             yield TraitField("sex", checks.LABELS["sex"], required=True, max_length=1,
-                             restrict=r"[MFImfi]?", placeholder="M, F ou I",
+                             restrict=r"[MFImfi]?", uppercase=True, placeholder="M, F ou I",
                              input_width=12)
             yield PlaceField("birth_place", checks.LABELS["birth_place"],
                              placeholder="commune, pays ou code")
@@ -203,9 +209,6 @@ class IdentityFormScreen(InstermScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.input.id == "input-sex" and event.value != event.value.upper():
-            event.input.value = event.value.upper()  # a code letter, not a trait to normalise
-            return
         self.recheck()
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
@@ -271,7 +274,7 @@ class IdentityFormScreen(InstermScreen):
         if probe is None:
             return
 
-        def shown(found: list[Any]) -> None:
+        def shown(found: list[Candidate]) -> None:
             if generation == self._hints_generation:
                 self.query_one(DuplicateHints).show(found)
                 self.refresh_bindings()
@@ -282,7 +285,9 @@ class IdentityFormScreen(InstermScreen):
 
     def on_duplicate_hints_chosen(self, event: DuplicateHints.Chosen) -> None:
         event.stop()
-        self.insterm.open_screen("record", identity_id=event.identity_id)
+        from insterm.tui.screens.record import RecordScreen
+
+        self.app.push_screen(RecordScreen(event.identity_id))
 
     def action_hints(self) -> None:
         if not self.query_one(DuplicateHints).focus_list():
@@ -376,11 +381,11 @@ class IdentityFormScreen(InstermScreen):
     def save(self, form: checks.FormCheck, values: dict[str, str]) -> None:
         raise NotImplementedError
 
-    def run_save(self, call: Callable[[Any], Any], done: Callable[[Any], None],
+    def run_save(self, call: Callable[[Clinic], T], done: Callable[[T], None],
                  doing: str) -> None:
         self._saving = True
 
-        def finished(result: Any) -> None:
+        def finished(result: T) -> None:
             self._saving = False
             done(result)
 
@@ -423,16 +428,16 @@ class IdentityFormScreen(InstermScreen):
             "enregistrez (F2).",
             "Abandonner la saisie", self.app.pop_screen)
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        commands: list[tuple[str, str, Any]] = [
-            ("Enregistrer l'identité", "Enregistrer la saisie (F2)", self.action_save)]
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands = [PaletteCommand("Enregistrer l'identité", "Enregistrer la saisie",
+                                   self.action_save, action="save")]
         if self.check_action("apply_proposal", ()):
-            commands.append(("Appliquer la proposition",
-                             "Au champ courant, sinon la suivante (F4)",
-                             self.action_apply_proposal))
+            commands.append(PaletteCommand("Appliquer la proposition",
+                                           "Au champ courant, sinon la suivante",
+                                           self.action_apply_proposal, action="apply_proposal"))
         if self.check_action("hints", ()):
-            commands.append(("Dossiers ressemblants", "Aller à la liste (F5)",
-                             self.action_hints))
+            commands.append(PaletteCommand("Dossiers ressemblants", "Aller à la liste",
+                                           self.action_hints, action="hints"))
         return commands
 
 
@@ -448,7 +453,7 @@ class CreateScreen(IdentityFormScreen):
     """Nouveau patient: a new identity, saved as provisional (channel SM)."""
 
     TITLE = "Nouveau patient"
-    BINDINGS = form_bindings("create")
+    BINDINGS: ClassVar[list[BindingType]] = form_bindings("create")
 
     def __init__(self, initial_text: str = "") -> None:
         super().__init__()
@@ -488,8 +493,10 @@ class CreateScreen(IdentityFormScreen):
                         "doublon potentiel (F5 sur la fiche).")
         self.notify(message, title="Enregistré", timeout=8)
         if self.app.screen is self:
+            from insterm.tui.screens.record import RecordScreen
+
             self.app.pop_screen()
-            self.insterm.open_screen("record", identity_id=record.id)
+            self.app.push_screen(RecordScreen(record.id))
 
 
 class EditScreen(IdentityFormScreen):
@@ -497,7 +504,7 @@ class EditScreen(IdentityFormScreen):
 
     TITLE = "Modification de l'identité"
     HELP = EDIT_HELP
-    BINDINGS = form_bindings("edit")
+    BINDINGS: ClassVar[list[BindingType]] = form_bindings("edit")
 
     def __init__(self, identity_id: int) -> None:
         super().__init__()
@@ -575,8 +582,8 @@ class EditScreen(IdentityFormScreen):
                              callback=answered)
 
     @staticmethod
-    def _recheck_effect(record: IdentityRecord, changes: dict[str, Any],
-                        plain: Any) -> str | None:
+    def _recheck_effect(record: IdentityRecord, changes: dict[str, checks.TraitValue],
+                        plain: Transition) -> str | None:
         """The domain's sentence for the drop when the new values are re-checked on the
         document, or None when a re-check would change nothing to `plain` (the drop without)."""
         from insterm.domain.errors import DomainError
@@ -592,13 +599,14 @@ class EditScreen(IdentityFormScreen):
         except DomainError:
             return None
 
-    def _recheck(self, record: IdentityRecord, changes: dict[str, Any], lines: list[str],
+    def _recheck(self, record: IdentityRecord, changes: dict[str, checks.TraitValue],
+                 lines: list[str],
                  effect: str) -> None:
         """The re-check dialog saves the edit with its document check (one clinic call)."""
         from insterm.store.errors import VersionConflict
         from insterm.tui.screens.edit_recheck import RecheckModal
 
-        def done(result: Any) -> None:
+        def done(result: Saved | VersionConflict | None) -> None:
             if isinstance(result, VersionConflict):
                 self.save_failed(result, "la modification de l'identité avec revérification")
             elif result is not None:
@@ -606,7 +614,7 @@ class EditScreen(IdentityFormScreen):
 
         self.app.push_screen(RecheckModal(record, changes, lines, effect), callback=done)
 
-    def _write(self, record: IdentityRecord, changes: dict[str, Any]) -> None:
+    def _write(self, record: IdentityRecord, changes: dict[str, checks.TraitValue]) -> None:
         try:
             actor = self.insterm.actor
         except Exception as refused:

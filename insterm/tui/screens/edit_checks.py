@@ -22,15 +22,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from insterm.domain import traits as trait_rules
 from insterm.domain.errors import DomainError
 
 if TYPE_CHECKING:
-    from insterm.domain.places import PlaceIndex
+    from insterm.domain.identity import StrictTraits, UsedNames
+    from insterm.domain.places import Place, PlaceIndex
     from insterm.domain.status import StrictTraitEdited
     from insterm.store.identities import IdentityRecord
+
+TraitValue = str | date | bool | None
+"""A value of `Clinic.edit_traits`'s changes or of a duplicate probe: a name, a code, a date, the
+corrected-date flag, or None for an emptied used name."""
 
 FIELDS = ("birth_name", "first_name", "first_names", "birth_date", "sex", "birth_place",
           "used_name", "used_first_name")
@@ -179,7 +184,7 @@ PLACE_HELP = ("Tapez le nom de la commune ou du pays (liste : flèches et Entré
               "à 5 caractères ; 99999 si le lieu est inconnu.")
 
 
-def place_label(place: Any) -> str:
+def place_label(place: Place) -> str:
     """"Clermont-Ferrand (Commune, 63)" / "ESPAGNE (Pays)"."""
     if place.kind in ("PAYS", "TERR", "INCONNU"):
         return f"{place.name} ({place.kind_label})"
@@ -286,7 +291,7 @@ def _with_error(check: FieldCheck, message: str) -> FieldCheck:
 
 
 def duplicate_probe(values: Mapping[str, str], *, today: date,
-                    places: PlaceIndex | None) -> dict[str, Any] | None:
+                    places: PlaceIndex | None) -> dict[str, TraitValue] | None:
     """The traits to look for duplicates with (`Clinic.duplicate_hints`), or None while the
     birth name, the first first name and the birth date are not all there."""
     birth_name = probe_name("birth_name", values.get("birth_name", ""))
@@ -307,7 +312,8 @@ def duplicate_probe(values: Mapping[str, str], *, today: date,
     }
 
 
-def strict_traits(form: FormCheck, values: Mapping[str, str], *, today: date) -> Any:
+def strict_traits(form: FormCheck, values: Mapping[str, str], *,
+                  today: date) -> tuple[StrictTraits, UsedNames]:
     """`StrictTraits` and `UsedNames` of a form whose check is `ok` (the domain checks again)."""
     from insterm.domain.identity import StrictTraits, UsedNames
 
@@ -341,14 +347,14 @@ def initial_values(record: IdentityRecord) -> dict[str, str]:
 
 
 def edit_changes(record: IdentityRecord, form: FormCheck, values: Mapping[str, str],
-                 initial: Mapping[str, str]) -> dict[str, Any]:
+                 initial: Mapping[str, str]) -> dict[str, TraitValue]:
     """The `changes` for `Clinic.edit_traits`: only what differs from the stored record.
 
     The birth date counts only when its text was retyped (a stored corrected date shown as
     JJ/MM/AAAA would otherwise read as a change of the corrected flag); a list of first names
     left empty is saved as the first first name, as the store does."""
-    changes: dict[str, Any] = {}
-    new: dict[str, Any] = {
+    changes: dict[str, TraitValue] = {}
+    new: dict[str, TraitValue] = {
         "birth_name": values["birth_name"],
         "first_name": values["first_name"],
         "first_names": values.get("first_names") or values["first_name"],
@@ -370,7 +376,7 @@ def edit_changes(record: IdentityRecord, form: FormCheck, values: Mapping[str, s
     return changes
 
 
-def strict_edit_event(record: IdentityRecord, changes: Mapping[str, Any], *,
+def strict_edit_event(record: IdentityRecord, changes: Mapping[str, TraitValue], *,
                       rechecked: bool = False) -> StrictTraitEdited | None:
     """The domain event of an edit with these `changes` (None when no strict trait changes):
     the strict traits changed, the first name's coherence with the list after the edit (the
@@ -392,7 +398,8 @@ def strict_edit_event(record: IdentityRecord, changes: Mapping[str, Any], *,
                              birth_date_corrected=corrected)
 
 
-def describe_changes(record: IdentityRecord, changes: Mapping[str, Any]) -> list[str]:
+def describe_changes(record: IdentityRecord,
+                     changes: Mapping[str, TraitValue]) -> list[str]:
     """"Nom de naissance : ADRUN devient ADRUNE" lines, in the order of the form."""
     lines = []
     for name in FIELDS:
@@ -406,7 +413,7 @@ def describe_changes(record: IdentityRecord, changes: Mapping[str, Any]) -> list
     return lines
 
 
-def _shown(value: Any) -> str:
+def _shown(value: TraitValue) -> str:
     if value is None or value == "":
         return "(vide)"
     if isinstance(value, date):

@@ -19,13 +19,15 @@ refusals are put next to the field they concern, the dialog staying open. It dis
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from insterm.tui.errors import refusal_message
 from insterm.tui.screens.base import InstermModal
 from insterm.tui.screens.document_check import TRAITS as CHECKED_TRAITS
 from insterm.tui.screens.document_check import (
@@ -38,8 +40,14 @@ from insterm.tui.screens.document_check import (
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
+    from insterm.store.errors import VersionConflict
     from insterm.store.identities import IdentityRecord
     from insterm.tui.screens.document_check import CheckView
+    from insterm.tui.screens.edit_checks import TraitValue
+    from insterm.usecases.identities import Saved
+
+RecheckResult: TypeAlias = "Saved | VersionConflict | None"
+"""What `RecheckModal` dismisses with: the saved edit, a conflict for the form, or nothing."""
 
 
 class StrictEditModal(InstermModal[str | None]):
@@ -49,7 +57,7 @@ class StrictEditModal(InstermModal[str | None]):
             "avec cette baisse de statut. F3 (quand il est proposé) revérifie les nouvelles "
             "valeurs sur la pièce d'identité présentée : la baisse est alors moindre. Échap "
             "revient à la saisie sans rien enregistrer.")
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "choose('save')", "Enregistrer", id="edit.drop_save"),
         Binding("f3", "choose('recheck')", "Revérifier sur la pièce", id="edit.drop_recheck"),
         Binding("escape", "choose('')", "Annuler", id="edit.drop_cancel"),
@@ -94,9 +102,20 @@ class StrictEditModal(InstermModal[str | None]):
             return self._recheck is not None
         return True
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, "#drop-save")
+    def _save_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.action_choose((event.button.id or "").removeprefix("drop-").replace("cancel", ""))
+        self.action_choose("save")
+
+    @on(Button.Pressed, "#drop-recheck")
+    def _recheck_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose("recheck")
+
+    @on(Button.Pressed, "#drop-cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose("")
 
     def action_choose(self, choice: str) -> None:
         if choice == "recheck" and self._recheck is None:
@@ -104,7 +123,7 @@ class StrictEditModal(InstermModal[str | None]):
         self.dismiss(choice or None)
 
 
-class RecheckModal(InstermModal[Any]):
+class RecheckModal(InstermModal[RecheckResult]):
     """The new values re-checked on a document, saved with the edit (see the module)."""
 
     HELP = ("Revérification sur la pièce d'identité : choisissez le type de la pièce présentée "
@@ -113,7 +132,7 @@ class RecheckModal(InstermModal[Any]):
             "refusée) et cochez (Espace) la case si les nouvelles valeurs sont bien celles de "
             "la pièce. F2 enregistre la modification avec ce contrôle de pièce. Échap revient "
             "à la saisie (rien n'est enregistré ; la saisie du formulaire reste en place).")
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "save", "Enregistrer", id="edit.recheck_save"),
         Binding("escape", "back", "Retour", id="edit.recheck_back"),
     ]
@@ -131,8 +150,8 @@ class RecheckModal(InstermModal[Any]):
     RecheckModal .field-row { height: auto; }
     RecheckModal .field-row Select { width: 1fr; }
     RecheckModal .field-row Input { width: 18; }
-    RecheckModal .field-error { color: $error; height: auto; }
-    RecheckModal #recheck-hint { height: auto; }
+    RecheckModal .field-error { color: $error; height: auto; display: none; }
+    RecheckModal #recheck-hint { height: auto; display: none; }
     RecheckModal #recheck-hint.-ok { color: $success; }
     RecheckModal #recheck-hint.-missing { color: $warning; }
     RecheckModal #recheck-effect { width: 100%; margin-top: 1; }
@@ -143,8 +162,8 @@ class RecheckModal(InstermModal[Any]):
                                            "expiry": "#recheck-expiry-error",
                                            "traits": "#recheck-match-error"}
 
-    def __init__(self, record: IdentityRecord, changes: dict[str, Any], lines: list[str],
-                 effect: str) -> None:
+    def __init__(self, record: IdentityRecord, changes: dict[str, TraitValue],
+                 lines: list[str], effect: str) -> None:
         super().__init__()
         self.record = record
         self.changes = dict(changes)
@@ -169,8 +188,6 @@ class RecheckModal(InstermModal[Any]):
                          "saisie", classes="recheck-keys", markup=False)
 
     def on_mount(self) -> None:
-        for key in self._PROBLEMS:
-            self._set_problem(key, "")
         self.query_one("#recheck-type", Select).focus()
         identity_id = self.record.id
         self.run_clinic(lambda clinic: load_check_view(clinic, identity_id), done=self._loaded,
@@ -208,12 +225,14 @@ class RecheckModal(InstermModal[Any]):
         widget.update(text)
         widget.display = bool(text)
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#recheck-type")
+    def _type_changed(self, event: Select.Changed) -> None:
         event.stop()
         self._set_problem("document", "")
         self._refresh()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed, "#recheck-expiry")
+    def _expiry_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._set_problem("expiry", "")
 
@@ -221,7 +240,8 @@ class RecheckModal(InstermModal[Any]):
         event.stop()
         self.focus_next()
 
-    def on_checkbox_changed(self, event: TickBox.Changed) -> None:
+    @on(TickBox.Changed, "#recheck-match")
+    def _match_changed(self, event: TickBox.Changed) -> None:
         event.stop()
         self._set_problem("traits", "")
 
@@ -249,7 +269,7 @@ class RecheckModal(InstermModal[Any]):
                         done=self._saved, failed=self._refused,
                         doing="la modification de l'identité avec revérification")
 
-    def _saved(self, saved: Any) -> None:
+    def _saved(self, saved: Saved) -> None:
         self._saving = False
         self.dismiss(saved)
 
@@ -260,8 +280,8 @@ class RecheckModal(InstermModal[Any]):
         if isinstance(error, VersionConflict):
             self.dismiss(error)  # the form underneath says who changed it, keeps the data
             return
-        message = getattr(error, "message", None)
-        if isinstance(message, str):
+        message = refusal_message(error)
+        if message is not None:
             place = getattr(error, "field", None)
             key = place if place in ("document", "expiry") else "traits"
             self._set_problem(key, message)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Label, Static
 
@@ -11,8 +13,10 @@ from insterm.tui.screens.base import InstermModal
 
 
 class ErrorModal(InstermModal[None]):
+    """An unexpected error in French (nothing was saved); Enter or Escape closes it."""
+
     HELP = "Une erreur est survenue : lisez le message, puis Entrée ou Échap pour fermer."
-    BINDINGS = [Binding("escape", "close", "Fermer", id="error.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Fermer", id="error.close")]
     DEFAULT_CSS = """
     ErrorModal { align: center middle; }
     ErrorModal > Vertical {

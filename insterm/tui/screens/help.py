@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
@@ -14,6 +14,9 @@ from insterm.tui.screens.base import InstermModal
 
 if TYPE_CHECKING:
     from textual.app import App
+
+S = TypeVar("S")
+R = TypeVar("R")
 
 GENERAL_HELP = (
     "Partout : F1 aide, ctrl+p palette des commandes (toutes les actions de l'écran), "
@@ -28,8 +31,10 @@ def _function_keys_first(display: str) -> bool:
 
 
 class HelpScreen(InstermModal[None]):
+    """The current screen's HELP, then every key active there (shown in its footer or not)."""
+
     HELP = "Aide : Échap ou F1 pour fermer."
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "close", "Fermer", id="help.close"),
     ]
     DEFAULT_CSS = """
@@ -51,7 +56,7 @@ class HelpScreen(InstermModal[None]):
         self._keys = keys or []
 
     @classmethod
-    def for_screen(cls, screen: Screen, app: App) -> HelpScreen:
+    def for_screen(cls, screen: Screen[S], app: App[R]) -> HelpScreen:
         """The help of `screen`: its HELP text, then the keys active there, those the footer
         does not show included; keys doing the same thing share a line ("f10, ^q  Quitter")."""
         text = getattr(screen, "HELP", "") or "Pas d'aide particulière pour cet écran."

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import getpass
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -18,22 +18,28 @@ from insterm.tui.screens.base import InstermModal
 if TYPE_CHECKING:
     from insterm.store.operators import Operator
 
-_MODAL_CSS = """
-{cls} {{ align: center middle; }}
-{cls} > Vertical {{
-    width: 64; max-width: 100%; height: auto; max-height: 100%;
-    border: thick $primary; background: $surface; padding: 0 1;
-}}
-{cls} .modal-title {{ text-style: bold; color: $primary; margin-bottom: 1; }}
-{cls} .modal-error {{ color: $error; height: auto; }}
-"""
+class OperatorModal(InstermModal["Operator | None"]):
+    """What the two dialogs share: their frame; both dismiss with an `Operator` or None."""
+
+    DEFAULT_CSS = """
+    OperatorModal { align: center middle; }
+    OperatorModal > Vertical {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    OperatorModal .modal-title { text-style: bold; color: $primary; margin-bottom: 1; }
+    OperatorModal .modal-error { color: $error; height: auto; }
+    """
 
 
-class OperatorPickModal(InstermModal["Operator | None"]):
+class OperatorPickModal(OperatorModal):
+    """The choice among the active operators (Escape keeps the current one, if any)."""
+
     HELP = ("Choisissez qui travaille sur ce poste : chaque action enregistrée portera son nom. "
             "Flèches pour choisir, Entrée pour valider.")
-    BINDINGS = [Binding("escape", "keep", "Garder l'opérateur actuel", id="operator.keep")]
-    DEFAULT_CSS = _MODAL_CSS.format(cls="OperatorPickModal") + """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "keep", "Garder l'opérateur actuel", id="operator.keep")]
+    DEFAULT_CSS = """
     OperatorPickModal OptionList { height: auto; max-height: 12; }
     """
 
@@ -76,12 +82,14 @@ def _default_login() -> str:
     return login if re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,31}", login) else ""
 
 
-class BootstrapAdminModal(InstermModal["Operator | None"]):
+class BootstrapAdminModal(OperatorModal):
+    """The first administrator, created on an empty database."""
+
     HELP = ("Première utilisation : aucune personne n'est encore déclarée. Créez le compte de "
             "l'administrateur (identifiant en minuscules, nom affiché), puis F2 ou Entrée. "
             "Il pourra ensuite déclarer les autres opérateurs.")
-    BINDINGS = [Binding("f2", "create", "Créer l'administrateur", id="bootstrap.create")]
-    DEFAULT_CSS = _MODAL_CSS.format(cls="BootstrapAdminModal")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "create", "Créer l'administrateur", id="bootstrap.create")]
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -75,7 +75,6 @@ class QualifyScreen(InsiCallScreen):
         "datamatrix INS) auprès d'INSi."
     )
     PREFIX = "qualify"
-    SCREEN_NAME = "qualify"
     TYPED_LOST = ("Les prénoms ou le lieu de naissance saisis pour l'appel INSi seront perdus "
                   "(le dossier n'est pas modifié par cette saisie).")
     DEFAULT_CSS = """
@@ -337,7 +336,9 @@ class QualifyScreen(InsiCallScreen):
     def action_verify(self) -> None:
         """F3: verify an INS received from elsewhere for this identity (its own screen)."""
         if self.check_action("verify", ()):
-            self.open_sibling("verify_ins")
+            from insterm.tui.screens.verify_ins import VerifyInsScreen
+
+            self.open_sibling(VerifyInsScreen)
 
     # ------------------------------------------------------------------ keys and palette
 

@@ -1,12 +1,12 @@
 """Fiche patient: every trait, the status and attributes, the INS (QUAL only), the history.
 
-Actions by key: F2 modify ("edit"), F3 check a document ("document_check"), F4 qualify with
-INSi ("qualify"), F5 duplicates ("duplicates"), F6 the attributes (a small dialog,
-`AttributesModal`: d / f / h mark or unmark doubtful / fictitious / homonym), F7 an INS received
-from elsewhere ("verify_ins"), F9 this patient's journal. The three attributes are set here
-through `clinic.set_attribute` / `clear_attribute`, after a confirmation that says what the
-change does to the status (`insterm.domain.status.describe_drop`). The other actions open the
-screens of their own modules; a screen that is not there yet only gives a notification.
+Actions by key: F2 modify (`EditScreen`), F3 check a document (`DocumentCheckScreen`), F4
+qualify with INSi (`QualifyScreen`), F5 duplicates (`DuplicatesScreen`), F6 the attributes (a
+small dialog, `AttributesModal`: d / f / h mark or unmark doubtful / fictitious / homonym), F7
+an INS received from elsewhere (`VerifyInsScreen`), F9 this patient's journal. The three
+attributes are set here through `clinic.set_attribute` / `clear_attribute`, after a
+confirmation that says what the change does to the status
+(`insterm.domain.status.describe_drop`).
 
 The footer must stay readable at 80 columns: it shows F2..F7 and F1 (not the ctrl+p palette
 key); Escape (back), F9 (journal) and F10 (quit) work but are not shown, and F1 lists them.
@@ -18,24 +18,28 @@ The record is loaded in a thread worker, and again whenever the screen comes bac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from insterm.datasets import place_name
 from insterm.domain.insi_codes import CR_MEANINGS
 from insterm.domain.traits import SEX_LABELS
+from insterm.tui.palette import PaletteCommand, binding_key
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
 from insterm.tui.widgets.status_badge import StatusBadge
 
 if TYPE_CHECKING:
+    from insterm.clinic import Clinic
     from insterm.store.audit import AuditEvent
     from insterm.store.identities import IdentityRecord
+    from insterm.usecases.identities import Saved
 
 
 INSI_CODES = {code: f"{code}, {meaning}" for code, meaning in CR_MEANINGS.items()}
@@ -63,7 +67,7 @@ class RecordView:
     place_name: str | None
 
 
-def load_view(clinic: Any, identity_id: int) -> RecordView:
+def load_view(clinic: Clinic, identity_id: int) -> RecordView:
     record = clinic.get(identity_id)
     events = clinic.history(identity_id)
     operators = {o.login: o.label for o in clinic.operators()}
@@ -134,7 +138,9 @@ class TraitsPanel(Static):
     """
 
 
-class RecordScreen(InstermScreen):
+class RecordScreen(InstermScreen[None]):
+    """One identity's record (module docstring); reloaded whenever it comes back on top."""
+
     TITLE = "Fiche patient"
     HELP = (
         "Fiche du patient : ses traits d'identité, son statut (provisoire, récupérée, validée, "
@@ -153,10 +159,10 @@ class RecordScreen(InstermScreen):
     RecordScreen #record-ins { height: auto; padding: 0 1; }
     RecordScreen #record-history-title { padding: 0 1; text-style: bold; color: $primary; }
     RecordScreen #record-history { height: 1fr; }
-    RecordScreen #record-merged { color: $warning; padding: 0 1; height: auto; }
+    RecordScreen #record-merged { color: $warning; padding: 0 1; height: auto; display: none; }
     RecordScreen #record-event { height: 2; padding: 0 1; background: $boost; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Shown in the footer, which must fit 80 columns (tests/tui/test_footers.py).
         Binding("f2", "edit", "Modifier", id="record.edit"),
         Binding("f3", "document_check", "Pièce", id="record.document_check"),
@@ -175,6 +181,7 @@ class RecordScreen(InstermScreen):
         super().__init__()
         self.identity_id = identity_id
         self.view: RecordView | None = None
+        self._events: list[AuditEvent] = []  # the history shown, newest first
 
     @property
     def record(self) -> IdentityRecord | None:
@@ -191,7 +198,8 @@ class RecordScreen(InstermScreen):
             yield TraitsPanel("", id="record-traits")
             yield Static("", id="record-ins", markup=False)
             yield Label("Historique", id="record-history-title")
-            table = DataTable(id="record-history", cursor_type="row", zebra_stripes=False)
+            table: DataTable[str] = DataTable(id="record-history", cursor_type="row",
+                                              zebra_stripes=False)
             table.add_column("Date", key="at", width=16)
             table.add_column("Par", key="who", width=10)
             table.add_column("Action", key="action", width=22)
@@ -246,7 +254,7 @@ class RecordScreen(InstermScreen):
 
     def _show_event(self, row: int) -> None:
         """The highlighted history line in full (the table cuts long details)."""
-        events = getattr(self, "_events", [])
+        events = self._events
         line = self.query_one("#record-event", Static)
         if not 0 <= row < len(events) or self.view is None:
             line.update("")
@@ -311,23 +319,30 @@ class RecordScreen(InstermScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _open(self, name: str) -> None:
-        self.insterm.open_screen(name, identity_id=self.identity_id)
-
     def action_edit(self) -> None:
-        self._open("edit")
+        from insterm.tui.screens.edit import EditScreen
+
+        self.app.push_screen(EditScreen(self.identity_id))
 
     def action_document_check(self) -> None:
-        self._open("document_check")
+        from insterm.tui.screens.document_check import DocumentCheckScreen
+
+        self.app.push_screen(DocumentCheckScreen(self.identity_id))
 
     def action_duplicates(self) -> None:
-        self._open("duplicates")
+        from insterm.tui.screens.duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen(self.identity_id))
 
     def action_journal(self) -> None:
-        self._open("journal")
+        from insterm.tui.screens.journal import JournalScreen
+
+        self.app.push_screen(JournalScreen(self.identity_id))
 
     def action_verify_ins(self) -> None:
-        self._open("verify_ins")
+        from insterm.tui.screens.verify_ins import VerifyInsScreen
+
+        self.app.push_screen(VerifyInsScreen(self.identity_id))
 
     def action_attributes(self) -> None:
         record = self.record
@@ -352,7 +367,9 @@ class RecordScreen(InstermScreen):
             self.notify(f"INSi ne peut pas être appelé pour cette identité : {reason}",
                         title="Qualification impossible", severity="warning", timeout=10)
             return
-        self._open("qualify")
+        from insterm.tui.screens.qualify import QualifyScreen
+
+        self.app.push_screen(QualifyScreen(self.identity_id))
 
     def action_toggle_attribute(self, attribute: str) -> None:
         record = self.record
@@ -360,20 +377,21 @@ class RecordScreen(InstermScreen):
             return
         from insterm.domain.errors import DomainError
         from insterm.domain.status import (
-            Attribute,
             AttributeCleared,
             AttributeSet,
             describe_drop,
+            parse_attribute,
         )
 
         present = attribute in record.attributes
-        event = AttributeCleared(attribute) if present else AttributeSet(attribute)
         try:
+            code = parse_attribute(attribute)
+            event = AttributeCleared(code) if present else AttributeSet(code)
             effect = describe_drop(record.state(), event)
         except DomainError as refused:
             self.insterm.report_error(refused)
             return
-        label = Attribute(attribute).label
+        label = code.label
         if present:
             title = f"Retirer l'attribut « {label} » ?"
             verb = "Retirer"
@@ -395,42 +413,45 @@ class RecordScreen(InstermScreen):
         actor = self.insterm.actor
         identity_id = self.identity_id
 
-        def call(clinic: Any) -> Any:
+        def call(clinic: Clinic) -> Saved:
             if present:
                 return clinic.clear_attribute(actor, identity_id, version, attribute)
             return clinic.set_attribute(actor, identity_id, version, attribute)
 
-        def saved(result: Any) -> None:
+        def saved(result: Saved) -> None:
             if result.transition is not None:
                 self.notify(result.transition.reason, title="Enregistré", timeout=8)
             self.reload()
 
         self.run_clinic(call, done=saved, doing="la modification de l'attribut")
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
+    def palette_commands(self) -> list[PaletteCommand]:
         record = self.record
         if record is None:
             return []
-        commands: list[tuple[str, str, Any]] = [
-            ("Modifier l'identité", "Traits stricts et noms d'usage (F2)", self.action_edit),
-            ("Contrôler une pièce d'identité", "Passe l'identité en validée (F3)",
-             self.action_document_check),
-            ("Qualifier l'identité (INSi)", "Rechercher l'INS par les traits (F4)",
-             self.action_qualify),
-            ("Voir les doublons potentiels", "Comparer et décider (F5)", self.action_duplicates),
-            ("Vérifier un INS reçu", "INS reçu d'ailleurs, vérifié par INSi (F7)",
-             self.action_verify_ins),
-            ("Journal du patient", "Les événements de ce dossier (F9)", self.action_journal),
+        commands = [
+            PaletteCommand("Modifier l'identité", "Traits stricts et noms d'usage",
+                           self.action_edit, action="edit"),
+            PaletteCommand("Contrôler une pièce d'identité", "Passe l'identité en validée",
+                           self.action_document_check, action="document_check"),
+            PaletteCommand("Qualifier l'identité (INSi)", "Rechercher l'INS par les traits",
+                           self.action_qualify, action="qualify"),
+            PaletteCommand("Voir les doublons potentiels", "Comparer et décider",
+                           self.action_duplicates, action="duplicates"),
+            PaletteCommand("Vérifier un INS reçu", "INS reçu d'ailleurs, vérifié par INSi",
+                           self.action_verify_ins, action="verify_ins"),
+            PaletteCommand("Journal du patient", "Les événements de ce dossier",
+                           self.action_journal, action="journal"),
         ]
         from insterm.tui.screens.attributes import ATTRIBUTE_LETTERS
         from insterm.tui.widgets.attribute_badges import attribute_label
 
+        dialog_key = binding_key(self, "attributes")
         for code, letter in ATTRIBUTE_LETTERS.items():
             label = attribute_label(code)
-            if code in record.attributes:
-                commands.append((f"Retirer l'attribut « {label} »", f"(F6 puis {letter})",
-                                 lambda c=code: self.action_toggle_attribute(c)))
-            else:
-                commands.append((f"Marquer « {label} »", f"(F6 puis {letter})",
-                                 lambda c=code: self.action_toggle_attribute(c)))
+            title = (f"Retirer l'attribut « {label} »" if code in record.attributes
+                     else f"Marquer « {label} »")
+            keys = f"({dialog_key} puis {letter})" if dialog_key else f"({letter})"
+            commands.append(PaletteCommand(title, keys,
+                                           partial(self.action_toggle_attribute, code)))
         return commands

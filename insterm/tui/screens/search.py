@@ -1,4 +1,4 @@
-"""Recherche (home): one field for everything (DESIGN.md section 3), results while typing.
+"""Recherche, the home screen: one field for every kind of search, results while typing.
 
 What is typed is parsed by `insterm.domain.query` (through `clinic.find`): a matricule (13 or
 15 characters, 2A/2B), an IPP, `NOM [prénom] [date]`, a birth date alone, or an INS datamatrix
@@ -7,27 +7,37 @@ payload typed by a USB scanner in keyboard mode (a missing or substituted GS is 
 A keystroke after a pause searches at once; keystrokes that follow within 80 ms (fast typing,
 a scanner) restart an 80 ms timer instead, so one query runs when the typing pauses. The query
 runs in a thread worker (group "search", exclusive: a newer query cancels the older one) and a
-result that arrives for an older text is dropped (generation counter). Pages come from SQL (`clinic.find(page=...)`), one
-table height at a time: PageDown / PageUp. Enter opens the highlighted record (from the field:
-the first one); Enter typed by a scanner right after the payload waits for its results and
-opens the record when exactly one is found.
+result that arrives for an older text is dropped (generation counter). Pages come from SQL
+(`clinic.find(page=...)`), one table height at a time: PageDown / PageUp. Enter opens the
+highlighted record (from the field: the first one); Enter typed by a scanner right after the
+payload waits for its results and opens the record when exactly one is found.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
+from insterm.domain.query import (
+    BirthDateQuery,
+    DatamatrixQuery,
+    IppQuery,
+    MatriculeQuery,
+    NameQuery,
+    Query,
+    QueryError,
+)
+from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import attributes_text
-from insterm.tui.widgets.results_table import ResultsTable
+from insterm.tui.widgets.results_table import Cell, ResultsTable
 from insterm.tui.widgets.status_badge import status_text
 
 if TYPE_CHECKING:
@@ -55,16 +65,16 @@ COLUMNS = (  # key, header, width: the first eight fit in 80 columns, the matric
 HINT = ("Tapez un nom (et un prénom, une date), un matricule INS, un IPP, une date de "
         "naissance JJ/MM/AAAA, ou scannez un datamatrix INS.")
 
-_KIND_LABELS = {
-    "MatriculeQuery": "matricule INS",
-    "IppQuery": "IPP",
-    "BirthDateQuery": "date de naissance",
-    "NameQuery": "nom",
-    "DatamatrixQuery": "datamatrix INS",
+_KIND_LABELS: dict[type[Query], str] = {
+    MatriculeQuery: "matricule INS",
+    IppQuery: "IPP",
+    BirthDateQuery: "date de naissance",
+    NameQuery: "nom",
+    DatamatrixQuery: "datamatrix INS",
 }
 
 
-def summary_cells(item: IdentitySummary) -> tuple[Any, ...]:
+def summary_cells(item: IdentitySummary) -> tuple[Cell, ...]:
     """The row of the results table for one identity (matricule only when QUAL)."""
     return (
         item.ipp,
@@ -89,7 +99,7 @@ class SearchField(Input):
 
     _keep_cursor = False
 
-    @property  # type: ignore[override]
+    @property
     def select_on_focus(self) -> bool:  # read by Input when it gets the focus
         if self._keep_cursor:
             self._keep_cursor = False
@@ -112,7 +122,7 @@ class SearchField(Input):
 class SearchResults(ResultsTable):
     """The results; Up on the first row goes back to the field."""
 
-    BINDINGS = [Binding("up", "up_or_field", "Monter", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("up", "up_or_field", "Monter", show=False)]
 
     def action_up_or_field(self) -> None:
         if self.cursor_row <= 0:
@@ -130,7 +140,9 @@ class SearchResults(ResultsTable):
             self.screen.query_one(SearchField).start_query(event.character)
 
 
-class SearchScreen(InstermScreen):
+class SearchScreen(InstermScreen[None]):
+    """The home screen: the search field, a page of results, the highlighted one in full."""
+
     TITLE = "Recherche"
     DEFAULT_CSS = """
     SearchScreen #search-message { height: 2; color: $text-muted; padding: 0 1; }
@@ -153,7 +165,7 @@ class SearchScreen(InstermScreen):
         "pour une identité qualifiée (dernière colonne, et sous la liste pour la ligne "
         "sélectionnée)."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "create", "Nouveau patient", id="search.create"),
         Binding("f3", "focus_field", "Chercher", id="search.focus"),
         # The app's F10 is not shown elsewhere (room at 80 columns): the home screen shows it.
@@ -277,8 +289,6 @@ class SearchScreen(InstermScreen):
             return
         self._shown_generation = generation
         self._open_when_ready = False
-        from insterm.domain.query import QueryError
-
         if isinstance(error, QueryError):
             self._clear(error.message, error=True)
         else:
@@ -292,7 +302,7 @@ class SearchScreen(InstermScreen):
         self._page = page
         self._items = list(page.items)
         self._table.set_rows([summary_cells(item) for item in self._items])
-        kind = _KIND_LABELS.get(type(page.query).__name__, "recherche")
+        kind = _KIND_LABELS.get(type(page.query), "recherche")
         if not self._items:
             self._message(f"Aucun patient trouvé ({kind}). F2 pour créer un nouveau patient.")
         else:
@@ -333,7 +343,7 @@ class SearchScreen(InstermScreen):
         event.stop()
         self._open_row(event.cursor_row)
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event: events.Key) -> None:
         field = self.query_one(SearchField)
         if event.key == "down" and self.focused is field and self._items:
             event.stop()
@@ -343,7 +353,9 @@ class SearchScreen(InstermScreen):
     def _open_row(self, row: int) -> None:
         if not 0 <= row < len(self._items):
             return
-        self.insterm.open_screen("record", identity_id=self._items[row].id)
+        from insterm.tui.screens.record import RecordScreen
+
+        self.app.push_screen(RecordScreen(self._items[row].id))
 
     # ------------------------------------------------------------------ actions
 
@@ -358,16 +370,19 @@ class SearchScreen(InstermScreen):
             self._search_now(page=self._page.page - 1)
 
     def action_create(self) -> None:
-        self.insterm.open_screen("create", initial_text=self.query_text.strip())
+        from insterm.tui.screens.edit import CreateScreen
+
+        self.app.push_screen(CreateScreen(self.query_text.strip()))
 
     def action_focus_field(self) -> None:
         self.query_one(SearchField).focus()
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        commands = [("Nouveau patient", "Saisir une nouvelle identité (F2)", self.action_create)]
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands = [PaletteCommand("Nouveau patient", "Saisir une nouvelle identité",
+                                   self.action_create, action="create")]
         if self._items:
             item = self._items[min(max(self._table.cursor_row, 0), len(self._items) - 1)]
-            commands.insert(0, (f"Ouvrir la fiche de {item.display_name}",
-                                "La fiche du patient sélectionné (Entrée)",
-                                lambda: self._open_row(self._items.index(item))))
+            commands.insert(0, PaletteCommand(f"Ouvrir la fiche de {item.display_name}",
+                                              "La fiche du patient sélectionné (Entrée)",
+                                              lambda: self._open_row(self._items.index(item))))
         return commands

@@ -1,5 +1,5 @@
 """Réglages: INSi environment and IDAM, the organisation certificate, the keyring, the operators
-and the document catalogue, in five tabs (`SettingsScreen`, registered as "settings").
+and the document catalogue, in five tabs (`SettingsScreen`).
 
 Everything shown is read through the clinic in one worker (`load_state`); every change is one
 clinic action in a worker, refused by the clinic when the operator is not an administrator (the
@@ -25,11 +25,14 @@ section; Escape leaves, asking first when something typed is not saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import (
     Footer,
@@ -42,11 +45,24 @@ from textual.widgets import (
     TabPane,
 )
 
-from insterm.tui.errors import is_expected
+from insterm.tui.errors import refusal_message
+from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens.base import InstermScreen
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from insterm.clinic import Clinic
+    from insterm.store.operators import Operator
+    from insterm.tui.screens.settings_operators import OperatorsPane
+    from insterm.usecases.settings import (
+        ImportedCertificate,
+        InsiReadiness,
+        InsiSettingsView,
+        KeyringStatus,
+    )
+
+T = TypeVar("T")
 
 ENVIRONMENTS = ("simulator", "qualification", "production")
 ENVIRONMENT_SHORT = {"simulator": "Simulateur", "qualification": "Qualification",
@@ -66,8 +82,9 @@ SECTIONS = (("insi", "INSi"), ("certificate", "Certificat"), ("keyring", "Trouss
 def refusal_text(error: BaseException) -> str | None:
     """The French sentence of an expected refusal (insterm's typed errors, the keyring's and
     the settings file's French errors); None for a defect (the app's error path shows it)."""
-    if is_expected(error):
-        return str(error.message)  # type: ignore[attr-defined]
+    message = refusal_message(error)
+    if message is not None:
+        return message
     from insterm.config import SettingsError
     from insterm.secrets import SecretsError
 
@@ -76,18 +93,18 @@ def refusal_text(error: BaseException) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SettingsState:
     """Everything the screen shows, read in one worker."""
 
-    view: Any  # InsiSettingsView
+    view: InsiSettingsView
     timeout_from_file: bool
     endpoint_from_file: bool
     ca_from_file: bool
     settings_file: str
-    readiness: Any  # InsiReadiness
-    keyring: Any  # KeyringStatus
-    operators: tuple[Any, ...]
+    readiness: InsiReadiness
+    keyring: KeyringStatus
+    operators: tuple[Operator, ...]
     catalogue: tuple[str, ...]
 
 
@@ -106,8 +123,9 @@ def load_state(clinic: Clinic) -> SettingsState:
         catalogue=tuple(clinic.document_catalogue().codes))
 
 
-def _row(label: str, widget: Any) -> Horizontal:
-    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
+def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
+    """A label and its field on one line (the settings' forms)."""
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row", id=id)
 
 
 def _timeout_text(value: float) -> str:
@@ -121,7 +139,9 @@ class Pane(VerticalScroll):
 
     @property
     def settings(self) -> SettingsScreen:
-        return self.screen  # type: ignore[return-value]
+        screen = self.screen
+        assert isinstance(screen, SettingsScreen), screen
+        return screen
 
     def show(self, state: SettingsState) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -141,6 +161,8 @@ class Pane(VerticalScroll):
 
 
 class InsiPane(Pane):
+    """INSi: the practice's environment and IDAMs, this machine's timeout, the values in force."""
+
     def __init__(self) -> None:
         super().__init__(id="pane-insi")
         self._state: SettingsState | None = None
@@ -148,12 +170,12 @@ class InsiPane(Pane):
         self._shown_env = "simulator"
 
     def compose(self) -> ComposeResult:
-        yield _row("Environnement du cabinet", Select(
+        yield field_row("Environnement du cabinet", Select(
             [(ENVIRONMENT_SHORT[e], e) for e in ENVIRONMENTS], allow_blank=False,
             value="simulator", id="insi-environment", compact=True))
-        yield _row("IDAM de cet environnement", Input(id="insi-idam", max_length=64,
+        yield field_row("IDAM de cet environnement", Input(id="insi-idam", max_length=64,
                                                       compact=True))
-        yield _row("Délai d'attente (s, ce poste)", Input(id="insi-timeout", max_length=6,
+        yield field_row("Délai d'attente (s, ce poste)", Input(id="insi-timeout", max_length=6,
                                                           restrict=r"[0-9.,]*", compact=True))
         yield Static("", classes="pane-message", markup=False)
         yield Static("", id="insi-in-force", markup=False)
@@ -176,8 +198,9 @@ class InsiPane(Pane):
         default = "INSTERMDEMO1 par défaut" if env == "simulator" else "aucun"
         field.placeholder = f"{ENVIRONMENT_SHORT[env]} : {default}"
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id != "insi-environment" or not isinstance(event.value, str):
+    @on(Select.Changed, "#insi-environment")
+    def _environment_changed(self, event: Select.Changed) -> None:
+        if not isinstance(event.value, str):
             return
         self._idams[self._shown_env] = self.query_one("#insi-idam", Input).value.strip()
         self._show_idam(event.value)
@@ -268,7 +291,7 @@ class InsiPane(Pane):
 
     def _send(self, env: str | None, idams: dict[str, str], timeout: float | None, *,
               confirm_production: bool) -> None:
-        app: Any = self.app
+        app = self.settings.insterm
 
         def call(clinic: Clinic) -> list[str]:
             done: list[str] = []
@@ -294,7 +317,7 @@ class InsiPane(Pane):
 # ------------------------------------------------------------------------------ certificate
 
 
-def certificate_lines(readiness: Any) -> list[str]:
+def certificate_lines(readiness: InsiReadiness) -> list[str]:
     lines = [f"Environnement : {readiness.environment_label}"]
     info = readiness.certificate
     if info is not None:
@@ -310,6 +333,8 @@ def certificate_lines(readiness: Any) -> list[str]:
 
 
 class CertificatePane(Pane):
+    """The certificate in force, what blocks INSi calls, and the import of a new one."""
+
     def __init__(self) -> None:
         super().__init__(id="pane-certificate")
 
@@ -317,9 +342,9 @@ class CertificatePane(Pane):
         yield Static("", id="certificate-state", markup=False)
         yield Label("Importer le certificat d'organisation (.p12, CN INSI-MANU ou INSI-AUTO) :",
                     classes="section-title")
-        yield _row("Fichier .p12 (chemin)", Input(id="certificate-path", compact=True,
+        yield field_row("Fichier .p12 (chemin)", Input(id="certificate-path", compact=True,
                                                   placeholder="/chemin/du/certificat.p12"))
-        yield _row("Phrase de passe", Input(id="certificate-passphrase", password=True,
+        yield field_row("Phrase de passe", Input(id="certificate-passphrase", password=True,
                                             compact=True))
         yield Static("", classes="pane-message", markup=False)
 
@@ -332,12 +357,15 @@ class CertificatePane(Pane):
         return bool(self.query_one("#certificate-path", Input).value.strip()
                     or self.query_one("#certificate-passphrase", Input).value)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, "#certificate-path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "certificate-path":
-            self.query_one("#certificate-passphrase", Input).focus()
-        else:
-            self.save()
+        self.query_one("#certificate-passphrase", Input).focus()
+
+    @on(Input.Submitted, "#certificate-passphrase")
+    def _passphrase_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.save()
 
     def save(self) -> None:
         path_field = self.query_one("#certificate-path", Input)
@@ -353,9 +381,9 @@ class CertificatePane(Pane):
             self.say("Saisissez la phrase de passe du fichier .p12.", error=True)
             secret_field.focus()
             return
-        app: Any = self.app
+        app = self.settings.insterm
 
-        def imported(result: Any) -> str:
+        def imported(result: ImportedCertificate) -> str:
             path_field.value = ""
             return result.message_fr
 
@@ -369,16 +397,18 @@ class CertificatePane(Pane):
 
 
 class KeyringPane(Pane):
+    """The keyring's state, and its opening with the master password."""
+
     def __init__(self) -> None:
         super().__init__(id="pane-keyring")
         self._creating = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="keyring-state", markup=False)
-        yield _row("Mot de passe maître", Input(id="keyring-password", password=True,
+        yield field_row("Mot de passe maître", Input(id="keyring-password", password=True,
                                                 compact=True))
-        yield _row("Confirmez-le", Input(id="keyring-password-again", password=True,
-                                         compact=True))
+        yield field_row("Confirmez-le", Input(id="keyring-password-again", password=True,
+                                         compact=True), id="keyring-again-row")
         yield Static("", classes="pane-message", markup=False)
         yield Static("Le mot de passe maître protège le trousseau chiffré d'insterm (phrases de "
                      "passe des certificats). Il n'est jamais enregistré.", classes="hint",
@@ -395,18 +425,24 @@ class KeyringPane(Pane):
         else:
             text = f"Trousseau fermé ({status.reason}) : tapez le mot de passe maître."
         self.query_one("#keyring-state", Static).update(text)
-        self.query_one("#keyring-password-again").parent.display = self._creating  # type: ignore[union-attr]
+        self.query_one("#keyring-again-row").display = self._creating
 
     @property
     def dirty(self) -> bool:
         return bool(self.query_one("#keyring-password", Input).value)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, "#keyring-password")
+    def _password_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "keyring-password" and self._creating:
+        if self._creating:
             self.query_one("#keyring-password-again", Input).focus()
         else:
             self.save()
+
+    @on(Input.Submitted, "#keyring-password-again")
+    def _password_again_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.save()
 
     def save(self) -> None:
         field = self.query_one("#keyring-password", Input)
@@ -431,7 +467,9 @@ class KeyringPane(Pane):
 # ------------------------------------------------------------------------------- the screen
 
 
-class SettingsScreen(InstermScreen):
+class SettingsScreen(InstermScreen[None]):
+    """The five sections in tabs; the F-keys act on the section shown (module docstring)."""
+
     TITLE = "Réglages"
     HELP = (
         "Réglages du cabinet et de ce poste, en cinq onglets (flèches gauche/droite sur la "
@@ -453,7 +491,7 @@ class SettingsScreen(InstermScreen):
         "Échap revient à l'écran précédent (en demandant d'abord si une saisie n'est pas "
         "enregistrée).")
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="settings.back"),
         Binding("f2", "insi_save", "Enregistrer", id="settings.insi_save"),
         Binding("f2", "certificate_import", "Importer", id="settings.certificate_import"),
@@ -539,13 +577,13 @@ class SettingsScreen(InstermScreen):
             return True
         return section == self.section
 
-    def act(self, call: Any, *, doing: str, pane: Pane, done_text: Any,
-            refused: Any = None) -> None:
+    def act(self, call: Callable[[Clinic], T], *, doing: str, pane: Pane,
+            done_text: Callable[[T], str], refused: Callable[[], object] | None = None) -> None:
         """Run one action's clinic call; its French result (or refusal) in the pane's message
         line and a notification; then read everything again."""
         pane.say("En cours…")
 
-        def done(result: Any) -> None:
+        def done(result: T) -> None:
             text = done_text(result)
             pane.say(text)
             self.notify(text, title="Réglages")
@@ -576,7 +614,7 @@ class SettingsScreen(InstermScreen):
     def action_keyring_open(self) -> None:
         self.query_one(KeyringPane).save()
 
-    def _operators(self) -> Any:
+    def _operators(self) -> OperatorsPane:
         from insterm.tui.screens.settings_operators import OperatorsPane
 
         return self.query_one(OperatorsPane)
@@ -613,6 +651,6 @@ class SettingsScreen(InstermScreen):
             + ", ".join(unsaved) + "). Pour l'enregistrer, revenez et appuyez sur F2.",
             "Quitter sans enregistrer", lambda: self.dismiss(None), discard=False)
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        return [(f"Réglages : {title}", "Afficher cet onglet",
-                 lambda key=key: self.show_section(key)) for key, title in SECTIONS]
+    def palette_commands(self) -> list[PaletteCommand]:
+        return [PaletteCommand(f"Réglages : {title}", "Afficher cet onglet",
+                               partial(self.show_section, key)) for key, title in SECTIONS]

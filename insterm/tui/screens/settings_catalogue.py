@@ -8,7 +8,7 @@ the clinic refuses a catalogue without any high-trust proof, and the refusal is 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.widgets import Static
@@ -16,15 +16,18 @@ from textual.widgets import Static
 from insterm.tui.screens.settings import Pane, SettingsState
 from insterm.tui.widgets.tick_box import TickBox
 
+if TYPE_CHECKING:
+    from insterm.domain.documents import DocumentType, PracticeCatalogue
 
-def offered_types() -> tuple[Any, ...]:
+
+def offered_types() -> tuple[DocumentType, ...]:
     """The types a practice may accept, in catalogue order."""
     from insterm.domain.documents import CATALOGUE
 
     return tuple(entry for entry in CATALOGUE.values() if entry.selectable)
 
 
-def role_text(entry: Any) -> str:
+def role_text(entry: DocumentType) -> str:
     from insterm.domain.documents import Role
 
     if entry.role is Role.PROOF:
@@ -37,6 +40,8 @@ def role_text(entry: Any) -> str:
 
 
 class CataloguePane(Pane):
+    """One tick box per document type the practice may accept; F2 saves the choice."""
+
     DEFAULT_CSS = """
     CataloguePane .document-notes { color: $text-muted; padding-left: 4; margin-bottom: 1; }
     """
@@ -71,10 +76,13 @@ class CataloguePane(Pane):
 
     def save(self) -> None:
         codes = self.chosen()
-        app = self.app
+        app = self.settings.insterm
         labels = {entry.code: entry.label for entry in offered_types()}
-        self.settings.act(
-            lambda clinic: clinic.set_document_catalogue(app.actor, codes),  # type: ignore[attr-defined]
-            doing="l'enregistrement du catalogue des pièces", pane=self,
-            done_text=lambda chosen: "Catalogue enregistré : "
-            + ", ".join(labels.get(c, c) for c in chosen.codes) + ".")
+
+        def saved(chosen: PracticeCatalogue) -> str:
+            return ("Catalogue enregistré : " + ", ".join(labels.get(c, c) for c in chosen.codes)
+                    + ".")
+
+        self.settings.act(lambda clinic: clinic.set_document_catalogue(app.actor, codes),
+                          doing="l'enregistrement du catalogue des pièces", pane=self,
+                          done_text=saved)

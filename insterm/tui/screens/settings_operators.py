@@ -9,16 +9,17 @@ last active administrator can be neither demoted nor deactivated).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from insterm.tui.screens.base import InstermModal
-from insterm.tui.screens.settings import Pane, SettingsState, refusal_text
+from insterm.tui.screens.settings import Pane, SettingsState, field_row, refusal_text
 
 if TYPE_CHECKING:
     from insterm.clinic import Clinic
@@ -32,6 +33,8 @@ COLUMNS = (("login", "Identifiant", 11), ("name", "Nom", 20), ("role", "Rôle", 
 
 
 class OperatorsPane(Pane):
+    """The operators, one line each; the screen's F2..F5 act on the highlighted one."""
+
     DEFAULT_CSS = """
     OperatorsPane DataTable { height: 1fr; min-height: 5; }
     """
@@ -41,8 +44,8 @@ class OperatorsPane(Pane):
         self.operators: tuple[Operator, ...] = ()
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Any] = DataTable(id="operators-table", cursor_type="row",
-                                          zebra_stripes=False)
+        table: DataTable[str | Text] = DataTable(id="operators-table", cursor_type="row",
+                                                 zebra_stripes=False)
         for key, title, width in COLUMNS:
             table.add_column(title, key=key, width=width)
         yield table
@@ -96,7 +99,7 @@ class OperatorsPane(Pane):
         if operator is None:
             return
         role = "staff" if operator.role == "admin" else "admin"
-        app: Any = self.app
+        app = self.settings.insterm
         what = ("pourra gérer les opérateurs, fusionner des dossiers et changer les réglages"
                 if role == "admin" else "ne pourra plus gérer les opérateurs, fusionner des "
                 "dossiers ni changer les réglages")
@@ -113,7 +116,7 @@ class OperatorsPane(Pane):
         if operator is None:
             return
         active = not operator.active
-        app: Any = self.app
+        app = self.settings.insterm
         if active:
             title, label = "Réactiver l'opérateur ?", "Réactiver"
             text = f"{operator.label} pourra de nouveau ouvrir insterm."
@@ -142,8 +145,9 @@ class OperatorsPane(Pane):
 
         self.app.push_screen(OsLoginModal(operator), callback=changed)
 
-    def _confirmed(self, title: str, text: str, label: str, call: Any, *, doing: str,
-                   done_text: Any) -> None:
+    def _confirmed(self, title: str, text: str, label: str,
+                   call: Callable[[Clinic], Operator], *, doing: str,
+                   done_text: Callable[[Operator], str]) -> None:
         from insterm.tui.screens.confirm import ConfirmModal
 
         def answered(yes: bool | None) -> None:
@@ -161,7 +165,7 @@ class OperatorsPane(Pane):
 class _FormModal(InstermModal["Operator | None"]):
     """A small form dialog: F2 saves (one clinic call), Escape closes (asking when typed)."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "save", "Enregistrer", id="settings.dialog_save"),
         Binding("escape", "cancel", "Annuler", id="settings.dialog_cancel"),
     ]
@@ -195,7 +199,7 @@ class _FormModal(InstermModal["Operator | None"]):
     def action_save(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def submit(self, call: Any, doing: str) -> None:
+    def submit(self, call: Callable[[Clinic], Operator], doing: str) -> None:
         def failed(error: BaseException) -> None:
             text = refusal_text(error)
             if text is None:
@@ -215,11 +219,9 @@ class _FormModal(InstermModal["Operator | None"]):
                                 lambda: self.dismiss(None), discard=False)
 
 
-def _row(label: str, widget: Any) -> Horizontal:
-    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
-
-
 class AddOperatorModal(_FormModal):
+    """A new operator: login, name, role, RPPS and OS account."""
+
     HELP = ("Ajouter un opérateur : identifiant de connexion à insterm (minuscules, par exemple "
             "« mdupont »), nom affiché, rôle (administrateur ou équipe), RPPS (11 chiffres, "
             "facultatif) et compte du poste (connexion système dont les sessions ouvrent "
@@ -228,16 +230,16 @@ class AddOperatorModal(_FormModal):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Ajouter un opérateur", classes="dialog-title")
-            yield _row("Identifiant", Input(id="operator-login", max_length=32, compact=True,
+            yield field_row("Identifiant", Input(id="operator-login", max_length=32, compact=True,
                                             placeholder="mdupont"))
-            yield _row("Nom affiché", Input(id="operator-name", max_length=80, compact=True,
+            yield field_row("Nom affiché", Input(id="operator-name", max_length=80, compact=True,
                                             placeholder="Marie Dupont"))
-            yield _row("Rôle", Select([(ROLE_LONG["staff"], "staff"),
+            yield field_row("Rôle", Select([(ROLE_LONG["staff"], "staff"),
                                        (ROLE_LONG["admin"], "admin")], allow_blank=False,
                                       value="staff", id="operator-role", compact=True))
-            yield _row("RPPS (facultatif)", Input(id="operator-rpps", max_length=11,
+            yield field_row("RPPS (facultatif)", Input(id="operator-rpps", max_length=11,
                                                   restrict=r"[0-9]*", compact=True))
-            yield _row("Compte du poste", Input(id="operator-os-login", max_length=64,
+            yield field_row("Compte du poste", Input(id="operator-os-login", max_length=64,
                                                 compact=True, placeholder="facultatif"))
             yield Static("", classes="dialog-message", markup=False)
             yield Static("F2 enregistrer · Échap annuler", classes="hint", markup=False)
@@ -255,13 +257,15 @@ class AddOperatorModal(_FormModal):
         role = str(self.query_one("#operator-role", Select).value)
         rpps = self._value("operator-rpps") or None
         os_login = self._value("operator-os-login") or None
-        app: Any = self.app
+        app = self.insterm
         self.submit(lambda clinic: clinic.add_operator(app.actor, login, name, role, rpps,
                                                        os_login=os_login),
                     doing="l'ajout de l'opérateur")
 
 
 class OsLoginModal(_FormModal):
+    """The OS account whose sessions open insterm as this operator."""
+
     HELP = ("Compte du poste : le nom de connexion du système (poste ou session SSH) dont les "
             "sessions ouvrent insterm au nom de cet opérateur. Vide : plus d'association. "
             "F2 enregistre, Échap annule.")
@@ -273,7 +277,7 @@ class OsLoginModal(_FormModal):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Compte du poste de {self.operator.label}", classes="dialog-title")
-            yield _row("Compte du poste", Input(self.operator.os_login or "",
+            yield field_row("Compte du poste", Input(self.operator.os_login or "",
                                                 id="operator-os-login", max_length=64,
                                                 compact=True, placeholder="aucun"))
             yield Static("", classes="dialog-message", markup=False)
@@ -286,7 +290,7 @@ class OsLoginModal(_FormModal):
 
     def action_save(self) -> None:
         os_login = self.query_one("#operator-os-login", Input).value.strip() or None
-        app: Any = self.app
+        app = self.insterm
         login = self.operator.login
 
         def call(clinic: Clinic) -> Operator:

@@ -110,7 +110,6 @@ class VerifyInsScreen(InsiCallScreen):
         "qu'il faut faire est écrit sous le résultat."
     )
     PREFIX = "verify"
-    SCREEN_NAME = "verify_ins"
     DOING_CALL = "la vérification de l'INS auprès du téléservice INSi"
     DOING_LOAD = "la préparation de la vérification INSi"
     TYPED_LOST = ("L'INS reçu saisi sera perdu (le dossier n'est pas modifié par cette "
@@ -493,7 +492,9 @@ class VerifyInsScreen(InsiCallScreen):
     def action_search(self) -> None:
         """F3: search the INS by traits (the qualification screen) for this identity."""
         if self.check_action("search", ()):
-            self.open_sibling("qualify")
+            from insterm.tui.screens.qualify import QualifyScreen
+
+            self.open_sibling(QualifyScreen)
 
     # ------------------------------------------------------------------ keys and palette
 

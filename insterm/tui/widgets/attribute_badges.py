@@ -43,6 +43,8 @@ def attributes_text(attributes: Iterable[str], *, short: bool = False,
 
 
 class AttributeBadges(Static):
+    """The attributes' badges next to the status (hidden when there is none)."""
+
     DEFAULT_CSS = """
     AttributeBadges { width: auto; height: 1; padding: 0 1; }
     AttributeBadges.-none { display: none; }
@@ -50,8 +52,9 @@ class AttributeBadges(Static):
 
     attributes: reactive[frozenset[str]] = reactive(frozenset())
 
-    def __init__(self, attributes: Iterable[str] = (), **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, attributes: Iterable[str] = (), *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.set_reactive(AttributeBadges.attributes, frozenset(attributes))
 
     def on_mount(self) -> None:

@@ -46,6 +46,8 @@ def candidate_text(candidate: Candidate) -> Text:
 
 
 class HintList(OptionList):
+    """One line per candidate, at most MAX_SHOWN lines tall."""
+
     DEFAULT_CSS = f"""
     HintList {{ max-height: {MAX_SHOWN}; height: auto; }}
     """

@@ -34,6 +34,8 @@ ASCII_MARKER = "<>"
 
 @dataclass(frozen=True, slots=True)
 class ComparedTrait:
+    """One line of the comparison, as plain values (tests read what the screen shows)."""
+
     label: str
     a: str
     b: str
@@ -115,8 +117,8 @@ class IdentityComparison(Static):
     IdentityComparison { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.rows: list[ComparedTrait] = []
 
     def show_message(self, message: str) -> None:

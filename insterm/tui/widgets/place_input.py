@@ -12,7 +12,7 @@ Until `places` is set, nothing is listed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.actions import SkipAction
@@ -63,7 +63,7 @@ class PlaceInput(TraitInput):
 
     @property
     def field(self) -> PlaceField:
-        return self.parent.parent  # type: ignore[return-value]  # PlaceField > row > input
+        return self.query_ancestor(PlaceField)
 
     def action_list_down(self) -> None:
         if not self.field.is_open:
@@ -94,15 +94,15 @@ class PlaceField(TraitField):
     class Picked(Message):
         """A place was chosen in the list (its code is now the field's value)."""
 
-        def __init__(self, field: PlaceField, place: Any) -> None:
+        def __init__(self, field: PlaceField, place: Place) -> None:
             super().__init__()
             self.field = field
             self.place = place
 
-    def __init__(self, name: str, label: str, **options: Any) -> None:
-        super().__init__(name, label, input_widget=PlaceInput(
-            placeholder=options.pop("placeholder", ""), max_length=60, compact=True,
-            id=f"input-{name}"), **options)
+    def __init__(self, name: str, label: str, *, placeholder: str = "",
+                 required: bool = False) -> None:
+        super().__init__(name, label, required=required, input_widget=PlaceInput(
+            placeholder=placeholder, max_length=60, id=f"input-{name}"))
         self.places: PlaceIndex | None = None
         self._found: list[Place] = []
 

@@ -20,13 +20,14 @@ rows change, `RowSelected` on Enter or on a click on the highlighted row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -70,6 +71,8 @@ class ResultsTable(Widget, can_focus=True):
     cursor_row: reactive[int] = reactive(0, init=False)
 
     class _RowMessage(Message):
+        """A message about one row, with the table as its `control`."""
+
         def __init__(self, table: ResultsTable, cursor_row: int) -> None:
             super().__init__()
             self.table = table
@@ -175,7 +178,7 @@ class ResultsTable(Widget, can_focus=True):
         key = (y, width, kind)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render(y, width, kind)
+            strip = self._draw_line(y, width, kind)
             self._strips[key] = strip
         return strip
 
@@ -187,7 +190,7 @@ class ResultsTable(Widget, can_focus=True):
             return 2 if self.has_focus else 3
         return 1
 
-    def _render(self, y: int, width: int, kind: int) -> Strip:
+    def _draw_line(self, y: int, width: int, kind: int) -> Strip:
         style = self._line_style(kind)
         line = self._line(y)
         if line is None:
@@ -239,7 +242,7 @@ class ResultsTable(Widget, can_focus=True):
         for key in [key for key in self._strips if key[0] in lines]:
             del self._strips[key]
 
-    def get_content_width(self, container: Any, viewport: Any) -> int:
+    def get_content_width(self, container: Size, viewport: Size) -> int:
         return sum(width + 2 * CELL_PADDING for _, width in self.columns)
 
 

@@ -43,6 +43,8 @@ def status_text(status: str, *, short: bool = False) -> Text:
 
 
 class StatusBadge(Static):
+    """The status in words on its colour (module docstring)."""
+
     DEFAULT_CSS = """
     StatusBadge { width: auto; height: 1; padding: 0 1; text-style: bold; }
     StatusBadge.-prov { background: $warning; color: $text; }
@@ -54,8 +56,9 @@ class StatusBadge(Static):
 
     status: reactive[str] = reactive("PROV")
 
-    def __init__(self, status: str = "PROV", **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, status: str = "PROV", *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.set_reactive(StatusBadge.status, status)
 
     def on_mount(self) -> None:

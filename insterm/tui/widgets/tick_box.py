@@ -22,10 +22,20 @@ from textual.widgets import Checkbox
 
 
 class TickBox(Checkbox):
+    """"[X] label" / "[ ] label" (see the module docstring)."""
+
+    DEFAULT_CSS = """
+    TickBox { width: 1fr; height: 1; background: transparent; }
+    TickBox.-on > .toggle--button { text-style: bold; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "step(1)", "Suivant", show=False),
         Binding("up", "step(-1)", "Précédent", show=False),
     ]
+
+    def __init__(self, label: str = "", value: bool = False, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(label, value, compact=True, id=id, classes=classes)
 
     def action_step(self, step: int) -> None:
         """Focus the next (1) or previous (-1) tick shown in the same list, if any."""
@@ -36,13 +46,6 @@ class TickBox(Checkbox):
         index = ticks.index(self) + step
         if 0 <= index < len(ticks):
             ticks[index].focus()
-    DEFAULT_CSS = """
-    TickBox { width: 1fr; height: 1; background: transparent; }
-    TickBox.-on > .toggle--button { text-style: bold; }
-    """
-
-    def __init__(self, label: str = "", value: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(label, value, compact=True, **kwargs)
 
     @property
     def _button(self) -> Content:

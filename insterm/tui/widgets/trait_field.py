@@ -30,12 +30,23 @@ NOTE_INDENT = 2  # notes use the whole width under the field: fewer wrapped line
 
 
 class TraitInput(Input):
-    """A compact input of the form (one line, no border); arrows move between fields."""
+    """A compact input of the form (one line, no border); arrows move between fields.
+    `uppercase`: what is typed goes in as capitals (a code letter, not a trait to normalise)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "next_field", "Champ suivant", show=False),
         Binding("up", "previous_field", "Champ précédent", show=False),
     ]
+
+    def __init__(self, *, placeholder: str = "", max_length: int = 0,
+                 restrict: str | None = None, uppercase: bool = False,
+                 id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, max_length=max_length, restrict=restrict,
+                         compact=True, id=id)
+        self.uppercase = uppercase
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(text.upper() if self.uppercase else text, start, end)
 
     def action_next_field(self) -> None:
         self.screen.focus_next()
@@ -98,16 +109,18 @@ class TraitField(Vertical):
 
     def __init__(self, name: str, label: str, *, required: bool = False,
                  placeholder: str = "", max_length: int = 0, restrict: str | None = None,
-                 input_width: int | None = None, input_widget: Input | None = None) -> None:
-        """`input_width`: a short input (date, sex), its plain help shown beside it."""
+                 uppercase: bool = False, input_width: int | None = None,
+                 input_widget: Input | None = None) -> None:
+        """`input_width`: a short input (date, sex), its plain help shown beside it;
+        `uppercase`: typed in capitals (the sex code)."""
         super().__init__(id=f"field-{name}")
         self._input_width = input_width
         self.trait = name
         self.touched = False
         self._label = f"{label} *" if required else label
         self._input = input_widget or TraitInput(
-            placeholder=placeholder, max_length=max_length, restrict=restrict, compact=True,
-            id=f"input-{name}")
+            placeholder=placeholder, max_length=max_length, restrict=restrict,
+            uppercase=uppercase, id=f"input-{name}")
         self._check: FieldCheck | None = None
 
     def compose(self) -> ComposeResult:

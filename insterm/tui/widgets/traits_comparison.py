@@ -29,6 +29,8 @@ _MARKERS = {
 
 
 class ComparisonRow(NamedTuple):
+    """One trait: its French name, both values as shown, and how they compare."""
+
     label: str          # French name of the trait
     local: str          # as shown (already formatted); "" when absent
     insi: str           # as shown; "" when absent
@@ -76,8 +78,8 @@ class TraitsComparison(Static):
     TraitsComparison { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
         self.rows: tuple[ComparisonRow, ...] = ()
 
     def show(self, rows: Sequence[ComparisonRow], *, ascii: bool = False) -> None:
