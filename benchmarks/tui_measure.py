@@ -1,4 +1,4 @@
-"""Measurements of the terminal application for `scripts/bench` (DESIGN.md section 6).
+"""Measurements of the terminal application for `scripts/bench`.
 
 - `start_to_first_screen_seconds(app="insterm"|"bare", db_path=..., runs=5)`: median wall time
   from starting a fresh Python process to the first frame of the home screen sent to the
