@@ -30,11 +30,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from insterm.domain.datamatrix import DatamatrixIdentity, decode
 from insterm.domain.errors import DomainError, NirError
 from insterm.domain.nir import parse_nir
-from insterm.domain.phonetic import phonetic_key
+
+if TYPE_CHECKING:
+    from insterm.domain.datamatrix import DatamatrixIdentity
 
 __all__ = [
     "BirthDateQuery",
@@ -93,6 +95,8 @@ def _words_text(text: str) -> str:
 
 def phonetic(text: str) -> str:
     """The phonetic key (`insterm.domain.phonetic.phonetic_key`) of a name as typed or stored."""
+    from insterm.domain.phonetic import phonetic_key  # name searches only: not for a matricule
+
     words = _words_text(text)
     return phonetic_key(words) if words else ""
 
@@ -191,6 +195,8 @@ def _matricule(compact: str) -> MatriculeQuery:
 
 
 def _datamatrix(text: str) -> DatamatrixQuery:
+    from insterm.domain.datamatrix import decode  # scanned payloads only
+
     try:
         return DatamatrixQuery(decode(text, gs_substitutes=("<GS>", "|", "~", "^]")))
     except DomainError as error:
