@@ -76,9 +76,8 @@ def _terminal_columns() -> int:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser. Given the command line, only the subcommand it names has its module
-    imported and its arguments declared: the others need nothing but their one-line help, and
-    `insterm lookup` must not pay for importing every other command (it is benchmarked against
-    a bare sqlite3 query)."""
+    imported and its arguments declared: the others need nothing but their one-line help, so
+    that no command pays for importing the others (the INSi client, the terminal UI...)."""
     chosen = _named_subcommand(argv)
     parser = FrenchArgumentParser(
         prog="insterm",

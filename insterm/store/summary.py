@@ -1,8 +1,8 @@
 """The identity as a search returns it.
 
 `IdentitySummary` never carries the matricule (nor its OID) of an identity that is not QUAL
-(EXI SI 08, ins-rules 1.1): `row_to_summary` leaves them out, and the constructor refuses them, so no
-screen, export or printout built from a search result can show them by mistake. `has_ins` says
+(EXI SI 08, ins-rules 1.1): `row_to_summary` leaves them out, and the constructor refuses them,
+so no screen, export or printout built from a search result can show them by mistake. `has_ins` says
 that an INS is held (a RECUP identity), without giving it.
 """
 
