@@ -1,5 +1,5 @@
-"""Figures for scripts/bench (DESIGN.md section 6): the client's ready time and its per-call
-overhead against the simulator. Nothing here asserts a budget; bench prints and compares.
+"""Figures for scripts/bench: the client's ready time and its per-call overhead against the
+simulator. Nothing here asserts a budget; bench prints and compares.
 
 - `client_ready_seconds()`: in a fresh interpreter each time (zeep must not be imported
   already), the wall time from `import insterm.insi.client` to a first envelope built and
@@ -33,13 +33,17 @@ import requests
 from insterm.insi.request import TraitsQuery, header_values, new_message_id, traits_body
 from insterm.insi.settings import InsiSettings
 import datetime
-soap = InsiSoap(requests.Session(), endpoint_url="https://127.0.0.1:9/lps", timeout=5, max_bytes=100000)
-settings = InsiSettings(endpoint_url="https://127.0.0.1:9/lps", idam="BENCH", installation_id="00000000-0000-4000-8000-000000000000")
+soap = InsiSoap(requests.Session(), endpoint_url="https://127.0.0.1:9/lps", timeout=5,
+                max_bytes=100000)
+settings = InsiSettings(endpoint_url="https://127.0.0.1:9/lps", idam="BENCH",
+                        installation_id="00000000-0000-4000-8000-000000000000")
 query = TraitsQuery("ADRTROIS", ("DOMINIQUE",), "F", datetime.date(1997, 2, 26))
 mid = new_message_id()
-soap.build("rechercherInsAvecTraitsIdentite", traits_body(query, "DOMINIQUE"), header_values(settings, emitter="X", message_id=mid))
+soap.build("rechercherInsAvecTraitsIdentite", traits_body(query, "DOMINIQUE"),
+           header_values(settings, emitter="X", message_id=mid))
 t3 = time.perf_counter()
-print(json.dumps({"import_client": t1 - t0, "import_zeep": t2 - t1, "first_envelope": t3 - t2, "total": t3 - t0}))
+print(json.dumps({"import_client": t1 - t0, "import_zeep": t2 - t1, "first_envelope": t3 - t2,
+                  "total": t3 - t0}))
 """
 
 

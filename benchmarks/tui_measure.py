@@ -1,4 +1,4 @@
-"""Measurements of the terminal application for `scripts/bench` (DESIGN.md section 6).
+"""Measurements of the terminal application for `scripts/bench`.
 
 - `start_to_first_screen_seconds(app="insterm"|"bare", db_path=..., runs=5)`: median wall time
   from starting a fresh Python process to the first frame of the home screen sent to the
@@ -101,7 +101,7 @@ def _run_child(started: float, kind: str, db: str, operator: str, query: str) ->
         else:
             app.call_later(app.exit)
 
-    app._display = display  # type: ignore[method-assign]
+    app._display = display  # wraps Textual's private frame hook
     app.run(headless=True, size=(80, 24))
     result["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(result))
@@ -176,8 +176,11 @@ def keystroke_to_results_seconds(db_path: str | os.PathLike[str], queries: list[
     return keystroke_to_results(db_path, queries, operator=operator)["p95"]
 
 
-async def _keystrokes(db_path: Path, queries: list[str], operator: str) -> list[float]:
+async def _keystrokes(db_path: Path, queries: list[str],
+                      operator: str) -> list[tuple[float, float]]:
     import asyncio
+
+    from textual.widgets import Input
 
     from insterm.clinic import Clinic
     from insterm.tui.app import InstermApp
@@ -187,8 +190,8 @@ async def _keystrokes(db_path: Path, queries: list[str], operator: str) -> list[
         app = InstermApp(clinic, operator_login=operator, os_login="")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause(0.2)
-            screen = app.screen
-            field = screen.query_one("#search-field")
+            screen: Any = app.screen  # the search screen, whose private hooks are wrapped
+            field = screen.query_one("#search-field", Input)
             original_show, original_failed = screen._show, screen._failed
             marks: dict[str, float] = {}
 
@@ -211,10 +214,10 @@ async def _keystrokes(db_path: Path, queries: list[str], operator: str) -> list[
                 if update is not None and "filled" in marks:
                     marks.setdefault("shown", time.perf_counter())
 
-            app._display = display  # type: ignore[method-assign]
+            app._display = display  # type: ignore[assignment]  # wraps Textual's private frame hook
 
-            screen._show = timed(original_show)  # type: ignore[method-assign]
-            screen._failed = timed(original_failed)  # type: ignore[method-assign]
+            screen._show = timed(original_show)
+            screen._failed = timed(original_failed)
             for query in queries:
                 if len(query) < 2:
                     continue

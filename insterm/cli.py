@@ -1,10 +1,10 @@
 """The `insterm` command: no argument opens the terminal application; subcommands work headless.
 
-Only the standard library is imported here, and not even argparse on the most frequent path:
-`insterm lookup RECHERCHE [--db FICHIER]` (a search from a script or another program, benchmarked
-as a whole process against a bare sqlite3 query, DESIGN.md section 6) goes straight to its
-command. Every other command line, and any lookup with another option (`--page`, `--help`...),
-goes through the parser of `insterm.cli_parser`, which imports only the subcommand it names.
+`insterm lookup WORD... [--db FICHIER]`, the search that scripts and other programs call as a
+whole process (benchmarked against a bare sqlite3 query, scripts/bench), goes straight to its
+command: building the argparse parser would cost it about a third of the budget. Every other
+command line, and any lookup with another option (`--page`, `--help`...), goes through the
+parser of `insterm.cli_parser`, which imports only the subcommand it names.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-if False:  # annotations only: importing typing or argparse would slow `insterm lookup`
+if TYPE_CHECKING:
     import argparse
-    from types import SimpleNamespace
 
 # subcommand -> (module under insterm.commands, one-line French help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -32,7 +32,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The whole `argparse` parser (see `insterm.cli_parser.build_parser`)."""
     from insterm.cli_parser import build_parser as build
@@ -40,11 +39,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return build(argv)
 
 
-def plain_lookup(argv: Sequence[str]) -> SimpleNamespace | None:
-    """The arguments of `lookup WORD... [--db FICHIER]` when the command line is only that (what
-    the parser would give: `query`, `db`, `page` 1, `page_size` 20), else None. Any other
-    option, `--`, a missing query, or query words on both sides of `--db` (which the parser
-    refuses) go to the parser, which explains it in French."""
+def plain_lookup(argv: Sequence[str]) -> tuple[list[str], str | None] | None:
+    """The query words and the --db value of `lookup WORD... [--db FICHIER]` when the command
+    line is only that (what the parser would read), else None. Any other option, `--`, a
+    missing query, or query words on both sides of `--db` (which the parser refuses) go to the
+    parser, which explains it in French."""
     if not argv or argv[0] != "lookup":
         return None
     query: list[str] = []
@@ -61,11 +60,7 @@ def plain_lookup(argv: Sequence[str]) -> SimpleNamespace | None:
             return None
         else:
             query.append(word)
-    if not query:
-        return None
-    from types import SimpleNamespace
-
-    return SimpleNamespace(command="lookup", query=query, db=db, page=1, page_size=20)
+    return (query, db) if query else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,9 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = sys.argv[1:]
     plain = plain_lookup(argv)
     if plain is not None:
-        from insterm.commands import lookup
+        from insterm.commands.lookup import lookup
 
-        return int(lookup.run(plain))
+        return lookup(*plain)
     from insterm.cli_parser import parse_command_line
 
     args = parse_command_line(argv)

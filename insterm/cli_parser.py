@@ -10,7 +10,8 @@ import importlib
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
 
 from insterm import __version__
 from insterm.cli import SUBCOMMANDS
@@ -25,14 +26,16 @@ class FrenchHelpFormatter(argparse.HelpFormatter):
             width = _terminal_columns() - 2
         super().__init__(prog, indent_increment, max_help_position, width)
 
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup],
+                  prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
     """argparse with its few fixed English phrases said in French."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", FrenchHelpFormatter)
         super().__init__(*args, **kwargs)
         self._positionals.title = "arguments"
@@ -49,7 +52,7 @@ class FrenchArgumentParser(argparse.ArgumentParser):
          r"\1 attend un nombre entier, pas « \2 »"),
     )
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         for pattern, french in self._MESSAGES:
             message = pattern.sub(french, message)
         self.print_usage(sys.stderr)
@@ -61,19 +64,20 @@ def _terminal_columns() -> int:
         columns = int(os.environ.get("COLUMNS", "0"))
     except ValueError:
         columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 80
-    return columns or 80
+    if columns > 0:
+        return columns
+    if sys.__stdout__ is None:
+        return 80
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):  # stdout replaced, closed or not a terminal
+        return 80
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser. Given the command line, only the subcommand it names has its module
-    imported and its arguments declared: the others need nothing but their one-line help, and
-    `insterm lookup` must not pay for importing every other command (it is benchmarked against
-    a bare sqlite3 query)."""
+    imported and its arguments declared: the others need nothing but their one-line help, so
+    that no command pays for importing the others (the INSi client, the terminal UI...)."""
     chosen = _named_subcommand(argv)
     parser = FrenchArgumentParser(
         prog="insterm",

@@ -8,8 +8,9 @@ The settings file never holds a secret: a key whose name looks like one (passwor
 PIN, secret, token, key) is refused with a French message saying where secrets go (the OS
 keyring). Unknown keys are refused too, so that a typo does not pass silently.
 
-Imports stay light: platformdirs and tomllib are loaded only when a path or a setting is needed
-that the command line and the environment did not give (the `insterm lookup` path).
+platformdirs, tomllib and tomlkit are imported where they are used: a command given its database
+with --db or `INSTERM_DB` (as scripts calling `insterm lookup` do) neither reads nor writes the
+file.
 
 What goes where (per value; see also `insterm.usecases.settings`):
 - this file holds what belongs to ONE machine: the database path and group, the INSi timeout,
@@ -21,8 +22,9 @@ What goes where (per value; see also `insterm.usecases.settings`):
   SSH opens the same database): the INSi environment, the IDAMs, the software name, the
   installation UUID. `insi.environment` is therefore refused here.
 
-`update_settings_file` changes a few keys of the file in place: comments and other lines are
-kept, the result is parsed back and checked before it replaces the file (atomic rename).
+`update_settings_file` changes a few keys of the file with tomlkit, which keeps comments and
+every other line; the result is parsed back and checked before it replaces the file (atomic
+rename).
 
 `data_dir()`: where insterm keeps its own files (the imported INSi certificate):
 `INSTERM_DATA_DIR`, else the user's data folder (platformdirs).
@@ -31,6 +33,7 @@ kept, the result is parsed back and checked before it replaces the file (atomic 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "insterm"
@@ -65,28 +68,19 @@ class SettingsError(ValueError):
     """A settings file that cannot be used; the message is French and says what to fix."""
 
 
+@dataclass(frozen=True, slots=True)
 class Settings:
-    """What the settings file may say. Every field is optional (None).
+    """What the settings file may say. Every field is optional (None)."""
 
-    A plain class rather than a dataclass: this module is on the `insterm lookup` path.
-    """
-
-    __slots__ = ("db_path", "db_group", "insi_endpoint", "insi_timeout_seconds",
-                 "insi_ca_file", "insi_simulator_url", "insi_simulator_dir", "practice_name",
-                 "practice_finess")
-
-    def __init__(self, **values: object) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values.pop(name, None))
-        if values:
-            raise TypeError(f"unknown settings {sorted(values)}")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Settings) and all(
-            getattr(self, n) == getattr(other, n) for n in self.__slots__)
-
-    def __repr__(self) -> str:
-        return "Settings(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__) + ")"
+    db_path: Path | None = None
+    db_group: str | None = None
+    insi_endpoint: str | None = None
+    insi_timeout_seconds: float | None = None
+    insi_ca_file: str | None = None
+    insi_simulator_url: str | None = None
+    insi_simulator_dir: str | None = None
+    practice_name: str | None = None
+    practice_finess: str | None = None
 
 
 def settings_path() -> Path:
@@ -140,17 +134,22 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
                                     f"type : attendu {_TYPE_FR[expected]}.")
             values[f"{section}_{key}"] = value
 
-    db_path = values.pop("database_path", None)
+    def string(name: str) -> str | None:
+        value = values.get(name)
+        return value if isinstance(value, str) else None
+
+    timeout = values.get("insi_timeout_seconds")
+    db_path = string("database_path")
     return Settings(
-        db_path=Path(str(db_path)).expanduser() if db_path else None,
-        db_group=values.get("database_group"),  # type: ignore[arg-type]
-        insi_endpoint=values.get("insi_endpoint"),  # type: ignore[arg-type]
-        insi_timeout_seconds=values.get("insi_timeout_seconds"),  # type: ignore[arg-type]
-        insi_ca_file=values.get("insi_ca_file"),  # type: ignore[arg-type]
-        insi_simulator_url=values.get("insi_simulator_url"),  # type: ignore[arg-type]
-        insi_simulator_dir=values.get("insi_simulator_dir"),  # type: ignore[arg-type]
-        practice_name=values.get("practice_name"),  # type: ignore[arg-type]
-        practice_finess=values.get("practice_finess"),  # type: ignore[arg-type]
+        db_path=Path(db_path).expanduser() if db_path else None,
+        db_group=string("database_group"),
+        insi_endpoint=string("insi_endpoint"),
+        insi_timeout_seconds=timeout if isinstance(timeout, float) else None,
+        insi_ca_file=string("insi_ca_file"),
+        insi_simulator_url=string("insi_simulator_url"),
+        insi_simulator_dir=string("insi_simulator_dir"),
+        practice_name=string("practice_name"),
+        practice_finess=string("practice_finess"),
     )
 
 
@@ -231,38 +230,12 @@ def data_dir() -> Path:
 # Writing the settings file
 
 
-def _toml_value(value: str | float) -> str:
+def _toml_value(value: object) -> str | float:
+    """The value as the file keeps it: a text, or a number (always a float)."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise SettingsError("Valeur de réglage impossible à écrire : un texte ou un nombre est "
                             "attendu.")
-    if isinstance(value, (int, float)):
-        return repr(float(value))
-    out = ['"']
-    for char in value:
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _section_of(line: str) -> str | None:
-    import re
-
-    match = re.fullmatch(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?", line)
-    return match.group(1) if match else None
-
-
-def _key_of(line: str) -> str | None:
-    import re
-
-    match = re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line)
-    return match.group(1) if match else None
+    return value if isinstance(value, str) else float(value)
 
 
 def update_settings_file(changes: dict[str, dict[str, str | float | None]],
@@ -275,6 +248,8 @@ def update_settings_file(changes: dict[str, dict[str, str | float | None]],
     settings. `SettingsError` (French) when a key is not allowed or the file cannot be written.
     """
     import tempfile
+
+    import tomlkit
 
     path = path if path is not None else settings_path()
     for section, values in changes.items():
@@ -294,58 +269,29 @@ def update_settings_file(changes: dict[str, dict[str, str | float | None]],
         raise SettingsError(f"Fichier de réglages {path} illisible : {error.strerror}.") from None
     parse_settings(text, source=str(path))  # never rewrite a file we could not read back
 
-    lines = text.splitlines()
-    pending = {section: dict(values) for section, values in changes.items()}
-    result: list[str] = []
-    section: str | None = None
-    last_key_index: dict[str, int] = {}
-
-    for line in lines:
-        header = _section_of(line)
-        if header is not None:
-            section = header
-            result.append(line)
-            last_key_index[section] = len(result) - 1
-            continue
-        key = _key_of(line)
-        if section in pending and key is not None and key in pending[section]:
-            value = pending[section].pop(key)
-            if value is not None:
-                result.append(f"{key} = {_toml_value(value)}")
-                last_key_index[section] = len(result) - 1
-            continue
-        result.append(line)
-        if key is not None and section is not None:
-            last_key_index[section] = len(result) - 1
-
-    # Keys not found: after the last key of their section, or in a new section at the end.
-    for section_name in list(pending):
-        new_lines = [f"{key} = {_toml_value(value)}"
-                     for key, value in pending[section_name].items() if value is not None]
-        if not new_lines:
-            continue
-        if section_name in last_key_index:
-            at = last_key_index[section_name] + 1
-            result[at:at] = new_lines
-            for name, index in last_key_index.items():
-                if index >= at:
-                    last_key_index[name] = index + len(new_lines)
-        else:
-            if result and result[-1].strip():
-                result.append("")
-            result.append(f"[{section_name}]")
-            result.extend(new_lines)
-            last_key_index[section_name] = len(result) - 1
-    new_text = "\n".join(result) + "\n"
-    settings = parse_settings(new_text, source=str(path))
-    for section_name, values in changes.items():
+    document = tomlkit.parse(text)
+    for section, values in changes.items():
+        table = document.get(section)
+        if table is None:
+            if all(value is None for value in values.values()):
+                continue
+            table = tomlkit.table()
+            document.add(section, table)
         for key, value in values.items():
-            got = getattr(settings, f"{section_name}_{key}", None)
-            if section_name == "database" and key == "path" and got is not None:
-                got = str(got)
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = _toml_value(value)
+    new_text = tomlkit.dumps(document)
+    settings = parse_settings(new_text, source=str(path))
+    for section, values in changes.items():
+        for key, value in values.items():
+            got = getattr(settings, f"{section}_{key}", None)
+            if section == "database" and key == "path":
+                continue  # read back expanded (~) as a Path
             expected = float(value) if isinstance(value, int) else value
-            if got != expected and not (section_name == "database" and key == "path"):
-                raise SettingsError(f"Le réglage « {section_name}.{key} » n'a pas pu être écrit "
+            if got != expected:
+                raise SettingsError(f"Le réglage « {section}.{key} » n'a pas pu être écrit "
                                     f"dans {path} : corrigez ce fichier à la main.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from insterm.domain.places import PlaceIndex
+from insterm.domain.places import PlaceIndex, load_places
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _CANDIDATES = (_PACKAGE_DIR / "data", _PACKAGE_DIR.parent / "data")
@@ -33,8 +31,6 @@ def data_file(name: str) -> Path:
 @cache
 def place_index() -> PlaceIndex:
     """The birth-place index (COG communes and countries), built on first use."""
-    from insterm.domain.places import load_places
-
     return load_places(data_file(PLACES_FILE))
 
 

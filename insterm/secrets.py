@@ -1,6 +1,6 @@
 """Where insterm keeps its secrets: the keyring backend policy and the credential names.
 
-Policy (DESIGN.md section 5, cards-and-secrets.md part B):
+The policy:
 1. the Secret Service (GNOME Keyring, KWallet's bridge...) when a D-Bus session bus is reachable
    and its default collection exists and is already unlocked, so that using it never prompts;
 2. otherwise an encrypted file keyring (keyrings.cryptfile, Argon2id + AES-GCM) unlocked with a
@@ -12,7 +12,7 @@ Policy (DESIGN.md section 5, cards-and-secrets.md part B):
 No function here prompts on the terminal. Secret values are never logged nor put in an error
 message; only backend names are.
 
-`keyring` and its backends are imported lazily: importing this module costs nothing.
+`keyring` and its backends are imported when a secret is first used.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class WrongMasterPassword(SecretsUnavailable):
     """The master password does not open the existing encrypted file keyring."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BackendPlan:
     """What `select_backend` would do, without doing it (for the TUI to choose its screen).
 

@@ -141,7 +141,7 @@ def read_ranked(text: str, where: str) -> tuple[tuple[int, int, int, int], list[
     names = [n for n in lines[1].split(",") if n]
     if len(bounds) != 4 or list(bounds) != sorted(bounds) or bounds[3] != len(names):
         raise BuildError(f"{where}: boundaries {bounds} do not fit {len(names)} names")
-    return bounds, names  # type: ignore[return-value]
+    return (bounds[0], bounds[1], bounds[2], bounds[3]), names
 
 
 def estimated_counts(bounds: tuple[int, int, int, int]) -> list[float]:

@@ -106,7 +106,7 @@ def test_plain_lookup_reads_what_the_parser_reads(words, db, db_at, equals) -> N
         return
     parsed = build_parser(argv).parse_args(argv)
     assert plain is not None
-    assert (plain.command, plain.query, plain.db, plain.page, plain.page_size) == (
+    assert ("lookup", *plain, 1, 20) == (
         parsed.command, parsed.query, parsed.db, parsed.page, parsed.page_size)
 
 

@@ -27,8 +27,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(error), 1)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
+    report = check.audit
+    assert report is not None  # backup() returns only a copy that passed its checks
     print(f"Sauvegarde écrite : {check.path}")
-    print(f"Intégrité : ok ; {check.audit.message}")
+    print(f"Intégrité : ok ; {report.message}")
     print("Gardez cette empreinte de fin avec la sauvegarde : « insterm audit verify --attendu "
-          f"{check.audit.tail} » montrera plus tard si des événements ont été supprimés.")
+          f"{report.tail} » montrera plus tard si des événements ont été supprimés.")
     return 0

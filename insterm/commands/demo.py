@@ -25,6 +25,10 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from insterm.insi.simulator import TestAuthority
 
 DEFAULT_DIR = ".demo"
 DEFAULT_PATIENTS = 300
@@ -91,7 +95,7 @@ def build_database(path: Path, patients: int) -> None:
     building.rename(path)  # a half-built database is never taken for the demo one
 
 
-def certificate_passphrase(authority) -> str:  # type: ignore[no-untyped-def]
+def certificate_passphrase(authority: TestAuthority) -> str:
     """The demo client certificate's passphrase: new, from the keyring, or re-issued."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 

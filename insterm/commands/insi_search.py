@@ -239,9 +239,8 @@ def print_outcome(outcome: object, out: TextIO, err: TextIO) -> None:
         active = result.active
         print(f"INS actif : {active.value} ({active.kind}, OID {active.oid})", file=out)
         for old in result.history:
-            dates = " ".join(
-                part for part in (f"du {old.start}" if old.start else "", f"au {old.end}" if old.end else "") if part
-            )
+            parts = (f"du {old.start}" if old.start else "", f"au {old.end}" if old.end else "")
+            dates = " ".join(part for part in parts if part)
             print(f"INS historique : {old.value} ({old.kind}){' ' + dates if dates else ''}", file=out)
     if result.traits is not None:
         t = result.traits

@@ -162,7 +162,8 @@ def setup(state_dir: Path, port: int = DEFAULT_PORT,
     if passphrase is None:
         stored = [secrets.get_secret(name)
                   for name in (SIMULATOR_PASSPHRASE, secrets.INSI_CERT_PASSPHRASE)]
-        opening = [value for value in stored if _passphrase_opens(authority.client_p12, value)]
+        opening = [value for value in stored
+                   if value is not None and _passphrase_opens(authority.client_p12, value)]
         if opening:
             passphrase = opening[0]
         else:

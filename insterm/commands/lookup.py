@@ -2,16 +2,24 @@
 datamatrix) and print a compact table. Exit 0 when found, 1 when nothing is found, 2 when the
 query or the database cannot be used.
 
-This path is benchmarked as a whole process: it imports the standard library, `insterm.config`,
-`insterm.store.connection`, `insterm.store.search` and the few domain modules a query needs —
-no sqlite-utils, no Textual, no zeep.
+Scripts and other programs call it as a whole process, benchmarked against a bare sqlite3
+query (scripts/bench); `tests/test_cli_store.py` says which heavy modules it must not import.
 """
 
 from __future__ import annotations
 
-from insterm.commands._store_options import add_db_option, db_path_text
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-if False:  # annotations only: importing argparse or typing would slow `insterm lookup`
+from insterm.commands._store_options import add_db_option, fail
+from insterm.config import SettingsError, resolve_db_path
+from insterm.domain.query import QueryError
+from insterm.store.connection import open_database
+from insterm.store.errors import StoreError
+from insterm.store.search import DEFAULT_PAGE_SIZE, search
+from insterm.store.summary import IdentitySummary
+
+if TYPE_CHECKING:  # argparse is not imported by `insterm lookup WORDS` (see insterm.cli)
     import argparse
 
 _HEADERS = ("IPP", "NOM", "PRÉNOM", "NÉ(E) LE", "SEXE", "STATUT", "MATRICULE INS")
@@ -23,12 +31,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "NOM [prénom] [JJ/MM/AAAA], date de naissance, ou datamatrix INS")
     parser.add_argument("--page", type=int, default=1, metavar="N",
                         help="page de résultats à afficher (à partir de 1)")
-    parser.add_argument("--par-page", dest="page_size", type=int, default=20, metavar="N",
-                        help="résultats par page (20 par défaut)")
+    parser.add_argument("--par-page", dest="page_size", type=int, default=DEFAULT_PAGE_SIZE,
+                        metavar="N", help=f"résultats par page ({DEFAULT_PAGE_SIZE} par défaut)")
     add_db_option(parser)
 
 
-def _row(item) -> tuple[str, ...]:
+def _row(item: IdentitySummary) -> tuple[str, ...]:
     name = item.birth_name + (f" ({item.used_name})" if item.used_name else "")
     if item.merged_into is not None:
         name += " [fusionné]"
@@ -39,7 +47,7 @@ def _row(item) -> tuple[str, ...]:
     return (item.ipp, name, first, born, item.sex, status, matricule)
 
 
-def format_table(items) -> str:
+def format_table(items: Sequence[IdentitySummary]) -> str:
     rows = [_HEADERS] + [_row(item) for item in items]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADERS))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
@@ -48,20 +56,19 @@ def format_table(items) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from insterm.commands._store_options import fail
-    from insterm.config import SettingsError
-    from insterm.domain.query import QueryError
-    from insterm.store.connection import open_database
-    from insterm.store.errors import StoreError
-    from insterm.store.search import search
+    return lookup(args.query, args.db, page=args.page, page_size=args.page_size)
 
+
+def lookup(words: Sequence[str], db: str | None, *, page: int = 1,
+           page_size: int = DEFAULT_PAGE_SIZE) -> int:
+    """Print the `page`-th page (from 1) of what `words` find in the database `db` (None: the
+    usual places, see `insterm.config.resolve_db_path`)."""
     try:
-        conn = open_database(db_path_text(args), readonly=True)
+        conn = open_database(resolve_db_path(db), readonly=True)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     try:
-        result = search(conn, " ".join(args.query), page=max(args.page, 1) - 1,
-                        page_size=args.page_size)
+        result = search(conn, " ".join(words), page=max(page, 1) - 1, page_size=page_size)
     except QueryError as error:
         return fail(f"Recherche refusée : {error}")
     finally:

@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(error), 1)
     except StoreError as error:
         return fail(str(error))
+    assert after.audit is not None  # restore() returns only a base that passed its checks
     print(f"Base restaurée : {target} ({after.audit.message})")
     if safety is not None:
         print(f"Copie de la base précédente : {safety}")

@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from insterm.datasets import PLACES_FILE, data_file
 from insterm.domain.errors import TraitError
@@ -157,12 +157,15 @@ class Mix:
             raise ValueError("Mix: 0 < flat_until < max_age <= 120 and max_delay >= 1.")
 
 
-class _Table:
+_T = TypeVar("_T")
+
+
+class _Table(Generic[_T]):
     """Values with cumulative weights: `pick(random)` draws one in O(log n)."""
 
     __slots__ = ("values", "cumulative", "total", "last")
 
-    def __init__(self, values: Sequence[Any], weights: Sequence[float]) -> None:
+    def __init__(self, values: Sequence[_T], weights: Sequence[float]) -> None:
         pairs = [(v, w) for v, w in zip(values, weights, strict=True) if w > 0]
         if not pairs:
             raise ValueError("a weighted table needs at least one value with a positive weight")
@@ -176,7 +179,7 @@ class _Table:
         self.total = running
         self.last = len(pairs) - 1
 
-    def pick(self, random: Any) -> Any:
+    def pick(self, random: Callable[[], float]) -> _T:
         index = bisect_right(self.cumulative, random() * self.total)
         return self.values[index if index <= self.last else self.last]
 
@@ -188,11 +191,11 @@ class _Table:
 class NameTables:
     """Family names (one table) and first names by (sex, decade of birth)."""
 
-    family: _Table
-    first: dict[tuple[str, int], _Table]
+    family: _Table[str]
+    first: dict[tuple[str, int], _Table[str]]
     decades: tuple[int, ...]
 
-    def first_names(self, sex: str, year: int) -> _Table:
+    def first_names(self, sex: str, year: int) -> _Table[str]:
         """The first-name table of that sex for the decade of `year` (clamped to the data)."""
         decades = self.decades
         index = bisect_right(decades, year) - 1
@@ -203,7 +206,7 @@ class NameTables:
 class PlaceTables:
     """Communes weighted by population (Paris/Lyon/Marseille by arrondissement), countries."""
 
-    communes: _Table
+    communes: _Table[str]
     countries: tuple[str, ...]
     frequent_countries: tuple[str, ...]
 
@@ -569,15 +572,15 @@ def _run(generator: _Generator, count: int) -> Iterator[dict[str, Any]]:
     order = 0
     for index in range(count):
         if pending and pending[0][0] <= index:
-            _, _, kind, original = heapq.heappop(pending)
-            if kind == "homonym":
+            _, _, due, original = heapq.heappop(pending)
+            if due == "homonym":
                 yield generator.fresh(like=original)
             else:
-                yield generator.near_duplicate(original, kind)
+                yield generator.near_duplicate(original, due)
             continue
         row = generator.fresh()
         draw = random()
-        kind = None
+        kind: str | None = None
         if draw < mix.near_duplicate_share:
             # The kind is drawn first, so that the kinds keep their shares: when it does not
             # apply to this row (no used name...), it waits for the next row it applies to.

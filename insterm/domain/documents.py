@@ -358,7 +358,9 @@ class Proof:
     court_decision: bool = False
 
 
-def _check_presentable(entries: Iterable[DocumentType], practice: PracticeCatalogue | None):
+def _check_presentable(
+    entries: Iterable[DocumentType], practice: PracticeCatalogue | None
+) -> None:
     for entry in entries:
         if not entry.selectable:
             raise DocumentError(_unusable(entry), field="document")
@@ -546,6 +548,8 @@ def check_proof(
             field="document",
         )
 
+    rules: list[_CombinedRule]
+    explain: _CombinedRule | None
     if minor:
         rules = [_PARENT_RULE, _GUARDIAN_RULE] + ([_ASE_RULE] if child_welfare else [])
         if presented[Holder.GUARDIAN] or court_decision:

@@ -7,6 +7,8 @@ so that a form can put the message next to the right input.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class DomainError(ValueError):
     """A value or an action refused by an INS rule; the message is French."""
@@ -57,39 +59,12 @@ class DatamatrixError(DomainError):
     """An INS datamatrix payload that cannot be decoded or does not hold a valid identity."""
 
 
+@dataclass(frozen=True, slots=True)
 class RuleWarning:
     """Something the operator should look at, which does not refuse the value.
 
     `code` is a stable machine name (e.g. "nir_sex_mismatch"); `message` is French.
-
-    An immutable value (equality, hash and repr by its fields) written as a plain class rather
-    than a frozen dataclass: `dataclasses` imports `inspect`, about 20 ms that the `insterm
-    lookup` process would pay for a matricule search.
     """
-
-    __slots__ = ("code", "message")
-    __match_args__ = ("code", "message")
 
     code: str
     message: str
-
-    def __init__(self, code: str, message: str) -> None:
-        object.__setattr__(self, "code", code)
-        object.__setattr__(self, "message", message)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: RuleWarning is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: RuleWarning is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.code, self.message) == (other.code, other.message)  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.code, self.message))
-
-    def __repr__(self) -> str:
-        return f"RuleWarning(code={self.code!r}, message={self.message!r})"

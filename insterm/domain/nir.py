@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from insterm.domain.errors import DomainError, NirError, NirKeyError, RuleWarning
@@ -218,46 +219,22 @@ def compute_key(body: str) -> str:
     return _key_of(compact)
 
 
+@dataclass(frozen=True, slots=True)
 class Nir:
     """A valid matricule (NIR or NIA), always 15 characters: 13 + key, uppercase, no space.
 
     Building one directly checks it as `parse_nir` does (a `NirError` if it is not canonical).
-
-    An immutable value (equality, hash and repr by `value`) written as a plain class rather than
-    a frozen dataclass: `dataclasses` imports `inspect`, about 20 ms that the `insterm lookup`
-    process would pay for a matricule search.
     """
-
-    __slots__ = ("value",)
-    __match_args__ = ("value",)
 
     value: str
 
-    def __init__(self, value: str) -> None:
-        if not isinstance(value, str) or _compact(value) != value:
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, str) or _compact(self.value) != self.value:
             raise NirError(
                 "Le matricule doit être écrit sur 15 caractères, sans espace ni point.",
                 field="matricule",
             )
-        _check_full(value, require_key=True)
-        object.__setattr__(self, "value", value)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: Nir is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: Nir is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.value == other.value  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.value,))
-
-    def __repr__(self) -> str:
-        return f"Nir(value={self.value!r})"
+        _check_full(self.value, require_key=True)
 
     @property
     def body(self) -> str:

@@ -214,7 +214,7 @@ def _build_name_indexes(lines: list[str]) -> tuple[_NameIndex, _NameIndex]:
                     for kind, pop in zip(kinds, populations)]
         ranks = list(map(row_rank.__getitem__, order))
         # Names with an article are contiguous in the sorted keys ("l ...", "la ...", ...).
-        stripped = []
+        stripped: list[tuple[str, int, int]] = []
         for article in _ARTICLES:
             low = bisect.bisect_left(keys, article)
             high = bisect.bisect_left(keys, article + _MAX_CHAR, low)

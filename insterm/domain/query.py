@@ -1,7 +1,7 @@
 """What the operator typed in the search field -> a query kind (pure logic).
 
-Standard library and `insterm.domain` only: this module is on the `insterm lookup` path and
-holds no SQL. The store turns each query kind into indexed SQL (`insterm.store.search`).
+Standard library and `insterm.domain` only, and no SQL: the store turns each query kind into
+indexed SQL (`insterm.store.search`).
 
 Kinds, tried in this order:
 
@@ -31,6 +31,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from insterm.domain.errors import DomainError, NirError
+from insterm.domain.nir import parse_nir
 
 if TYPE_CHECKING:
     from insterm.domain.datamatrix import DatamatrixIdentity
@@ -92,7 +95,7 @@ def _words_text(text: str) -> str:
 
 def phonetic(text: str) -> str:
     """The phonetic key (`insterm.domain.phonetic.phonetic_key`) of a name as typed or stored."""
-    from insterm.domain.phonetic import phonetic_key
+    from insterm.domain.phonetic import phonetic_key  # name searches only: not for a matricule
 
     words = _words_text(text)
     return phonetic_key(words) if words else ""
@@ -124,8 +127,8 @@ class NameSplit:
 
     name_key: str
     name_phonetic: str
-    first_name_key: str
-    first_name_phonetic: str
+    first_name_key: str | None  # None when no word is read as a first name
+    first_name_phonetic: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +187,6 @@ def _parse_date(text: str) -> date | None:
 
 
 def _matricule(compact: str) -> MatriculeQuery:
-    # insterm.domain.nir and .errors import nothing heavy (no dataclasses): cheap on this path.
-    from insterm.domain.errors import NirError
-    from insterm.domain.nir import parse_nir
-
     try:
         nir = parse_nir(compact, require_key=len(compact) == 15)
     except NirError as error:
@@ -196,8 +195,7 @@ def _matricule(compact: str) -> MatriculeQuery:
 
 
 def _datamatrix(text: str) -> DatamatrixQuery:
-    from insterm.domain.datamatrix import decode
-    from insterm.domain.errors import DomainError
+    from insterm.domain.datamatrix import decode  # scanned payloads only
 
     try:
         return DatamatrixQuery(decode(text, gs_substitutes=("<GS>", "|", "~", "^]")))

@@ -71,9 +71,10 @@ assertion the application provides, which insterm cannot do yet, so there is no 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TypeVar
 
 from insterm.domain.errors import TransitionRefused
 
@@ -202,7 +203,10 @@ _TRAIT_LABELS = {
 }
 
 
-def _parse_code(enum: type[StrEnum], value: object, what: str) -> StrEnum:
+_Code = TypeVar("_Code", bound=StrEnum)
+
+
+def _parse_code(enum: type[_Code], value: object, what: str) -> _Code:
     """A member of `enum` from a member or its code (case and surrounding spaces ignored)."""
     if isinstance(value, enum):
         return value
@@ -220,19 +224,19 @@ def _parse_code(enum: type[StrEnum], value: object, what: str) -> StrEnum:
 
 def parse_status(value: object) -> Status:
     """The `Status` for a stored code ("PROV", "qual"...); raises `TransitionRefused` otherwise."""
-    return _parse_code(Status, value, "Statut d'identité")  # type: ignore[return-value]
+    return _parse_code(Status, value, "Statut d'identité")
 
 
 def parse_attribute(value: object) -> Attribute:
     """The `Attribute` for a stored code ("DOUT"...); raises `TransitionRefused` otherwise."""
-    return _parse_code(Attribute, value, "Attribut d'identité")  # type: ignore[return-value]
+    return _parse_code(Attribute, value, "Attribut d'identité")
 
 
 def _parse_trait(value: object) -> StrictTrait:
-    return _parse_code(StrictTrait, value, "Trait strict")  # type: ignore[return-value]
+    return _parse_code(StrictTrait, value, "Trait strict")
 
 
-def _members(value: object, parse, what: str) -> frozenset:
+def _members(value: object, parse: Callable[[object], _Code], what: str) -> frozenset[_Code]:
     """A frozenset of parsed members from one member/code or an iterable of them."""
     if isinstance(value, str):
         return frozenset({parse(value)})
@@ -279,16 +283,6 @@ class IdentityState:
         """French one-liner for screens: the status label, then the attributes."""
         labels = [a.label for a in Attribute if a in self.attributes]
         return " — ".join([self.status.label, ", ".join(labels)]) if labels else self.status.label
-
-    def _replace(self, **changes: object) -> IdentityState:
-        values = {
-            "status": self.status,
-            "attributes": self.attributes,
-            "has_ins": self.has_ins,
-            "birth_date_corrected": self.birth_date_corrected,
-        }
-        values.update(changes)
-        return IdentityState(**values)  # type: ignore[arg-type]
 
 
 def _check_state(
@@ -573,7 +567,7 @@ def _document_checked(state: IdentityState, event: DocumentChecked) -> Transitio
             "éclaircie, puis refaites le contrôle du document."
         )
     status = Status.from_flags(insi_retrieved=state.status.insi_retrieved, document_checked=True)
-    return _make(state, state._replace(status=status), event)
+    return _make(state, replace(state, status=status), event)
 
 
 def _insi_retrieved(state: IdentityState, event: InsiRetrieved) -> Transition:
@@ -585,7 +579,7 @@ def _insi_retrieved(state: IdentityState, event: InsiRetrieved) -> Transition:
         document_checked=state.status.document_checked or event.document_checked,
     )
     # Already holding an INS: INSi confirmed the same one, which is kept (see InsReplaced).
-    new_state = state._replace(status=status, has_ins=True)
+    new_state = replace(state, status=status, has_ins=True)
     return _make(state, new_state, event, attach=not state.has_ins)
 
 
@@ -640,8 +634,8 @@ def _strict_change(
         )
     new_corrected = state.birth_date_corrected if corrected is None else corrected
     status = _strict_drop_status(state.status, rechecked)
-    new_state = state._replace(
-        status=status, has_ins=False, birth_date_corrected=new_corrected
+    new_state = replace(
+        state, status=status, has_ins=False, birth_date_corrected=new_corrected
     )
     return _make(state, new_state, event, remove=state.has_ins)
 
@@ -659,16 +653,16 @@ def _attribute_set(state: IdentityState, event: AttributeSet) -> Transition:
     attributes = state.attributes | {attribute}
     if attribute.forces_provisional:
         # EXI SI 09, EXI ID 24/26: forced back to PROV, matricule + OID invalidated.
-        new_state = state._replace(status=Status.PROV, attributes=attributes, has_ins=False)
+        new_state = replace(state, status=Status.PROV, attributes=attributes, has_ins=False)
         return _make(state, new_state, event, remove=state.has_ins)
-    return _make(state, state._replace(attributes=attributes), event)
+    return _make(state, replace(state, attributes=attributes), event)
 
 
 def _attribute_cleared(state: IdentityState, event: AttributeCleared) -> Transition:
     attribute = event.attribute
     if attribute not in state.attributes:
         return _unchanged(state, event, "L'attribut n'était pas présent.")
-    new_state = state._replace(attributes=state.attributes - {attribute})
+    new_state = replace(state, attributes=state.attributes - {attribute})
     detail = ""
     if attribute.forces_provisional:
         detail = "Le retrait d'un attribut ne rétablit aucun statut."
@@ -682,7 +676,7 @@ def _document_check_revoked(state: IdentityState, event: DocumentCheckRevoked) -
         )
     # QUAL -> RECUP keeps the INS (PAM-FR 4.4.4); VALI -> PROV.
     status = Status.from_flags(insi_retrieved=state.status.insi_retrieved, document_checked=False)
-    return _make(state, state._replace(status=status), event)
+    return _make(state, replace(state, status=status), event)
 
 
 def _ins_replaced(state: IdentityState, event: InsReplaced) -> Transition:

@@ -1,7 +1,6 @@
 """The identity store: one SQLite file (schema, repositories, search, audit log, backup).
 
-SQL lives only in this package. Importing it is cheap: each module imports what it needs, and
-sqlite-utils is imported only by the migrations (never on the `insterm lookup` path).
+SQL lives only in this package. sqlite-utils is imported only when a migration runs.
 
 Modules: `connection` (open, PRAGMAs, write transactions), `migrations` (schema versions),
 `identities` (the identity record), `summary` (the search result type), `search`, `duplicates`

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from insterm.store import audit_text
 from insterm.store.migrations import GENESIS_HASH
 
 
@@ -56,23 +57,17 @@ class AuditEvent:
     @property
     def label(self) -> str:
         """The action in French, e.g. "Contrôle de pièce d'identité"."""
-        from insterm.store.audit_text import action_label
-
-        return action_label(self.action)
+        return audit_text.action_label(self.action)
 
     def describe(self) -> str:
         """One French line saying what happened, e.g. "Statut : Identité provisoire → Identité
         validée (contrôle : Passeport)". Never shows a matricule."""
-        from insterm.store.audit_text import describe
-
-        return describe(self.action, self.details)
+        return audit_text.describe(self.action, self.details)
 
     @property
     def action_label(self) -> str:
         """The action in French ("Contrôle de pièce d'identité")."""
-        from insterm.store.audit_text import action_label
-
-        return action_label(self.action)
+        return audit_text.action_label(self.action)
 
 
 def append(conn: sqlite3.Connection, *, operator: str | None, action: str,

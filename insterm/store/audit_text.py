@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from insterm.domain.documents import CATALOGUE
 from insterm.domain.insi_codes import cr_meaning
+from insterm.domain.status import Attribute, Status
 
 ACTION_LABELS: dict[str, str] = {
     "identity_created": "Création d'identité",
@@ -59,8 +61,6 @@ def action_label(action: str) -> str:
 
 
 def _status(code: Any) -> str:
-    from insterm.domain.status import Status
-
     try:
         return Status(code).label
     except ValueError:
@@ -68,8 +68,6 @@ def _status(code: Any) -> str:
 
 
 def _attribute(code: Any) -> str:
-    from insterm.domain.status import Attribute
-
     try:
         return Attribute(code).label
     except ValueError:
@@ -77,8 +75,6 @@ def _attribute(code: Any) -> str:
 
 
 def _document(code: Any) -> str:
-    from insterm.domain.documents import CATALOGUE
-
     entry = CATALOGUE.get(code) if isinstance(code, str) else None
     return entry.label if entry is not None else str(code)
 
@@ -121,8 +117,23 @@ def _ipp(details: Mapping[str, Any], key: str = "ipp") -> str:
     return f"IPP {details[key]}" if details.get(key) else "dossier"
 
 
+def _mapping(details: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """`details[key]` when it is a mapping, else an empty one (an older or damaged event)."""
+    value = details.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(details: Mapping[str, Any], key: str) -> list[Any]:
+    value = details.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _role(value: object) -> str:
+    return _ROLE_LABELS.get(str(value), str(value))
+
+
 def _created(d: Mapping[str, Any]) -> str:
-    traits = d.get("traits") if isinstance(d.get("traits"), Mapping) else {}
+    traits = _mapping(d, "traits")
     who = " ".join(str(traits[k]) for k in ("birth_name", "first_name") if traits.get(k))
     born = f", né(e) le {_date(traits['birth_date'])}" if traits.get("birth_date") else ""
     text = f"Création de l'identité {_ipp(d)}"
@@ -176,12 +187,14 @@ def _insi_called(d: Mapping[str, Any]) -> str:
     elif d.get("accepted") is False:
         text += ", refusé par l'opérateur"
     if isinstance(d.get("collision"), Mapping):
-        text += f" ; collision avec le dossier {_ipp(d['collision'])}"
+        text += f" ; collision avec le dossier {_ipp(_mapping(d, 'collision'))}"
     return text
 
 
 def _insi_decision(d: Mapping[str, Any]) -> str:
-    decision = {True: "acceptée", False: "refusée"}.get(d.get("accepted"), "sans décision")
+    accepted = d.get("accepted")
+    decision = ("acceptée" if accepted is True else "refusée" if accepted is False
+                else "sans décision")
     return f"Réponse INSi {d.get('code') or ''} {decision} par l'opérateur".replace("  ", " ")
 
 
@@ -200,13 +213,12 @@ def _insi_applied(d: Mapping[str, Any]) -> str:
 
 
 def _collision(d: Mapping[str, Any]) -> str:
-    holder = d.get("holder") if isinstance(d.get("holder"), Mapping) else {}
     return (f"Collision : le matricule renvoyé par INSi est déjà celui du dossier "
-            f"{_ipp(holder)} ; rien n'a été modifié")
+            f"{_ipp(_mapping(d, 'holder'))} ; rien n'a été modifié")
 
 
 def _pair(d: Mapping[str, Any], verb: str) -> str:
-    ipps = d.get("ipps") if isinstance(d.get("ipps"), list) else []
+    ipps = _list(d, "ipps")
     if len(ipps) == 2:
         return f"{verb} : IPP {ipps[0]} et IPP {ipps[1]}"
     return f"{verb} : avec le dossier n°{d.get('other_id', '?')}"
@@ -228,14 +240,13 @@ def _bulk(d: Mapping[str, Any]) -> str:
 
 
 def _operator_added(d: Mapping[str, Any], *, first: bool = False) -> str:
-    role = _ROLE_LABELS.get(d.get("role"), d.get("role") or "")
+    role = _role(d.get("role") or "")
     what = "Premier administrateur créé" if first else "Opérateur ajouté"
     return f"{what} : {d.get('login', '?')}" + (f" ({role})" if role and not first else "")
 
 
 def _role_changed(d: Mapping[str, Any]) -> str:
-    return (f"Rôle de {d.get('login', '?')} : {_ROLE_LABELS.get(d.get('before'), d.get('before'))}"
-            f" → {_ROLE_LABELS.get(d.get('after'), d.get('after'))}")
+    return f"Rôle de {d.get('login', '?')} : {_role(d.get('before'))} → {_role(d.get('after'))}"
 
 
 def _os_login(d: Mapping[str, Any]) -> str:
@@ -252,8 +263,7 @@ def _catalogue(d: Mapping[str, Any]) -> str:
 
 
 def _settings(d: Mapping[str, Any]) -> str:
-    after = d.get("after") if isinstance(d.get("after"), Mapping) else {}
-    keys = ", ".join(sorted(str(k) for k in after)) or "aucun"
+    keys = ", ".join(sorted(str(k) for k in _mapping(d, "after"))) or "aucun"
     return f"Réglages modifiés : {keys}"
 
 

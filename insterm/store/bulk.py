@@ -68,7 +68,7 @@ CHUNK = 5000
 
 
 def _tuple(row: Mapping[str, Any], id_: int, ipp: str, operator_id: int | None,
-           at: str) -> tuple:
+           at: str) -> tuple[Any, ...]:
     unknown = set(row) - _KNOWN
     if unknown:
         raise ConstraintViolation(f"Ligne {id_} : champs inconnus {', '.join(sorted(unknown))}.")
@@ -103,8 +103,10 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
     `actor`: login of the operator who imports (must exist; recorded as creator of the rows
     and in the audit event); `source`: where the rows come from, for the audit ("synthetique",
     a file name...). `operator_id`/`operator_login` are the older spelling of `actor`."""
-    own = not isinstance(db, sqlite3.Connection)
-    conn = open_database(db, create=True) if own else db
+    if isinstance(db, sqlite3.Connection):
+        conn, own = db, False
+    else:
+        conn, own = open_database(db, create=True), True
     try:
         at = utc_now()
         with write_transaction(conn):
@@ -115,7 +117,8 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
                     raise ConstraintViolation(f"Import refusé : opérateur « {actor} » inconnu "
                                               "(rien n'a été enregistré).")
                 operator_id, operator_login = row
-            first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM identity").fetchone()[0]
+            first_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM identity")
+                           .fetchone()[0])
             next_id = first_id
             iterator = iter(rows)
             while True:
@@ -129,8 +132,9 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
                 except sqlite3.IntegrityError as error:
                     violation = from_integrity_error(error)
                     raise ConstraintViolation(
-                        f"Import refusé (aucune ligne enregistrée), lot des lignes {next_id - first_id + 1}"
-                        f" à {next_id - first_id + len(chunk)} : {violation.message}",
+                        "Import refusé (aucune ligne enregistrée), lot des lignes "
+                        f"{next_id - first_id + 1} à {next_id - first_id + len(chunk)} : "
+                        f"{violation.message}",
                         constraint=violation.constraint) from None
                 next_id += len(chunk)
             count = next_id - first_id

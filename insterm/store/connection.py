@@ -1,5 +1,4 @@
-"""Opening the database file and writing to it safely (standard library only: this module is on
-the `insterm lookup` path).
+"""Opening the database file and writing to it safely.
 
 - The file is created with mode 0600, or 0660 with its group set when a group is configured.
 - WAL journal, `busy_timeout`, `foreign_keys`, and `synchronous=FULL` (a write the user saw
@@ -12,25 +11,26 @@ the `insterm lookup` path).
 
 from __future__ import annotations
 
+import grp
 import os
+import random
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from insterm.store.errors import DatabaseBusy, DatabaseMissing, StoreError
+from insterm.store.errors import DatabaseBusy, DatabaseMissing, SchemaMismatch, StoreError
 
 BUSY_TIMEOUT_MS = 5000
 MAX_WRITE_WAIT_SECONDS = 120.0
 
 
-def create_database_file(path: Path, *, group: str | None = None) -> None:
+def create_database_file(path: str | os.PathLike[str], *, group: str | None = None) -> None:
     """Create an empty database file with mode 0600 (0660 and the group when `group` is given).
 
     The folder is created (0700) when missing. An existing file is left as it is.
     """
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     mode = 0o660 if group else 0o600
@@ -41,8 +41,6 @@ def create_database_file(path: Path, *, group: str | None = None) -> None:
     try:
         os.fchmod(fd, mode)  # the umask may have removed bits we asked for
         if group:
-            import grp
-
             try:
                 gid = grp.getgrnam(group).gr_gid
             except KeyError:
@@ -78,8 +76,8 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
 
     `create=True` creates the file (mode 0600/0660) and brings its schema up to date;
     otherwise a missing file raises `DatabaseMissing` and, with `check_schema`, a file at
-    another schema version raises `SchemaMismatch`. `readonly=True` opens with `mode=ro` (the
-    lookup path): it never creates nor changes anything.
+    another schema version raises `SchemaMismatch`. `readonly=True` opens with `mode=ro` (as
+    `insterm lookup` does): it never creates nor changes anything.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -92,12 +90,12 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
         conn.execute("PRAGMA synchronous = FULL")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
+    # Imported here: the migrations module imports this one (write_transaction).
     if create:
         from insterm.store.migrations import migrate
 
         migrate(conn)
     elif check_schema:
-        from insterm.store.errors import SchemaMismatch
         from insterm.store.migrations import CURRENT_VERSION
 
         found = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -105,6 +103,13 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
             conn.close()
             raise SchemaMismatch(found, CURRENT_VERSION)
     return conn
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid the INSERT just run on `cursor` gave its row."""
+    if cursor.lastrowid is None:  # pragma: no cover - sqlite3 sets it after every INSERT
+        raise StoreError("Aucune ligne insérée (erreur de programmation).")
+    return cursor.lastrowid
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -134,8 +139,6 @@ def write_transaction(conn: sqlite3.Connection, *,
             waited = time.monotonic() - started
             if waited >= max_wait:
                 raise DatabaseBusy(waited) from None
-            import random
-
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.25)
     try:
@@ -156,6 +159,4 @@ def set_file_mode(path: Path, *, group: str | None = None) -> None:
     """Put a database file (e.g. a restored copy) back to mode 0600 / 0660."""
     os.chmod(path, 0o660 if group else 0o600)
     if group:
-        import grp
-
         os.chown(path, -1, grp.getgrnam(group).gr_gid)

@@ -35,8 +35,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import combinations, groupby
 from operator import itemgetter
+from typing import Any
 
-from insterm.store.duplicates import THRESHOLD, probe_from_row, scan_select, score_pair
+from insterm.store.duplicates import THRESHOLD, Probe, probe_from_row, scan_select, score_pair
 
 MAX_BLOCK = 200
 _FETCH = 900  # ids per "WHERE id IN (...)" (below SQLite's default variable limit)
@@ -82,19 +83,22 @@ def _blocks(conn: sqlite3.Connection) -> Iterator[tuple[str, list[int]]]:
         rows = list(group)
         if len(rows) < 2:
             continue
-        buckets: tuple[dict, dict, dict] = ({}, {}, {})
+        by_date: dict[str, set[int]] = {}
+        by_year: dict[tuple[str, str], set[int]] = {}
+        by_day_month: dict[tuple[str, str], set[int]] = {}
         for _, first, born, id_ in rows:
-            buckets[0].setdefault(born, set()).add(id_)
-            buckets[1].setdefault((first, born[:4]), set()).add(id_)
-            buckets[2].setdefault((first, born[5:]), set()).add(id_)
+            by_date.setdefault(born, set()).add(id_)
+            by_year.setdefault((first, born[:4]), set()).add(id_)
+            by_day_month.setdefault((first, born[5:]), set()).add(id_)
+        buckets = (by_date.values(), by_year.values(), by_day_month.values())
         for kind, bucket in zip(BLOCK_KINDS, buckets):
-            for ids in bucket.values():
+            for ids in bucket:
                 if len(ids) > 1:
                     yield kind, sorted(ids)
 
 
-def _rows(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple]:
-    rows: dict[int, tuple] = {}
+def _rows(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[Any, ...]]:
+    rows: dict[int, tuple[Any, ...]] = {}
     wanted = sorted(ids)
     for start in range(0, len(wanted), _FETCH):
         part = wanted[start:start + _FETCH]
@@ -107,7 +111,7 @@ def _rows(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple]:
 def _score_blocks(conn: sqlite3.Connection, blocks: list[list[int]], threshold: int,
                   found: dict[tuple[int, int], FoundPair], result: ScanResult) -> None:
     rows = _rows(conn, {i for block in blocks for i in block})
-    probes: dict[int, object] = {}
+    probes: dict[int, Probe] = {}
     for block in blocks:
         for a, b in combinations(block, 2):
             if a not in rows or b not in rows:

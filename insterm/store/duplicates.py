@@ -40,7 +40,7 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
-class _Probe:
+class Probe:
     k_birth: str
     p_birth: str
     k_first: str
@@ -53,12 +53,12 @@ class _Probe:
     birth_place: str | None
 
 
-def _probe(traits: Mapping[str, Any]) -> _Probe:
+def _probe(traits: Mapping[str, Any]) -> Probe:
     birth_date = traits["birth_date"]
     if isinstance(birth_date, str):
         birth_date = date.fromisoformat(birth_date)
     used = traits.get("used_name") or None
-    return _Probe(
+    return Probe(
         k_birth=search_key(traits["birth_name"]), p_birth=phonetic(traits["birth_name"]),
         k_first=search_key(traits["first_name"]), p_first=phonetic(traits["first_name"]),
         k_used=search_key(used) if used else None, p_used=phonetic(used) if used else None,
@@ -67,11 +67,11 @@ def _probe(traits: Mapping[str, Any]) -> _Probe:
     )
 
 
-def probe_from_row(row: tuple) -> _Probe:
+def probe_from_row(row: tuple[Any, ...]) -> Probe:
     """The probe of a stored record read with `scan_select()` (its stored keys, no recompute)."""
     n = len(SUMMARY_COLUMNS)
     k_birth, k_first, k_used, p_birth, p_first, p_used = row[n:n + 6]
-    return _Probe(k_birth=k_birth, p_birth=p_birth, k_first=k_first, p_first=p_first,
+    return Probe(k_birth=k_birth, p_birth=p_birth, k_first=k_first, p_first=p_first,
                   k_used=k_used, p_used=p_used, first_names=row[4],
                   birth_date=date.fromisoformat(row[7]), sex=row[9] or "", birth_place=row[10])
 
@@ -93,7 +93,7 @@ def _one_part_differs(a: date, b: date) -> bool:
     return same == 2
 
 
-def score_pair(probe: _Probe, row: tuple, *,
+def score_pair(probe: Probe, row: tuple[Any, ...], *,
                need_name: bool = False) -> tuple[int, list[str]] | None:
     """Score `row` (read with `scan_select()`) against `probe`: (score, French reasons), or None
     when there is no resemblance of the name or first name and of the birth date (and, with
@@ -168,7 +168,7 @@ def find_candidates(conn: sqlite3.Connection, traits: Mapping[str, Any], *,
     if other is not None:
         dates.append(other.isoformat())
     active = "identity.merged_into IS NULL AND identity.id IS NOT ?"
-    queries: list[tuple[str, tuple]] = [
+    queries: list[tuple[str, tuple[object, ...]]] = [
         (f"{_SELECT} INDEXED BY identity_birth_date WHERE identity.birth_date IN "
          f"({', '.join('?' for _ in dates)}) AND {active}", (*dates, exclude_id)),
         (f"{_SELECT} INDEXED BY identity_p_birth_name WHERE identity.p_birth_name = ? "

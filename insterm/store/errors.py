@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class StoreError(Exception):
     """Anything the store refuses or cannot do."""
@@ -18,8 +20,6 @@ class DatabaseMissing(StoreError):
     """The database file does not exist (and was not asked to be created)."""
 
     def __init__(self, path: object) -> None:
-        import os
-
         what = (f"{path} est un dossier, pas une base de données"
                 if os.path.isdir(str(path)) else f"Base de données introuvable : {path}")
         super().__init__(

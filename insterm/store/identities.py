@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from insterm.domain.query import phonetic, search_key
+from insterm.domain.status import Attribute, IdentityState, Status
 from insterm.store.clock import french_time
 from insterm.store.errors import (
     ConstraintViolation,
@@ -74,12 +75,10 @@ class IdentityRecord:
         """The matricule only when it may be shown (QUAL), else None."""
         return self.matricule if self.status == "QUAL" else None
 
-    def state(self):
+    def state(self) -> IdentityState:
         """The domain's `IdentityState` of this record."""
-        from insterm.domain.status import IdentityState
-
-        return IdentityState(self.status, self.attributes, self.matricule is not None,
-                             self.birth_date_corrected)
+        return IdentityState(Status(self.status), frozenset(Attribute(a) for a in self.attributes),
+                             self.matricule is not None, self.birth_date_corrected)
 
     @property
     def label(self) -> str:
@@ -93,7 +92,7 @@ _SELECT = "SELECT " + ", ".join(_RECORD_COLUMNS) + " FROM identity"
 _BOOLS = {"birth_date_corrected", "dout", "fict", "homa"}
 
 
-def _record(row: tuple) -> IdentityRecord:
+def _record(row: tuple[Any, ...]) -> IdentityRecord:
     values = dict(zip(_RECORD_COLUMNS, row))
     values["birth_date"] = date.fromisoformat(values["birth_date"])
     for name in _BOOLS:

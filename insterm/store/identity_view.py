@@ -15,7 +15,9 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from insterm.domain.documents import CATALOGUE
 from insterm.domain.insi_codes import cr_meaning
+from insterm.domain.status import Attribute, IdentityState, Status, insi_block_reason
 from insterm.store import audit, records
 from insterm.store.clock import french_time
 from insterm.store.errors import NotFound
@@ -143,14 +145,6 @@ def _french_date(iso: str | None) -> str | None:
 
 def identity_view(conn: sqlite3.Connection, identity_id: int) -> IdentityView:
     """Everything the record screen shows; `NotFound` when there is no such record."""
-    from insterm.domain.documents import CATALOGUE
-    from insterm.domain.status import (
-        Attribute,
-        IdentityState,
-        Status,
-        insi_block_reason,
-    )
-
     row = conn.execute(f"SELECT {SUMMARY_SELECT}, identity.birth_date_raw, identity.channel, "
                        "identity.created_at, identity.created_by, identity.updated_at, "
                        "identity.updated_by FROM identity WHERE identity.id = ?",
@@ -173,7 +167,7 @@ def identity_view(conn: sqlite3.Connection, identity_id: int) -> IdentityView:
 
     status = Status(summary.status)
     attributes = tuple((a.value, a.label) for a in Attribute if a.value in summary.attributes)
-    state = IdentityState(status, frozenset(summary.attributes), summary.has_ins,
+    state = IdentityState(status, frozenset(Attribute(a) for a in summary.attributes), summary.has_ins,
                           summary.birth_date_corrected)
     block = insi_block_reason(state)
 
@@ -264,10 +258,8 @@ def identity_view(conn: sqlite3.Connection, identity_id: int) -> IdentityView:
 
 
 def _label(code: object) -> str:
-    from insterm.domain.status import Status
-
     try:
-        return Status(code).label
+        return Status(str(code)).label
     except ValueError:
         return str(code)
 

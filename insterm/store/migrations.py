@@ -26,15 +26,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from insterm.store.connection import write_transaction
 from insterm.store.errors import SchemaMismatch
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 GENESIS_HASH = "0" * 64
 
 
-def _sqlite_utils(conn: sqlite3.Connection):
-    import sqlite_utils
+def _sqlite_utils(conn: sqlite3.Connection) -> Database:
+    import sqlite_utils  # here, not at the top: `insterm lookup` reads CURRENT_VERSION only
 
     return sqlite_utils.Database(conn, execute_plugins=False)
 
@@ -48,7 +52,7 @@ def _refuse(table: str, action: str, message: str) -> str:
 def _v1_core(conn: sqlite3.Connection) -> None:
     """Operators, identities (with search keys), the audit log, settings."""
     db = _sqlite_utils(conn)
-    db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    db.table("settings").create({"key": str, "value": str}, pk="key", not_null={"value"})
     statements = [
         """
         CREATE TABLE operator (
@@ -147,7 +151,8 @@ def _v1_core(conn: sqlite3.Connection) -> None:
         """
         CREATE TRIGGER identity_version_bump BEFORE UPDATE ON identity
         WHEN NEW.version IS NOT OLD.version + 1
-        BEGIN SELECT RAISE(ABORT, 'insterm: toute modification d''un dossier augmente sa version de 1 (modification refusée).'); END""",
+        BEGIN SELECT RAISE(ABORT, 'insterm: toute modification d''un dossier augmente sa """
+        """version de 1 (modification refusée).'); END""",
         """
         CREATE TRIGGER identity_ipp_immutable BEFORE UPDATE OF ipp ON identity
         WHEN NEW.ipp IS NOT OLD.ipp
@@ -155,7 +160,8 @@ def _v1_core(conn: sqlite3.Connection) -> None:
         """
         CREATE TRIGGER identity_merged_frozen BEFORE UPDATE ON identity
         WHEN OLD.merged_into IS NOT NULL
-        BEGIN SELECT RAISE(ABORT, 'insterm: ce dossier a été fusionné dans un autre : il est conservé tel quel ; modifiez le dossier principal.'); END""",
+        BEGIN SELECT RAISE(ABORT, 'insterm: ce dossier a été fusionné dans un autre : il est """
+        """conservé tel quel ; modifiez le dossier principal.'); END""",
         _refuse("identity", "DELETE",
                 "un dossier ne se supprime jamais : fusionnez-le avec le bon dossier."),
         """
@@ -177,7 +183,8 @@ def _v1_core(conn: sqlite3.Connection) -> None:
         WHEN NEW.prev_hash IS NOT coalesce(
                 (SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '{GENESIS_HASH}')
           OR NEW.id IS NOT coalesce((SELECT max(id) FROM audit), 0) + 1
-        BEGIN SELECT RAISE(ABORT, 'insterm: une ligne du journal d''audit doit suivre la précédente.'); END""",
+        BEGIN SELECT RAISE(ABORT, 'insterm: une ligne du journal d''audit doit suivre la """
+        """précédente.'); END""",
     ]
     for statement in statements:
         conn.execute(statement)
@@ -186,7 +193,7 @@ def _v1_core(conn: sqlite3.Connection) -> None:
 def _v2_traceability(conn: sqlite3.Connection) -> None:
     """INSi calls, INS history (as received), document checks."""
     db = _sqlite_utils(conn)
-    db["insi_call"].create(
+    db.table("insi_call").create(
         {
             "id": int, "message_id": str, "operation": str, "identity_id": int,
             "traits_sent": str, "cr_code": str, "fault": str, "duration_ms": int,
@@ -197,8 +204,8 @@ def _v2_traceability(conn: sqlite3.Connection) -> None:
         not_null={"operation", "at"},
         foreign_keys=[("identity_id", "identity", "id"), ("operator_id", "operator", "id")],
     )
-    db["insi_call"].create_index(["identity_id"], index_name="insi_call_identity")
-    db["ins_history"].create(
+    db.table("insi_call").create_index(["identity_id"], index_name="insi_call_identity")
+    db.table("ins_history").create(
         {
             "id": int, "identity_id": int, "matricule": str, "oid": str,
             "date_start": str, "date_end": str, "active": int, "insi_call_id": int,
@@ -208,8 +215,8 @@ def _v2_traceability(conn: sqlite3.Connection) -> None:
         not_null={"identity_id", "matricule", "oid", "active", "received_at"},
         foreign_keys=[("identity_id", "identity", "id"), ("insi_call_id", "insi_call", "id")],
     )
-    db["ins_history"].create_index(["identity_id"], index_name="ins_history_identity")
-    db["ins_history"].create_index(["matricule"], index_name="ins_history_matricule")
+    db.table("ins_history").create_index(["identity_id"], index_name="ins_history_identity")
+    db.table("ins_history").create_index(["matricule"], index_name="ins_history_matricule")
     statements = [
         _refuse("insi_call", "UPDATE", "le journal des appels INSi est en ajout seul."),
         _refuse("insi_call", "DELETE", "le journal des appels INSi est en ajout seul."),

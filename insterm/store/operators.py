@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from types import EllipsisType
+from typing import Any
 
+from insterm.store.connection import inserted_id
 from insterm.store.errors import NotFound, from_integrity_error
 
 ROLES = ("admin", "staff")
-_Keep = type(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class Operator:
 _SELECT = "SELECT id, login, display_name, role, rpps, active, os_login FROM operator"
 
 
-def _operator(row: tuple) -> Operator:
+def _operator(row: tuple[Any, ...]) -> Operator:
     return Operator(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6])
 
 
@@ -75,12 +77,12 @@ def insert(conn: sqlite3.Connection, *, login: str, display_name: str, role: str
             " VALUES (?, ?, ?, ?, 1, ?, ?)", (login, display_name, role, rpps, at, os_login))
     except sqlite3.IntegrityError as error:
         raise from_integrity_error(error) from None
-    return get(conn, int(cursor.lastrowid))
+    return get(conn, inserted_id(cursor))
 
 
 def update(conn: sqlite3.Connection, operator_id: int, *, role: str | None = None,
            active: bool | None = None, display_name: str | None = None,
-           rpps: str | None = None, os_login: str | _Keep | None = ...) -> Operator:
+           rpps: str | None = None, os_login: str | EllipsisType | None = ...) -> Operator:
     """Change the given fields; `os_login=None` removes the mapping (omit it to keep it)."""
     changes: dict[str, object] = {
         k: v for k, v in (("role", role), ("display_name", display_name), ("rpps", rpps))

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from insterm.store.connection import inserted_id
+
 
 def add_insi_call(conn: sqlite3.Connection, *, message_id: str | None, operation: str,
                   identity_id: int | None, traits_sent: Mapping[str, Any] | None,
@@ -24,7 +26,7 @@ def add_insi_call(conn: sqlite3.Connection, *, message_id: str | None, operation
          json.dumps(dict(traits_sent), ensure_ascii=False, sort_keys=True, default=str)
          if traits_sent is not None else None,
          cr_code, fault, duration_ms, request_xml, response_xml, environment, operator_id, at))
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ def add_document_check(conn: sqlite3.Connection, *, identity_id: int, document_t
         "INSERT INTO document_check (identity_id, document_type, expires_on, outcome, note,"
         " operator_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (identity_id, document_type, expires_on, outcome, note, operator_id, at))
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 def document_checks(conn: sqlite3.Connection, identity_id: int) -> list[dict[str, Any]]:

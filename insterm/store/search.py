@@ -8,7 +8,6 @@ first page of a common name reads about one page of index entries.
 
 Records merged into another one are left out except when looked up by IPP (they then say into
 which record they were merged). Results are `IdentitySummary`: no matricule unless QUAL.
-Standard library only (this is the `insterm lookup` path).
 """
 
 from __future__ import annotations
@@ -67,7 +66,7 @@ def _prefix(column: str) -> str:
 
 
 def _first_name_filter(split: NameSplit, column: str, *,
-                       phonetic_too: bool = False) -> tuple[str, tuple]:
+                       phonetic_too: bool = False) -> tuple[str, tuple[str, ...]]:
     """` AND (<first-name prefix on column> [OR same phonetic first name])`, or nothing.
 
     Only columns of the index being scanned are used, so the filter is checked on index
@@ -76,7 +75,7 @@ def _first_name_filter(split: NameSplit, column: str, *,
         return "", ()
     key = split.first_name_key
     clause = _prefix(f"identity.{column}")
-    params: tuple = (key, key + _AFTER_Z)
+    params: tuple[str, ...] = (key, key + _AFTER_Z)
     if phonetic_too and split.first_name_phonetic:
         clause += " OR identity.p_first_name = ?"
         params += (split.first_name_phonetic,)
@@ -84,7 +83,8 @@ def _first_name_filter(split: NameSplit, column: str, *,
 
 
 def _name_sources(query: NameQuery) -> list[_Source]:
-    date_sql, date_params = "", ()
+    date_sql = ""
+    date_params: tuple[str, ...] = ()
     if query.birth_date is not None:
         date_sql, date_params = " AND identity.birth_date = ?", (query.birth_date.isoformat(),)
     by_date = "identity_birth_date" if query.birth_date is not None else None

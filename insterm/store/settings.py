@@ -15,6 +15,8 @@ import json
 import sqlite3
 from typing import Any
 
+from insterm.domain.documents import CATALOGUE, DEFAULT_PRACTICE_CATALOGUE, PracticeCatalogue
+
 DOCUMENT_CATALOGUE = "document_catalogue"
 
 
@@ -40,17 +42,11 @@ def put(conn: sqlite3.Connection, key: str, value: Any) -> None:
                  (key, json.dumps(value, ensure_ascii=False, sort_keys=True)))
 
 
-def document_catalogue(conn: sqlite3.Connection):
+def document_catalogue(conn: sqlite3.Connection) -> PracticeCatalogue:
     """The practice's `insterm.domain.documents.PracticeCatalogue`: the stored one, or the
     domain's default when none is stored. A stored code that this version of the domain no
     longer accepts in a catalogue is left out (never replaced by a broader choice); if none is
     left, the default applies."""
-    from insterm.domain.documents import (
-        CATALOGUE,
-        DEFAULT_PRACTICE_CATALOGUE,
-        PracticeCatalogue,
-    )
-
     codes = get(conn, DOCUMENT_CATALOGUE)
     if not isinstance(codes, list):
         return DEFAULT_PRACTICE_CATALOGUE

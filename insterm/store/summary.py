@@ -1,8 +1,8 @@
 """The identity as a search returns it.
 
 `IdentitySummary` never carries the matricule (nor its OID) of an identity that is not QUAL
-(EXI SI 08, ins-rules 1.1): `from_row` leaves them out, and the constructor refuses them, so no
-screen, export or printout built from a search result can show them by mistake. `has_ins` says
+(EXI SI 08, ins-rules 1.1): `row_to_summary` leaves them out, and the constructor refuses them,
+so no screen, export or printout built from a search result can show them by mistake. `has_ins` says
 that an INS is held (a RECUP identity), without giving it.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 # Columns a search reads (in this order); `row_to_summary` expects them.
 SUMMARY_COLUMNS = (
@@ -57,7 +58,7 @@ class IdentitySummary:
 
     @property
     def status_label(self) -> str:
-        from insterm.domain.status import Status
+        from insterm.domain.status import Status  # not needed by `insterm lookup`: imported here
 
         return Status(self.status).label
 
@@ -71,7 +72,7 @@ class IdentitySummary:
         return f"{name} {first}"
 
 
-def row_to_summary(row: sqlite3.Row | tuple, match: str = "") -> IdentitySummary:
+def row_to_summary(row: sqlite3.Row | tuple[Any, ...], match: str = "") -> IdentitySummary:
     (id_, ipp, birth_name, first_name, first_names, used_name, used_first_name, birth_date,
      corrected, sex, birth_place, status, dout, fict, homa, matricule, oid, merged_into,
      version) = tuple(row)[: len(SUMMARY_COLUMNS)]
