@@ -12,7 +12,7 @@ platformdirs, tomllib and tomlkit are imported where they are used: a command gi
 with --db or `INSTERM_DB` (as scripts calling `insterm lookup` do) neither reads nor writes the
 file.
 
-What goes where (per value; see also `insterm.usecases.settings`):
+What goes where (per value; see also `insterm.usecases.insi_settings`):
 - this file holds what belongs to ONE machine: the database path and group, the INSi timeout,
   the paths this machine uses to reach INSi (`insi.ca_file`: the IGC-Santé CA bundle;
   `insi.endpoint`: a relay replacing the qualification/production address), and where this

@@ -4,7 +4,7 @@ search the INS by traits (the first-name strategy) and print the result or the e
 Exit code: 0 for CR 00 (identity found), 1 for 01/02 (none, several), 2 for any error (refused
 before sending, settings, certificate, fault, transport, unusable reply).
 
-Settings: those of the practice (`insterm.usecases.settings`): the environment, IDAM, software
+Settings: those of the practice (`insterm.usecases.insi_settings`): the environment, IDAM, software
 name and installation UUID from the database (`--db`, else INSTERM_DB, the settings file or the
 default place), the timeout and paths from the settings file, the certificate of the
 environment (the imported organisation certificate, or the simulator's demo certificate set up
@@ -202,7 +202,7 @@ def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
         if view.certificate.passphrase is None and not _open_keyring(sys.stderr):
             return 2
         prepared = insi_calls.prepare_client(ctx, runtime)
-        if prepared.refusal is not None:
+        if prepared.refusal is not None or prepared.client is None:
             print(str(prepared.refusal), file=sys.stderr)
             return 2
         outcome = prepared.client.search_by_traits(query)

@@ -3,14 +3,14 @@
 `--setup` makes the simulator's test CA, its server certificate and the demo practice's client
 certificate (CN=INSI-MANU, PKCS#12 with a random passphrase), puts that passphrase in the keyring
 (insterm.secrets), writes in this machine's settings file where the client reaches the simulator
-(`insi.simulator_url` from --port, `insi.simulator_dir`; see insterm.usecases.settings) and exits.
+(`insi.simulator_url` from --port, `insi.simulator_dir`; see insterm.usecases.insi_settings) and exits.
 The practice's INSi environment (in the database) is not changed: the simulator is used when it
 is "simulator" (the default). Without --setup the simulator serves until Ctrl+C (setting itself
 up first when needed). State directory: --state-dir, else $INSTERM_INSI_SIM_DIR, else
 <user data dir of insterm>/insi-sim.
 
 The passphrase goes under the simulator's own keyring entry
-(`insterm.usecases.settings.SIMULATOR_PASSPHRASE`), and under INSI_CERT_PASSPHRASE too unless
+(`insterm.usecases.insi_keyring.SIMULATOR_PASSPHRASE`), and under INSI_CERT_PASSPHRASE too unless
 that entry already opens the practice's imported organisation certificate (never overwritten).
 
 People: the public test identities, and the identities of the database (--db, else INSTERM_DB,

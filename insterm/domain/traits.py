@@ -1,6 +1,6 @@
 """Names, first names, sex and birth date: the character profile and checks of the strict traits.
 
-Rules from /work/shared/domain/ins-rules.md:
+Rules of the INS identity guide (section numbers of the project's rule notes):
 
 - 2.3 (SEL-MP-043 read through a secondary source, consistent with the values INSi returns): the
   INSi profile is uppercase A-Z, space, apostrophe (ASCII 39) and hyphen (ASCII 45).

@@ -6,7 +6,7 @@ Writes run inside the caller's write transaction, with its audit event (`insterm
 
 Keys: `document_catalogue` (the document types this practice accepts: a JSON list of ZFD-7
 codes; absent = the domain's `DEFAULT_PRACTICE_CATALOGUE`); the INSi settings of the practice
-are kept here too (`insterm.usecases.settings` names their keys).
+are kept here too (`insterm.usecases.insi_settings` names their keys).
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class Prepared:
     """What the "prepare" phase shows, read in one worker call."""
 
     record: IdentityRecord
-    readiness: Any  # insterm.usecases.settings.InsiReadiness
+    readiness: Any  # insterm.usecases.insi_readiness.InsiReadiness
     place_name: str | None
 
 
@@ -324,7 +324,9 @@ class InsiCallScreen(InstermScreen):
         self.progress.clear()
         self.call_result.clear()
 
-    def _called(self, called: Called) -> None:
+    def _called(self, called: Called | None) -> None:
+        if called is None:  # stopped before anything was sent: "Ne plus attendre" said so
+            return
         self._insi_worker = None
         self.progress.stop()
         self.report = called.report

@@ -497,7 +497,7 @@ async def test_only_the_practice_catalogue_is_offered_with_none_preselected(app,
 
 def test_default_catalogue_when_the_clinic_cannot_tell(clinic, practice):
     from insterm.domain.documents import DEFAULT_PRACTICE_CATALOGUE
-    from insterm.tui.screens.document_check import load_check_view
+    from insterm.tui.forms.document_check import load_check_view
 
     class OlderClinic:  # a facade without document_catalogue()
         def get(self, identity_id: int):  # type: ignore[no-untyped-def]

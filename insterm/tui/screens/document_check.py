@@ -52,7 +52,6 @@ from insterm.tui.forms.document_check import (
     load_check_view,
     mismatch_text,
     problem_field,
-    proof_hint,
     strict_traits,
     trait_lines,
 )
@@ -64,8 +63,7 @@ if TYPE_CHECKING:
     from insterm.clinic import DocumentCheck
 
 # The re-check of an edit (`edit_recheck`) reads its form through these names too.
-__all__ = ["TRAITS", "CheckView", "DocumentCheckScreen", "Entered", "TraitMismatchModal",
-           "build_check", "document_fields", "load_check_view", "proof_hint"]
+__all__ = ["DocumentCheckScreen", "TraitMismatchModal", "document_fields"]
 
 
 # ------------------------------------------------------------------ the trait mismatch dialog

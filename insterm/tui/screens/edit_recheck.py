@@ -28,21 +28,21 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from insterm.tui.errors import refusal_message
-from insterm.tui.screens.base import InstermModal
-from insterm.tui.screens.document_check import TRAITS as CHECKED_TRAITS
-from insterm.tui.screens.document_check import (
+from insterm.tui.forms.document_check import TRAITS as CHECKED_TRAITS
+from insterm.tui.forms.document_check import (
     Entered,
     build_check,
-    document_fields,
     load_check_view,
     proof_hint,
 )
+from insterm.tui.screens.base import InstermModal
+from insterm.tui.screens.document_check import document_fields
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from insterm.store.errors import VersionConflict
     from insterm.store.identities import IdentityRecord
-    from insterm.tui.screens.document_check import CheckView
+    from insterm.tui.forms.document_check import CheckView
     from insterm.tui.screens.edit_checks import TraitValue
     from insterm.usecases.identities import Saved
 

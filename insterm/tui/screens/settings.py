@@ -55,12 +55,10 @@ if TYPE_CHECKING:
     from insterm.clinic import Clinic
     from insterm.store.operators import Operator
     from insterm.tui.screens.settings_operators import OperatorsPane
-    from insterm.usecases.settings import (
-        ImportedCertificate,
-        InsiReadiness,
-        InsiSettingsView,
-        KeyringStatus,
-    )
+    from insterm.usecases.insi_certificate import ImportedCertificate
+    from insterm.usecases.insi_keyring import KeyringStatus
+    from insterm.usecases.insi_readiness import InsiReadiness
+    from insterm.usecases.insi_settings import InsiSettingsView
 
 T = TypeVar("T")
 

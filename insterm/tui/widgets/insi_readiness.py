@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class ReadinessItem(Protocol):
-    """One thing that blocks a call, or a warning (`insterm.usecases.settings.ReadinessItem`)."""
+    """One thing that blocks a call, or a warning (`insterm.usecases.insi_readiness.ReadinessItem`)."""
 
     @property
     def code(self) -> str: ...
