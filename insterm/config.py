@@ -36,6 +36,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from insterm.domain.errors import InstermError
+
 APP_NAME = "insterm"
 DB_ENV = "INSTERM_DB"
 SETTINGS_ENV = "INSTERM_SETTINGS"
@@ -64,7 +66,7 @@ _SCHEMA: dict[str, dict[str, type]] = {
 }
 
 
-class SettingsError(ValueError):
+class SettingsError(InstermError, ValueError):
     """A settings file that cannot be used; the message is French and says what to fix."""
 
 

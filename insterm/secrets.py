@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from insterm.domain.errors import InstermError
+
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
@@ -40,16 +42,8 @@ _REFUSED_CLASS_NAMES = {"PlaintextKeyring", "Keyring@keyring.backends.fail",
                         "Keyring@keyring.backends.null", "ChainerBackend"}
 
 
-class SecretsError(Exception):
-    """A secret could not be stored or read; `message` (also `str()`) is French and says what
-    to do, as for insterm's other typed refusals (the TUI shows it as a refusal)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class SecretsError(InstermError):
+    """A secret could not be stored or read (French message saying what to do)."""
 
 
 class SecretsUnavailable(SecretsError):

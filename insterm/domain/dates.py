@@ -2,8 +2,8 @@
 command-line options).
 
 Accepted: JJ/MM/AAAA, with "/", "-", "." or spaces between the parts (day and month may have
-one digit: 1/6/2025), JJMMAAAA (eight digits), and AAAA-MM-JJ. Nothing else is a date: "2025",
-"06/2025" or "1/6/25" are refused rather than guessed.
+one digit: 1/6/2025; "1 / 6 / 2025" too), JJMMAAAA (eight digits), and AAAA-MM-JJ. Nothing
+else is a date: "2025", "06/2025" or "1/6/25" are refused rather than guessed.
 
 `split_date` only recognises the shape (a birth date may hold 00 for an unknown day or month,
 which `insterm.domain.traits.parse_birth_date` completes); `parse_date` also requires a real
@@ -21,7 +21,8 @@ __all__ = ["DATE_FORMATS", "DateTextError", "format_date", "parse_date", "split_
 
 DATE_FORMATS = "JJ/MM/AAAA (ou JJMMAAAA, AAAA-MM-JJ)"
 
-_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})(?:[/.\-]|\s+)([0-9]{1,2})(?:[/.\-]|\s+)([0-9]{4})")
+_SEPARATOR = r"(?:\s*[/.\-]\s*|\s+)"  # one of / - . (spaces around it allowed), or spaces
+_DAY_MONTH_YEAR = re.compile(rf"([0-9]{{1,2}}){_SEPARATOR}([0-9]{{1,2}}){_SEPARATOR}([0-9]{{4}})")
 _COMPACT = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{4})")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 

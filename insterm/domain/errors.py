@@ -1,4 +1,4 @@
-"""Typed errors and warnings shared by the domain rules.
+"""Typed errors and warnings shared by the domain rules, and the base of every refusal.
 
 Every refusal is a `DomainError` (a `ValueError`), whose `str()` is a French sentence for the
 operator saying what is wrong and what to do. `field` names the trait concerned when there is one,
@@ -10,16 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-class DomainError(ValueError):
-    """A value or an action refused by an INS rule; the message is French."""
+class InstermError(Exception):
+    """Base of every refusal insterm explains to a person, in every layer (domain, store,
+    use cases, INSi, settings, keyring): `message` is French and says what is wrong and what
+    to do; `field` names the input it concerns when there is one, so that a form puts the
+    message next to it. It lives here because the domain is the one layer every other imports.
+    The screens test `isinstance(error, InstermError)`: anything else is a defect."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
 
-    def __str__(self) -> str:  # pragma: no cover - trivial
+    def __str__(self) -> str:
         return self.message
+
+
+class DomainError(InstermError, ValueError):
+    """A value or an action refused by an INS rule; the message is French."""
 
 
 class NirError(DomainError):

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from insterm.domain.dates import split_date
 from insterm.domain.errors import DomainError, NirError
 from insterm.domain.nir import parse_nir
 
@@ -56,15 +57,8 @@ MAX_QUERY_LENGTH = 300
 MAX_NAME_WORDS = 6
 
 
-class QueryError(ValueError):
+class QueryError(DomainError):
     """Typed text that is no search; the message is French and says what to type."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,9 +142,6 @@ Query = MatriculeQuery | IppQuery | BirthDateQuery | NameQuery | DatamatrixQuery
 # Parsing
 
 _MATRICULE_RE = re.compile(r"[0-9]{5}[0-9][0-9AB][0-9]{6}(?:[0-9]{2})?")
-_DMY_RE = re.compile(r"([0-9]{1,2})[/.\- ]+([0-9]{1,2})[/.\- ]+([0-9]{4})")
-_ISO_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_COMPACT_DATE_RE = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{4})")
 _DATE_TAIL_RE = re.compile(
     r"^(?P<head>.*?)[\s,]*(?P<date>[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}|[0-9]{8}"
     r"|[0-9]{4}-[0-9]{2}-[0-9]{2})\s*$"
@@ -158,32 +149,23 @@ _DATE_TAIL_RE = re.compile(
 _ALLOWED_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[\s\-'’.]+[^\W\d_]+)*$")
 
 
-def _date_or_none(year: str, month: str, day: str, text: str) -> date | None:
+def _parse_date(text: str) -> date | None:
+    """A date typed alone (the shapes of `insterm.domain.dates`), or None when the text does
+    not look like a date."""
+    text = text.strip()
+    parts = split_date(text)
+    if parts is None:
+        return None
+    day, month, year = parts
     try:
-        return date(int(year), int(month), int(day))
+        return date(year, month, day)
     except ValueError:
+        if text.isdigit():
+            return None  # eight digits that are no date: an IPP maybe
         raise QueryError(
             f"« {text} » n'est pas une date réelle : tapez la date de naissance au format "
             "JJ/MM/AAAA."
         ) from None
-
-
-def _parse_date(text: str) -> date | None:
-    """A date typed alone, or None when the text does not look like a date."""
-    text = text.strip()
-    for regex, order in ((_DMY_RE, "dmy"), (_ISO_RE, "ymd"), (_COMPACT_DATE_RE, "dmy")):
-        match = regex.fullmatch(text)
-        if match:
-            a, b, c = match.groups()
-            if order == "dmy":
-                if regex is _COMPACT_DATE_RE:
-                    try:
-                        return date(int(c), int(b), int(a))
-                    except ValueError:
-                        return None  # eight digits that are no date: an IPP maybe
-                return _date_or_none(c, b, a, text)
-            return _date_or_none(a, b, c, text)
-    return None
 
 
 def _matricule(compact: str) -> MatriculeQuery:

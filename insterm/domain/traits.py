@@ -41,6 +41,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from insterm.domain.dates import split_date
 from insterm.domain.errors import BirthDateError, RuleWarning, TraitError
 
 MAX_LENGTH = 100
@@ -408,9 +409,6 @@ _MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 )
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
-_COMPACT = re.compile(r"(\d{2})(\d{2})(\d{4})", re.ASCII)
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _FORMATS = "JJ/MM/AAAA (ou JJ-MM-AAAA, JJ.MM.AAAA, JJMMAAAA, AAAA-MM-JJ)"
 
 
@@ -501,17 +499,12 @@ def parse_birth_date(text: str, *, today: date | None = None) -> BirthDate:
             f"La date de naissance est vide : saisissez-la au format {_FORMATS}.",
             field="birth_date",
         )
-    match = _DAY_MONTH_YEAR.fullmatch(raw)
-    if match:
-        day, month, year = int(match[1]), int(match[3]), int(match[4])
-    elif match := _COMPACT.fullmatch(raw):
-        day, month, year = int(match[1]), int(match[2]), int(match[3])
-    elif match := _ISO.fullmatch(raw):
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
-    else:
+    parts = split_date(raw)  # the shapes every date field accepts (00 kept as typed)
+    if parts is None:
         raise BirthDateError(
             f"« {_show_text(raw)} » n'est pas une date au format {_FORMATS}.", field="birth_date"
         )
+    day, month, year = parts
     if year == 0:
         raise BirthDateError(
             "L'année de naissance est inconnue (0000) : une date de naissance ne peut pas être "

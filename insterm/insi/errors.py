@@ -17,6 +17,8 @@ machine name for the insi_call log.
 
 from __future__ import annotations
 
+from insterm.domain.errors import InstermError
+
 __all__ = [
     "InsiAuthError",
     "InsiError",
@@ -53,17 +55,10 @@ def _clip(text: str | None, limit: int = 1000) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class InsiError(Exception):
+class InsiError(InstermError):
     """Base of every INSi error; `message` is French, `code` a stable machine name."""
 
     code = "insi.error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class InsiRefused(InsiError):
@@ -76,9 +71,8 @@ class InsiRefused(InsiError):
     code = "refused"
 
     def __init__(self, message: str, *, reason: str, field: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, field=field)
         self.reason = reason
-        self.field = field
         self.code = f"refused.{reason}"
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from insterm.domain.errors import DomainError
 from insterm.insi.errors import InsiRefused
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,12 +102,11 @@ class TraitsQuery:
         return " ".join(self.first_names)
 
 
-def _refuse_trait(error: Exception, field: str) -> InsiRefused:
-    message = getattr(error, "message", None) or str(error)
+def _refuse_trait(error: DomainError, field: str) -> InsiRefused:
     return InsiRefused(
-        f"Recherche INSi non envoyée : {message}",
+        f"Recherche INSi non envoyée : {error.message}",
         reason="sex" if field == "sex" else "traits",
-        field=getattr(error, "field", None) or field,
+        field=error.field or field,
     )
 
 

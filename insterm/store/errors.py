@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import os
 
+from insterm.domain.errors import InstermError
 
-class StoreError(Exception):
+
+class StoreError(InstermError):
     """Anything the store refuses or cannot do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class DatabaseMissing(StoreError):

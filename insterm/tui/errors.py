@@ -1,18 +1,22 @@
 """The one place where an exception becomes what the operator reads.
 
-Every typed error of insterm carries a French `message` saying what is wrong and what to do
-(`DomainError`, `StoreError`, `ClinicError`, `QueryError`, `InsiError`, `SettingsError`...): it is
-shown as it is. Anything else is a defect: the operator gets a French sentence saying that
-nothing was done, and the traceback goes to the Textual log (never to the screen).
+Every refusal of insterm derives from `insterm.domain.errors.InstermError` and carries a French
+`message` saying what is wrong and what to do (`DomainError`, `StoreError`, `ClinicError`,
+`InsiError`, `SettingsError`, `SecretsError`...): it is shown as it is. Anything else is a
+defect: the operator gets a French sentence saying that nothing was done, and the traceback goes
+to the Textual log (never to the screen).
 """
 
 from __future__ import annotations
 
+from insterm.domain.errors import InstermError
+
 
 def refusal_message(error: BaseException) -> str | None:
     """The French message of one of insterm's typed refusals, or None for anything else."""
-    message = getattr(error, "message", None)
-    return message if isinstance(message, str) and message.strip() else None
+    if isinstance(error, InstermError) and error.message.strip():
+        return error.message
+    return None
 
 
 def is_expected(error: BaseException) -> bool:

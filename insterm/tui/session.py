@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from insterm.usecases.errors import PermissionRefused
+
 if TYPE_CHECKING:
     from insterm.store.operators import Operator
     from insterm.tui.app import InstermApp
@@ -69,11 +71,6 @@ def ask_operator(app: InstermApp, operators: list[Operator] | None = None) -> No
     elif active:
         app.push_screen(OperatorPickModal(active, current=app.operator), callback=chosen)
     else:
-        app.report_error(_NoActiveOperator())
-
-
-class _NoActiveOperator(Exception):
-    """Nobody may work: every operator of the base is deactivated (a French refusal)."""
-
-    message = ("Aucun opérateur actif dans cette base : un administrateur doit réactiver un "
-               "compte (insterm en ligne de commande).")
+        app.report_error(PermissionRefused(
+            "Aucun opérateur actif dans cette base : un administrateur doit réactiver un "
+            "compte (insterm en ligne de commande)."))

@@ -8,14 +8,11 @@ them through unchanged.
 
 from __future__ import annotations
 
+from insterm.domain.errors import InstermError
 
-class ClinicError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-    def __str__(self) -> str:
-        return self.message
+class ClinicError(InstermError):
+    """A use case refused: who may do what, or an action that makes no sense here."""
 
 
 class PermissionRefused(ClinicError):

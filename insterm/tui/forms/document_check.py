@@ -16,12 +16,12 @@ read the operator's choices into an `Entered`, and this module says the rest:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from insterm.domain.dates import split_date
 from insterm.domain.errors import DomainError
 from insterm.domain.traits import SEX_LABELS
 
@@ -142,12 +142,13 @@ def strict_traits(record: IdentityRecord) -> tuple[object, ...]:
 
 
 def parse_day(text: str) -> date:
-    """"JJ/MM/AAAA" (or "JJMMAAAA") -> date; `ValueError` with a French message otherwise."""
+    """A typed day (`insterm.domain.dates` shapes: JJ/MM/AAAA, JJMMAAAA...) -> date;
+    `ValueError` with a French message otherwise."""
     raw = text.strip()
-    match = _DAY.fullmatch(raw)
-    if match is None:
+    parts = split_date(raw)  # the shapes every date field accepts
+    if parts is None:
         raise ValueError(f"Date incorrecte « {raw} » : {DATE_FORMAT}")
-    day, month, year = (int(part) for part in match.groups() if part is not None)
+    day, month, year = parts
     try:
         return date(year, month, day)
     except ValueError:
@@ -155,7 +156,6 @@ def parse_day(text: str) -> date:
                          "pièce.") from None
 
 
-_DAY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})|([0-9]{2})([0-9]{2})([0-9]{4})")
 
 
 @dataclass(frozen=True, slots=True)

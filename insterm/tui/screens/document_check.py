@@ -40,6 +40,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from insterm.tui.errors import refusal_message
 from insterm.tui.forms.document_check import (
     ADULT_SITUATIONS,
     MINOR_SITUATIONS,
@@ -486,8 +487,8 @@ class DocumentCheckScreen(InstermScreen):
         self._saving = False
         from insterm.store.errors import VersionConflict
 
-        message = getattr(error, "message", None)
-        if isinstance(message, str):
+        message = refusal_message(error)
+        if message is not None:
             place = problem_field(error)
             if place is not None:
                 self._set_problem(place, message)

@@ -46,6 +46,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
+from insterm.domain.errors import InstermError
 from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens import edit_checks as checks
 from insterm.tui.screens.base import InstermScreen
@@ -403,8 +404,8 @@ class IdentityFormScreen(InstermScreen[None]):
             context = self.query_one("#form-context", Static)
             context.update(f"{error.message} Votre saisie est conservée ci-dessous.")
             context.add_class("-error")
-        domain_field = getattr(error, "field", None)
-        if isinstance(domain_field, str) and domain_field in checks.FIELDS:
+        domain_field = error.field if isinstance(error, InstermError) else None
+        if domain_field is not None and domain_field in checks.FIELDS:
             self.field(domain_field).input.focus()
         self.insterm.report_error(error, doing=doing)
 

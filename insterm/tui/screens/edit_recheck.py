@@ -27,6 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from insterm.domain.errors import InstermError
 from insterm.tui.errors import refusal_message
 from insterm.tui.forms.document_check import TRAITS as CHECKED_TRAITS
 from insterm.tui.forms.document_check import (
@@ -282,7 +283,7 @@ class RecheckModal(InstermModal[RecheckResult]):
             return
         message = refusal_message(error)
         if message is not None:
-            place = getattr(error, "field", None)
+            place = error.field if isinstance(error, InstermError) else None
             key = place if place in ("document", "expiry") else "traits"
             self._set_problem(key, message)
             self.query_one({"document": "#recheck-type", "expiry": "#recheck-expiry",

@@ -18,7 +18,6 @@ N événement(s)" with the end fingerprint to note, or the first broken row name
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -30,6 +29,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from insterm.domain.dates import split_date
+from insterm.domain.errors import InstermError
 from insterm.store.audit_text import action_label, detail_lines
 from insterm.tui.screens.base import InstermModal, InstermScreen
 
@@ -47,15 +48,13 @@ COLUMNS = (  # key, header, width: fits 80 columns with cell padding, border and
 )
 
 DATE_FORMAT_HINT = "JJ/MM/AAAA"
-_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
 
 
-class FilterError(ValueError):
+class FilterError(InstermError):
     """A filter the operator typed that cannot be used (French `message`, the field's id)."""
 
     def __init__(self, message: str, field_id: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, field=field_id)
         self.field_id = field_id
 
 
@@ -63,11 +62,11 @@ def parse_day(text: str, field_id: str, label: str) -> date | None:
     """"JJ/MM/AAAA" -> date; empty -> None; else a French `FilterError`."""
     if not text.strip():
         return None
-    match = _DATE.fullmatch(text)
-    if match is None:
+    parts = split_date(text)  # the shapes every date field accepts
+    if parts is None:
         raise FilterError(f"{label} : « {text.strip()} » n'est pas une date. Tapez-la sous la "
                           f"forme {DATE_FORMAT_HINT}, par exemple 01/06/2025.", field_id)
-    day, month, year = (int(part) for part in match.groups())
+    day, month, year = parts
     try:
         return date(year, month, day)
     except ValueError:

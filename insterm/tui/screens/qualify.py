@@ -41,6 +41,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from insterm.datasets import place_name
+from insterm.domain.errors import InstermError
 from insterm.domain.nir import grouped
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.insi_call import InsiCallScreen
@@ -265,7 +266,8 @@ class QualifyScreen(InsiCallScreen):
         else:
             self.form.display = not self._blocked_by_identity()
             self._set_inputs_enabled(True)
-            refused_field = getattr(error, "field", None) if not report.sent else None
+            refused_field = (error.field if isinstance(error, InstermError) and not report.sent
+                             else None)
             if refused_field in ("first_names", "birth_place"):
                 self.query_one(f"#qualify-{refused_field.replace('_', '-')}-error",
                                FieldMessage).say(str(error))

@@ -408,7 +408,7 @@ class VerifyInsScreen(InsiCallScreen):
         decidable = self._decidable(report)
         self._show_form(not decidable and not self._blocked_by_identity(), full=False)
         self._set_inputs_enabled(True)
-        if not report.sent and getattr(report.error, "field", None) in ("matricule", "oid"):
+        if not report.sent and report.error is not None and report.error.field in ("matricule", "oid"):
             self._say(str(report.error), error=True)
         if report.needs_master_password:
             self._show_readiness()
