@@ -2,7 +2,7 @@
 command-line options).
 
 Accepted: JJ/MM/AAAA, with "/", "-", "." or spaces between the parts (day and month may have
-one digit: 1/6/2025; "1 / 6 / 2025" too), JJMMAAAA (eight digits), and AAAA-MM-JJ. Nothing
+one digit: 1/6/2025; "1 / 6 / 2025" too; the same separator twice), JJMMAAAA (eight digits), and AAAA-MM-JJ. Nothing
 else is a date: "2025", "06/2025" or "1/6/25" are refused rather than guessed.
 
 `split_date` only recognises the shape (a birth date may hold 00 for an unknown day or month,
@@ -21,8 +21,8 @@ __all__ = ["DATE_FORMATS", "DateTextError", "format_date", "parse_date", "split_
 
 DATE_FORMATS = "JJ/MM/AAAA (ou JJMMAAAA, AAAA-MM-JJ)"
 
-_SEPARATOR = r"(?:\s*[/.\-]\s*|\s+)"  # one of / - . (spaces around it allowed), or spaces
-_DAY_MONTH_YEAR = re.compile(rf"([0-9]{{1,2}}){_SEPARATOR}([0-9]{{1,2}}){_SEPARATOR}([0-9]{{4}})")
+# One of / - . (spaces around it allowed) or spaces, the same twice: "12/03-1980" is refused.
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})(\s*[/.\-]\s*|\s+)([0-9]{1,2})\2([0-9]{4})")
 _COMPACT = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{4})")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
@@ -41,7 +41,7 @@ def split_date(text: str) -> tuple[int, int, int] | None:
     are not checked against the calendar (00 and 31/02 come back as typed)."""
     raw = text.strip()
     if match := _DAY_MONTH_YEAR.fullmatch(raw):
-        return int(match[1]), int(match[2]), int(match[3])
+        return int(match[1]), int(match[3]), int(match[4])
     if match := _COMPACT.fullmatch(raw):
         return int(match[1]), int(match[2]), int(match[3])
     if match := _ISO.fullmatch(raw):

@@ -42,7 +42,8 @@ def test_any_text_is_a_date_or_a_french_refusal(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["2025", "06/2025", "1/6/25", "01/06/2025 12:00", "1er juin 2025",
-                                  "01//06/2025", "123/06/2025", "2025/06/01", ""])
+                                  "01//06/2025", "123/06/2025", "2025/06/01", "",
+                                  "12/03-1980", "12 /03/1980"])
 def test_shapes_that_are_not_dates_are_refused_not_guessed(text: str) -> None:
     assert split_date(text) is None
     with pytest.raises(DateTextError, match="n'est pas une date") as refused:
