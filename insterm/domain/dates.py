@@ -1,9 +1,10 @@
 """Dates as a person types them, read the same way everywhere (search, forms, journal filters,
 command-line options).
 
-Accepted: JJ/MM/AAAA, with "/", "-", "." or spaces between the parts (day and month may have
-one digit: 1/6/2025; "1 / 6 / 2025" too; the same separator twice), JJMMAAAA (eight digits), and AAAA-MM-JJ. Nothing
-else is a date: "2025", "06/2025" or "1/6/25" are refused rather than guessed.
+Accepted: JJ/MM/AAAA, with "/", "-", "." or spaces between the parts, the same separator
+twice (day and month may have one digit: 1/6/2025; "1 / 6 / 2025" too), JJMMAAAA (eight
+digits), and AAAA-MM-JJ. Nothing else is a date: "2025", "06/2025", "1/6/25" or "12/03-1980"
+are refused rather than guessed.
 
 `split_date` only recognises the shape (a birth date may hold 00 for an unknown day or month,
 which `insterm.domain.traits.parse_birth_date` completes); `parse_date` also requires a real
