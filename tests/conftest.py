@@ -3,6 +3,7 @@ user's real settings file, database, keyring file or simulator state."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,23 @@ def _isolated_user_folders(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
     monkeypatch.setenv("INSTERM_SETTINGS", str(Path(home) / "config" / "insterm" / "settings.toml"))
     for variable in ("INSTERM_DB", "INSTERM_INSI_SIM_DIR", "INSTERM_INSI_ENDPOINT"):
         monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_keyring_kdf() -> Iterator[None]:
+    """The encrypted file keyring derives its AES key with Argon2id on every read and write
+    (keyrings.cryptfile's defaults: 15 passes over 64 MB, about a second each on the CI
+    machines). The tests keep the real keyring, files and passwords, with a cheap Argon2: the
+    cost is the library's own setting, not insterm's, and no test is about it."""
+    try:
+        from keyrings.cryptfile.cryptfile import ArgonAESEncryption
+    except ImportError:  # the secrets tests say so themselves
+        yield
+        return
+    saved = ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost
+    ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost = 1, 2**10
+    yield
+    ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost = saved
 
 
 def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
