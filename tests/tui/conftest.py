@@ -21,7 +21,7 @@ import pytest
 from insterm.clinic import Clinic
 
 from .insi_support import MASTER
-from .support import TODAY, Practice, build_practice
+from .support import TODAY, Practice, build_practice, quiet
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -32,6 +32,19 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         asyncio.run(pyfuncitem.obj(**kwargs))
         return True
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pilot_waits_for_conditions() -> Iterator[None]:
+    """Pilot's waits after each key and pause() end when the app has nothing left to do
+    (support.quiet) instead of when the process has looked idle for 20 ms."""
+    import textual.app
+    import textual.pilot
+
+    saved = textual.app.wait_for_idle, textual.pilot.wait_for_idle
+    textual.app.wait_for_idle = textual.pilot.wait_for_idle = quiet
+    yield
+    textual.app.wait_for_idle, textual.pilot.wait_for_idle = saved
 
 
 @pytest.fixture
