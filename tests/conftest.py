@@ -22,6 +22,9 @@ def _isolated_user_folders(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
         monkeypatch.delenv(variable, raising=False)
 
 
+_KDF_DEFAULTS: dict[str, int] = {}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_keyring_kdf() -> Iterator[None]:
     """The encrypted file keyring derives its AES key with Argon2id on every read and write
@@ -33,10 +36,24 @@ def _cheap_keyring_kdf() -> Iterator[None]:
     except ImportError:  # the secrets tests say so themselves
         yield
         return
-    saved = ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost
+    _KDF_DEFAULTS.update(time_cost=ArgonAESEncryption.time_cost,
+                         memory_cost=ArgonAESEncryption.memory_cost)
     ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost = 1, 2**10
     yield
-    ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost = saved
+    ArgonAESEncryption.time_cost = _KDF_DEFAULTS["time_cost"]
+    ArgonAESEncryption.memory_cost = _KDF_DEFAULTS["memory_cost"]
+
+
+@pytest.fixture(autouse=True)
+def _installed_keyring_kdf_for_processes(request: pytest.FixtureRequest,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests marked `slow` start processes, whose keyring has the library's Argon2 cost: the
+    test's own side of the keyring uses it too."""
+    if _KDF_DEFAULTS and request.node.get_closest_marker("slow") is not None:
+        from keyrings.cryptfile.cryptfile import ArgonAESEncryption
+
+        for name, value in _KDF_DEFAULTS.items():
+            monkeypatch.setattr(ArgonAESEncryption, name, value)
 
 
 def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
