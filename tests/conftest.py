@@ -7,6 +7,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles. "default": 50 examples for the properties that do not set their own
+# count (a test's explicit max_examples is its author's floor, kept). "thorough", chosen with
+# `--hypothesis-profile=thorough`: 1,000 examples for every property, no deadline.
+THOROUGH_EXAMPLES = 1000
+settings.register_profile("default", max_examples=50)
+settings.register_profile("thorough", max_examples=THOROUGH_EXAMPLES, deadline=None)
+settings.load_profile("default")  # pytest's --hypothesis-profile loads its own after this
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under the thorough profile, the properties with their own (smaller) count get the
+    profile's count too."""
+    if settings.get_current_profile_name() != "thorough":
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is not None and own.max_examples < THOROUGH_EXAMPLES:
+            test._hypothesis_internal_use_settings = settings(
+                own, max_examples=THOROUGH_EXAMPLES, deadline=None)
 
 
 @pytest.fixture(autouse=True)
