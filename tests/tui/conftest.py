@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,15 +53,33 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "cabinet.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def practice_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Practice]:
+    """The practice database, built once per worker through the real `Clinic`."""
+    path = tmp_path_factory.mktemp("practice-template") / "cabinet.sqlite3"
+    with Clinic.open(path, create=True, today=lambda: TODAY) as opened:
+        made = build_practice(opened)
+    return path, made
+
+
 @pytest.fixture
-def clinic(db_path: Path) -> Iterator[Clinic]:
+def clinic(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Clinic]:
+    """The test's own database: a copy of the practice template when the test asks for
+    `practice`, else a new empty one."""
+    if "practice" in request.fixturenames:
+        template, _ = request.getfixturevalue("practice_template")
+        with sqlite3.connect(template) as source, sqlite3.connect(db_path) as copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
     with Clinic.open(db_path, create=True, today=lambda: TODAY) as opened:
         yield opened
 
 
 @pytest.fixture
-def practice(clinic: Clinic) -> Practice:
-    return build_practice(clinic)
+def practice(clinic: Clinic, practice_template: tuple[Path, Practice]) -> Practice:
+    """The practice of support.build_practice, in `clinic` (copied from the template)."""
+    return practice_template[1]
 
 
 @pytest.fixture
