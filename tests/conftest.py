@@ -3,9 +3,32 @@ user's real settings file, database, keyring file or simulator state."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles. "default": 50 examples for the properties that do not set their own
+# count (a test's explicit max_examples is its author's floor, kept). "thorough", chosen with
+# `--hypothesis-profile=thorough`: 1,000 examples for every property, no deadline.
+THOROUGH_EXAMPLES = 1000
+settings.register_profile("default", max_examples=50)
+settings.register_profile("thorough", max_examples=THOROUGH_EXAMPLES, deadline=None)
+settings.load_profile("default")  # pytest's --hypothesis-profile loads its own after this
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under the thorough profile, the properties with their own (smaller) count get the
+    profile's count too."""
+    if settings.get_current_profile_name() != "thorough":
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is not None and own.max_examples < THOROUGH_EXAMPLES:
+            test._hypothesis_internal_use_settings = settings(
+                own, max_examples=THOROUGH_EXAMPLES, deadline=None)
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +42,40 @@ def _isolated_user_folders(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
     monkeypatch.setenv("INSTERM_SETTINGS", str(Path(home) / "config" / "insterm" / "settings.toml"))
     for variable in ("INSTERM_DB", "INSTERM_INSI_SIM_DIR", "INSTERM_INSI_ENDPOINT"):
         monkeypatch.delenv(variable, raising=False)
+
+
+_KDF_DEFAULTS: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_keyring_kdf() -> Iterator[None]:
+    """The encrypted file keyring derives its AES key with Argon2id on every read and write
+    (keyrings.cryptfile's defaults: 15 passes over 64 MB, about a second each on the CI
+    machines). The tests keep the real keyring, files and passwords, with a cheap Argon2: the
+    cost is the library's own setting, not insterm's, and no test is about it."""
+    try:
+        from keyrings.cryptfile.cryptfile import ArgonAESEncryption
+    except ImportError:  # the secrets tests say so themselves
+        yield
+        return
+    _KDF_DEFAULTS.update(time_cost=ArgonAESEncryption.time_cost,
+                         memory_cost=ArgonAESEncryption.memory_cost)
+    ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost = 1, 2**10
+    yield
+    ArgonAESEncryption.time_cost = _KDF_DEFAULTS["time_cost"]
+    ArgonAESEncryption.memory_cost = _KDF_DEFAULTS["memory_cost"]
+
+
+@pytest.fixture(autouse=True)
+def _installed_keyring_kdf_for_processes(request: pytest.FixtureRequest,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests marked `slow` start processes, whose keyring has the library's Argon2 cost: the
+    test's own side of the keyring uses it too."""
+    if _KDF_DEFAULTS and request.node.get_closest_marker("slow") is not None:
+        from keyrings.cryptfile.cryptfile import ArgonAESEncryption
+
+        for name, value in _KDF_DEFAULTS.items():
+            monkeypatch.setattr(ArgonAESEncryption, name, value)
 
 
 def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:

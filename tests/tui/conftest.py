@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 from insterm.clinic import Clinic
 
 from .insi_support import MASTER
-from .support import TODAY, Practice, build_practice
+from .support import TODAY, Practice, build_practice, quiet
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -34,20 +35,51 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pilot_waits_for_conditions() -> Iterator[None]:
+    """Pilot's waits after each key and pause() end when the app has nothing left to do
+    (support.quiet) instead of when the process has looked idle for 20 ms."""
+    import textual.app
+    import textual.pilot
+
+    saved = textual.app.wait_for_idle, textual.pilot.wait_for_idle
+    textual.app.wait_for_idle = textual.pilot.wait_for_idle = quiet
+    yield
+    textual.app.wait_for_idle, textual.pilot.wait_for_idle = saved
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "cabinet.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def practice_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Practice]:
+    """The practice database, built once per worker through the real `Clinic`."""
+    path = tmp_path_factory.mktemp("practice-template") / "cabinet.sqlite3"
+    with Clinic.open(path, create=True, today=lambda: TODAY) as opened:
+        made = build_practice(opened)
+    return path, made
+
+
 @pytest.fixture
-def clinic(db_path: Path) -> Iterator[Clinic]:
+def clinic(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Clinic]:
+    """The test's own database: a copy of the practice template when the test asks for
+    `practice`, else a new empty one."""
+    if "practice" in request.fixturenames:
+        template, _ = request.getfixturevalue("practice_template")
+        with sqlite3.connect(template) as source, sqlite3.connect(db_path) as copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
     with Clinic.open(db_path, create=True, today=lambda: TODAY) as opened:
         yield opened
 
 
 @pytest.fixture
-def practice(clinic: Clinic) -> Practice:
-    return build_practice(clinic)
+def practice(clinic: Clinic, practice_template: tuple[Path, Practice]) -> Practice:
+    """The practice of support.build_practice, in `clinic` (copied from the template)."""
+    return practice_template[1]
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ trail): an administrator `admin`, a staff member `sophie`, and a few identities 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -81,22 +83,117 @@ def audit_actions(clinic: Clinic, identity_id: int | None = None) -> list[tuple[
     return [(a, o) for a, o in rows]
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let timers fire, workers finish and their results reach the screen. A worker cancelled
-    meanwhile is normal (a search superseded by the next key of a burst): wait for the rest."""
-    from textual.worker import WorkerCancelled
+# ------------------------------------------------------------------ waiting for the app
+#
+# Textual's Pilot waits after every key and every pause() until the process *looks* idle: it
+# naps 20 ms at a time until a nap costs under 1 ms of CPU (textual._wait.wait_for_idle). That
+# is 40 ms to 2 s a key, most of it spent sleeping, and it says nothing of what is left to do.
+# The tests wait for conditions instead: `quiet()` (installed in Textual's place by conftest.py)
+# and `settle()`.
 
-    for _ in range(2):
-        await pilot.pause(0.1)
-        for _attempt in range(50):
-            try:
-                await pilot.app.workers.wait_for_complete()
-                break
-            except WorkerCancelled:
-                await pilot.pause()
-        else:
-            raise AssertionError("workers still being cancelled after 50 waits")
+SHORT_TIMER = 0.3  # seconds: the one-shot timers settle() lets fire (the screens' debounces)
+SETTLE_TIMEOUT = 30.0  # seconds before settle() gives up (never reached by a working screen)
+_NAP = 0.002  # seconds between two looks while the screen or a thread has work under way
+
+
+def _running_thread_workers(app) -> bool:  # type: ignore[no-untyped-def]
+    from textual.worker import WorkerState
+
+    return any(worker._thread_worker and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+               for worker in app.workers)
+
+
+def _refresh_pending(app) -> bool:  # type: ignore[no-untyped-def]
+    """The current screen has a layout, a repaint or an after-refresh callback to come (its
+    update timer runs it within a frame)."""
+    try:
+        screen = app.screen
+    except Exception:  # no screen yet, or the app is closing
+        return False
+    return bool(screen._layout_required or screen._scroll_required or screen._repaint_required
+                or screen._recompose_required or screen._dirty_widgets or screen._callbacks)
+
+
+async def quiet(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
+    """Until the app has nothing left to do now (Textual's `wait_for_idle`, by conditions): no
+    asyncio callback ready to run (so every message queue is empty and every handler done or
+    waiting), the screen refreshed, and no thread worker running. While a thread worker runs,
+    Textual's own rule ends the wait: a thread blocked on the network (a slow INSi call the test
+    is about to abandon) is idle. `min_sleep` is Textual's and not needed here."""
+    from time import monotonic, process_time
+
+    from textual._context import active_app
+
+    loop = asyncio.get_running_loop()
+    app = active_app.get(None)
+    start = monotonic()
+    window_wall, window_cpu = start, process_time()
+    calm = 0
+    while monotonic() - start < max_sleep:
+        if loop._ready:  # type: ignore[attr-defined]  # asyncio's queue of ready callbacks
+            calm = 0
+            await asyncio.sleep(0)
+            continue
+        threads = app is not None and _running_thread_workers(app)
+        if not threads and not (app is not None and _refresh_pending(app)):
+            calm += 1
+            if calm >= 2:  # two turns of the loop in a row with nothing to run
+                return
+            await asyncio.sleep(0)
+            continue
+        calm = 0
+        if not threads:  # what Pilot.pause() does at its end: the screen's update, now
+            app.screen._on_timer_update()
+            await asyncio.sleep(0)
+            if not _refresh_pending(app):
+                continue
+        await asyncio.sleep(_NAP)
+        if threads:  # Textual's rule: 20 ms of wall time with under 1 ms of CPU
+            now = monotonic()
+            if now - window_wall >= 0.02:
+                if process_time() - window_cpu < 0.001:
+                    return
+                window_wall, window_cpu = now, process_time()
+
+
+def _short_timers(app) -> list:  # type: ignore[no-untyped-def]
+    """The one-shot timers of the app and its screens due within SHORT_TIMER of being set (the
+    debounces of search, hints and scans), not yet fired. Toasts' timeouts are not waited for."""
+    from textual.widgets._toast import Toast
+
+    nodes = [app]
+    for screen in app.screen_stack:
+        nodes.extend(screen.walk_children(with_self=True))
+    return [timer for node in nodes if not isinstance(node, Toast)
+            for timer in list(node._timers)
+            if timer._repeat == 0 and timer._interval <= SHORT_TIMER
+            and timer._task is not None and not timer._task.done()]
+
+
+async def settle(pilot, timeout: float = SETTLE_TIMEOUT) -> None:  # type: ignore[no-untyped-def]
+    """Until the app is at rest: nothing left to run, the debounce timers fired, every worker
+    finished and its result on the screen. A worker cancelled meanwhile is normal (a search
+    superseded by the next key of a burst): wait for the rest."""
+    from time import monotonic
+
+    from textual.worker import WorkerCancelled, WorkerState
+
+    app = pilot.app
+    deadline = monotonic() + timeout
+    at_rest = 0
+    while at_rest < 2:  # twice in a row: what the last round ran may have started more
         await pilot.pause()
+        if monotonic() > deadline:
+            raise AssertionError(f"the app is still busy after {timeout} s")
+        at_rest += 1
+        if any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+               for worker in app.workers):
+            at_rest = 0
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete()
+        elif _short_timers(app):
+            at_rest = 0
+            await asyncio.sleep(0.01)  # until they fire: their own delay, 0.3 s at most
 
 
 # ------------------------------------------------------------------ bursts of keys
@@ -122,11 +219,12 @@ def burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
 async def drained(pilot) -> None:  # type: ignore[no-untyped-def]
     """Wait until every key of the burst has been handed out (a loaded PC takes its time),
     then for what they started."""
+    from time import monotonic
+
     app = pilot.app
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if not app._keys_waiting and not app._key_on_its_way:
-            break
-    else:
-        raise AssertionError("keys still waiting after 10 s")
+    deadline = monotonic() + 10
+    while app._keys_waiting or app._key_on_its_way:
+        if monotonic() > deadline:
+            raise AssertionError("keys still waiting after 10 s")
+        await pilot.pause()
     await settle(pilot)
