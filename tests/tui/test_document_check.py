@@ -3,6 +3,8 @@ screen (F3), then checked in the database (status, document_check rows) and the 
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
 
 from insterm.clinic import Clinic
@@ -277,6 +279,24 @@ async def test_after_a_mismatch_f3_opens_the_identity_edit(app, clinic, practice
         assert type(app.screen).__name__ == "EditScreen"
         stack = [type(s).__name__ for s in app.screen_stack]
         assert "DocumentCheckScreen" in stack  # the typed document is kept meanwhile
+    assert clinic.document_checks(practice.martin) == []
+
+
+@pytest.mark.parametrize(("button", "screen"), [("#mismatch-edit", "EditScreen"),
+                                                  ("#mismatch-doubtful", "RecordScreen"),
+                                                  ("#mismatch-back", "DocumentCheckScreen")])
+async def test_the_mismatch_buttons_do_what_their_keys_do(app, clinic, practice, button, screen):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_check(pilot, practice.martin)
+        await choose_type(pilot, "PA")
+        await type_into(pilot, "doc-expiry", "01/01/2030")
+        await tick(pilot, "birth_name", "sex")
+        await save(pilot)
+        assert type(app.screen).__name__ == "TraitMismatchModal"
+        await pilot.click(button)
+        await settle(pilot)
+        assert type(app.screen).__name__ == screen
+    assert clinic.get(practice.martin).dout == (button == "#mismatch-doubtful")
     assert clinic.document_checks(practice.martin) == []
 
 

@@ -108,28 +108,15 @@ class TraitMismatchModal(InstermModal[str | None]):
             yield Label("Traits non conformes à la pièce", classes="mismatch-title")
             yield Static(text, classes="mismatch-text", markup=False)
             with Horizontal():
-                yield Button("Modifier l'identité (F3)", id="mismatch-edit")
+                yield Button("Modifier l'identité (F3)", id="mismatch-edit",
+                             action="screen.choose('edit')")
                 yield Button("Douteuse (F6)", variant="error", id="mismatch-doubtful",
-                             disabled=self._doubtful_effect is None)
-                yield Button("Revenir (Échap)", id="mismatch-back")
+                             disabled=self._doubtful_effect is None,
+                             action="screen.choose('doubtful')")
+                yield Button("Revenir (Échap)", id="mismatch-back", action="screen.choose('')")
 
     def on_mount(self) -> None:
         self.query_one("#mismatch-back", Button).focus()
-
-    @on(Button.Pressed, "#mismatch-edit")
-    def _edit_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_choose("edit")
-
-    @on(Button.Pressed, "#mismatch-doubtful")
-    def _doubtful_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_choose("doubtful")
-
-    @on(Button.Pressed, "#mismatch-back")
-    def _back_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_choose("")
 
     def action_choose(self, choice: str) -> None:
         if choice == "doubtful" and self._doubtful_effect is None:

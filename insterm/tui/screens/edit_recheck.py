@@ -90,10 +90,12 @@ class StrictEditModal(InstermModal[str | None]):
                 yield Static(f"Avec revérification sur la pièce (F3) : {self._recheck}",
                              classes="drop-recheck", markup=False)
             with Horizontal():
-                yield Button("Enregistrer (F2)", variant="warning", id="drop-save")
+                yield Button("Enregistrer (F2)", variant="warning", id="drop-save",
+                             action="screen.choose('save')")
                 if self._recheck:
-                    yield Button("Revérifier sur la pièce (F3)", id="drop-recheck")
-                yield Button("Annuler (Échap)", id="drop-cancel")
+                    yield Button("Revérifier sur la pièce (F3)", id="drop-recheck",
+                                 action="screen.choose('recheck')")
+                yield Button("Annuler (Échap)", id="drop-cancel", action="screen.choose('')")
 
     def on_mount(self) -> None:
         self.query_one("#drop-cancel", Button).focus()
@@ -102,21 +104,6 @@ class StrictEditModal(InstermModal[str | None]):
         if action == "choose" and parameters == ("recheck",):
             return self._recheck is not None
         return True
-
-    @on(Button.Pressed, "#drop-save")
-    def _save_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_choose("save")
-
-    @on(Button.Pressed, "#drop-recheck")
-    def _recheck_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_choose("recheck")
-
-    @on(Button.Pressed, "#drop-cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_choose("")
 
     def action_choose(self, choice: str) -> None:
         if choice == "recheck" and self._recheck is None:
