@@ -170,10 +170,12 @@ def _short_timers(app) -> list:  # type: ignore[no-untyped-def]
             and timer._task is not None and not timer._task.done()]
 
 
-async def settle(pilot, timeout: float = SETTLE_TIMEOUT) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot, timeout: float = SETTLE_TIMEOUT,  # type: ignore[no-untyped-def]
+                 tolerate: tuple[type[Exception], ...] = ()) -> None:
     """Until the app is at rest: nothing left to run, the debounce timers fired, every worker
     finished and its result on the screen. A worker cancelled meanwhile is normal (a search
-    superseded by the next key of a burst): wait for the rest."""
+    superseded by the next key of a burst): wait for the rest; so are the worker errors in
+    `tolerate` (WorkerFailed where the screen shows a worker's refusal)."""
     from time import monotonic
 
     from textual.worker import WorkerCancelled, WorkerState
@@ -189,7 +191,7 @@ async def settle(pilot, timeout: float = SETTLE_TIMEOUT) -> None:  # type: ignor
         if any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
                for worker in app.workers):
             at_rest = 0
-            with contextlib.suppress(WorkerCancelled):
+            with contextlib.suppress(WorkerCancelled, *tolerate):
                 await app.workers.wait_for_complete()
         elif _short_timers(app):
             at_rest = 0

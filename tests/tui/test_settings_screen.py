@@ -5,7 +5,6 @@ at test time by the simulator's TestAuthority."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import keyring
@@ -15,6 +14,7 @@ from insterm import secrets
 from insterm.clinic import Clinic
 from insterm.tui.screens.settings import SettingsScreen
 
+from . import support
 from .support import audit_actions
 
 
@@ -23,11 +23,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     `wait_for_complete` re-raises a failure that happens while it waits."""
     from textual.worker import WorkerFailed
 
-    for _ in range(2):
-        await pilot.pause(0.1)
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await support.settle(pilot, tolerate=(WorkerFailed,))
 
 MASTER = "maître-de-test-réglages"
 
