@@ -3,9 +3,9 @@ screen (F3), then checked in the database (status, document_check rows) and the 
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import date
+
+import pytest
 
 from insterm.clinic import Clinic
 from insterm.tui.screens.record import RecordScreen
