@@ -18,9 +18,20 @@ from datetime import date
 
 from insterm.domain.errors import DomainError
 
-__all__ = ["DATE_FORMATS", "DateTextError", "format_date", "parse_date", "split_date"]
+__all__ = [
+    "DATE_CHARACTERS",
+    "DATE_FORMATS",
+    "DATE_MAX_LENGTH",
+    "DateTextError",
+    "format_date",
+    "parse_date",
+    "split_date",
+]
 
 DATE_FORMATS = "JJ/MM/AAAA (ou JJMMAAAA, AAAA-MM-JJ)"
+# What a date field lets through as it is typed, and its length ("01 / 06 / 2025" is 14).
+DATE_CHARACTERS = r"[0-9/.\- ]*"
+DATE_MAX_LENGTH = 14
 
 # One of / - . (spaces around it allowed) or spaces, the same twice: "12/03-1980" is refused.
 _DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})(\s*[/.\-]\s*|\s+)([0-9]{1,2})\2([0-9]{4})")

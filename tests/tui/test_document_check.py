@@ -529,3 +529,17 @@ def test_default_catalogue_when_the_clinic_cannot_tell(clinic, practice):
     assert view.catalogue == DEFAULT_PRACTICE_CATALOGUE and view.default_catalogue
     assert (view.minor, view.blocked, view.expected_status) == (False, None, "VALI")
     assert not load_check_view(clinic, practice.martin).default_catalogue
+
+
+async def test_the_expiry_field_takes_every_date_shape(app, clinic, practice):
+    """The field lets through what `insterm.domain.dates` reads ("1.1.2030" kept its dots)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_check(pilot, practice.martin)
+        await choose_type(pilot, "PA")
+        await type_into(pilot, "doc-expiry", "1.1.2030")
+        assert app.screen.query_one("#doc-expiry").value == "1.1.2030"
+        await tick(pilot, "birth_name", "first_names", "birth_date", "sex", "birth_place")
+        await save(pilot)
+        await settle(pilot)
+    (check,) = clinic.document_checks(practice.martin)
+    assert check["expires_on"] == date(2030, 1, 1).isoformat()

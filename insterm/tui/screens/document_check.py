@@ -40,6 +40,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH
 from insterm.tui.errors import refusal_message
 from insterm.tui.forms.document_check import (
     ADULT_SITUATIONS,
@@ -135,8 +136,8 @@ def document_fields(type_id: str, expiry_id: str) -> ComposeResult:
         yield Label("Fin de validité", classes="expiry-label")
     with Horizontal(classes="field-row"):
         yield Select[str]((), prompt="Choisissez le type de pièce…", id=type_id)
-        yield Input(placeholder="JJ/MM/AAAA", id=expiry_id, max_length=10,
-                    restrict=r"[0-9/]*")
+        yield Input(placeholder="JJ/MM/AAAA", id=expiry_id, max_length=DATE_MAX_LENGTH,
+                    restrict=DATE_CHARACTERS)
 
 
 class DocumentCheckScreen(InstermScreen):
@@ -225,8 +226,8 @@ class DocumentCheckScreen(InstermScreen):
                         yield Label("Fin de validité", classes="expiry-label")
                     with Horizontal(classes="field-row"):
                         yield Select[str]((), prompt="Choisissez la pièce…", id="other-type")
-                        yield Input(placeholder="JJ/MM/AAAA", id="other-expiry", max_length=10,
-                                    restrict=r"[0-9/]*")
+                        yield Input(placeholder="JJ/MM/AAAA", id="other-expiry",
+                                    max_length=DATE_MAX_LENGTH, restrict=DATE_CHARACTERS)
                     yield Static("", id="other-type-error", classes="field-error",
                                  markup=False)
                     yield Static("", id="other-expiry-error", classes="field-error",

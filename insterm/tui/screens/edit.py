@@ -46,6 +46,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
+from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH
 from insterm.domain.errors import InstermError
 from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens import edit_checks as checks
@@ -152,7 +153,8 @@ class IdentityFormScreen(InstermScreen[None]):
             yield TraitField("first_names", checks.LABELS["first_names"], max_length=120,
                              placeholder="tous, dans l'ordre de la pièce")
             yield TraitField("birth_date", checks.LABELS["birth_date"], required=True,
-                             max_length=10, restrict=r"[0-9/.\-]*", placeholder="JJ/MM/AAAA",
+                             max_length=DATE_MAX_LENGTH, restrict=DATE_CHARACTERS,
+                             placeholder="JJ/MM/AAAA",
                              input_width=12)
             yield TraitField("sex", checks.LABELS["sex"], required=True, max_length=1,
                              restrict=r"[MFImfi]?", uppercase=True, placeholder="M, F ou I",

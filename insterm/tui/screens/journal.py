@@ -29,7 +29,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from insterm.domain.dates import split_date
+from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH, split_date
 from insterm.domain.errors import InstermError
 from insterm.store.audit_text import action_label, detail_lines
 from insterm.tui.screens.base import InstermModal, InstermScreen
@@ -325,10 +325,10 @@ class JournalScreen(InstermScreen):
                 yield Label("", id="journal-patient-name")
                 yield Label("Du", classes="filter-label -gap")
                 yield Input(placeholder=DATE_FORMAT_HINT, id="journal-since", compact=True,
-                            max_length=10, restrict=r"[0-9/]*")
+                            max_length=DATE_MAX_LENGTH, restrict=DATE_CHARACTERS)
                 yield Label("Au", classes="filter-label -gap")
                 yield Input(placeholder=DATE_FORMAT_HINT, id="journal-until", compact=True,
-                            max_length=10, restrict=r"[0-9/]*")
+                            max_length=DATE_MAX_LENGTH, restrict=DATE_CHARACTERS)
             with Horizontal(classes="journal-filters"):
                 yield Label("Opérateur", classes="filter-label")
                 yield Select([], prompt="tous", id="journal-operator", compact=True)
