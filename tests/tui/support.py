@@ -2,6 +2,8 @@
 
 `build_practice(clinic)` writes through the real `Clinic` (so every record has its audit
 trail): an administrator `admin`, a staff member `sophie`, and a few identities in each status.
+`settle(pilot)` waits until the app is at rest (workers done, debounces fired, screen drawn),
+and `quiet()` replaces Pilot's wait after each key: both wait for conditions, never a fixed time.
 """
 
 from __future__ import annotations
@@ -167,7 +169,8 @@ def _short_timers(app) -> list:  # type: ignore[no-untyped-def]
     return [timer for node in nodes if not isinstance(node, Toast)
             for timer in list(node._timers)
             if timer._repeat == 0 and timer._interval <= SHORT_TIMER
-            and timer._task is not None and not timer._task.done()]
+            and timer._task is not None and not timer._task.done()
+            and timer._active.is_set()]  # a paused timer would never fire
 
 
 async def settle(pilot, timeout: float = SETTLE_TIMEOUT,  # type: ignore[no-untyped-def]
