@@ -110,7 +110,9 @@ class AuditReport:
                        "toujours là, avec la même empreinte." if self.expected else "")
             return (f"Journal d'audit intact : {self.rows} événement(s), chaîne vérifiée.{checked}"
                     f" Empreinte de fin à noter : {self.tail}")
-        return (f"Journal d'audit ALTÉRÉ à partir de la ligne {self.first_broken_id} : "
+        where = (f" à partir de la ligne {self.first_broken_id}"
+                 if self.first_broken_id is not None else "")
+        return (f"Journal d'audit ALTÉRÉ{where} : "
                 f"{self.reason} Conservez cette base en l'état et prévenez le responsable ; "
                 "restaurez une sauvegarde vérifiée si besoin.")
 

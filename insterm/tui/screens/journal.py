@@ -585,7 +585,9 @@ class JournalScreen(InstermScreen):
                 self.notify(f"Journal intact : {report.rows} événement(s) vérifié(s).",
                             title="Vérification du journal", timeout=8)
             else:
-                self.notify(f"Journal ALTÉRÉ à partir de la ligne {report.first_broken_id}.",
+                where = (f" à partir de la ligne {report.first_broken_id}"
+                         if report.first_broken_id is not None else "")
+                self.notify(f"Journal ALTÉRÉ{where}.",
                             title="Vérification du journal", severity="error", timeout=15)
             if self.page is not None:
                 self._show(self.page)
