@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
     """The search with the practice's settings (database + settings file + keyring)."""
-    from insterm.commands._store_options import db_path, existing_db
+    from insterm.commands._store_options import existing_db
     from insterm.config import SettingsError
     from insterm.store.connection import open_database
     from insterm.store.errors import DatabaseMissing, StoreError
@@ -176,11 +176,10 @@ def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
     from insterm.usecases.context import Context
 
     try:
-        path = db_path(args)
         conn = open_database(existing_db(args))
-    except DatabaseMissing:
+    except DatabaseMissing as missing:
         print(
-            f"Base de données introuvable : {path}. Les réglages INSi du cabinet y sont gardés. "
+            f"Base de données introuvable : {missing.path}. Les réglages INSi du cabinet y sont gardés. "
             "Indiquez-la avec --db, créez-la (insterm db init), ou réglez la recherche par les "
             "variables d'environnement INSTERM_INSI_ENDPOINT, INSTERM_INSI_IDAM, "
             "INSTERM_INSI_INSTALLATION_ID et INSTERM_INSI_P12 (voir la documentation).",

@@ -32,12 +32,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(error))
     target = located.absolute()
     print(f"Base : {target} (désignée par {origin})", flush=True)
-    # The base replaced must be the one the user named: a path resolved any other way than
-    # from what was typed is refused (defence against an option lost on the way, issue 9).
-    named = getattr(args, "db", None)
-    if named is not None and Path(named).expanduser().resolve() != target.resolve():
-        return fail(f"Restauration refusée : la base trouvée ({target}) n'est pas celle "
-                    f"indiquée par --db ({named}). Rien n'a été modifié.", 1)
+    # Unattended, the base replaced must be one the user named (--db, before or after the
+    # subcommand, or INSTERM_DB), never the settings file's or the default one.
     if args.yes and origin not in (DB_FROM_OPTION, DB_FROM_ENV):
         return fail("Restauration refusée : avec --oui, nommez la base à remplacer (--db FICHIER "
                     f"ou {DB_FROM_ENV.split()[-1]}) ; elle vient ici de {origin}. "

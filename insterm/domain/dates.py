@@ -16,14 +16,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from insterm.domain.errors import DomainError
+from insterm.domain.errors import DomainError, echoed
 
 __all__ = [
     "DATE_CHARACTERS",
     "DATE_FORMATS",
     "DATE_MAX_LENGTH",
     "DateTextError",
-    "format_date",
     "parse_date",
     "split_date",
 ]
@@ -67,7 +66,7 @@ def parse_date(text: str, *, label: str = "La date", field: str | None = None) -
     raw = text.strip()
     parts = split_date(raw)
     if parts is None:
-        raise DateTextError(f"{label} : « {_shown(raw)} » n'est pas une date ; tapez-la sous la "
+        raise DateTextError(f"{label} : « {echoed(raw, 40)} » n'est pas une date ; tapez-la sous la "
                             f"forme {DATE_FORMATS}, par exemple 01/06/2025.",
                             kind="format", field=field)
     day, month, year = parts
@@ -77,14 +76,3 @@ def parse_date(text: str, *, label: str = "La date", field: str | None = None) -
         raise DateTextError(f"{label} : le {day:02d}/{month:02d}/{year:04d} n'existe pas dans "
                             "le calendrier ; vérifiez le jour et le mois.",
                             kind="calendar", field=field) from None
-
-
-def format_date(value: date) -> str:
-    """JJ/MM/AAAA, as every screen shows a date."""
-    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-
-
-def _shown(text: str) -> str:
-    """Typed text as it may be echoed: control characters escaped, long text cut."""
-    visible = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-    return visible if len(visible) <= 40 else visible[:37] + "..."

@@ -26,6 +26,16 @@ class InstermError(Exception):
         return self.message
 
 
+def echoed(text: str, limit: int | None = None) -> str:
+    """Typed text as a refusal may quote it: control characters (an escape sequence would act
+    on the terminal) shown as \\xNN or \\uNNNN; cut at `limit` characters with "..."."""
+    cut = text if limit is None or len(text) <= limit else text[:limit - 3]
+    visible = "".join(ch if ch.isprintable() else
+                      (f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+                      for ch in cut)
+    return visible if cut is text else visible + "..."
+
+
 class DomainError(InstermError, ValueError):
     """A value or an action refused by an INS rule; the message is French."""
 

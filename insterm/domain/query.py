@@ -33,7 +33,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from insterm.domain.dates import split_date
-from insterm.domain.errors import DomainError, NirError
+from insterm.domain.errors import DomainError, NirError, echoed
 from insterm.domain.nir import parse_nir
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def _parse_date(text: str) -> date | None:
         if text.isdigit():
             return None  # eight digits that are no date: an IPP maybe
         raise QueryError(
-            f"« {_visible(text)} » n'est pas une date réelle : tapez la date de naissance au format "
+            f"« {echoed(text)} » n'est pas une date réelle : tapez la date de naissance au format "
             "JJ/MM/AAAA."
         ) from None
 
@@ -248,18 +248,10 @@ def parse_query(text: str) -> Query:
                                  "tapez la date de naissance au format JJ/MM/AAAA.")
             return _name_query(_checked_name(match.group("head")), tail)
         raise QueryError(
-            f"« {_visible(stripped[:60])} » n'est ni un matricule (15 caractères, ou 13 sans la clé), "
+            f"« {echoed(stripped[:60])} » n'est ni un matricule (15 caractères, ou 13 sans la clé), "
             "ni un IPP, ni une date JJ/MM/AAAA, ni un nom : corrigez la saisie."
         )
     return _name_query(_checked_name(stripped), None)
-
-
-def _visible(text: str) -> str:
-    """Typed text as a message may echo it: control characters (an escape sequence would act
-    on the terminal) shown as \\xNN or \\uNNNN."""
-    return "".join(ch if ch.isprintable() else
-                   (f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
-                   for ch in text)
 
 
 def _checked_name(text: str) -> str:
@@ -269,10 +261,10 @@ def _checked_name(text: str) -> str:
         if part and not _ALLOWED_NAME_CHARS.fullmatch(part):
             bad = sorted({ch for ch in part if not (ch.isalpha() or ch in " -'’.")})
             if not bad:  # only allowed characters, but no letters around them: "-", "' '"
-                raise QueryError(f"« {_visible(part[:30])} » n'est pas un nom : tapez des "
+                raise QueryError(f"« {echoed(part[:30])} » n'est pas un nom : tapez des "
                                  "lettres (tirets, espaces et apostrophes vont entre deux "
                                  "lettres).")
-            shown = " ".join(_visible(ch) for ch in bad)
+            shown = " ".join(echoed(ch) for ch in bad)
             raise QueryError(f"Caractère inattendu dans le nom ({shown}) : tapez des lettres, "
                              "espaces, tirets ou apostrophes.")
     if cleaned.count(",") > 1:

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from insterm.domain.dates import DateTextError, format_date, parse_date, split_date
+from insterm.domain.dates import DateTextError, parse_date, split_date
+from insterm.domain.traits import format_birth_date
 
 DAYS = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
 
@@ -25,7 +26,7 @@ def test_every_accepted_shape_reads_the_same_day(day: date, shape: str) -> None:
 
 @given(DAYS)
 def test_what_the_screens_show_reads_back(day: date) -> None:
-    assert parse_date(format_date(day)) == day
+    assert parse_date(format_birth_date(day)) == day
 
 
 @given(st.text(max_size=30))

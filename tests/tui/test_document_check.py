@@ -246,13 +246,18 @@ async def test_a_trait_not_confirmed_is_refused_and_says_what_to_do(app, clinic,
     nothing_written(clinic, practice.martin, before, events)
 
 
+async def reach_mismatch(pilot, identity_id: int) -> None:
+    """A passport check with only the birth name and the sex ticked: the mismatch dialog."""
+    await open_check(pilot, identity_id)
+    await choose_type(pilot, "PA")
+    await type_into(pilot, "doc-expiry", "01/01/2030")
+    await tick(pilot, "birth_name", "sex")
+    await save(pilot)
+
+
 async def test_after_a_mismatch_the_identity_can_be_marked_doubtful(app, clinic, practice):
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_check(pilot, practice.martin)
-        await choose_type(pilot, "PA")
-        await type_into(pilot, "doc-expiry", "01/01/2030")
-        await tick(pilot, "birth_name", "sex")
-        await save(pilot)
+        await reach_mismatch(pilot, practice.martin)
         text = " ".join(str(s.render()) for s in app.screen.query("Static"))
         assert "prénoms de naissance, date de naissance et lieu de naissance ne sont pas " \
                "confirmés" in " ".join(text.split()).lower()
@@ -287,11 +292,7 @@ async def test_after_a_mismatch_f3_opens_the_identity_edit(app, clinic, practice
                                                   ("#mismatch-back", "DocumentCheckScreen")])
 async def test_the_mismatch_buttons_do_what_their_keys_do(app, clinic, practice, button, screen):
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_check(pilot, practice.martin)
-        await choose_type(pilot, "PA")
-        await type_into(pilot, "doc-expiry", "01/01/2030")
-        await tick(pilot, "birth_name", "sex")
-        await save(pilot)
+        await reach_mismatch(pilot, practice.martin)
         assert type(app.screen).__name__ == "TraitMismatchModal"
         await pilot.click(button)
         await settle(pilot)

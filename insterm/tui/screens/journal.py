@@ -29,7 +29,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH, split_date
+from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH, DateTextError, parse_date
 from insterm.domain.errors import InstermError
 from insterm.store.audit_text import action_label, detail_lines
 from insterm.tui.screens.base import InstermModal, InstermScreen
@@ -59,19 +59,14 @@ class FilterError(InstermError):
 
 
 def parse_day(text: str, field_id: str, label: str) -> date | None:
-    """"JJ/MM/AAAA" -> date; empty -> None; else a French `FilterError`."""
+    """A typed day (`insterm.domain.dates`) -> date; empty -> None; else a French
+    `FilterError` for the field."""
     if not text.strip():
         return None
-    parts = split_date(text)  # the shapes every date field accepts
-    if parts is None:
-        raise FilterError(f"{label} : « {text.strip()} » n'est pas une date. Tapez-la sous la "
-                          f"forme {DATE_FORMAT_HINT}, par exemple 01/06/2025.", field_id)
-    day, month, year = parts
     try:
-        return date(year, month, day)
-    except ValueError:
-        raise FilterError(f"{label} : le {text.strip()} n'existe pas dans le calendrier. "
-                          "Vérifiez le jour et le mois.", field_id) from None
+        return parse_date(text, label=label, field=field_id)
+    except DateTextError as refused:
+        raise FilterError(refused.message, field_id) from None
 
 
 @dataclass(frozen=True, slots=True)
