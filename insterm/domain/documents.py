@@ -49,7 +49,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from insterm.domain.errors import DocumentError
+from insterm.domain.errors import DocumentError, require_bool
 
 __all__ = [
     "CATALOGUE",
@@ -249,11 +249,6 @@ def _parse_types(codes: object, where: str) -> tuple[DocumentType, ...]:
             found.append(entry)
     return tuple(found)
 
-
-def _require_bool(value: object, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise DocumentError(f"Valeur incorrecte pour « {what} » : oui ou non est attendu.")
-    return value
 
 
 # --------------------------------------------------------------------------------------------
@@ -513,7 +508,7 @@ def check_proof(
         "majeur sans document": adult_without_documents,
     }
     for what, value in flags.items():
-        _require_bool(value, what)
+        require_bool(value, what, DocumentError)
     if practice is not None and not isinstance(practice, PracticeCatalogue):
         raise DocumentError("Catalogue du cabinet incorrect.", field="document")
     presented = {

@@ -40,6 +40,13 @@ class DomainError(InstermError, ValueError):
     """A value or an action refused by an INS rule; the message is French."""
 
 
+def require_bool(value: object, what: str, error: type[DomainError] = DomainError) -> bool:
+    """`value` when it is a bool; otherwise `error` saying that « what » is a yes or no."""
+    if not isinstance(value, bool):
+        raise error(f"Valeur incorrecte pour « {what} » : oui ou non est attendu.")
+    return value
+
+
 class NirError(DomainError):
     """A matricule (NIR/NIA) that cannot be accepted."""
 

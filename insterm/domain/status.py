@@ -76,7 +76,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 
-from insterm.domain.errors import TransitionRefused
+from insterm.domain.errors import TransitionRefused, require_bool
 
 __all__ = [
     "Attribute",
@@ -245,10 +245,9 @@ def _members(value: object, parse: Callable[[object], _Code], what: str) -> froz
     return frozenset(parse(item) for item in value)
 
 
-def _require_bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TransitionRefused(f"Valeur incorrecte pour « {name} » : oui ou non est attendu.")
-    return value
+
+def _flag(value: object, name: str) -> bool:
+    return require_bool(value, name, TransitionRefused)
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,8 +271,8 @@ class IdentityState:
     def __post_init__(self) -> None:
         status = parse_status(self.status)
         attributes = _members(self.attributes, parse_attribute, "Attributs d'identité")
-        has_ins = _require_bool(self.has_ins, "INS présent")
-        corrected = _require_bool(self.birth_date_corrected, "date de naissance corrigée")
+        has_ins = _flag(self.has_ins, "INS présent")
+        corrected = _flag(self.birth_date_corrected, "date de naissance corrigée")
         object.__setattr__(self, "status", status)
         object.__setattr__(self, "attributes", attributes)
         _check_state(status, attributes, has_ins, corrected)
@@ -333,7 +332,7 @@ class InsiRetrieved:
     document_checked: bool = False
 
     def __post_init__(self) -> None:
-        _require_bool(self.document_checked, "document contrôlé")
+        _flag(self.document_checked, "document contrôlé")
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,10 +359,10 @@ class StrictTraitEdited:
                 "Aucun trait strict modifié n'est indiqué : précisez le trait modifié."
             )
         object.__setattr__(self, "traits", traits)
-        _require_bool(self.rechecked, "revérifié sur le document")
-        _require_bool(self.first_name_coherent, "premier prénom cohérent")
+        _flag(self.rechecked, "revérifié sur le document")
+        _flag(self.first_name_coherent, "premier prénom cohérent")
         if self.birth_date_corrected is not None:
-            _require_bool(self.birth_date_corrected, "date de naissance corrigée")
+            _flag(self.birth_date_corrected, "date de naissance corrigée")
             if StrictTrait.BIRTH_DATE not in traits:
                 raise TransitionRefused(
                     "L'indicateur de date de naissance corrigée ne peut changer qu'avec une "
@@ -403,7 +402,7 @@ class InsReplaced:
     nia_to_nir: bool = False
 
     def __post_init__(self) -> None:
-        _require_bool(self.nia_to_nir, "NIA remplacé par le NIR")
+        _flag(self.nia_to_nir, "NIA remplacé par le NIR")
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,8 +420,8 @@ class Merged:
     def __post_init__(self) -> None:
         traits = _members(self.changed_traits, _parse_trait, "Traits stricts")
         object.__setattr__(self, "changed_traits", traits)
-        _require_bool(self.rechecked, "revérifié sur le document")
-        _require_bool(self.first_name_coherent, "premier prénom cohérent")
+        _flag(self.rechecked, "revérifié sur le document")
+        _flag(self.first_name_coherent, "premier prénom cohérent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +431,7 @@ class BirthDateCorrected:
     rechecked: bool = False
 
     def __post_init__(self) -> None:
-        _require_bool(self.rechecked, "revérifié sur le document")
+        _flag(self.rechecked, "revérifié sur le document")
 
 
 Event = (

@@ -483,15 +483,8 @@ def plan_search(ctx: Context, runtime: InsiRuntime, actor: str, identity_id: int
     Raises the facade's own refusals (unknown operator, unknown or merged record)."""
     ctx.operator(actor)
     record = active_record(ctx.conn, identity_id)
-    try:
-        query = check_traits_query(_query(record, first_names, birth_place), record.state())
-    except InsiRefused as refused:
-        return InsiCallPlan("search", actor, record, insi_settings.environment_in_force(ctx.conn), runtime,
-                            refusal=refused)
-    view, refusal = _settings_view(ctx, runtime)
-    if view is None:
-        return InsiCallPlan("search", actor, record, "?", runtime, refusal=refusal)
-    return InsiCallPlan("search", actor, record, view.environment, runtime, view, query)
+    return _plan(ctx, runtime, "search", actor, record,
+                 lambda: _query(record, first_names, birth_place))
 
 
 def plan_verification(ctx: Context, runtime: InsiRuntime, actor: str,
@@ -505,17 +498,28 @@ def plan_verification(ctx: Context, runtime: InsiRuntime, actor: str,
         raise ActionRefused("Ce dossier n'a pas d'INS à vérifier : indiquez l'INS reçu (15 "
                             "caractères), ou lancez une recherche INSi (qualification).")
     supplied_oid = oid or (record.oid if matricule is None else None) or OID_NIR
-    try:
+
+    def query() -> TraitsQuery:
         parse_supplied_ins(supplied, supplied_oid)
-        query = check_traits_query(_query(record, None, None), record.state())
+        return _query(record, None, None)
+
+    return _plan(ctx, runtime, "verify", actor, record, query, (supplied, supplied_oid))
+
+
+def _plan(ctx: Context, runtime: InsiRuntime, operation: str, actor: str,
+          record: IdentityRecord, query: Callable[[], TraitsQuery],
+          supplied: tuple[str, str] | None = None) -> InsiCallPlan:
+    """The plan of `operation`: refused when `query()` (the traits sent) or the settings are
+    refused, else ready for its exchange."""
+    try:
+        traits = check_traits_query(query(), record.state())
     except InsiRefused as refused:
-        return InsiCallPlan("verify", actor, record, insi_settings.environment_in_force(ctx.conn), runtime,
-                            refusal=refused)
+        return InsiCallPlan(operation, actor, record, insi_settings.environment_in_force(ctx.conn),
+                            runtime, refusal=refused)
     view, refusal = _settings_view(ctx, runtime)
     if view is None:
-        return InsiCallPlan("verify", actor, record, "?", runtime, refusal=refusal)
-    return InsiCallPlan("verify", actor, record, view.environment, runtime, view, query,
-                        (supplied, supplied_oid))
+        return InsiCallPlan(operation, actor, record, "?", runtime, refusal=refusal)
+    return InsiCallPlan(operation, actor, record, view.environment, runtime, view, traits, supplied)
 
 
 def record_exchange(ctx: Context, exchange: InsiExchange) -> InsiSearchReport:
