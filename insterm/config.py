@@ -2,7 +2,8 @@
 
 Paths: the database's default place comes from platformdirs (the user's data folder); the
 `--db` option and the `INSTERM_DB` environment variable override it, in that order. The settings
-file is TOML (read with tomllib), at the user's config folder or at `INSTERM_SETTINGS`.
+file is TOML (read with tomllib): `INSTERM_SETTINGS`, the user's own file, or the machine's
+`/etc/insterm/settings.toml` on a server shared by several staff accounts (`settings_path`).
 
 The settings file never holds a secret: a key whose name looks like one (password, passphrase,
 PIN, secret, token, key) is refused with a French message saying where secrets go (the OS
@@ -44,6 +45,8 @@ SETTINGS_ENV = "INSTERM_SETTINGS"
 DATA_DIR_ENV = "INSTERM_DATA_DIR"
 DB_FILE_NAME = "insterm.sqlite3"
 SETTINGS_FILE_NAME = "settings.toml"
+# The machine-wide settings file of a server shared by several staff accounts (see settings_path).
+SYSTEM_SETTINGS = Path("/etc/insterm") / SETTINGS_FILE_NAME
 
 # Keys that moved to the database (practice-wide): refused here with where to set them.
 _PRACTICE_WIDE = {
@@ -86,13 +89,20 @@ class Settings:
 
 
 def settings_path() -> Path:
-    """The settings file: `INSTERM_SETTINGS`, else `<user config dir>/insterm/settings.toml`."""
+    """The settings file: `INSTERM_SETTINGS`; else the user's own file
+    (`<user config dir>/insterm/settings.toml`) when it exists; else the machine's file
+    (`/etc/insterm/settings.toml`, written by the administrator for every staff account of a
+    shared server) when it exists; else the user's own file (created when a setting is saved).
+    One file is read, never a merge of two: what a person sees in it is what applies."""
     env = os.environ.get(SETTINGS_ENV)
     if env:
         return Path(env).expanduser()
     from platformdirs import user_config_path
 
-    return user_config_path(APP_NAME) / SETTINGS_FILE_NAME
+    own = user_config_path(APP_NAME) / SETTINGS_FILE_NAME
+    if not own.exists() and SYSTEM_SETTINGS.exists():
+        return SYSTEM_SETTINGS
+    return own
 
 
 def _looks_secret(name: str) -> bool:

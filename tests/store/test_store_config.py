@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from insterm.config import SettingsError, load_settings, parse_settings, resolve_db_path
+from insterm import config
+from insterm.config import (
+    SettingsError,
+    load_settings,
+    parse_settings,
+    resolve_db_path,
+    settings_path,
+    update_settings_file,
+)
 
 
 def test_db_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,3 +56,42 @@ def test_valid_settings() -> None:
     settings = parse_settings('[insi]\nendpoint = "simulator"\ntimeout_seconds = 5\n'
                               '[practice]\nname = "Cabinet"\n')
     assert settings.insi_timeout_seconds == 5.0 and settings.practice_name == "Cabinet"
+
+
+def test_machine_settings_serve_every_account_without_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared server: the administrator writes /etc/insterm/settings.toml once; an account
+    with no settings file of its own reads it, one with its own file reads only its own."""
+    machine = tmp_path / "etc" / "settings.toml"
+    machine.parent.mkdir()
+    machine.write_text('[database]\npath = "/srv/insterm/cabinet.sqlite3"\ngroup = "cabinet"\n')
+    monkeypatch.setattr(config, "SYSTEM_SETTINGS", machine)
+    monkeypatch.delenv("INSTERM_SETTINGS")
+    monkeypatch.delenv("INSTERM_DB", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+    own = tmp_path / "home-config" / "insterm" / "settings.toml"
+
+    assert settings_path() == machine
+    assert resolve_db_path() == Path("/srv/insterm/cabinet.sqlite3")
+    assert load_settings().db_group == "cabinet"
+
+    own.parent.mkdir(parents=True)
+    own.write_text('[database]\npath = "/home/me/own.sqlite3"\n')
+    assert settings_path() == own
+    assert resolve_db_path() == Path("/home/me/own.sqlite3")
+    assert load_settings().db_group is None  # one file is read, not a merge
+
+    monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "chosen.toml"))
+    assert settings_path() == tmp_path / "chosen.toml"
+
+
+def test_without_any_file_a_saved_setting_goes_to_the_accounts_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "SYSTEM_SETTINGS", tmp_path / "etc" / "settings.toml")
+    monkeypatch.delenv("INSTERM_SETTINGS")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+    own = tmp_path / "home-config" / "insterm" / "settings.toml"
+    assert settings_path() == own
+    update_settings_file({"insi": {"timeout_seconds": 12}})
+    assert load_settings(own).insi_timeout_seconds == 12.0
+    assert not (tmp_path / "etc").exists()
