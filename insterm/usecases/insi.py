@@ -3,9 +3,9 @@
 The call itself is `insterm.insi` (another module's business): this takes its parsed outcome,
 an `insterm.insi.results.SearchOutcome` or anything shaped like it (`InsiOutcomeLike`).
 
-1. Every attempt is logged in `insi_call` (message id, operation, traits sent, CR code or fault,
-   duration, request and response XML, who, when), and the audit says what came back and what
-   the operator decided, in its own transaction: a call is never forgotten, whatever happens next.
+1. Every attempt is logged in `insi_call` (`insterm.usecases.insi_log`), and the audit says
+   what came back and what the operator decided, in its own transaction: a call is never
+   forgotten, whatever happens next.
    An outcome whose calls were logged when they were made (`logged_call_ids`: the report of
    `insterm.usecases.insi_calls`) is not logged again: the audit event is then `insi_decision`.
 2. Only a "00" the operator ACCEPTED (the returned traits agree with the person and, for a VALI
@@ -20,11 +20,10 @@ an `insterm.insi.results.SearchOutcome` or anything shaped like it (`InsiOutcome
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from insterm.domain import status as rules
 from insterm.store import identities, records
@@ -33,6 +32,10 @@ from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record, remember_ins, transition_changes
+from insterm.usecases.insi_log import log_attempts
+
+if TYPE_CHECKING:
+    from insterm.insi.results import Attempt
 
 OID_NIA = "1.2.250.1.213.1.4.9"
 
@@ -80,12 +83,10 @@ class _ResultLike(Protocol):
 
 class InsiOutcomeLike(Protocol):
     """The shape of `insterm.insi.results.SearchOutcome` (or of an `InsiSearchReport`) that this
-    use case reads. Each attempt is read by name, absent fields tolerated: operation,
-    message_id, duration_seconds, request_xml, response_xml, result (with .code) or error,
-    sent_first_names."""
+    use case reads: its attempts (logged by `insi_log`), its result or its error."""
 
     @property
-    def attempts(self) -> Sequence[object]: ...
+    def attempts(self) -> Sequence[Attempt]: ...
     @property
     def result(self) -> _ResultLike | None: ...
     @property
@@ -107,35 +108,6 @@ class InsiApplied:
     saved: Saved
     call_ids: tuple[int, ...]
     applied: bool  # the record changed
-
-
-def _text(xml: bytes | str | None) -> str | None:
-    if xml is None:
-        return None
-    return xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
-
-
-def _log_attempts(conn: sqlite3.Connection, outcome: InsiOutcomeLike, record: IdentityRecord, *,
-                  environment: str | None, operator_id: int, at: str) -> list[int]:
-    ids = []
-    for attempt in outcome.attempts:
-        result = getattr(attempt, "result", None)
-        error = getattr(attempt, "error", None)
-        ids.append(records.add_insi_call(
-            conn, message_id=getattr(attempt, "message_id", None),
-            operation=getattr(attempt, "operation", "rechercherInsAvecTraitsIdentite"),
-            identity_id=record.id,
-            traits_sent={"birth_name": record.birth_name,
-                         "first_names": getattr(attempt, "sent_first_names", None),
-                         "birth_date": record.birth_date.isoformat(), "sex": record.sex,
-                         "birth_place": record.birth_place},
-            cr_code=result.code if result is not None else None,
-            fault=(getattr(error, "code", None) or type(error).__name__) if error else None,
-            duration_ms=round(getattr(attempt, "duration_seconds", 0.0) * 1000),
-            request_xml=_text(getattr(attempt, "request_xml", None)),
-            response_xml=_text(getattr(attempt, "response_xml", None)),
-            environment=environment, operator_id=operator_id, at=at))
-    return ids
 
 
 def _returned_values(traits: _TraitsLike | None, record: IdentityRecord) -> dict[str, Any]:
@@ -176,8 +148,12 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
         if logged:
             call_ids = list(logged)
         else:
-            call_ids = _log_attempts(change.conn, outcome, record, environment=environment,
-                                     operator_id=change.operator.id, at=change.at)
+            sent = {"birth_name": record.birth_name, "sex": record.sex,
+                    "birth_date": record.birth_date.isoformat(),
+                    "birth_place": record.birth_place}
+            call_ids = log_attempts(change.conn, outcome.attempts, record.id, sent,
+                                    environment=environment, operator_id=change.operator.id,
+                                    at=change.at)
         change.details.update(
             calls=call_ids, code=(result.code if result is not None else None),
             error=str(outcome.error) if outcome.error is not None else None,

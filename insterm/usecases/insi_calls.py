@@ -42,12 +42,13 @@ from insterm.insi.errors import InsiAuthError, InsiError, InsiRefused, InsiSetti
 from insterm.insi.request import TraitsQuery, check_traits_query
 from insterm.insi.results import OID_NIR, SearchOutcome
 from insterm.insi.verification import parse_supplied_ins
-from insterm.store import identities, records
+from insterm.store import identities
 from insterm.usecases import insi_settings
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import active_record
 from insterm.usecases.insi import accept_event
+from insterm.usecases.insi_log import log_attempts
 from insterm.usecases.insi_settings import InsiSettingsView
 from insterm.usecases.insi_wiring import InsiRuntime
 
@@ -293,34 +294,6 @@ def find_collision(conn: sqlite3.Connection, record: IdentityRecord,
 # Logging
 
 
-def _text(xml: bytes | str | None) -> str | None:
-    if not xml:
-        return None
-    return xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
-
-
-def log_attempts(conn: sqlite3.Connection, attempts: Sequence[Attempt], record: IdentityRecord,
-                 traits: TraitsQuery, *, environment: str, operator_id: int,
-                 at: str) -> list[int]:
-    """One insi_call row per attempt, with the traits actually sent."""
-    ids = []
-    for attempt in attempts:
-        result, error = attempt.result, attempt.error
-        ids.append(records.add_insi_call(
-            conn, message_id=attempt.message_id, operation=attempt.operation,
-            identity_id=record.id,
-            traits_sent={"birth_name": traits.birth_name,
-                         "first_names": attempt.sent_first_names,
-                         "sex": traits.sex, "birth_date": traits.birth_date.isoformat(),
-                         "birth_place": traits.birth_place},
-            cr_code=result.code if result is not None else None,
-            fault=getattr(error, "code", None) or (type(error).__name__ if error else None),
-            duration_ms=round(attempt.duration_seconds * 1000),
-            request_xml=_text(attempt.request_xml), response_xml=_text(attempt.response_xml),
-            environment=environment, operator_id=operator_id, at=at))
-    return ids
-
-
 # --------------------------------------------------------------------------------------------
 # The calls
 
@@ -535,7 +508,9 @@ def record_exchange(ctx: Context, exchange: InsiExchange) -> InsiSearchReport:
     assert query is not None  # attempts were made: the plan had its query
     action = "insi_verification" if plan.operation == "verify" else "insi_called"
     with ctx.change(actor, action, record.id) as change:
-        call_ids = log_attempts(change.conn, search.attempts, record, query,
+        sent = {"birth_name": query.birth_name, "sex": query.sex,
+                "birth_date": query.birth_date.isoformat(), "birth_place": query.birth_place}
+        call_ids = log_attempts(change.conn, search.attempts, record.id, sent,
                                 environment=plan.environment,
                                 operator_id=change.operator.id, at=change.at)
         current = identities.get_identity(change.conn, record.id)
@@ -584,5 +559,5 @@ def verify(ctx: Context, runtime: InsiRuntime, actor: str, identity_id: int, *,
 
 __all__ = ["AcceptPreview", "Collision", "InsiCallPlan", "InsiExchange", "InsiSearchReport",
            "Progress", "TraitComparison", "accept_event", "client_for", "compare_traits",
-           "find_collision", "log_attempts", "plan_search", "plan_verification",
+           "find_collision", "plan_search", "plan_verification",
            "preview_accept", "record_exchange", "search", "verify"]
