@@ -9,6 +9,7 @@ default database (INSTERM_DB) must never be, and the named one must be.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -24,7 +25,7 @@ ONLY_IN_NAMED = dict(birth_name="HOUILLES", first_name="PIERRE", first_names="PI
 
 # Every subcommand is listed once here or in NO_DATABASE: a new one fails
 # test_every_subcommand_is_covered until someone says how it treats --db.
-WITH_DATABASE = {"lookup", "db", "audit", "backup", "restore", "insi", "insi-sim"}
+WITH_DATABASE = {"lookup", "db", "audit", "backup", "restore", "insi", "insi-sim", "rapport"}
 NO_DATABASE = {"nir": ["nir", "279035121518989"], "places": ["places", "espagne"],
                "demo": ["demo", "--no-tui"]}
 
@@ -77,6 +78,17 @@ def test_db_info_describes_the_named_base(bases, before, capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith(f"Base : {named}\n")
     assert "Identités : 2" in out
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
+def test_rapport_counts_the_named_base(bases, before, capsys) -> None:
+    _default, named = bases
+    assert main(placements(["rapport", "--format", "json"], named)[0 if before else 1]) == 0
+    out = capsys.readouterr()
+    assert out.err == f"Base : {named}\n"
+    first = json.loads(out.out)["indicateurs"][0]
+    assert (first["section"], first["indicateur"], first["valeur"]) == (
+        "Tout le fichier", "Identités", 2)
 
 
 @pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
@@ -147,7 +159,7 @@ def test_restore_replaces_the_named_base_and_not_the_default(bases, tmp_path, be
     ["audit", "verify"], ["backup", "copie.db"], ["restore", "--oui", "copie.db"],
     ["insi", "search", "--nom", "X", "--prenoms", "Y", "--sexe", "F", "--naissance",
      "2000-01-01"],
-    ["insi-sim", "--port", "0"],
+    ["insi-sim", "--port", "0"], ["rapport"],
 ], ids=lambda command: " ".join(command[:2]))
 @pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
 def test_a_named_base_that_does_not_exist_is_an_error(bases, tmp_path, command, before,
