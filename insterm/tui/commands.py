@@ -32,6 +32,7 @@ def _opens(app: InstermApp, screen: Callable[[], Screen[T]]) -> Callable[[], Non
 
 def app_commands(app: InstermApp) -> list[PaletteCommand]:
     """The entries of every screen."""
+    from insterm.tui.screens.dashboard import DashboardScreen
     from insterm.tui.screens.duplicates import DuplicatesScreen
     from insterm.tui.screens.edit import CreateScreen
     from insterm.tui.screens.settings import SettingsScreen
@@ -45,6 +46,8 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
         PaletteCommand("Doublons", "Les groupes de doublons potentiels",
                        _opens(app, DuplicatesScreen)),
         PaletteCommand("Journal", "Le journal d'audit et sa vérification", app.action_journal),
+        PaletteCommand("Tableau de bord", "Les indicateurs d'identitovigilance",
+                       _opens(app, DashboardScreen)),
         PaletteCommand("Réglages", "INSi, certificat, trousseau, opérateurs, pièces d'identité",
                        _opens(app, SettingsScreen)),
         PaletteCommand("Changer d'opérateur", "Choisir qui travaille sur ce poste",

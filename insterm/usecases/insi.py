@@ -32,7 +32,6 @@ from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record, remember_ins, transition_changes
-from insterm.usecases.insi_log import log_attempts
 
 if TYPE_CHECKING:
     from insterm.insi.results import Attempt
@@ -148,6 +147,8 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
         if logged:
             call_ids = list(logged)
         else:
+            from insterm.usecases.insi_log import log_attempts  # an INSi use case: when used
+
             sent = {"birth_name": record.birth_name, "sex": record.sex,
                     "birth_date": record.birth_date.isoformat(),
                     "birth_place": record.birth_place}

@@ -20,6 +20,7 @@ from insterm.tui import screens
 from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook
 from insterm.tui.screens.base import InstermScreen
+from insterm.tui.screens.dashboard import DashboardScreen
 from insterm.tui.screens.document_check import DocumentCheckScreen
 from insterm.tui.screens.duplicates import DuplicatesScreen
 from insterm.tui.screens.edit import CreateScreen, EditScreen
@@ -119,6 +120,10 @@ async def verify_ins(pilot: Any, practice: Practice) -> None:
     await _open(pilot, VerifyInsScreen(practice.durand))
 
 
+async def dashboard(pilot: Any, practice: Practice) -> None:
+    await _open(pilot, DashboardScreen())
+
+
 STATES: dict[type[Screen[Any]], Setup] = {
     SearchScreen: search_with_results,
     RecordScreen: record,
@@ -131,6 +136,7 @@ STATES: dict[type[Screen[Any]], Setup] = {
     SettingsScreen: settings_operators,
     HelpScreen: help_of_the_record,
     VerifyInsScreen: verify_ins,
+    DashboardScreen: dashboard,
 }
 
 
