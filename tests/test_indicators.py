@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -158,3 +160,26 @@ def test_command_refuses_a_bad_period_or_a_missing_base(tmp_path: Path, practice
     assert bad.returncode == 2 and "n'existe pas" in bad.stderr and bad.stdout == ""
     missing = rapport(tmp_path / "absent.db")
     assert missing.returncode == 2 and "introuvable" in missing.stderr
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None,
+                    reason="pdftotext (Debian poppler-utils) absent: scripts/test installs it")
+def test_pdf_holds_the_table_and_is_written_whole(practice: Clinic, tmp_path: Path) -> None:
+    db = Path(practice.conn.execute("PRAGMA database_list").fetchone()[2])
+    out = tmp_path / "sorties"
+    out.mkdir()
+    target = out / "rapport.pdf"
+    written = rapport(db, "--format", "pdf", "--sortie", str(target))
+    assert written.returncode == 0, written.stderr
+    assert f"Rapport écrit : {target}" in written.stdout
+    assert target.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Indicateurs d'identitovigilance" in text
+    assert "Taux d'identités qualifiées en fin de mois (%)" in text
+    assert re.search(r"Taux qualifié parmi toutes les identités \(%\)\s+33,3", text)
+    assert "Opérateur Sophie Secrétaire (sophie)" in text
+    assert [p.name for p in out.iterdir()] == ["rapport.pdf"]  # no temporary file left
+
+    folder = rapport(db, "--format", "pdf", "--sortie", str(out))
+    assert folder.returncode == 2 and "est un dossier" in folder.stderr

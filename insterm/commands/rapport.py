@@ -1,10 +1,12 @@
-"""`insterm rapport [--periode P] [--format texte|csv|json]`: the identity-vigilance indicators
-of a period (default: the last 12 months), for the referent's quality report.
+"""`insterm rapport [--periode P] [--format texte|csv|json|pdf] [--sortie FICHIER]`: the
+identity-vigilance indicators of a period (default: the last 12 months), for the referent's
+quality report.
 
 The text form is a table per section and a bar chart of the qualified rate at each month's end;
-CSV (";"-separated, UTF-8 with BOM for spreadsheet software) and JSON carry the same rows
+CSV (";"-separated, UTF-8 with BOM for spreadsheet software), JSON and PDF carry the same rows
 (`insterm.usecases.indicators.rows`). The database's path goes to standard error in the CSV
-and JSON forms, so that their output is only data.
+and JSON forms, so that their output is only data. The PDF (`insterm.exchange.report_pdf`) is
+written whole or not at all, to `--sortie` or to rapport-identitovigilance-AAAA-MM-JJ.pdf.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from insterm.commands._store_options import add_db_option
 if TYPE_CHECKING:
     from insterm.usecases.indicators import Report
 
-FORMATS = ("texte", "csv", "json")
+FORMATS = ("texte", "csv", "json", "pdf")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +28,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="AAAA, AAAA-MM, MM/AAAA, un jour, ou DÉBUT..FIN "
                              "(ex. 2026-01..2026-06) ; défaut : les 12 derniers mois")
     parser.add_argument("--format", dest="output", choices=FORMATS, default="texte",
-                        help="texte (défaut), csv ou json")
+                        help="texte (défaut), csv, json ou pdf")
+    parser.add_argument("--sortie", dest="output_file", metavar="FICHIER",
+                        help="le fichier PDF à écrire (défaut : "
+                             "rapport-identitovigilance-AAAA-MM-JJ.pdf ici)")
     add_db_option(parser)
 
 
@@ -55,7 +60,33 @@ def run(args: argparse.Namespace) -> int:
         figures = report(conn, period)
     finally:
         conn.close()
+    if args.output == "pdf":
+        return _pdf(figures, args.output_file)
     {"texte": _text, "csv": _csv, "json": _json}[args.output](figures)
+    return 0
+
+
+def _pdf(figures: Report, output: str | None) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from insterm.atomic_file import write_atomically
+    from insterm.commands._store_options import fail
+    from insterm.exchange.report_pdf import report_pdf
+    from insterm.usecases.indicators import rate, rows
+
+    target = Path(output or f"rapport-identitovigilance-{date.today().isoformat()}.pdf")
+    if target.is_dir():
+        return fail(f"{target} est un dossier : indiquez le nom du fichier PDF à écrire.")
+    document = report_pdf(
+        "Indicateurs d'identitovigilance", f"Période {figures.period.label()}",
+        rows(figures), [(m.month, rate(m.qualified, m.identities)) for m in figures.trend])
+    try:
+        write_atomically(target, document)
+    except OSError as error:
+        return fail(f"Impossible d'écrire {target} : {error.strerror or error}. Rien n'a été "
+                    "écrit ; vérifiez le dossier et la place libre.")
+    print(f"Rapport écrit : {target.absolute()} ({len(document) // 1024 + 1} Kio)")
     return 0
 
 
