@@ -38,6 +38,7 @@ from insterm.store.search import DEFAULT_PAGE_SIZE, SearchPage, search
 from insterm.usecases import documents as documents_uc
 from insterm.usecases import duplicates as duplicates_uc
 from insterm.usecases import identities as identities_uc
+from insterm.usecases import information as information_uc
 from insterm.usecases import insi as insi_uc
 from insterm.usecases import operators as operators_uc
 from insterm.usecases.context import Context
@@ -48,6 +49,7 @@ from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
 if TYPE_CHECKING:
     from insterm.config import Settings
     from insterm.insi.simulator import Simulator
+    from insterm.store.information import Information
     from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
     from insterm.usecases.insi_certificate import ImportedCertificate
     from insterm.usecases.insi_keyring import KeyringStatus
@@ -129,6 +131,10 @@ class Clinic:
     def document_checks(self, identity_id: int) -> list[dict[str, Any]]:
         return records.document_checks(self.conn, identity_id)
 
+    def last_information(self, identity_id: int) -> Information | None:
+        """When and how the patient was last told that their INS is used (None: never)."""
+        return information_uc.last_information(self._ctx, identity_id)
+
     def verify_audit(self, expected: str | None = None) -> audit.AuditReport:
         """Recompute the audit chain; `expected`: a tail "COUNT:HASH" noted earlier
         (`AuditReport.tail`), to detect that the last events were cut off."""
@@ -198,6 +204,12 @@ class Clinic:
     def check_document(self, actor: str, identity_id: int, expected_version: int,
                        check: DocumentCheck) -> Saved:
         return documents_uc.check_document(self._ctx, actor, identity_id, expected_version, check)
+
+    def record_information(self, actor: str, identity_id: int, how: str, *,
+                           informed_on: date | None = None) -> Information:
+        """Record that the patient was told that their INS is used (audited)."""
+        return information_uc.record_information(self._ctx, actor, identity_id, how,
+                                                 informed_on=informed_on)
 
     def set_document_catalogue(self, actor: str, codes: Sequence[str]) -> PracticeCatalogue:
         """Set the document types this practice accepts (administrators only, audited)."""

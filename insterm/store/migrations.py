@@ -285,11 +285,34 @@ def _v4_operator_login_and_journal(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v5_patient_information(conn: sqlite3.Connection) -> None:
+    """When and how each patient was told that their INS is used (append only: a later
+    information is a new row; the last one is what the record shows)."""
+    statements = [
+        """
+        CREATE TABLE patient_information (
+            id INTEGER PRIMARY KEY,
+            identity_id INTEGER NOT NULL REFERENCES identity(id),
+            informed_on TEXT NOT NULL,
+            how TEXT NOT NULL CONSTRAINT patient_information_how_known
+                CHECK (how IN ('oral', 'affiche', 'document')),
+            operator_id INTEGER REFERENCES operator(id),
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX patient_information_identity ON patient_information(identity_id, id)",
+        _refuse("patient_information", "UPDATE", "une information enregistrée ne change plus."),
+        _refuse("patient_information", "DELETE", "une information enregistrée ne change plus."),
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_core,
     _v2_traceability,
     _v3_duplicates,
     _v4_operator_login_and_journal,
+    _v5_patient_information,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

@@ -86,8 +86,14 @@ async def test_00_accepted_from_the_record_gives_qual_with_ins_history_calls_and
         assert "Statut après acceptation : « Identité qualifiée »" in confirm
         await pilot.press("f2")
         await settle(pilot)
+        # First qualification: the patient-information duty is asked (not forced).
+        assert type(qapp.screen).__name__ == "InformationModal"
+        assert "Dernière information : non enregistrée" in screen_text(qapp)
+        await pilot.press("o")
+        await settle(pilot)
         assert type(qapp.screen).__name__ == "RecordScreen"  # dismissed, record reloaded
         assert "Identité qualifiée" in screen_text(qapp)
+        assert "informé oralement le " in screen_text(qapp)
         assert any("Identité qualifiée" in n for n in notifications(qapp))
 
     record = insi.get(identity)
@@ -98,10 +104,11 @@ async def test_00_accepted_from_the_record_gives_qual_with_ins_history_calls_and
     [call] = calls(insi, identity)
     assert (call["cr"], call["fault"], call["who"]) == ("00", None, "sophie")
     assert call["traits"]["first_names"] == "DOMINIQUE"
-    assert audit_actions(insi, identity)[-3:] == [
+    assert audit_actions(insi, identity)[-4:] == [
         ("insi_called", "sophie"), ("insi_decision", "sophie"),
-        ("insi_result_applied", "sophie")]
+        ("insi_result_applied", "sophie"), ("patient_informed", "sophie")]
     assert last_details(insi, "insi_decision")["accepted"] is True
+    assert insi.last_information(identity).how == "oral"
     assert insi.verify_audit().ok
 
 

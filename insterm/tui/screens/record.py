@@ -3,7 +3,9 @@
 Actions by key: F2 modify (`EditScreen`), F3 check a document (`DocumentCheckScreen`), F4
 qualify with INSi (`QualifyScreen`), F5 duplicates (`DuplicatesScreen`), F6 the attributes (a
 small dialog, `AttributesModal`: d / f / h mark or unmark doubtful / fictitious / homonym), F7
-an INS received from elsewhere (`VerifyInsScreen`), F9 this patient's journal. The three
+an INS received from elsewhere (`VerifyInsScreen`), F8 the patient's information on the use of
+their INS (`InformationModal`; asked by itself after a first qualification), F9 this patient's
+journal. The three
 attributes are set here through `clinic.set_attribute` / `clear_attribute`, after a
 confirmation that says what the change does to the status
 (`insterm.domain.status.describe_drop`).
@@ -32,6 +34,7 @@ from insterm.domain.insi_codes import CR_MEANINGS
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.palette import PaletteCommand, binding_key
 from insterm.tui.screens.base import InstermScreen
+from insterm.tui.screens.information import information_text
 from insterm.tui.widgets.attribute_badges import AttributeBadges
 from insterm.tui.widgets.status_badge import StatusBadge
 
@@ -39,7 +42,9 @@ if TYPE_CHECKING:
     from insterm.clinic import Clinic
     from insterm.store.audit import AuditEvent
     from insterm.store.identities import IdentityRecord
+    from insterm.store.information import Information
     from insterm.usecases.identities import Saved
+    from insterm.usecases.insi import InsiApplied
 
 
 INSI_CODES = {code: f"{code}, {meaning}" for code, meaning in CR_MEANINGS.items()}
@@ -65,13 +70,15 @@ class RecordView:
     events: list[AuditEvent]
     operators: dict[str, str]  # login -> "Name (login)"
     place_name: str | None
+    information: Information | None = None  # the patient told of the INS's use, last time
 
 
 def load_view(clinic: Clinic, identity_id: int) -> RecordView:
     record = clinic.get(identity_id)
     events = clinic.history(identity_id)
     operators = {o.login: o.label for o in clinic.operators()}
-    return RecordView(record, events, operators, place_name(record.birth_place))
+    return RecordView(record, events, operators, place_name(record.birth_place),
+                      clinic.last_information(identity_id))
 
 
 def ins_nature(oid: str | None) -> str:
@@ -174,6 +181,8 @@ class RecordScreen(InstermScreen[None]):
                 tooltip="Vérifier par INSi un INS reçu d'ailleurs"),
         # Not shown (F1 lists them): no room at 80 columns, and no reminder needed.
         Binding("escape", "back", "Retour", id="record.back", show=False),
+        Binding("f8", "information", "Informé", id="record.information", show=False,
+                tooltip="Le patient a été informé de l'usage de son INS"),
         Binding("f9", "journal", "Journal", id="record.journal", show=False),
     ]
 
@@ -238,7 +247,11 @@ class RecordScreen(InstermScreen[None]):
             merged.update(f"Ce dossier a été fusionné dans le dossier n°{record.merged_into} : "
                           "travaillez sur ce dernier.")
         self.query_one("#record-traits", TraitsPanel).update(self._traits_text(view))
-        self.query_one("#record-ins", Static).update(self._ins_text(record))
+        ins_text = self._ins_text(record)
+        ins_text.append(f"\n{'Information':<17} ", style="dim")
+        ins_text.append(information_text(view.information))
+        ins_text.append(" (F8)", style="dim")
+        self.query_one("#record-ins", Static).update(ins_text)
         table = self.query_one("#record-history", DataTable)
         table.clear()
         self._events = list(reversed(view.events))  # newest first
@@ -312,7 +325,7 @@ class RecordScreen(InstermScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "document_check", "qualify", "attributes", "toggle_attribute",
-                      "duplicates", "verify_ins"):
+                      "duplicates", "verify_ins", "information"):
             return self.record is not None and self.record.merged_into is None
         return True
 
@@ -369,7 +382,39 @@ class RecordScreen(InstermScreen[None]):
             return
         from insterm.tui.screens.qualify import QualifyScreen
 
-        self.app.push_screen(QualifyScreen(self.identity_id))
+        was_qualified = record.status == "QUAL"
+        informed = self.view is not None and self.view.information is not None
+
+        def qualified(applied: InsiApplied | None) -> None:
+            # The information duty, asked (not forced) when the identity first becomes QUAL.
+            if (applied is not None and applied.applied and not was_qualified and not informed
+                    and applied.saved.record.status == "QUAL"):
+                self.action_information()
+
+        self.app.push_screen(QualifyScreen(self.identity_id), callback=qualified)
+
+    def action_information(self) -> None:
+        record = self.record
+        if record is None or self.view is None:
+            return
+        from insterm.tui.screens.information import InformationModal
+
+        identity_id = self.identity_id
+        who = f"{record.birth_name} {record.first_name}"
+
+        def chosen(how: str | None) -> None:
+            if how is None:
+                return
+            actor = self.insterm.actor
+            self.run_clinic(lambda clinic: clinic.record_information(actor, identity_id, how),
+                            done=self._informed, doing="l'enregistrement de l'information")
+
+        self.app.push_screen(InformationModal(who, self.view.information), callback=chosen)
+
+    def _informed(self, information: Information) -> None:
+        self.notify(f"Information enregistrée : {information_text(information)}.",
+                    title="Information du patient", timeout=6)
+        self.reload()
 
     def action_toggle_attribute(self, attribute: str) -> None:
         record = self.record
@@ -440,6 +485,8 @@ class RecordScreen(InstermScreen[None]):
                            self.action_duplicates, action="duplicates"),
             PaletteCommand("Vérifier un INS reçu", "INS reçu d'ailleurs, vérifié par INSi",
                            self.action_verify_ins, action="verify_ins"),
+            PaletteCommand("Patient informé de l'usage de l'INS", "Oralement, affiche, document",
+                           self.action_information, action="information"),
             PaletteCommand("Journal du patient", "Les événements de ce dossier",
                            self.action_journal, action="journal"),
         ]
