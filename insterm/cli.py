@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("backup", "sauvegarder la base à chaud, puis vérifier la copie"),
     "restore": ("restore", "restaurer une sauvegarde vérifiée"),
     "rapport": ("rapport", "indicateurs d'identitovigilance d'une période (texte, CSV, JSON)"),
+    "depliant": ("depliant", "écrire le dépliant d'information des patients sur l'INS (PDF)"),
     "nir": ("nir", "vérifier et décrire un matricule NIR/NIA (13 caractères + clé)"),
     "places": ("places", "chercher un lieu de naissance (commune ou pays) et son code COG"),
     "insi": ("insi_search", "interroger le téléservice INSi (recherche de l'INS par les traits)"),

@@ -27,7 +27,7 @@ ONLY_IN_NAMED = dict(birth_name="HOUILLES", first_name="PIERRE", first_names="PI
 # test_every_subcommand_is_covered until someone says how it treats --db.
 WITH_DATABASE = {"lookup", "db", "audit", "backup", "restore", "insi", "insi-sim", "rapport"}
 NO_DATABASE = {"nir": ["nir", "279035121518989"], "places": ["places", "espagne"],
-               "demo": ["demo", "--no-tui"]}
+               "demo": ["demo", "--no-tui"], "depliant": ["depliant"]}
 
 
 def digest(path: Path) -> str:

@@ -176,6 +176,20 @@ class InstermApp(KeysInOrderApp[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
+    def action_write_leaflet(self) -> None:
+        """The patients' information leaflet, written to the user's home folder."""
+        from pathlib import Path
+
+        from insterm.domain.errors import InstermError
+        from insterm.usecases.leaflet import write_leaflet
+
+        try:
+            path = write_leaflet(Path.home())
+        except InstermError as error:
+            self.notify(error.message, title="Dépliant non écrit", severity="error", timeout=10)
+            return
+        self.notify(f"Dépliant écrit : {path}", title="Dépliant d'information INS", timeout=10)
+
     def action_journal(self) -> None:
         """F9: the journal of the whole practice."""
         from insterm.tui.screens.journal import JournalScreen

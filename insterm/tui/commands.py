@@ -48,6 +48,8 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
         PaletteCommand("Journal", "Le journal d'audit et sa vérification", app.action_journal),
         PaletteCommand("Tableau de bord", "Les indicateurs d'identitovigilance",
                        _opens(app, DashboardScreen)),
+        PaletteCommand("Dépliant d'information INS", "Le PDF à remettre aux patients",
+                       app.action_write_leaflet),
         PaletteCommand("Réglages", "INSi, certificat, trousseau, opérateurs, pièces d'identité",
                        _opens(app, SettingsScreen)),
         PaletteCommand("Changer d'opérateur", "Choisir qui travaille sur ce poste",

@@ -32,3 +32,15 @@ async def test_f8_records_how_the_patient_was_told(app, practice: Practice,
         assert any("Information enregistrée" in n for n in notifications(app))
     assert clinic.last_information(practice.adrun).how == "document"
     assert audit_actions(clinic, practice.adrun)[-1] == ("patient_informed", "sophie")
+
+
+async def test_the_palette_writes_the_leaflet_in_the_home_folder(
+        app, practice: Practice, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"dépliant", "enter")
+        await settle(pilot)
+        written = tmp_path / "depliant-information-ins.pdf"
+        assert any(f"Dépliant écrit : {written}" in n for n in notifications(app))
+    assert written.read_bytes().startswith(b"%PDF-")
