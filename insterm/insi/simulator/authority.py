@@ -249,6 +249,34 @@ class TestAuthority:
         _write_private(self.server_key, _key_pem(key))
         _write_public(self.server_cert, cert.public_bytes(serialization.Encoding.PEM))
 
+    def make_cps_certificate(self, *, given_name: str = "DOMINIQUE",
+                             surname: str = "MEDECIN TEST", national_id: str = "899999999999",
+                             title: str = "Médecin", expired: bool = False,
+                             ) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+        """A CPS-like authentication certificate from the test CA (the newer DN shape: one
+        multi-valued RDN GN+CN+SN, then title and country), and its key, for the CPS mode's
+        assertion in tests (loaded into a SoftHSM2 token as the card would hold it)."""
+        if not self.ca_cert.is_file():
+            self.ensure()
+        now = _now()
+        if expired:
+            not_before, not_after = now - dt.timedelta(days=730), now - dt.timedelta(days=1)
+        else:
+            not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=1095)
+        key = _new_key()
+        subject = x509.Name([
+            x509.RelativeDistinguishedName([
+                x509.NameAttribute(NameOID.GIVEN_NAME, given_name),
+                x509.NameAttribute(NameOID.COMMON_NAME, national_id),
+                x509.NameAttribute(NameOID.SURNAME, surname),
+            ]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.TITLE, title)]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COUNTRY_NAME, "FR")]),
+        ])
+        cert = self._leaf(subject, key, usage=ExtendedKeyUsageOID.CLIENT_AUTH,
+                          not_before=not_before, not_after=not_after)
+        return key, cert
+
     def make_client_p12(
         self,
         cn: str = "INSI-MANU",
