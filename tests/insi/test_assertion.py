@@ -59,10 +59,10 @@ def in_header(assertion: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(header))
 
 
-def signed(card, **changes) -> etree._Element:  # type: ignore[no-untyped-def]
-    ca, key, cert = card
+def signed(card) -> etree._Element:  # type: ignore[no-untyped-def]
+    _, key, cert = card
     signer = SoftwareSigner(key, cert.public_bytes(serialization.Encoding.DER))
-    return build_assertion(professional(cert), signer, now=changes.get("now", NOW))
+    return build_assertion(professional(cert), signer, now=NOW)
 
 
 def test_a_signed_assertion_is_accepted_with_the_holder_it_names(card) -> None:  # type: ignore[no-untyped-def]
