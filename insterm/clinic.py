@@ -50,9 +50,11 @@ if TYPE_CHECKING:
     from insterm.config import Settings
     from insterm.insi.simulator import Simulator
     from insterm.store.information import Information
+    from insterm.store.pending import PendingItem
     from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
     from insterm.usecases.insi_certificate import ImportedCertificate
     from insterm.usecases.insi_keyring import KeyringStatus
+    from insterm.usecases.insi_pending import PendingStatus
     from insterm.usecases.insi_readiness import InsiReadiness
     from insterm.usecases.insi_settings import InsiSettingsView
     from insterm.usecases.insi_wiring import InsiRuntime
@@ -372,6 +374,39 @@ class Clinic:
         from insterm.usecases import insi_calls
 
         return insi_calls.record_exchange(self._ctx, exchange)
+
+    # ---------------------------------------------------------------- INSi: calls to make again
+
+    def postpone_insi(self, actor: str, report: InsiSearchReport) -> PendingItem:
+        """Put a call that INSi could not answer on the pending list (audited)."""
+        from insterm.usecases import insi_pending
+
+        return insi_pending.postpone(self._ctx, actor, report)
+
+    def insi_pending(self) -> list[PendingItem]:
+        """The calls waiting for INSi to answer again, oldest first."""
+        from insterm.usecases import insi_pending
+
+        return insi_pending.open_items(self._ctx)
+
+    def insi_pending_status(self) -> PendingStatus:
+        from insterm.usecases import insi_pending
+
+        return insi_pending.status(self._ctx)
+
+    def plan_pending_try(self, actor: str, item: PendingItem) -> InsiCallPlan:
+        """Phase 1 of one more try of a pending call (phases as for `plan_insi_search`)."""
+        if item.operation == "verify":
+            return self.plan_insi_verification(actor, item.identity_id, matricule=item.matricule,
+                                               oid=item.oid)
+        return self.plan_insi_search(actor, item.identity_id)
+
+    def record_pending_try(self, actor: str, item: PendingItem,
+                           report: InsiSearchReport) -> PendingItem:
+        """After `record_insi_exchange`: the item answered (off the list) or still waiting."""
+        from insterm.usecases import insi_pending
+
+        return insi_pending.record_try(self._ctx, actor, item, report)
 
     def insi_call_log(self, identity_id: int) -> list[dict[str, Any]]:
         """The INSi calls made for this identity (no XML), oldest first."""

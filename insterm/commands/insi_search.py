@@ -57,6 +57,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from insterm.commands._store_options import add_db_option
 
     add_db_option(search)
+    from insterm.commands import insi_pending
+
+    insi_pending.configure(sub)
 
 
 def _open_keyring(out: TextIO) -> bool:
@@ -108,6 +111,10 @@ def _passphrase(out: TextIO) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "insi_command", None) == "reprendre":
+        from insterm.commands import insi_pending
+
+        return insi_pending.run(args)
     if getattr(args, "insi_command", None) != "search":  # pragma: no cover - argparse requires it
         print("Action INSi inconnue.", file=sys.stderr)
         return 2

@@ -307,12 +307,42 @@ def _v5_patient_information(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v6_insi_pending(conn: sqlite3.Connection) -> None:
+    """INSi calls to make again later (the service was down): one open item per identity and
+    operation; an item leaves the list when INSi answers (answered_at), and stays as a record."""
+    statements = [
+        """
+        CREATE TABLE insi_pending (
+            id INTEGER PRIMARY KEY,
+            identity_id INTEGER NOT NULL REFERENCES identity(id),
+            operation TEXT NOT NULL CONSTRAINT insi_pending_operation_known
+                CHECK (operation IN ('search', 'verify')),
+            matricule TEXT,
+            oid TEXT,
+            reason TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            added_by INTEGER REFERENCES operator(id),
+            tries INTEGER NOT NULL DEFAULT 0,
+            last_try_at TEXT,
+            last_outcome TEXT,
+            answered_at TEXT,
+            answer_code TEXT
+        )""",
+        "CREATE UNIQUE INDEX insi_pending_open ON insi_pending(identity_id, operation) "
+        "WHERE answered_at IS NULL",
+        _refuse("insi_pending", "DELETE", "un appel à reprendre reste enregistré."),
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_core,
     _v2_traceability,
     _v3_duplicates,
     _v4_operator_login_and_journal,
     _v5_patient_information,
+    _v6_insi_pending,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

@@ -35,6 +35,7 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
     from insterm.tui.screens.dashboard import DashboardScreen
     from insterm.tui.screens.duplicates import DuplicatesScreen
     from insterm.tui.screens.edit import CreateScreen
+    from insterm.tui.screens.insi_pending import InsiPendingScreen
     from insterm.tui.screens.settings import SettingsScreen
     from insterm.tui.session import ask_operator
 
@@ -48,6 +49,8 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
         PaletteCommand("Journal", "Le journal d'audit et sa vérification", app.action_journal),
         PaletteCommand("Tableau de bord", "Les indicateurs d'identitovigilance",
                        _opens(app, DashboardScreen)),
+        PaletteCommand("Appels INSi en attente", "Relancer les appels faits pendant une panne",
+                       _opens(app, InsiPendingScreen)),
         PaletteCommand("Dépliant d'information INS", "Le PDF à remettre aux patients",
                        app.action_write_leaflet),
         PaletteCommand("Réglages", "INSi, certificat, trousseau, opérateurs, pièces d'identité",

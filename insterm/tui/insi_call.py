@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header
 
@@ -111,6 +112,11 @@ class InsiCallScreen(InstermScreen):
     DEFAULT_CSS = """
     InsiCallScreen .insi-body { height: 1fr; }
     """
+    # Merged with each screen's own keys; shown only after a failure INSi itself caused.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "postpone", "Plus tard", id="insi.postpone",
+                tooltip="Reprendre cet appel quand le service INSi répondra"),
+    ]
 
     def __init__(self, identity_id: int) -> None:
         super().__init__()
@@ -480,7 +486,30 @@ class InsiCallScreen(InstermScreen):
                     and self.report.collision is not None)
         if action == "stop_waiting":
             return self.phase == "calling"
+        if action == "postpone":
+            from insterm.usecases.insi_pending import retryable
+
+            return (self.phase == "result" and self.report is not None
+                    and not self.decided and retryable(self.report.error))
         return True
+
+    def action_postpone(self) -> None:
+        """F5 after a failure of INSi's side (network, timeout, service down): the call goes
+        on the pending list, to be made again when the service answers; nothing else changes."""
+        report = self.report
+        if report is None or not self.check_action("postpone", ()):
+            return
+        actor = self.insterm.actor
+
+        def done(item: object) -> None:
+            self.decided = True
+            self.notify("Appel mis en attente : il sera relancé depuis « Appels INSi en "
+                        "attente » (ctrl+p) quand le service répondra. Le statut de l'identité "
+                        "ne change pas.", title="À reprendre plus tard", timeout=10)
+            self.dismiss(None)
+
+        self.run_clinic(lambda clinic: clinic.postpone_insi(actor, report), done=done,
+                        doing="la mise en attente de l'appel INSi")
 
     def decision_commands(self) -> list[tuple[str, str, Any]]:
         """The palette commands of the result (accept, refuse, other record, stop waiting)."""
@@ -497,4 +526,7 @@ class InsiCallScreen(InstermScreen):
         if self.check_action("stop_waiting", ()):
             commands.append(("Ne plus attendre INSi", "L'appel peut être enregistré (F8)",
                              self.action_stop_waiting))
+        if self.check_action("postpone", ()):
+            commands.append(("Reprendre plus tard", "Quand le service INSi répondra (F5)",
+                             self.action_postpone))
         return commands

@@ -25,6 +25,7 @@ from insterm.tui.screens.document_check import DocumentCheckScreen
 from insterm.tui.screens.duplicates import DuplicatesScreen
 from insterm.tui.screens.edit import CreateScreen, EditScreen
 from insterm.tui.screens.help import HelpScreen
+from insterm.tui.screens.insi_pending import InsiPendingScreen
 from insterm.tui.screens.journal import JournalScreen
 from insterm.tui.screens.qualify import QualifyScreen
 from insterm.tui.screens.record import RecordScreen
@@ -124,6 +125,10 @@ async def dashboard(pilot: Any, practice: Practice) -> None:
     await _open(pilot, DashboardScreen())
 
 
+async def insi_pending(pilot: Any, practice: Practice) -> None:
+    await _open(pilot, InsiPendingScreen())
+
+
 STATES: dict[type[Screen[Any]], Setup] = {
     SearchScreen: search_with_results,
     RecordScreen: record,
@@ -137,6 +142,7 @@ STATES: dict[type[Screen[Any]], Setup] = {
     HelpScreen: help_of_the_record,
     VerifyInsScreen: verify_ins,
     DashboardScreen: dashboard,
+    InsiPendingScreen: insi_pending,
 }
 
 

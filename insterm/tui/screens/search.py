@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from insterm.store.search import SearchPage
     from insterm.store.summary import IdentitySummary
+    from insterm.usecases.insi_pending import PendingStatus
 
 DEBOUNCE_SECONDS = 0.08
 MIN_PAGE_SIZE = 5
@@ -148,6 +149,8 @@ class SearchScreen(InstermScreen[None]):
     SearchScreen #search-message { height: 2; color: $text-muted; padding: 0 1; }
     SearchScreen #search-message.-error { color: $error; }
     SearchScreen #search-preview { height: 1; padding: 0 1; background: $boost; }
+    SearchScreen #search-insi { height: 1; padding: 0 1; color: $warning; display: none; }
+    SearchScreen #search-insi.-shown { display: block; }
     """
     HELP = (
         "Recherche d'un patient. Le champ comprend :\n"
@@ -197,17 +200,39 @@ class SearchScreen(InstermScreen[None]):
             yield SearchResults([(header, width) for _, header, width in COLUMNS],
                                 id="search-results")
             yield Static("", id="search-preview", markup=False)
+            yield Static("", id="search-insi", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(SearchField).focus()
         if self._initial_query:
             self._search_now()
+        self._load_insi_status()
 
     def on_screen_resume(self) -> None:
         # Coming back from a record: statuses may have changed; refresh the current page.
         if self._page is not None and self.query_one(SearchField).value.strip():
             self._search_now(page=self._page.page)
+        self._load_insi_status()
+
+    def _load_insi_status(self) -> None:
+        """The INSi calls waiting and whether INSi was unreachable at the last try, on one
+        line under the results (hidden when there is nothing to say)."""
+        self.run_clinic(lambda clinic: clinic.insi_pending_status(), done=self._show_insi_status,
+                        group="search-insi", exclusive=True, doing="la lecture des appels INSi")
+
+    def _show_insi_status(self, status: PendingStatus) -> None:
+        parts = []
+        if status.waiting:
+            parts.append(f"{status.waiting} appel(s) INSi en attente (ctrl+p, « Appels INSi "
+                         "en attente »)")
+        if status.unreachable_since:
+            from insterm.store.clock import french_time
+
+            parts.append(f"INSi injoignable au dernier essai ({french_time(status.unreachable_since)})")
+        line = self.query_one("#search-insi", Static)
+        line.update(" ; ".join(parts) + ("." if parts else ""))
+        line.set_class(bool(parts), "-shown")
 
     # ------------------------------------------------------------------ typing
 

@@ -1,0 +1,92 @@
+"""`insterm insi reprendre [--operateur IDENTIFIANT]`: make again, one at a time, the INSi
+calls put on the pending list while the service was down, and say what each gave.
+
+Nothing is applied: an answer 00 waits for the operator's decision on the patient's record
+(F4, qualification), as in the single-call flow. Exit code: 0 when every call was answered,
+1 when some still wait (INSi still unreachable), 2 for an error (database, operator, keyring).
+Ctrl+C stops after the current call; what was done is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "reprendre", add_help=False,
+        help="relancer les appels INSi mis en attente pendant une panne du service",
+        description="Relance un par un les appels INSi mis en attente (« À reprendre plus "
+                    "tard »). Rien n'est appliqué : une réponse 00 attend la décision de "
+                    "l'opérateur sur la fiche du patient. Code de sortie : 0 tout a répondu, "
+                    "1 des appels attendent encore, 2 erreur.")
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    parser.add_argument("--operateur", "--operator", dest="operator", metavar="IDENTIFIANT",
+                        help="l'opérateur qui relance (défaut : celui associé au compte du "
+                             "système)")
+    from insterm.commands._store_options import add_db_option
+
+    add_db_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    import getpass
+
+    from insterm.clinic import Clinic
+    from insterm.commands._store_options import existing_db, fail
+    from insterm.commands.insi_search import _open_keyring
+    from insterm.config import SettingsError
+    from insterm.domain.errors import InstermError
+    from insterm.store.errors import StoreError
+
+    try:
+        clinic = Clinic.open(existing_db(args))
+    except (StoreError, SettingsError) as error:
+        return fail(str(error))
+    with clinic:
+        actor = args.operator
+        if not actor:
+            try:
+                os_login: str | None = getpass.getuser()
+            except (KeyError, OSError):
+                os_login = None
+            who = clinic.operator_for_os_login(os_login)
+            if who is None:
+                return fail("Indiquez qui relance les appels : --operateur IDENTIFIANT (aucun "
+                            f"opérateur actif n'est associé au compte « {os_login} »).")
+            actor = who.login
+        items = clinic.insi_pending()
+        if not items:
+            print("Aucun appel INSi en attente.")
+            return 0
+        if not _open_keyring(sys.stderr):
+            return 2
+        waiting = 0
+        try:
+            for number, item in enumerate(items, start=1):
+                record = clinic.get(item.identity_id)
+                who_text = f"IPP {record.ipp} {record.birth_name} {record.first_name}"
+                print(f"{number}/{len(items)} {who_text} : ", end="", flush=True)
+                try:
+                    plan = clinic.plan_pending_try(actor, item)
+                    report = clinic.record_insi_exchange(plan.exchange())
+                    after = clinic.record_pending_try(actor, item, report)
+                except InstermError as error:
+                    print(f"refusé : {error.message}")
+                    waiting += 1
+                    continue
+                if after.answer_code is None:
+                    waiting += 1
+                    print(f"toujours en attente ({after.last_outcome})")
+                elif after.answer_code == "00":
+                    print("réponse 00 : à accepter ou refuser sur la fiche (F4)")
+                else:
+                    print(f"réponse {after.answer_code} : voir la fiche (F4)")
+        except KeyboardInterrupt:
+            print("\nArrêté : les appels déjà faits sont enregistrés.", file=sys.stderr)
+            return 1
+        finally:
+            clinic.insi_runtime.close()
+    print(f"{len(items) - waiting} appel(s) ont reçu une réponse, {waiting} attend(ent) encore.")
+    return 0 if waiting == 0 else 1
