@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from insterm.domain.errors import InstermError
 from insterm.insi.simulator.replies import FaultSpec
 
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -41,7 +42,9 @@ STALE = _refusal("sim_assertion_perimee", "L'assertion est périmée ou datée d
 NO_HOLDER = _refusal("sim_assertion_nameid", "L'assertion ne nomme pas le porteur de la CPS.")
 
 
-class AssertionRefused(Exception):
+class AssertionRefused(InstermError):
+    """The assertion is refused; `fault` is what the simulator answers."""
+
     def __init__(self, fault: FaultSpec) -> None:
         super().__init__(fault.detail)
         self.fault = fault
