@@ -45,6 +45,9 @@ ACTION_LABELS: dict[str, str] = {
     "insi_settings_changed": "Réglages INSi du cabinet",
     "workstation_settings_changed": "Réglages INSi du poste",
     "insi_certificate_imported": "Certificat INSi importé",
+    "patient_informed": "Patient informé (INS)",
+    "insi_postponed": "Appel INSi mis en attente",
+    "insi_pending_tried": "Appel INSi relancé",
 }
 
 FIELD_LABELS = {
@@ -54,6 +57,8 @@ FIELD_LABELS = {
     "used_first_name": "prénom d'usage", "birth_date_corrected": "date corrigée",
 }
 _ROLE_LABELS = {"admin": "administrateur", "staff": "personnel"}
+_INFORMED = {"oral": "oralement", "affiche": "affiche en salle d'attente",
+             "document": "document d'information remis"}
 
 
 def action_label(action: str) -> str:
@@ -296,6 +301,11 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "insi_settings_changed": _settings,
     "workstation_settings_changed": _settings,
     "insi_certificate_imported": lambda d: "Certificat de l'organisation importé pour INSi",
+    "patient_informed": lambda d: "Patient informé de l'usage de son INS : "
+                                  + _INFORMED.get(str(d.get("how")), str(d.get("how", "?"))),
+    "insi_postponed": lambda d: "À reprendre quand INSi répondra" + (
+        f" : {d['reason']}" if d.get("reason") else " (déjà en attente)"),
+    "insi_pending_tried": lambda d: "Appel en attente relancé : " + str(d.get("outcome", "?")),
 }
 
 

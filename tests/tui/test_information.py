@@ -28,7 +28,7 @@ async def test_f8_records_how_the_patient_was_told(app, practice: Practice,
         await pilot.press("f8", "down", "down", "enter")  # the third line: document remis
         await settle(pilot)
         assert type(app.screen).__name__ == "RecordScreen"
-        assert "document d'information remis le " in screen_text(app)
+        assert "Information document remis le " in screen_text(app)
         assert any("Information enregistrée" in n for n in notifications(app))
     assert clinic.last_information(practice.adrun).how == "document"
     assert audit_actions(clinic, practice.adrun)[-1] == ("patient_informed", "sophie")

@@ -93,7 +93,7 @@ async def test_00_accepted_from_the_record_gives_qual_with_ins_history_calls_and
         await settle(pilot)
         assert type(qapp.screen).__name__ == "RecordScreen"  # dismissed, record reloaded
         assert "Identité qualifiée" in screen_text(qapp)
-        assert "informé oralement le " in screen_text(qapp)
+        assert "Information oralement le " in screen_text(qapp)
         assert any("Identité qualifiée" in n for n in notifications(qapp))
 
     record = insi.get(identity)

@@ -28,13 +28,18 @@ CHOICES = {InformedBy.ORAL: "Oralement", InformedBy.POSTER: "Affiche en salle d'
            InformedBy.LEAFLET: "Document d'information remis"}
 
 
+SHORT = {InformedBy.ORAL: "oralement", InformedBy.POSTER: "affiche",
+         InformedBy.LEAFLET: "document remis"}
+
+
 def information_text(last: Information | None) -> str:
-    """"informé oralement le 04/12/2026 (par Sophie Secrétaire)", or "non enregistrée"."""
+    """"document remis le 04/12/2026, par Sophie Secrétaire" (one line of the record at 80
+    columns), or "non enregistrée"."""
     if last is None:
         return "non enregistrée"
     day = f"{last.informed_on[8:10]}/{last.informed_on[5:7]}/{last.informed_on[:4]}"
-    by = f" (par {last.operator})" if last.operator else ""
-    return f"{InformedBy.parse(last.how).label} le {day}{by}"
+    by = f", par {last.operator}" if last.operator else ""
+    return f"{SHORT[InformedBy.parse(last.how)]} le {day}{by}"
 
 
 class InformationModal(InstermModal[str | None]):
