@@ -126,3 +126,23 @@ def test_insi_reprendre_runs_the_list_from_the_command_line(
     assert clinic.insi_pending() == [] and clinic.get(identity).status == "VALI"
     assert main(["insi", "reprendre", "--db", db, "--operateur", "sophie"]) == 0
     assert "Aucun appel INSi en attente." in capsys.readouterr().out
+
+
+def test_a_received_ins_waiting_for_insi_is_counted_and_kept_for_the_retry(
+        clinic: Clinic, simulator) -> None:  # type: ignore[no-untyped-def]
+    from insterm.domain.period import last_months
+    from insterm.usecases.indicators import report
+
+    identity = adrtrois(clinic)
+    simulator.switches.http_503 = True
+    failed = clinic.verify_insi("sophie", identity, matricule="297022A02077878")
+    item = clinic.postpone_insi("sophie", failed)
+    assert (item.operation, item.matricule) == ("verify", "297022A02077878")
+    assert report(clinic.conn, last_months(date.today())).received_not_verified == 1
+    assert clinic.get(identity).matricule is None  # never used before INSi confirms it
+
+    simulator.switches.reset()
+    [(answered, again)] = retry_all(clinic)
+    assert answered.answer_code == "00" and again.verification is not None
+    assert again.verification.supplied_ins == "297022A02077878"
+    assert report(clinic.conn, last_months(date.today())).received_not_verified == 0

@@ -55,9 +55,14 @@ def open_items(conn: sqlite3.Connection) -> list[PendingItem]:
         f"SELECT {_COLUMNS} FROM insi_pending WHERE answered_at IS NULL ORDER BY id")]
 
 
-def count_open(conn: sqlite3.Connection) -> int:
+def count_open(conn: sqlite3.Connection, operation: str | None = None) -> int:
+    """The calls waiting (of one operation, when given)."""
+    if operation is None:
+        return int(conn.execute(
+            "SELECT count(*) FROM insi_pending WHERE answered_at IS NULL").fetchone()[0])
     return int(conn.execute(
-        "SELECT count(*) FROM insi_pending WHERE answered_at IS NULL").fetchone()[0])
+        "SELECT count(*) FROM insi_pending WHERE answered_at IS NULL AND operation = ?",
+        (operation,)).fetchone()[0])
 
 
 def record_try(conn: sqlite3.Connection, item_id: int, *, at: str, outcome: str,

@@ -2,9 +2,10 @@
 
 For a period (local calendar days): the whole file and the patients seen in the period by
 status and attribute, the qualified rates, undecided potential duplicates, qualified patients
-not recorded as informed of the INS's use, corrected birth dates, INSi calls by outcome with
-the failure rate, document checks by type, the same per operator, and the trend of the last
-12 months (qualified identities at each month's end).
+not recorded as informed of the INS's use, INS received whose verification waits for INSi
+(on the pending list: an INS received is never used before INSi confirms it), corrected birth
+dates, INSi calls by outcome with the failure rate, document checks by type, the same per
+operator, and the trend of the last 12 months (qualified identities at each month's end).
 Read only: nothing is written, so no operator is needed (as for `insterm lookup`).
 
 `rows(report)` flattens it into (section, indicator, value) lines, the one source of the text,
@@ -20,7 +21,7 @@ from datetime import UTC, date, datetime, time
 from insterm.domain.documents import CATALOGUE
 from insterm.domain.period import Period, last_months
 from insterm.domain.status import Attribute, Status
-from insterm.store import indicators, information
+from insterm.store import indicators, information, pending
 from insterm.store.indicators import IdentityCounts, MonthFigures, OperatorFigures, Window
 
 INSI_LABELS = {"00": "00 : un INS trouvé", "01": "01 : aucune identité trouvée",
@@ -35,6 +36,7 @@ class Report:
     seen: IdentityCounts
     open_duplicates: int
     qualified_not_informed: int
+    received_not_verified: int
     duplicates_found: int
     insi: dict[str, int]
     documents: dict[tuple[str, str], int]
@@ -64,6 +66,7 @@ def report(conn: sqlite3.Connection, period: Period) -> Report:
         seen=indicators.identity_counts(conn, window),
         open_duplicates=indicators.open_duplicates(conn),
         qualified_not_informed=information.qualified_not_informed(conn),
+        received_not_verified=pending.count_open(conn, "verify"),
         duplicates_found=indicators.open_duplicates(conn, window),
         insi=indicators.insi_outcomes(conn, window),
         documents=indicators.document_checks(conn, window),
@@ -113,6 +116,8 @@ def rows(report: Report) -> list[tuple[str, str, Value]]:
     lines.append((whole, "Doublons potentiels non tranchés", report.open_duplicates))
     lines.append((whole, "Qualifiées sans information du patient enregistrée",
                   report.qualified_not_informed))
+    lines.append((whole, "INS reçus en attente de vérification (INSi indisponible)",
+                  report.received_not_verified))
     lines += _counts_rows(seen, report.seen)
     lines.append((seen, "Doublons potentiels trouvés, non tranchés", report.duplicates_found))
     insi = "Appels INSi sur la période"
