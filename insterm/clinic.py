@@ -48,6 +48,7 @@ from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
 
 if TYPE_CHECKING:
     from insterm.config import Settings
+    from insterm.domain.unnamed import UnnamedIdentity
     from insterm.insi.simulator import Simulator
     from insterm.store.information import Information
     from insterm.store.pending import PendingItem
@@ -206,6 +207,10 @@ class Clinic:
     def check_document(self, actor: str, identity_id: int, expected_version: int,
                        check: DocumentCheck) -> Saved:
         return documents_uc.check_document(self._ctx, actor, identity_id, expected_version, check)
+
+    def create_unnamed(self, actor: str, unnamed: UnnamedIdentity) -> Saved:
+        """An identity nobody can name yet: PROV + DOUT (unknown) or FICT (anonymity)."""
+        return identities_uc.create_unnamed(self._ctx, actor, unnamed)
 
     def record_information(self, actor: str, identity_id: int, how: str, *,
                            informed_on: date | None = None) -> Information:

@@ -98,6 +98,14 @@ def open_duplicates(conn: sqlite3.Connection, found: Window | None = None) -> in
                             (found.start, found.end)).fetchone()[0])
 
 
+def unnamed_to_complete(conn: sqlite3.Connection) -> int:
+    """Identities captured as unknown (quick capture) that still carry DOUT: not yet named."""
+    return int(conn.execute(
+        "SELECT count(*) FROM identity WHERE merged_into IS NULL AND dout = 1 AND id IN"
+        " (SELECT identity_id FROM audit WHERE action = 'identity_created'"
+        " AND json_extract(details, '$.unnamed') = 'inconnu')").fetchone()[0])
+
+
 def insi_outcomes(conn: sqlite3.Connection, window: Window) -> dict[str, int]:
     """INSi calls made in `window` by outcome (INSI_OUTCOMES)."""
     counts = dict.fromkeys(INSI_OUTCOMES, 0)

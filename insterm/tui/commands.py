@@ -37,6 +37,7 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
     from insterm.tui.screens.edit import CreateScreen
     from insterm.tui.screens.insi_pending import InsiPendingScreen
     from insterm.tui.screens.settings import SettingsScreen
+    from insterm.tui.screens.unnamed import UnnamedScreen
     from insterm.tui.session import ask_operator
 
     return [
@@ -47,6 +48,8 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
         PaletteCommand("Doublons", "Les groupes de doublons potentiels",
                        _opens(app, DuplicatesScreen)),
         PaletteCommand("Journal", "Le journal d'audit et sa vérification", app.action_journal),
+        PaletteCommand("Patient non identifiable ou anonyme", "Saisie rapide (douteuse, fictive)",
+                       _opens(app, UnnamedScreen)),
         PaletteCommand("Tableau de bord", "Les indicateurs d'identitovigilance",
                        _opens(app, DashboardScreen)),
         PaletteCommand("Appels INSi en attente", "Relancer les appels faits pendant une panne",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from insterm.domain import status as rules
 from insterm.domain.identity import StrictTraits, UsedNames
+from insterm.domain.unnamed import UnnamedIdentity
 from insterm.store import duplicates, identities, records
 from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Change, Context
@@ -118,6 +119,22 @@ def create(ctx: Context, actor: str, traits: StrictTraits, used: UsedNames | Non
         change.details.update(ipp=record.ipp, traits=_shown(values))
         found = _link_candidates(change, record)
     return Saved(record, None, found)
+
+
+def create_unnamed(ctx: Context, actor: str, unnamed: UnnamedIdentity) -> Saved:
+    """An identity nobody can name yet (`insterm.domain.unnamed`), in one transaction: PROV
+    with DOUT (unknown patient) or FICT (anonymity on request), audited as a creation whose
+    details say which ("unnamed"). Its traits are placeholders: no duplicate is looked for
+    now; the edit that completes the identity looks for them."""
+    values = _traits_dict(unnamed.traits, None)
+    values.update(status=rules.Status.PROV.value, channel="SM",
+                  dout=unnamed.kind.attribute == "DOUT", fict=unnamed.kind.attribute == "FICT")
+    with ctx.change(actor, "identity_created") as change:
+        record = identities.insert_identity(change.conn, values, operator_id=change.operator.id,
+                                            at=change.at)
+        change.identity_id = record.id
+        change.details.update(ipp=record.ipp, traits=_shown(values), unnamed=unnamed.kind.value)
+    return Saved(record, None, ())
 
 
 def edit_traits(ctx: Context, actor: str, identity_id: int, expected_version: int,

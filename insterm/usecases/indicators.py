@@ -37,6 +37,7 @@ class Report:
     open_duplicates: int
     qualified_not_informed: int
     received_not_verified: int
+    unnamed_to_complete: int
     duplicates_found: int
     insi: dict[str, int]
     documents: dict[tuple[str, str], int]
@@ -67,6 +68,7 @@ def report(conn: sqlite3.Connection, period: Period) -> Report:
         open_duplicates=indicators.open_duplicates(conn),
         qualified_not_informed=information.qualified_not_informed(conn),
         received_not_verified=pending.count_open(conn, "verify"),
+        unnamed_to_complete=indicators.unnamed_to_complete(conn),
         duplicates_found=indicators.open_duplicates(conn, window),
         insi=indicators.insi_outcomes(conn, window),
         documents=indicators.document_checks(conn, window),
@@ -118,6 +120,8 @@ def rows(report: Report) -> list[tuple[str, str, Value]]:
                   report.qualified_not_informed))
     lines.append((whole, "INS reçus en attente de vérification (INSi indisponible)",
                   report.received_not_verified))
+    lines.append((whole, "Patients non identifiables à compléter (saisie rapide)",
+                  report.unnamed_to_complete))
     lines += _counts_rows(seen, report.seen)
     lines.append((seen, "Doublons potentiels trouvés, non tranchés", report.duplicates_found))
     insi = "Appels INSi sur la période"

@@ -31,6 +31,7 @@ from insterm.tui.screens.qualify import QualifyScreen
 from insterm.tui.screens.record import RecordScreen
 from insterm.tui.screens.search import SearchScreen
 from insterm.tui.screens.settings import SettingsScreen
+from insterm.tui.screens.unnamed import UnnamedScreen
 from insterm.tui.screens.verify_ins import VerifyInsScreen
 
 from .support import Practice, settle
@@ -129,6 +130,10 @@ async def insi_pending(pilot: Any, practice: Practice) -> None:
     await _open(pilot, InsiPendingScreen())
 
 
+async def unnamed(pilot: Any, practice: Practice) -> None:
+    await _open(pilot, UnnamedScreen())
+
+
 STATES: dict[type[Screen[Any]], Setup] = {
     SearchScreen: search_with_results,
     RecordScreen: record,
@@ -143,6 +148,7 @@ STATES: dict[type[Screen[Any]], Setup] = {
     VerifyInsScreen: verify_ins,
     DashboardScreen: dashboard,
     InsiPendingScreen: insi_pending,
+    UnnamedScreen: unnamed,
 }
 
 
