@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from insterm.store import audit, audit_heads
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
+    from insterm.store.migrations import GENESIS_HASH
 
     try:
         path = existing_db(args)
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         print(head_problem, file=sys.stderr)
         return 1
     try:
-        audit_heads.append(heads_file, report.rows, report.last_hash or audit.GENESIS_HASH)
+        audit_heads.append(heads_file, report.rows, report.last_hash or GENESIS_HASH)
     except audit_heads.HeadFileError as error:
         print(str(error), file=sys.stderr)
         return 1

@@ -71,11 +71,17 @@ PART_LABELS: tuple[str, ...] = (*(label for label, _ in IDENTITY_PARTS),
 IDENTITY_COLUMNS: tuple[str, ...] = tuple(c for _, cols in IDENTITY_PARTS for c in cols)
 # Shown in messages: never the matricule.
 _LABEL_COLUMNS = ("ipp", "birth_name", "first_name", "birth_date")
-_SLICES = []
-_start = 0
-for _label, _cols in IDENTITY_PARTS:
-    _SLICES.append((_start, _start + len(_cols)))
-    _start += len(_cols)
+
+
+def _slices() -> tuple[tuple[int, int], ...]:
+    found, start = [], 0
+    for _, columns in IDENTITY_PARTS:
+        found.append((start, start + len(columns)))
+        start += len(columns)
+    return tuple(found)
+
+
+_SLICES = _slices()
 _INDEX = {name: i for i, name in enumerate(IDENTITY_COLUMNS)}
 
 
