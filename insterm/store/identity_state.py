@@ -12,13 +12,14 @@ resulting rows, in the same transaction:
   digest row cannot be changed, added or removed without breaking the chain.
 
 A digest (`DIGEST_VERSION` 1, 67 bytes) is: one version byte, the SHA-256 of the canonical
-serialisation, then for each of the `PARTS` a 2-byte hint (CRC-32 of that part, low 16 bits),
-which lets `audit verify` say WHAT changed ("nom de naissance", "historique des INS"...). The
-hints are a diagnosis only: the SHA-256 decides. The canonical serialisation is, part after
-part (joined by the byte 0x1F), the compact JSON (UTF-8, no spaces) of the list of that part's
-values as SQLite returns them; an INS-history or document-check part is the list of its rows
-(every column but `identity_id`), in row id order. The columns are named here, never `*`: a
-column added later does not change old digests.
+serialisation, then for each of the `PART_LABELS` a 2-byte hint (low 16 bits of the CRC-32 of
+the Python repr of that part's values), which lets `audit verify` say WHAT changed ("nom de
+naissance", "historique des INS"...). The hints are a diagnosis only: the SHA-256 decides. The
+canonical serialisation is the compact JSON (UTF-8, no spaces, no ASCII escaping) of
+`[identity values in IDENTITY_COLUMNS order, [INS history rows], [document check rows]]`, the
+values as SQLite returns them, each side row with every column but `identity_id`
+(`INS_HISTORY_COLUMNS`, `DOCUMENT_CHECK_COLUMNS`), in row id order. The columns are named here,
+never `*`: a column added later does not change old digests.
 
 Which identities a transaction wrote is recorded by TEMP triggers on the writing connection
 (`track`), so that no writer can forget one; `collect` reads and clears that list when the
@@ -33,8 +34,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import struct
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -85,20 +87,32 @@ _SLICES = _slices()
 _INDEX = {name: i for i, name in enumerate(IDENTITY_COLUMNS)}
 
 
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+_VERSION_BYTE = bytes([DIGEST_VERSION])
+_FULL = 33  # version byte + SHA-256: what decides; the hints after it only say what changed
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def digest(identity_row: tuple[Any, ...], ins_rows: Iterable[tuple[Any, ...]],
-           document_rows: Iterable[tuple[Any, ...]]) -> bytes:
+def _full(identity_row: tuple[Any, ...], ins_rows: Sequence[tuple[Any, ...]],
+          document_rows: Sequence[tuple[Any, ...]]) -> bytes:
+    """The version byte and the SHA-256 of the canonical serialisation (33 bytes)."""
+    canonical = _ENCODER.encode([identity_row, ins_rows, document_rows]).encode("utf-8")
+    return _VERSION_BYTE + hashlib.sha256(canonical).digest()
+
+
+def _hints(identity_row: tuple[Any, ...], ins_rows: Sequence[tuple[Any, ...]],
+           document_rows: Sequence[tuple[Any, ...]]) -> bytes:
+    parts = [identity_row[a:b] for a, b in _SLICES]
+    parts.extend((tuple(ins_rows), tuple(document_rows)))
+    return struct.pack(f">{len(parts)}H",
+                       *(zlib.crc32(repr(p).encode("utf-8")) & 0xFFFF for p in parts))
+
+
+def digest(identity_row: tuple[Any, ...], ins_rows: Sequence[tuple[Any, ...]],
+           document_rows: Sequence[tuple[Any, ...]]) -> bytes:
     """The digest of one identity: `identity_row` in `IDENTITY_COLUMNS` order, its INS history
     and document check rows (`INS_HISTORY_COLUMNS`, `DOCUMENT_CHECK_COLUMNS`) in id order."""
-    parts = [_json(identity_row[a:b]) for a, b in _SLICES]
-    parts.append(_json([list(r) for r in ins_rows]))
-    parts.append(_json([list(r) for r in document_rows]))
-    full = hashlib.sha256(b"\x1f".join(parts)).digest()
-    hints = b"".join((zlib.crc32(p) & 0xFFFF).to_bytes(2, "big") for p in parts)
-    return bytes([DIGEST_VERSION]) + full + hints
+    return (_full(identity_row, ins_rows, document_rows)
+            + _hints(identity_row, ins_rows, document_rows))
 
 
 def changed_parts(recorded: bytes, current: bytes) -> tuple[str, ...]:
@@ -106,7 +120,8 @@ def changed_parts(recorded: bytes, current: bytes) -> tuple[str, ...]:
     if len(recorded) != len(current) or recorded[:1] != current[:1]:
         return ()
     return tuple(label for i, label in enumerate(PART_LABELS)
-                 if recorded[33 + 2 * i:35 + 2 * i] != current[33 + 2 * i:35 + 2 * i])
+                 if recorded[_FULL + 2 * i:_FULL + 2 + 2 * i]
+                 != current[_FULL + 2 * i:_FULL + 2 + 2 * i])
 
 
 def event_state(states: Mapping[int, bytes]) -> str:
@@ -128,9 +143,10 @@ def _side_rows(table: str, columns: tuple[str, ...], where: str) -> str:
 
 def digests_between(conn: sqlite3.Connection, first_id: int, last_id: int) -> dict[int, bytes]:
     """The digest of every identity whose id is in [first_id, last_id]."""
-    return {row[_INDEX["id"]]: d for row, d in _states(conn, "WHERE id BETWEEN ? AND ?",
-                                            "WHERE identity_id BETWEEN ? AND ?",
-                                            (first_id, last_id))}
+    return {row[_INDEX["id"]]: digest(row, ins_rows, doc_rows)
+            for row, ins_rows, doc_rows in _rows(conn, "WHERE id BETWEEN ? AND ?",
+                                                 "WHERE identity_id BETWEEN ? AND ?",
+                                                 (first_id, last_id))}
 
 
 def digests_of(conn: sqlite3.Connection, identity_ids: Iterable[int]) -> dict[int, bytes]:
@@ -140,10 +156,14 @@ def digests_of(conn: sqlite3.Connection, identity_ids: Iterable[int]) -> dict[in
     return found
 
 
-def _states(conn: sqlite3.Connection, where: str, side_where: str,
-            params: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], bytes]]:
-    """(identity row, digest) for each identity matching, in id order: one ordered pass over
-    each of the three tables (a merge on the identity id)."""
+_Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _rows(conn: sqlite3.Connection, where: str, side_where: str,
+          params: tuple[Any, ...]) -> Iterator[_Rows]:
+    """(identity row, its INS history rows, its document check rows) for each identity
+    matching, in id order: one ordered pass over each of the three tables (a merge on the
+    identity id)."""
     ins = groupby(conn.execute(_side_rows("ins_history", INS_HISTORY_COLUMNS, side_where),
                                params), key=lambda r: r[0])
     docs = groupby(conn.execute(_side_rows("document_check", DOCUMENT_CHECK_COLUMNS,
@@ -162,7 +182,7 @@ def _states(conn: sqlite3.Connection, where: str, side_where: str,
             if next_doc[0] == identity_id:
                 doc_rows = [r[1:] for r in next_doc[1]]
             next_doc = next(docs, None)
-        yield row, digest(row, ins_rows, doc_rows)
+        yield row, ins_rows, doc_rows
 
 
 # ------------------------------------------------------------------ which identities changed
@@ -283,7 +303,7 @@ def scan(conn: sqlite3.Connection, *, first_covered_id: int = 1,
             altered.append(item)
 
     pending = next(states, None)
-    for row, current in _states(conn, "", "", ()):
+    for row, ins_rows, doc_rows in _rows(conn, "", "", ()):
         count += 1
         identity_id = row[_INDEX["id"]]
         recorded: tuple[int, bytes] | None = None
@@ -300,7 +320,8 @@ def scan(conn: sqlite3.Connection, *, first_covered_id: int = 1,
                 add(AlteredIdentity(identity_id, _label(row), (), None, "unrecorded"))
             else:
                 uncovered += 1
-        elif recorded[1] != current:
+        elif recorded[1][:_FULL] != _full(row, ins_rows, doc_rows):
+            current = digest(row, ins_rows, doc_rows)
             add(AlteredIdentity(identity_id, _label(row), changed_parts(recorded[1], current),
                                 recorded[0], "altered"))
     while pending is not None:
