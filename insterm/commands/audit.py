@@ -42,10 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
     from insterm.commands._store_options import existing_db, fail
     from insterm.config import SettingsError, audit_heads_dir
-    from insterm.store import audit, audit_heads
+    from insterm.store import audit_heads
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
-    from insterm.store.migrations import GENESIS_HASH
 
     try:
         path = existing_db(args)
@@ -53,32 +52,18 @@ def run(args: argparse.Namespace) -> int:
         conn = open_database(path, readonly=True)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
-    head_problem = None
     try:
-        heads = audit_heads.read(heads_file)
-    except audit_heads.HeadFileError as error:
-        head_problem, heads = str(error), []
-    try:
-        report = audit.verify(conn, expected=args.expected,
-                              heads=[head.noted(heads_file) for head in heads],
-                              heads_file=str(heads_file))
+        verdict = audit_heads.verify_and_note(conn, heads_file, expected=args.expected)
     finally:
         conn.close()
-    if not report.ok:
-        print(report.message, file=sys.stderr)
-        if head_problem:
-            print(head_problem, file=sys.stderr)
+    report = verdict.report
+    print(report.message, file=sys.stdout if report.ok else sys.stderr)
+    if verdict.noted:
+        print(f"Empreinte de fin notée dans {heads_file}.")
+    if verdict.problem:
+        print(verdict.problem, file=sys.stderr)
+    if not verdict.ok:
         return 1
-    print(report.message)
-    if head_problem:
-        print(head_problem, file=sys.stderr)
-        return 1
-    try:
-        audit_heads.append(heads_file, report.rows, report.last_hash or GENESIS_HASH)
-    except audit_heads.HeadFileError as error:
-        print(str(error), file=sys.stderr)
-        return 1
-    print(f"Empreinte de fin notée dans {heads_file}.")
-    if not heads and not args.expected:
+    if not report.heads and not args.expected:
         print(report.limit_note)
     return 0

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from insterm.store.audit import NotedHead
+from insterm.store.audit import AuditReport, NotedHead, verify
 from insterm.store.errors import StoreError
+from insterm.store.migrations import GENESIS_HASH
 
 SUFFIX = ".empreintes"
 _LINE = re.compile(r"(\S+)[ \t]+([0-9]{1,12}):([0-9a-f]{64})")
@@ -119,3 +121,56 @@ def append(path: Path, count: int, digest: str, *, at: datetime | None = None) -
                             f"({error.strerror or error}) : notez-la à la main, "
                             f"{count}:{digest}, et vérifiez le dossier (réglage "
                             "audit.heads_dir).") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """`audit.verify` of a base against its head file, and whether the head was noted."""
+
+    report: AuditReport
+    heads_file: Path
+    problem: str | None = None  # the head file could not be read or written (French)
+    noted: bool = False
+    shown: str | None = None  # the head file as messages name it (default: its path)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and self.problem is None
+
+    @property
+    def message(self) -> str:
+        text = self.report.message
+        if self.noted:
+            text += f"\nEmpreinte de fin notée dans {self.shown or self.heads_file}."
+        return text + (f"\n{self.problem}" if self.problem else "")
+
+
+def database_file(conn: sqlite3.Connection) -> Path | None:
+    """The file of the connection's main database (None: in memory)."""
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return Path(file) if file else None
+    return None  # pragma: no cover - SQLite always lists "main"
+
+
+def verify_and_note(conn: sqlite3.Connection, heads_file: Path, *,
+                    expected: str | None = None, shown: str | None = None) -> Verdict:
+    """Verify the base (chain, identities) against every head noted in `heads_file` and
+    `expected`; when all is intact, note the head seen. An unreadable or malformed head file
+    is a `problem` (the base is still verified, nothing is appended to that file). `shown`:
+    how messages name the head file (default: its path)."""
+    shown_file = Path(shown) if shown else heads_file
+    problem = None
+    try:
+        heads = read(heads_file)
+    except HeadFileError as error:
+        problem, heads = str(error), []
+    report = verify(conn, expected=expected, heads=[head.noted(shown_file) for head in heads],
+                    heads_file=str(shown_file))
+    if not report.ok or problem is not None:
+        return Verdict(report, heads_file, problem, shown=shown)
+    try:
+        append(heads_file, report.rows, report.last_hash or GENESIS_HASH)
+    except HeadFileError as error:
+        return Verdict(report, heads_file, str(error), shown=shown)
+    return Verdict(report, heads_file, noted=True, shown=shown)
