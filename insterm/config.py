@@ -18,6 +18,8 @@ What goes where (per value; see also `insterm.usecases.insi_settings`):
   `insi.endpoint`: a relay replacing the qualification/production address), and where this
   machine reaches the INSi simulator (`insi.simulator_url`, `insi.simulator_dir`: its state
   folder, whose ca.pem and demo certificate are used), written by `insterm insi-sim --setup`;
+- `[audit] heads_dir`: the folder of the audit head file (`insterm.store.audit_heads`; default:
+  the backups folder beside the database), per machine like the database path;
 - the database's `settings` table holds what the whole practice shares (every workstation over
   SSH opens the same database): the INSi environment, the IDAMs, the software name, the
   installation UUID. `insi.environment` is therefore refused here.

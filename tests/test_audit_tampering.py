@@ -223,6 +223,10 @@ def test_an_old_database_is_migrated_and_its_identities_reported_not_covered(
     report = audit.verify(conn, expected=tail)
     assert report.ok and report.uncovered == 3
     assert "3 dossier(s) antérieur(s) au suivi de leur état, non couvert(s)" in report.message
+    started = audit.events_page(conn, action=audit.STATE_TRACKING_STARTED).events[0]
+    assert started.describe() == ("Suivi de l'état des dossiers commencé (mise à jour "
+                                  "d'insterm) : 3 dossier(s) antérieur(s), couvert(s) à leur "
+                                  "prochaine modification")
     conn.close()
     with Clinic.open(db) as clinic:
         first = clinic.get(1)

@@ -1,19 +1,24 @@
 """The audit log: append-only and hash-chained.
 
 Each row stores `hash = sha256(prev_hash + canonical JSON of the event)` where the event is
-`{"id", "at", "operator", "action", "identity_id", "details"}` and the canonical JSON has sorted
-keys, no spaces and UTF-8 text (`ensure_ascii=False`). The first row links to 64 zeros.
-Triggers refuse UPDATE and DELETE and an INSERT that does not link to the last row; `verify`
-recomputes the whole chain and names the first broken row, so an edit made behind the
-triggers' back (a raw connection that drops them) is found.
+`{"id", "at", "operator", "action", "identity_id", "details"}`, plus `"state"` when the event
+recorded identity states, and the canonical JSON has sorted keys, no spaces and UTF-8 text
+(`ensure_ascii=False`). The first row links to 64 zeros. Triggers refuse UPDATE and DELETE and
+an INSERT that does not link to the last row; `verify` recomputes the whole chain and names the
+first broken row, so an edit made behind the triggers' back (a raw connection that drops them)
+is found.
+
+The data the events describe: an event that changes an identity records the digest of its
+resulting rows (`insterm.store.identity_state`, the `state` of the event); `verify` recomputes
+every identity's digest and names those whose rows no longer match their last event.
 
 The limit of a hash chain: it proves that no row was changed, removed or inserted BEFORE the
-last one, but nothing inside the file can prove that the last rows were not cut off (someone
-who drops the triggers can delete the tail, and what is left is a valid, shorter chain). So
-`verify` reports the tail (`AuditReport.tail`, "COUNT:HASH" of the last row): noted outside the
-file (on paper, in the backup log: `insterm backup` prints it), it is given back to
-`verify(expected=...)` (`insterm audit verify --attendu COUNT:HASH`), which then also checks
-that the row COUNT is still there with that hash, so a cut tail is detected.
+last one, but nothing inside the file can prove that the last rows were not cut off, or that
+the whole chain was not recomputed. So `verify` reports the tail (`AuditReport.tail`,
+"COUNT:HASH" of the last row), which `insterm.store.audit_heads` notes in the head file outside
+the database at each backup and verification; `verify(heads=...)` checks every noted head, and
+`verify(expected=...)` (`insterm audit verify --attendu COUNT:HASH`) one more noted elsewhere:
+the row COUNT must still be there with that hash. See docs/audit.md.
 
 Reading for the Journal screen: `events_page` (filters, newest first, paged by `before_id`),
 `actions` (the distinct actions present, for the filter), `AuditEvent.describe()` (one French

@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, str] = {
     "insi_settings_changed": "Réglages INSi du cabinet",
     "workstation_settings_changed": "Réglages INSi du poste",
     "insi_certificate_imported": "Certificat INSi importé",
+    "state_tracking_started": "Suivi de l'état des dossiers",
 }
 
 FIELD_LABELS = {
@@ -296,6 +297,10 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "insi_settings_changed": _settings,
     "workstation_settings_changed": _settings,
     "insi_certificate_imported": lambda d: "Certificat de l'organisation importé pour INSi",
+    "state_tracking_started": lambda d: (
+        "Suivi de l'état des dossiers commencé (mise à jour d'insterm) : "
+        f"{d.get('not_covered', '?')} dossier(s) antérieur(s), couvert(s) à leur prochaine "
+        "modification"),
 }
 
 
