@@ -16,7 +16,7 @@ from tampering import recompute_chain, tamper
 from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.identity import StrictTraits
 from insterm.insi.results import Attempt, InsiResult, InsRecord, ReturnedTraits, SearchOutcome
-from insterm.store import audit, identity_state
+from insterm.store import audit
 from insterm.store.migrations import migrate
 
 TODAY = date(2025, 6, 1)
@@ -174,6 +174,8 @@ def test_a_forged_digest_row_breaks_the_chain(db: Path, practice: dict[str, int]
     (in the hashed chain) no longer matches."""
     tamper(db, f"UPDATE identity SET birth_name = 'ADRUM' WHERE id = {practice['zoe']}",
            drop=("identity_version_bump",))
+    from insterm.store import identity_state  # (the tests run against older code too)
+
     conn = sqlite3.connect(db, isolation_level=None)
     current = identity_state.digests_of(conn, [practice["zoe"]])[practice["zoe"]]
     conn.execute("DROP TRIGGER identity_state_no_update")
