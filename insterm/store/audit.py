@@ -237,13 +237,16 @@ def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None =
         checks.append(NotedHead(count, digest))
     checks.extend(NotedHead(h.count, h.hash.lower(), h.noted) for h in heads)
     wanted = {h.count for h in checks}
+    has_state = _has_state(conn)
     seen: dict[int, str] = {0: GENESIS_HASH}
-    states: dict[int, str] = {}
+    # The digest rows of each event, read along the chain (a base older than migration 5
+    # has none).
+    event_states = identity_state.EventStates(conn) if identities and has_state else None
+    state_broken: int | None = None
     first_covered = 1
     prev_hash = GENESIS_HASH
     expected_id = 1
     count = 0
-    has_state = _has_state(conn)
     cursor = conn.execute(
         "SELECT id, at, operator, action, identity_id, details, prev_hash, hash, "
         + ("state" if has_state else "NULL") + " FROM audit ORDER BY id")
@@ -264,8 +267,9 @@ def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None =
         if canonical_json(details) != details_json or event_hash(prev_hash, event) != stored_hash:
             return AuditReport(False, count, id_,
                                "son contenu ne correspond plus à son empreinte (modifié après coup).")
-        if state is not None:
-            states[id_] = state
+        if (event_states is not None and state_broken is None
+                and not event_states.check(id_, state)):
+            state_broken = id_
         if action == STATE_TRACKING_STARTED and isinstance(details, dict):
             first_covered = int(details.get("first_covered_id") or 1)
         prev_hash = stored_hash
@@ -289,20 +293,18 @@ def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None =
     if not identities:
         return AuditReport(True, count, last_hash=last, expected=shown, heads=len(heads),
                            heads_file=heads_file)
-    try:
-        found = identity_state.scan(conn, first_covered_id=first_covered)
-    except sqlite3.OperationalError as error:
-        if "identity_state" not in str(error):
-            raise
+    if event_states is None:
         # A base older than the state digests (a backup being checked): the chain only.
         return AuditReport(True, count, last_hash=last, expected=shown, heads=len(heads),
                            heads_file=heads_file)
-    for audit_id in sorted(set(states) | set(found.event_states)):
-        if states.get(audit_id) != found.event_states.get(audit_id):
-            return AuditReport(
-                False, count, audit_id,
-                "les empreintes d'état des dossiers qu'il note (table identity_state) ont été "
-                "modifiées, ajoutées ou retirées.", last, shown)
+    if state_broken is None:
+        state_broken = event_states.finish()
+    if state_broken is not None:
+        return AuditReport(
+            False, count, state_broken,
+            "les empreintes d'état des dossiers qu'il note (table identity_state) ont été "
+            "modifiées, ajoutées ou retirées.", last, shown)
+    found = identity_state.scan(conn, first_covered_id=first_covered)
     if found.altered:
         return AuditReport(False, count, None, None, last, shown, found.altered,
                            found.altered_total, found.identities, found.uncovered, len(heads),

@@ -270,7 +270,36 @@ class StateScan:
     altered_total: int
     uncovered: int  # identities no event has recorded the state of (written before tracking)
     identities: int
-    event_states: dict[int, str]  # audit id -> state recomputed from identity_state
+
+
+class EventStates:
+    """The recorded digests, event by event, in event order (one pass, constant memory):
+    `check(audit_id, state)` for each event in id order says whether the digest rows of that
+    event still give its `state`; `finish()` whether rows remain for events that do not exist."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._rows = conn.execute("SELECT audit_id, identity_id, digest FROM identity_state "
+                                  "ORDER BY audit_id, identity_id")
+        self._next = self._rows.fetchone()
+
+    def check(self, audit_id: int, state: str | None) -> bool:
+        hasher = None
+        stray = False
+        while self._next is not None and self._next[0] <= audit_id:
+            row_audit, identity_id, recorded = self._next
+            if row_audit < audit_id:
+                stray = True
+            else:
+                hasher = hasher or hashlib.sha256()
+                hasher.update(f"{identity_id}:{bytes(recorded).hex()}\n".encode("ascii"))
+            self._next = self._rows.fetchone()
+        if stray:
+            return False
+        return (hasher.hexdigest() if hasher is not None else None) == state
+
+    def finish(self) -> int | None:
+        """The first event id that digest rows name beyond the last event, if any."""
+        return int(self._next[0]) if self._next is not None else None
 
 
 def scan(conn: sqlite3.Connection, *, first_covered_id: int = 1,
@@ -282,19 +311,10 @@ def scan(conn: sqlite3.Connection, *, first_covered_id: int = 1,
     total = 0
     uncovered = 0
     count = 0
-    hashers: dict[int, Any] = {}
-    states = groupby(conn.execute("SELECT identity_id, audit_id, digest FROM identity_state "
-                                  "ORDER BY identity_id, audit_id"), key=lambda r: r[0])
-
-    def consume(group: Iterable[tuple[int, int, bytes]]) -> tuple[int, bytes]:
-        last: tuple[int, bytes] = (0, b"")
-        for identity_id, audit_id, recorded in group:
-            hasher = hashers.get(audit_id)
-            if hasher is None:
-                hasher = hashers[audit_id] = hashlib.sha256()
-            hasher.update(f"{identity_id}:{bytes(recorded).hex()}\n".encode("ascii"))
-            last = (audit_id, bytes(recorded))
-        return last
+    # The last recorded digest of each identity, in identity order (SQLite gives the bare
+    # `digest` of the row holding max(audit_id)).
+    last_states = conn.execute("SELECT identity_id, max(audit_id), digest FROM identity_state "
+                               "GROUP BY identity_id ORDER BY identity_id")
 
     def add(item: AlteredIdentity) -> None:
         nonlocal total
@@ -302,19 +322,18 @@ def scan(conn: sqlite3.Connection, *, first_covered_id: int = 1,
         if len(altered) < limit:
             altered.append(item)
 
-    pending = next(states, None)
+    pending = last_states.fetchone()
     for row, ins_rows, doc_rows in _rows(conn, "", "", ()):
         count += 1
         identity_id = row[_INDEX["id"]]
         recorded: tuple[int, bytes] | None = None
         while pending is not None and pending[0] <= identity_id:
-            last = consume(pending[1])
             if pending[0] == identity_id:
-                recorded = last
+                recorded = (pending[1], bytes(pending[2]))
             else:
-                add(AlteredIdentity(pending[0], f"dossier n°{pending[0]}", (), last[0],
+                add(AlteredIdentity(pending[0], f"dossier n°{pending[0]}", (), pending[1],
                                     "deleted"))
-            pending = next(states, None)
+            pending = last_states.fetchone()
         if recorded is None:
             if identity_id >= first_covered_id:
                 add(AlteredIdentity(identity_id, _label(row), (), None, "unrecorded"))
@@ -325,8 +344,6 @@ def scan(conn: sqlite3.Connection, *, first_covered_id: int = 1,
             add(AlteredIdentity(identity_id, _label(row), changed_parts(recorded[1], current),
                                 recorded[0], "altered"))
     while pending is not None:
-        last = consume(pending[1])
-        add(AlteredIdentity(pending[0], f"dossier n°{pending[0]}", (), last[0], "deleted"))
-        pending = next(states, None)
-    return StateScan(tuple(altered), total, uncovered, count,
-                     {audit_id: h.hexdigest() for audit_id, h in hashers.items()})
+        add(AlteredIdentity(pending[0], f"dossier n°{pending[0]}", (), pending[1], "deleted"))
+        pending = last_states.fetchone()
+    return StateScan(tuple(altered), total, uncovered, count)

@@ -299,11 +299,13 @@ def _v5_identity_state(conn: sqlite3.Connection) -> None:
         "ALTER TABLE audit ADD COLUMN state TEXT",
         """
         CREATE TABLE identity_state (
-            identity_id INTEGER NOT NULL,
             audit_id INTEGER NOT NULL REFERENCES audit(id),
+            identity_id INTEGER NOT NULL,
             digest BLOB NOT NULL,
-            PRIMARY KEY (identity_id, audit_id)
+            PRIMARY KEY (audit_id, identity_id)
         ) WITHOUT ROWID""",
+        # Each identity's last recorded state (`audit verify`, in identity order).
+        "CREATE INDEX identity_state_identity ON identity_state(identity_id, audit_id)",
         _refuse("identity_state", "UPDATE",
                 "les empreintes d'état du journal d'audit sont en ajout seul."),
         _refuse("identity_state", "DELETE",
