@@ -31,7 +31,7 @@ from insterm.store.errors import StoreError
 from insterm.store.migrations import GENESIS_HASH
 
 SUFFIX = ".empreintes"
-_LINE = re.compile(r"(\S+)[ \t]+([0-9]{1,12}):([0-9a-f]{64})")
+_LINE = re.compile(r"(\S+)[ \t]+([0-9]{1,12}):([0-9a-fA-F]{64})")
 _HEADER = ("# insterm : empreintes de fin du journal d'audit (une ligne par sauvegarde ou "
            "vérification : date NOMBRE:EMPREINTE). Fichier en ajout seul : ne le modifiez pas.\n")
 
@@ -79,7 +79,7 @@ def parse(text: str, path: Path) -> list[Head]:
                 f"(« {shown} ») : chaque ligne doit être « DATE NOMBRE:EMPREINTE ». Il a pu être "
                 "modifié : conservez-le tel quel, prévenez le responsable et comparez-le à sa "
                 "copie ; la vérification de la base seule a été faite.")
-        heads.append(Head(at, int(match.group(2)), match.group(3), number))
+        heads.append(Head(at, int(match.group(2)), match.group(3).lower(), number))
     return heads
 
 
