@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from insterm.domain.documents import PracticeCatalogue
 from insterm.domain.identity import StrictTraits, UsedNames
 from insterm.domain.query import Query
-from insterm.store import audit, duplicates, identities, records
+from insterm.store import audit, audit_heads, duplicates, identities, records
 from insterm.store import identity_view as identity_view_store
 from insterm.store import operators as operator_store
 from insterm.store.audit_text import action_label
@@ -43,6 +43,7 @@ from insterm.usecases import insi as insi_uc
 from insterm.usecases import operators as operators_uc
 from insterm.usecases.context import Context
 from insterm.usecases.documents import DocumentCheck
+from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved
 from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
 
@@ -139,9 +140,28 @@ class Clinic:
         return information_uc.last_information(self._ctx, identity_id)
 
     def verify_audit(self, expected: str | None = None) -> audit.AuditReport:
-        """Recompute the audit chain; `expected`: a tail "COUNT:HASH" noted earlier
-        (`AuditReport.tail`), to detect that the last events were cut off."""
+        """Recompute the audit chain and every identity's state digest; `expected`: a tail
+        "COUNT:HASH" noted earlier (`AuditReport.tail`), to detect that the last events were
+        cut off."""
         return audit.verify(self.conn, expected=expected)
+
+    def verify_audit_and_note(self, heads_dir: str | os.PathLike[str] | None = None
+                              ) -> audit_heads.Verdict:
+        """`verify_audit` against the head file (`insterm.store.audit_heads`) of this base,
+        noting the head when all is intact, as `insterm audit verify` does. `heads_dir`: the
+        head file's folder (None: the `audit.heads_dir` setting, else the backups folder)."""
+        from insterm.config import audit_heads_dir
+
+        db_file = audit_heads.database_file(self.conn)
+        if db_file is None:
+            raise ActionRefused("Base en mémoire : pas de fichier des empreintes de fin.")
+        folder = heads_dir if heads_dir is not None else audit_heads_dir()
+        heads_file = audit_heads.heads_path(db_file, folder)
+        try:  # beside the base (the default): named from the base's folder, shorter
+            shown = str(heads_file.relative_to(db_file.parent))
+        except ValueError:
+            shown = None
+        return audit_heads.verify_and_note(self.conn, heads_file, shown=shown)
 
     def operators(self) -> list[operator_store.Operator]:
         return operator_store.list_all(self.conn)

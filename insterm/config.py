@@ -19,6 +19,8 @@ What goes where (per value; see also `insterm.usecases.insi_settings`):
   `insi.endpoint`: a relay replacing the qualification/production address), and where this
   machine reaches the INSi simulator (`insi.simulator_url`, `insi.simulator_dir`: its state
   folder, whose ca.pem and demo certificate are used), written by `insterm insi-sim --setup`;
+- `[audit] heads_dir`: the folder of the audit head file (`insterm.store.audit_heads`; default:
+  the backups folder beside the database), per machine like the database path;
 - the database's `settings` table holds what the whole practice shares (every workstation over
   SSH opens the same database): the INSi environment, the IDAMs, the software name, the
   installation UUID. `insi.environment` is therefore refused here.
@@ -66,6 +68,7 @@ _SCHEMA: dict[str, dict[str, type]] = {
     "insi": {"endpoint": str, "timeout_seconds": float, "ca_file": str, "simulator_url": str,
              "simulator_dir": str},
     "practice": {"name": str, "finess": str},
+    "audit": {"heads_dir": str},
 }
 
 
@@ -86,6 +89,8 @@ class Settings:
     insi_simulator_dir: str | None = None
     practice_name: str | None = None
     practice_finess: str | None = None
+    # Folder of the audit head file (`insterm.store.audit_heads`); None: the backups folder.
+    audit_heads_dir: str | None = None
 
 
 def settings_path() -> Path:
@@ -162,6 +167,7 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
         insi_simulator_dir=string("insi_simulator_dir"),
         practice_name=string("practice_name"),
         practice_finess=string("practice_finess"),
+        audit_heads_dir=string("audit_heads_dir"),
     )
 
 
@@ -226,6 +232,12 @@ def db_group(settings: Settings | None = None) -> str | None:
     """The group that may share the database file (mode 0660), when one is configured."""
     settings = settings if settings is not None else load_settings()
     return settings.db_group
+
+
+def audit_heads_dir(settings: Settings | None = None) -> str | None:
+    """The folder of the audit head file when the settings name one (`[audit] heads_dir`)."""
+    settings = settings if settings is not None else load_settings()
+    return settings.audit_heads_dir
 
 
 def data_dir() -> Path:

@@ -135,7 +135,9 @@ def test_audit_verify_prints_the_tail_and_detects_a_cut_one(db: Path, capsys) ->
     raw.execute("DELETE FROM audit WHERE id = 2")
     raw.commit()
     raw.close()
-    assert call(audit_cmd, ["verify"]) == 0  # the chain alone cannot see it
+    # The chain alone cannot see it; the head noted by the verifications above can.
+    assert call(audit_cmd, ["verify"]) == 1
+    assert "supprimés" in capsys.readouterr().err
     assert call(audit_cmd, ["verify", "--attendu", tail]) == 1
     assert "supprimés" in capsys.readouterr().err
     with pytest.raises(SystemExit):

@@ -1,9 +1,11 @@
 """`insterm audit verify`: recompute the hash chain of the audit log and name the first broken
-row (exit 0 intact, 1 broken, 2 database unusable).
+row, recompute the state digest of every identity and name those whose rows no longer match
+their last event (exit 0 intact, 1 altered or head file unusable, 2 database unusable).
 
-It prints the tail "COUNT:HASH" to note outside the file: the chain cannot show by itself that
-its last rows were deleted; given back with `--attendu COUNT:HASH`, verify checks that the
-row COUNT is still there with that hash."""
+The chain cannot show by itself that its last rows were deleted, or that it was recomputed
+whole: verify checks every head noted in the head file (`insterm.store.audit_heads`, written
+at each backup and each verification, `audit.heads_dir` setting), then appends the head it
+saw when all is intact. `--attendu COUNT:HASH` checks one more head noted elsewhere."""
 
 from __future__ import annotations
 
@@ -39,23 +41,29 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from insterm.commands._store_options import existing_db, fail
-    from insterm.config import SettingsError
-    from insterm.store import audit
+    from insterm.config import SettingsError, audit_heads_dir
+    from insterm.store import audit_heads
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
 
     try:
-        conn = open_database(existing_db(args), readonly=True)
+        path = existing_db(args)
+        heads_file = audit_heads.heads_path(path, audit_heads_dir())
+        conn = open_database(path, readonly=True)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     try:
-        report = audit.verify(conn, expected=args.expected)
+        verdict = audit_heads.verify_and_note(conn, heads_file, expected=args.expected)
     finally:
         conn.close()
-    if report.ok:
-        print(report.message)
-        if not args.expected:
-            print(report.limit_note)
-        return 0
-    print(report.message, file=sys.stderr)
-    return 1
+    report = verdict.report
+    print(report.message, file=sys.stdout if report.ok else sys.stderr)
+    if verdict.noted:
+        print(f"Empreinte de fin notée dans {heads_file}.")
+    if verdict.problem:
+        print(verdict.problem, file=sys.stderr)
+    if not verdict.ok:
+        return 1
+    if not report.heads and not args.expected:
+        print(report.limit_note)
+    return 0

@@ -33,4 +33,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"Intégrité : ok ; {report.message}")
     print("Gardez cette empreinte de fin avec la sauvegarde : « insterm audit verify --attendu "
           f"{report.tail} » montrera plus tard si des événements ont été supprimés.")
+    return _note_head(args, report.rows, report.last_hash)
+
+
+def _note_head(args: argparse.Namespace, count: int, last_hash: str | None) -> int:
+    """Append the copy's chain head to the head file (`insterm.store.audit_heads`), which
+    `insterm audit verify` checks; a failure to note it is said, the backup stays good."""
+    import sys
+
+    from insterm.commands._store_options import db_path
+    from insterm.config import SettingsError, audit_heads_dir
+    from insterm.store import audit_heads
+    from insterm.store.migrations import GENESIS_HASH
+
+    try:
+        heads_file = audit_heads.heads_path(db_path(args), audit_heads_dir())
+        audit_heads.append(heads_file, count, last_hash or GENESIS_HASH)
+    except (audit_heads.HeadFileError, SettingsError) as error:
+        print(f"Sauvegarde bonne, mais : {error}", file=sys.stderr)
+        return 0
+    print(f"Empreinte de fin notée dans {heads_file} (« insterm audit verify » la contrôle).")
     return 0

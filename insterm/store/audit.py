@@ -1,19 +1,24 @@
 """The audit log: append-only and hash-chained.
 
 Each row stores `hash = sha256(prev_hash + canonical JSON of the event)` where the event is
-`{"id", "at", "operator", "action", "identity_id", "details"}` and the canonical JSON has sorted
-keys, no spaces and UTF-8 text (`ensure_ascii=False`). The first row links to 64 zeros.
-Triggers refuse UPDATE and DELETE and an INSERT that does not link to the last row; `verify`
-recomputes the whole chain and names the first broken row, so an edit made behind the
-triggers' back (a raw connection that drops them) is found.
+`{"id", "at", "operator", "action", "identity_id", "details"}`, plus `"state"` when the event
+recorded identity states, and the canonical JSON has sorted keys, no spaces and UTF-8 text
+(`ensure_ascii=False`). The first row links to 64 zeros. Triggers refuse UPDATE and DELETE and
+an INSERT that does not link to the last row; `verify` recomputes the whole chain and names the
+first broken row, so an edit made behind the triggers' back (a raw connection that drops them)
+is found.
+
+The data the events describe: an event that changes an identity records the digest of its
+resulting rows (`insterm.store.identity_state`, the `state` of the event); `verify` recomputes
+every identity's digest and names those whose rows no longer match their last event.
 
 The limit of a hash chain: it proves that no row was changed, removed or inserted BEFORE the
-last one, but nothing inside the file can prove that the last rows were not cut off (someone
-who drops the triggers can delete the tail, and what is left is a valid, shorter chain). So
-`verify` reports the tail (`AuditReport.tail`, "COUNT:HASH" of the last row): noted outside the
-file (on paper, in the backup log: `insterm backup` prints it), it is given back to
-`verify(expected=...)` (`insterm audit verify --attendu COUNT:HASH`), which then also checks
-that the row COUNT is still there with that hash, so a cut tail is detected.
+last one, but nothing inside the file can prove that the last rows were not cut off, or that
+the whole chain was not recomputed. So `verify` reports the tail (`AuditReport.tail`,
+"COUNT:HASH" of the last row), which `insterm.store.audit_heads` notes in the head file outside
+the database at each backup and verification; `verify(heads=...)` checks every noted head, and
+`verify(expected=...)` (`insterm audit verify --attendu COUNT:HASH`) one more noted elsewhere:
+the row COUNT must still be there with that hash. See docs/audit.md.
 
 Reading for the Journal screen: `events_page` (filters, newest first, paged by `before_id`),
 `actions` (the distinct actions present, for the filter), `AuditEvent.describe()` (one French
@@ -26,11 +31,12 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from insterm.store import audit_text
+from insterm.store import audit_text, identity_state
 from insterm.store.migrations import GENESIS_HASH
 
 
@@ -70,22 +76,54 @@ class AuditEvent:
         return audit_text.action_label(self.action)
 
 
+STATE_TRACKING_STARTED = "state_tracking_started"
+
+
+def _event(id_: int, at: str, operator: str | None, action: str, identity_id: int | None,
+           details: Any, state: str | None) -> dict[str, Any]:
+    event = {"id": id_, "at": at, "operator": operator, "action": action,
+             "identity_id": identity_id, "details": details}
+    if state is not None:  # events written before state digests existed hash as they did
+        event["state"] = state
+    return event
+
+
+def _has_state(conn: sqlite3.Connection) -> bool:
+    return any(r[1] == "state" for r in conn.execute("PRAGMA table_info(audit)"))
+
+
 def append(conn: sqlite3.Connection, *, operator: str | None, action: str,
-           identity_id: int | None, details: dict[str, Any], at: str) -> AuditEvent:
-    """Append one event; call it inside the write transaction of the change it records."""
+           identity_id: int | None, details: dict[str, Any], at: str,
+           states: Mapping[int, bytes] | None = None) -> AuditEvent:
+    """Append one event; call it inside the write transaction of the change it records.
+
+    The event records the state digest of every identity this transaction wrote (those the
+    connection tracked, `identity_state.track`, plus `states`), see `identity_state`."""
+    recorded = dict(identity_state.collect(conn))
+    if states:
+        recorded.update(states)
+    if recorded and not _has_state(conn):  # a base older than migration 7 (tests, tools)
+        recorded = {}
     last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     next_id, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     # Round-trip the details through JSON so that what is hashed is what is stored.
     details_json = canonical_json(details)
     details = json.loads(details_json)
-    event = {"id": next_id, "at": at, "operator": operator, "action": action,
-             "identity_id": identity_id, "details": details}
-    digest = event_hash(prev_hash, event)
-    conn.execute(
-        "INSERT INTO audit (id, at, operator, action, identity_id, details, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (next_id, at, operator, action, identity_id, details_json, prev_hash, digest),
-    )
+    state = identity_state.event_state(recorded) if recorded else None
+    digest = event_hash(prev_hash, _event(next_id, at, operator, action, identity_id, details,
+                                          state))
+    if state is None:  # (also on a base older than the `state` column)
+        conn.execute(
+            "INSERT INTO audit (id, at, operator, action, identity_id, details, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (next_id, at, operator, action, identity_id, details_json, prev_hash, digest))
+    else:
+        conn.execute(
+            "INSERT INTO audit (id, at, operator, action, identity_id, details, prev_hash, hash,"
+            " state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (next_id, at, operator, action, identity_id, details_json, prev_hash, digest, state))
+    if recorded:
+        identity_state.record(conn, next_id, recorded)
     return AuditEvent(next_id, at, operator, action, identity_id, details, prev_hash, digest)
 
 
@@ -97,6 +135,14 @@ class AuditReport:
     reason: str | None = None  # French
     last_hash: str | None = None  # hash of the last row read (None: empty journal)
     expected: str | None = None  # the "COUNT:HASH" checked, when one was given
+    # The identities whose rows no longer match their last event (at most 1000 listed),
+    # how many in all; None when the identities were not checked.
+    altered: tuple[identity_state.AlteredIdentity, ...] = ()
+    altered_total: int = 0
+    identities: int | None = None
+    uncovered: int = 0  # identities written before state digests existed, unchanged since
+    heads: int = 0  # heads of the head file checked
+    heads_file: str | None = None
 
     @property
     def tail(self) -> str:
@@ -108,21 +154,44 @@ class AuditReport:
         if self.ok:
             checked = (f" Les {self.expected.split(':')[0]} premiers événements notés sont "
                        "toujours là, avec la même empreinte." if self.expected else "")
-            return (f"Journal d'audit intact : {self.rows} événement(s), chaîne vérifiée.{checked}"
+            if self.heads:
+                checked += (f" Fin de journal conforme aux {self.heads} empreinte(s) de fin "
+                            f"notées dans {self.heads_file}.")
+            return (f"Journal d'audit intact : {self.rows} événement(s), chaîne vérifiée."
+                    f"{checked}{self._identities_note}"
                     f" Empreinte de fin à noter : {self.tail}")
+        advice = (" Conservez cette base en l'état et prévenez le responsable ; "
+                  "restaurez une sauvegarde vérifiée si besoin.")
+        if self.reason is None and self.altered:
+            listed = "".join(f"\n  - {item.message}" for item in self.altered)
+            more = self.altered_total - len(self.altered)
+            listed += f"\n  - … et {more} autre(s)" if more > 0 else ""
+            return (f"Données ALTÉRÉES hors de l'application : {self.altered_total} dossier(s) "
+                    "ne correspondent plus au journal d'audit (la chaîne de "
+                    f"{self.rows} événement(s) est intacte) :{listed}\n" + advice.strip())
         where = (f" à partir de la ligne {self.first_broken_id}"
                  if self.first_broken_id is not None else "")
-        return (f"Journal d'audit ALTÉRÉ{where} : "
-                f"{self.reason} Conservez cette base en l'état et prévenez le responsable ; "
-                "restaurez une sauvegarde vérifiée si besoin.")
+        return f"Journal d'audit ALTÉRÉ{where} : {self.reason}{advice}"
+
+    @property
+    def _identities_note(self) -> str:
+        if self.identities is None:
+            return ""
+        note = (f" {self.identities} dossier(s) conformes à leur dernier événement"
+                if not self.uncovered else
+                f" {self.identities - self.uncovered} dossier(s) conformes à leur dernier "
+                f"événement ; {self.uncovered} dossier(s) antérieur(s) au suivi de leur état, "
+                "non couvert(s) jusqu'à leur prochaine modification")
+        return note + "."
 
     @property
     def limit_note(self) -> str:
         """What the chain alone cannot prove (French), for the operator."""
         return ("La chaîne prouve qu'aucun événement n'a été modifié, inséré ni retiré avant le "
                 "dernier ; elle ne peut pas prouver, seule, que les derniers n'ont pas été "
-                "supprimés. Notez l'empreinte de fin (ou gardez la sortie de « insterm backup ») "
-                "et vérifiez plus tard avec « insterm audit verify --attendu NOMBRE:EMPREINTE ».")
+                "supprimés : l'empreinte de fin est notée dans le fichier des empreintes (à "
+                "chaque sauvegarde et vérification) ; gardez-en une copie ailleurs, ou vérifiez "
+                "avec « insterm audit verify --attendu NOMBRE:EMPREINTE ».")
 
 
 _TAIL = re.compile(r"\s*([0-9]{1,12})\s*:\s*([0-9a-fA-F]{64})\s*")
@@ -138,25 +207,51 @@ def parse_tail(text: str) -> tuple[int, str]:
     return int(match.group(1)), match.group(2).lower()
 
 
-def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None = None
-           ) -> AuditReport:
+@dataclass(frozen=True, slots=True)
+class NotedHead:
+    """A chain head noted outside the file: `count` events, the last with `hash`; `noted`:
+    French words saying when and where, for the messages ("notés le 04/12/2026 à 23:40 dans
+    /…/insterm.empreintes")."""
+
+    count: int
+    hash: str
+    noted: str = "notés"
+
+
+def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None = None,
+           heads: Sequence[NotedHead] = (), heads_file: str | None = None,
+           identities: bool = True) -> AuditReport:
     """Recompute the chain from the first row; the report names the first broken row.
 
     `expected`: a tail noted earlier ("COUNT:HASH" or (count, hash)); the row COUNT must then
-    still exist with that hash (else the journal was cut, or replaced)."""
-    want: tuple[int, str] | None = None
+    still exist with that hash (else the journal was cut, or replaced). `heads`: the heads of
+    the head file (`audit_heads`), each checked the same way. `identities`: also recompute the
+    state digest of every identity and name those whose rows no longer match their last
+    event (`identity_state.scan`)."""
+    checks: list[NotedHead] = []
+    shown = None
     if expected is not None:
-        want = parse_tail(expected) if isinstance(expected, str) else (int(expected[0]),
-                                                                        expected[1].lower())
-    shown = f"{want[0]}:{want[1]}" if want else None
+        count, digest = (parse_tail(expected) if isinstance(expected, str)
+                         else (int(expected[0]), expected[1].lower()))
+        shown = f"{count}:{digest}"
+        checks.append(NotedHead(count, digest))
+    checks.extend(NotedHead(h.count, h.hash.lower(), h.noted) for h in heads)
+    wanted = {h.count for h in checks}
+    has_state = _has_state(conn)
+    seen: dict[int, str] = {0: GENESIS_HASH}
+    # The digest rows of each event, read along the chain (a base older than migration 7
+    # has none).
+    event_states = identity_state.EventStates(conn) if identities and has_state else None
+    state_broken: int | None = None
+    first_covered = 1
     prev_hash = GENESIS_HASH
     expected_id = 1
     count = 0
-    seen_at_want: str | None = GENESIS_HASH if want and want[0] == 0 else None
     cursor = conn.execute(
-        "SELECT id, at, operator, action, identity_id, details, prev_hash, hash "
-        "FROM audit ORDER BY id")
-    for id_, at, operator, action, identity_id, details_json, stored_prev, stored_hash in cursor:
+        "SELECT id, at, operator, action, identity_id, details, prev_hash, hash, "
+        + ("state" if has_state else "NULL") + " FROM audit ORDER BY id")
+    for (id_, at, operator, action, identity_id, details_json, stored_prev, stored_hash,
+         state) in cursor:
         count += 1
         if id_ != expected_id:
             return AuditReport(False, count, id_,
@@ -168,28 +263,54 @@ def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None =
             details = json.loads(details_json)
         except (TypeError, ValueError):
             return AuditReport(False, count, id_, "son contenu n'est pas du JSON lisible.")
-        event = {"id": id_, "at": at, "operator": operator, "action": action,
-                 "identity_id": identity_id, "details": details}
+        event = _event(id_, at, operator, action, identity_id, details, state)
         if canonical_json(details) != details_json or event_hash(prev_hash, event) != stored_hash:
             return AuditReport(False, count, id_,
                                "son contenu ne correspond plus à son empreinte (modifié après coup).")
+        if (event_states is not None and state_broken is None
+                and not event_states.check(id_, state)):
+            state_broken = id_
+        if action == STATE_TRACKING_STARTED and isinstance(details, dict):
+            first_covered = int(details.get("first_covered_id") or 1)
         prev_hash = stored_hash
-        if want and id_ == want[0]:
-            seen_at_want = stored_hash
+        if id_ in wanted:
+            seen[id_] = stored_hash
         expected_id += 1
     last = prev_hash if count else None
-    if want is not None:
-        if count < want[0]:
+    for head in checks:
+        if count < head.count:
             return AuditReport(
                 False, count, count + 1,
-                f"le journal ne compte que {count} événement(s) alors que {want[0]} avaient été "
-                "notés : ses derniers événements ont été supprimés.", last, shown)
-        if seen_at_want != want[1]:
+                f"le journal ne compte que {count} événement(s) alors que {head.count} avaient "
+                f"été {head.noted} : ses derniers événements ont été supprimés"
+                + (" (ou une sauvegarde plus ancienne a été restaurée depuis)."
+                   if head.noted != "notés" else "."), last, shown)
+        if seen.get(head.count) != head.hash:
             return AuditReport(
-                False, count, want[0],
-                f"l'événement n°{want[0]} n'a plus l'empreinte notée : le journal a été "
-                "remplacé ou réécrit depuis.", last, shown)
-    return AuditReport(True, count, last_hash=last, expected=shown)
+                False, count, head.count,
+                f"l'événement n°{head.count} n'a plus l'empreinte de fin {head.noted} : le "
+                "journal a été remplacé ou réécrit (recalculé) depuis.", last, shown)
+    if not identities:
+        return AuditReport(True, count, last_hash=last, expected=shown, heads=len(heads),
+                           heads_file=heads_file)
+    if event_states is None:
+        # A base older than the state digests (a backup being checked): the chain only.
+        return AuditReport(True, count, last_hash=last, expected=shown, heads=len(heads),
+                           heads_file=heads_file)
+    if state_broken is None:
+        state_broken = event_states.finish()
+    if state_broken is not None:
+        return AuditReport(
+            False, count, state_broken,
+            "les empreintes d'état des dossiers qu'il note (table identity_state) ont été "
+            "modifiées, ajoutées ou retirées.", last, shown)
+    found = identity_state.scan(conn, first_covered_id=first_covered)
+    if found.altered:
+        return AuditReport(False, count, None, None, last, shown, found.altered,
+                           found.altered_total, found.identities, found.uncovered, len(heads),
+                           heads_file)
+    return AuditReport(True, count, last_hash=last, expected=shown, identities=found.identities,
+                       uncovered=found.uncovered, heads=len(heads), heads_file=heads_file)
 
 
 # The events about one identity: its own, plus the bulk import that created it (one event for

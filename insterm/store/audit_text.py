@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, str] = {
     "patient_informed": "Patient informé (INS)",
     "insi_postponed": "Appel INSi mis en attente",
     "insi_pending_tried": "Appel INSi relancé",
+    "state_tracking_started": "Suivi de l'état des dossiers",
 }
 
 FIELD_LABELS = {
@@ -306,6 +307,10 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "insi_postponed": lambda d: "À reprendre quand INSi répondra" + (
         f" : {d['reason']}" if d.get("reason") else " (déjà en attente)"),
     "insi_pending_tried": lambda d: "Appel en attente relancé : " + str(d.get("outcome", "?")),
+    "state_tracking_started": lambda d: (
+        "Suivi de l'état des dossiers commencé (mise à jour d'insterm) : "
+        f"{d.get('not_covered', '?')} dossier(s) antérieur(s), couvert(s) à leur prochaine "
+        "modification"),
 }
 
 

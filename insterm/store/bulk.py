@@ -44,7 +44,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from insterm.store import audit
+from insterm.store import audit, identity_state
 from insterm.store.clock import utc_now
 from insterm.store.connection import open_database, write_transaction
 from insterm.store.errors import ConstraintViolation, from_integrity_error
@@ -142,7 +142,9 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
                 audit.append(conn, operator=operator_login, action="bulk_import",
                              identity_id=None,
                              details={"count": count, "first_id": first_id,
-                                      "last_id": next_id - 1, "source": source}, at=at)
+                                      "last_id": next_id - 1, "source": source}, at=at,
+                             states=identity_state.digests_between(conn, first_id,
+                                                                   next_id - 1))
         return count
     finally:
         if own:

@@ -336,6 +336,45 @@ def _v6_insi_pending(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v7_identity_state(conn: sqlite3.Connection) -> None:
+    """The state digests the audit events record (`insterm.store.identity_state`): the
+    `audit.state` column (part of the hashed event when set) and the append-only
+    `identity_state` table.
+
+    On a base that already holds identities, one event `state_tracking_started` notes from
+    which identity id every identity must have a recorded state: the older ones are reported
+    "not covered" by `audit verify` until their next change, rather than given a baseline
+    digest now (a baseline would certify rows nobody can vouch for, and could hide a change
+    made before this version)."""
+    statements = [
+        "ALTER TABLE audit ADD COLUMN state TEXT",
+        """
+        CREATE TABLE identity_state (
+            audit_id INTEGER NOT NULL REFERENCES audit(id),
+            identity_id INTEGER NOT NULL,
+            digest BLOB NOT NULL,
+            PRIMARY KEY (audit_id, identity_id)
+        ) WITHOUT ROWID""",
+        # Each identity's last recorded state (`audit verify`, in identity order).
+        "CREATE INDEX identity_state_identity ON identity_state(identity_id, audit_id)",
+        _refuse("identity_state", "UPDATE",
+                "les empreintes d'état du journal d'audit sont en ajout seul."),
+        _refuse("identity_state", "DELETE",
+                "les empreintes d'état du journal d'audit sont en ajout seul."),
+    ]
+    for statement in statements:
+        conn.execute(statement)
+    count, last_id = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM identity"
+                                  ).fetchone()
+    if count:
+        from insterm.store import audit  # here: audit imports this module
+        from insterm.store.clock import utc_now
+
+        audit.append(conn, operator=None, action=audit.STATE_TRACKING_STARTED, identity_id=None,
+                     details={"first_covered_id": last_id + 1, "not_covered": count},
+                     at=utc_now())
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_core,
     _v2_traceability,
@@ -343,6 +382,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v4_operator_login_and_journal,
     _v5_patient_information,
     _v6_insi_pending,
+    _v7_identity_state,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from insterm.domain.documents import PracticeCatalogue
-from insterm.store import audit
+from insterm.store import audit, identity_state
 from insterm.store import operators as operator_store
 from insterm.store.clock import utc_now
 from insterm.store.connection import write_transaction
@@ -73,6 +73,7 @@ class Context:
                admin: bool = False, admin_for: str = "gérer les opérateurs") -> Iterator[Change]:
         with write_transaction(self.conn):
             who = self.operator(actor, admin=admin, admin_for=admin_for)
+            identity_state.track(self.conn)  # the event records what the change wrote
             change = Change(self.conn, who, utc_now(), action, identity_id)
             yield change
             audit.append(self.conn, operator=who.login, action=change.action,

@@ -35,7 +35,7 @@ def test_chain_is_sha256_of_previous_hash_and_canonical_json(conn: sqlite3.Conne
         assert stored_prev == prev
         assert stored == hashlib.sha256((prev + text).encode()).hexdigest()
         prev = stored
-    assert audit.verify(conn) == audit.AuditReport(True, 2, last_hash=prev)
+    assert audit.verify(conn) == audit.AuditReport(True, 2, last_hash=prev, identities=0)
     assert audit.verify(conn).tail == f"2:{prev}"
 
 

@@ -285,6 +285,74 @@ async def test_verification_after_tampering_names_the_broken_row(app, clinic, pr
         assert "!5" in marked and "!4" not in marked
 
 
+async def test_verification_names_an_identity_changed_outside_the_application(
+        app, clinic, practice, db_path):
+    raw = sqlite3.connect(db_path)
+    try:
+        raw.execute("UPDATE identity SET birth_name = 'ADRUM', version = version + 1 "
+                    "WHERE id = ?", (practice.adrun,))
+        raw.commit()
+    finally:
+        raw.close()
+    ipp = clinic.get(practice.adrun).ipp
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_journal(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        panel = str(app.screen.query_one("#journal-verify").render())
+        assert "Données ALTÉRÉES hors de l'application : 1 dossier(s)" in panel
+        assert f"IPP {ipp} (ADRUM ZOE, né(e) le 31/12/1975) : nom de naissance" in panel
+        assert ADRUN_MATRICULE not in panel
+        assert app.screen.query_one("#journal-verify").has_class("-broken")
+        assert "Données ALTÉRÉES hors de l'application : 1 dossier(s)." in notifications(app)
+    assert not (db_path.parent / "sauvegardes" / "cabinet.empreintes").exists()
+
+
+async def test_verification_notes_the_head_and_catches_a_cut_tail(app, clinic, practice,
+                                                                  db_path):
+    heads = db_path.parent / "sauvegardes" / "cabinet.empreintes"
+    count = len(all_ids(clinic))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_journal(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "Empreinte de fin notée dans sauvegardes/cabinet.empreintes." in str(
+            app.screen.query_one("#journal-verify").render())
+    assert heads.read_text().rstrip().endswith(clinic.verify_audit().tail)
+    raw = sqlite3.connect(db_path)
+    try:  # the last event (an operator's) records no identity state
+        raw.execute("DROP TRIGGER audit_no_delete")
+        raw.execute("DELETE FROM audit WHERE id = ?", (count,))
+        raw.commit()
+    finally:
+        raw.close()
+    again = make_app(clinic)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await open_journal(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        panel = str(again.screen.query_one("#journal-verify").render())
+        assert (f"le journal ne compte que {count - 1} événement(s) alors que {count} avaient "
+                "été notés le") in panel
+        assert "ses derniers événements ont été supprimés" in panel
+
+
+async def test_a_malformed_head_file_is_said_in_french(app, clinic, practice, db_path):
+    heads = db_path.parent / "sauvegardes" / "cabinet.empreintes"
+    heads.parent.mkdir()
+    heads.write_text("n'importe quoi\n")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_journal(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        panel = str(app.screen.query_one("#journal-verify").render())
+        assert "Journal d'audit intact" in panel
+        assert "mal formé à la ligne 1" in panel
+        assert any("fichier des empreintes de fin pose problème" in n
+                   for n in notifications(app))
+    assert heads.read_text() == "n'importe quoi\n"
+
+
 # ---------------------------------------------------------------------------- snapshots
 
 

@@ -12,8 +12,10 @@ operator, the action (the lists hold what the journal contains), and the days si
 (JJ/MM/AAAA, both included). A bad filter gets a French message under the fields and changes
 nothing. Pages of `PAGE_SIZE` events: F7 older, F6 back to newer.
 
-F5 verifies the whole hash chain (`clinic.verify_audit`, in a worker): "Journal d'audit intact :
-N événement(s)" with the end fingerprint to note, or the first broken row named.
+F5 verifies the whole hash chain, every identity against its last event and the chain head
+against the head file (`clinic.verify_audit_and_note`, in a worker, as `insterm audit verify`):
+"Journal d'audit intact : N événement(s)" with the end fingerprint (noted in the head file), or
+the first broken row named, or each identity changed behind the application's back.
 """
 
 from __future__ import annotations
@@ -255,9 +257,11 @@ class JournalScreen(InstermScreen):
         f"{PAGE_SIZE} événements : F7 plus anciens, F6 plus récents.\n"
         "F5 vérifie la chaîne d'empreintes du journal entier : chaque événement est scellé "
         "avec le précédent, une modification ou une suppression après coup est donc détectée "
-        "et la première ligne en cause est nommée. Notez l'empreinte de fin affichée : elle "
-        "seule permet plus tard de prouver que les derniers événements n'ont pas été "
-        "supprimés (« insterm audit verify --attendu NOMBRE:EMPREINTE »).\n"
+        "et la première ligne en cause est nommée. Chaque dossier est aussi comparé à l'état "
+        "noté par son dernier événement : un dossier modifié hors de l'application est nommé, "
+        "avec ce qui a changé. L'empreinte de fin est notée dans le fichier des empreintes "
+        "(à côté des sauvegardes) et comparée aux précédentes : des derniers événements "
+        "supprimés ou un journal recalculé sont ainsi détectés.\n"
         "Le matricule INS n'apparaît jamais dans le journal. Échap revient à l'écran "
         "précédent."
     )
@@ -571,19 +575,28 @@ class JournalScreen(InstermScreen):
             self.verifying = False
             self.refresh_bindings()
 
-        def done(report: Any) -> None:
+        def done(verdict: Any) -> None:
             finished()
-            panel.set_classes(f"-shown {'-ok' if report.ok else '-broken'}")
-            panel.update(report.message)
+            report = verdict.report
+            panel.set_classes(f"-shown {'-ok' if verdict.ok else '-broken'}")
+            panel.update(verdict.message)
             self.broken_id = None if report.ok else report.first_broken_id
-            if report.ok:
-                self.notify(f"Journal intact : {report.rows} événement(s) vérifié(s).",
-                            title="Vérification du journal", timeout=8)
-            else:
+            if not report.ok and report.altered:
+                self.notify(f"Données ALTÉRÉES hors de l'application : {report.altered_total} "
+                            "dossier(s).", title="Vérification du journal", severity="error",
+                            timeout=15)
+            elif not report.ok:
                 where = (f" à partir de la ligne {report.first_broken_id}"
                          if report.first_broken_id is not None else "")
                 self.notify(f"Journal ALTÉRÉ{where}.",
                             title="Vérification du journal", severity="error", timeout=15)
+            elif verdict.problem:
+                self.notify(f"Journal intact : {report.rows} événement(s) vérifié(s), mais le "
+                            "fichier des empreintes de fin pose problème (voir le détail).",
+                            title="Vérification du journal", severity="warning", timeout=15)
+            else:
+                self.notify(f"Journal intact : {report.rows} événement(s) vérifié(s).",
+                            title="Vérification du journal", timeout=8)
             if self.page is not None:
                 self._show(self.page)
 
@@ -592,7 +605,7 @@ class JournalScreen(InstermScreen):
             panel.set_classes("")
             self.insterm.report_error(error, doing="la vérification du journal")
 
-        self.run_clinic(lambda clinic: clinic.verify_audit(), done=done, failed=failed,
+        self.run_clinic(lambda clinic: clinic.verify_audit_and_note(), done=done, failed=failed,
                         group="journal-verify", exclusive=True,
                         doing="la vérification du journal")
 
