@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
@@ -55,6 +55,9 @@ if TYPE_CHECKING:
     from insterm.clinic import Clinic
     from insterm.store.identities import IdentityRecord
     from insterm.tui.app import InstermApp
+    from insterm.usecases.insi import InsiApplied
+    from insterm.usecases.insi_calls import InsiCallPlan, InsiSearchReport
+    from insterm.usecases.insi_readiness import InsiReadiness
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ class Prepared:
     """What the "prepare" phase shows, read in one worker call."""
 
     record: IdentityRecord
-    readiness: Any  # insterm.usecases.insi_readiness.InsiReadiness
+    readiness: InsiReadiness
     place_name: str | None
 
 
@@ -70,12 +73,12 @@ class Prepared:
 class Called:
     """What a call gave: the report, the record as it is now, the birth place names."""
 
-    report: Any  # insterm.usecases.insi_calls.InsiSearchReport
+    report: InsiSearchReport
     record: IdentityRecord
     place_names: dict[str, str]
 
 
-def call_in_phases(app: InstermApp, identity_id: int, plan: Callable[[Clinic], Any],
+def call_in_phases(app: InstermApp, identity_id: int, plan: Callable[[Clinic], InsiCallPlan],
                    progress: Callable[[int, int, str], None] | None = None,
                    places: tuple[str | None, ...] = ()) -> Called | None:
     """The body of the INSi worker: `plan(clinic)` and the recording under the app's clinic lock,
@@ -89,7 +92,7 @@ def call_in_phases(app: InstermApp, identity_id: int, plan: Callable[[Clinic], A
         return None
     exchange = planned.exchange(progress)
 
-    def log_exchange(clinic: Clinic) -> tuple[Any, IdentityRecord]:
+    def log_exchange(clinic: Clinic) -> tuple[InsiSearchReport, IdentityRecord]:
         return clinic.record_insi_exchange(exchange), clinic.get(identity_id)
 
     report, record_now = app.call_clinic(log_exchange)
@@ -123,8 +126,8 @@ class InsiCallScreen(InstermScreen):
         self.identity_id = identity_id
         self.phase = "loading"
         self.record: IdentityRecord | None = None
-        self.readiness: Any = None
-        self.report: Any = None
+        self.readiness: InsiReadiness | None = None
+        self.report: InsiSearchReport | None = None
         self.call_record: IdentityRecord | None = None
         self.decided = False
         self._insi_worker: Worker[Called | None] | None = None
@@ -274,7 +277,7 @@ class InsiCallScreen(InstermScreen):
 
     # ------------------------------------------------------------------ the call
 
-    def _start_call(self, plan: Callable[[Clinic], Any], places: tuple[str | None, ...] = (),
+    def _start_call(self, plan: Callable[[Clinic], InsiCallPlan], places: tuple[str | None, ...] = (),
                     ) -> None:
         """Run `plan(clinic)`, the exchange and its recording in the INSi worker, with progress."""
         identity_id = self.identity_id
@@ -347,18 +350,18 @@ class InsiCallScreen(InstermScreen):
         if not called.report.sent:  # refused before sending: what is missing may have changed
             self.load()
 
-    def _show_report(self, report: Any) -> None:
+    def _show_report(self, report: InsiSearchReport) -> None:
         """Hook: show what the call gave."""
 
-    def _show_comparison(self, report: Any) -> None:
+    def _show_comparison(self, report: InsiSearchReport) -> None:
         self.call_result.show_comparison(comparison_rows(report, self._names), ascii=self.ascii)
 
-    def _show_collision(self, report: Any) -> None:
+    def _show_collision(self, report: InsiSearchReport) -> None:
         self.call_result.show_collision(report.collision)
 
     # ------------------------------------------------------------------ decisions
 
-    def _decidable(self, report: Any) -> bool:
+    def _decidable(self, report: InsiSearchReport) -> bool:
         """Hook: whether this report awaits the operator's decision (accept or refuse)."""
         return bool(report.found)
 
@@ -377,8 +380,10 @@ class InsiCallScreen(InstermScreen):
         preview = report.accept_preview
         if preview is None:
             return
-        if not preview.allowed:  # the domain's French refusal
-            self.insterm.report_error(preview.refused, doing="l'acceptation du résultat INSi")
+        if preview.refused is not None or preview.status is None:  # the domain's refusal
+            if preview.refused is not None:
+                self.insterm.report_error(preview.refused,
+                                          doing="l'acceptation du résultat INSi")
             return
         resulting, sentence = preview.status, preview.sentence
         from insterm.domain.status import Status
@@ -413,11 +418,11 @@ class InsiCallScreen(InstermScreen):
         identity_id = self.identity_id
         app = self.insterm
 
-        def call(clinic: Clinic) -> Any:
+        def call(clinic: Clinic) -> InsiApplied:
             return clinic.apply_insi_outcome(app.actor, identity_id, report.identity_version,
                                              report, accepted=accepted)
 
-        def done(applied: Any) -> None:
+        def done(applied: InsiApplied) -> None:
             self.decided = True
             if accepted and applied.applied:
                 transition = applied.saved.transition
@@ -480,7 +485,7 @@ class InsiCallScreen(InstermScreen):
         if action == "accept":  # shown but disabled when blocked (collision)
             if not self._pending_decision():
                 return False
-            return True if self.report.can_accept else None
+            return True if self.report is not None and self.report.can_accept else None
         if action == "open_other":
             return (self.phase == "result" and self.report is not None
                     and self.report.collision is not None)
@@ -511,9 +516,9 @@ class InsiCallScreen(InstermScreen):
         self.run_clinic(lambda clinic: clinic.postpone_insi(actor, report), done=done,
                         doing="la mise en attente de l'appel INSi")
 
-    def decision_commands(self) -> list[tuple[str, str, Any]]:
+    def decision_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """The palette commands of the result (accept, refuse, other record, stop waiting)."""
-        commands: list[tuple[str, str, Any]] = []
+        commands: list[tuple[str, str, Callable[[], object]]] = []
         if self.check_action("accept", ()):
             commands.append(("Accepter le résultat INSi", "Après confirmation (F4)",
                              self.action_accept))

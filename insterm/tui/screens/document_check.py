@@ -32,7 +32,7 @@ clinic refuses the recording: nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -62,7 +62,8 @@ from insterm.tui.widgets.status_badge import StatusBadge, status_label
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from insterm.clinic import DocumentCheck
+    from insterm.clinic import Clinic, DocumentCheck
+    from insterm.usecases.identities import Saved
 
 # The re-check of an edit (`edit_recheck`) reads its form through these names too.
 __all__ = ["DocumentCheckScreen", "TraitMismatchModal", "document_fields"]
@@ -452,13 +453,13 @@ class DocumentCheckScreen(InstermScreen):
         self._saving = True
         self._say("Enregistrement du contrôle…")
 
-        def call(clinic: Any) -> Any:
+        def call(clinic: Clinic) -> Saved:
             return clinic.check_document(actor, identity_id, version, check)
 
         self.run_clinic(call, done=self._recorded, failed=self._refused,
                         doing="l'enregistrement du contrôle de la pièce")
 
-    def _recorded(self, saved: Any) -> None:
+    def _recorded(self, saved: Saved) -> None:
         self._saving = False
         record = saved.record
         transition = saved.transition
@@ -515,10 +516,10 @@ class DocumentCheckScreen(InstermScreen):
         actor = self.insterm.actor
         identity_id, version = view.record.id, view.record.version
 
-        def call(clinic: Any) -> Any:
+        def call(clinic: Clinic) -> Saved:
             return clinic.set_attribute(actor, identity_id, version, "DOUT")
 
-        def done(saved: Any) -> None:
+        def done(saved: Saved) -> None:
             self.notify(f"Identité marquée douteuse : elle reste « "
                         f"{status_label(saved.record.status)} » et aucun contrôle n'a été "
                         "enregistré.", title="Enregistré", timeout=8)
@@ -533,7 +534,7 @@ class DocumentCheckScreen(InstermScreen):
 
         self.run_clinic(call, done=done, failed=failed, doing="le marquage de l'identité douteuse")
 
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         if self.view is None:
             return []
         return [

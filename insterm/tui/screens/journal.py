@@ -20,9 +20,10 @@ the first broken row named, or each identity changed behind the application's ba
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -37,7 +38,10 @@ from insterm.store.audit_text import action_label, detail_lines
 from insterm.tui.screens.base import InstermModal, InstermScreen
 
 if TYPE_CHECKING:
+    from insterm.clinic import Clinic
     from insterm.store.audit import AuditEvent
+    from insterm.store.audit_heads import Verdict
+    from insterm.store.identities import IdentityRecord
 
 PAGE_SIZE = 100
 
@@ -102,12 +106,12 @@ class JournalPage:
     action_choices: tuple[tuple[str, str], ...] = ()  # (label, code), for the filter
 
 
-def _ref(record: Any) -> PatientRef:
+def _ref(record: IdentityRecord) -> PatientRef:
     first = record.used_first_name or record.first_name
     return PatientRef(record.id, record.ipp, f"{record.birth_name} {first}")
 
 
-def resolve_patient(clinic: Any, text: str) -> PatientRef:
+def resolve_patient(clinic: Clinic, text: str) -> PatientRef:
     """The one patient `text` designates (an IPP, or a search that finds exactly one)."""
     from insterm.domain.query import QueryError
 
@@ -125,7 +129,7 @@ def resolve_patient(clinic: Any, text: str) -> PatientRef:
     return _ref(clinic.get(page.items[0].id))
 
 
-def load_page(clinic: Any, query: JournalQuery, before_id: int | None, *,
+def load_page(clinic: Clinic, query: JournalQuery, before_id: int | None, *,
               with_choices: bool = False) -> JournalPage:
     """One page of events for `query`, with what the lines need (names, operator labels)."""
     patient = None
@@ -575,7 +579,7 @@ class JournalScreen(InstermScreen):
             self.verifying = False
             self.refresh_bindings()
 
-        def done(verdict: Any) -> None:
+        def done(verdict: Verdict) -> None:
             finished()
             report = verdict.report
             panel.set_classes(f"-shown {'-ok' if verdict.ok else '-broken'}")
@@ -623,8 +627,8 @@ class JournalScreen(InstermScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        commands: list[tuple[str, str, Any]] = [
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        commands: list[tuple[str, str, Callable[[], object]]] = [
             ("Vérifier le journal", "Recalculer la chaîne d'empreintes (F5)", self.action_verify),
             ("Filtrer le journal", "Aller aux filtres (F3)", self.action_focus_filters),
             ("Effacer les filtres", "Tout le journal (F4)", self.action_clear_filters),

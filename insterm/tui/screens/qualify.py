@@ -31,7 +31,8 @@ report, accepted=...)`; the screen then closes and the record screen below shows
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -50,7 +51,9 @@ from insterm.tui.widgets.insi_result import CODE_TITLES, attempts_text, error_ti
 from insterm.tui.widgets.traits_comparison import legend
 
 if TYPE_CHECKING:
+    from insterm.insi.request import TraitsQuery
     from insterm.store.identities import IdentityRecord
+    from insterm.usecases.insi_calls import InsiSearchReport
 
 
 class QualifyScreen(InsiCallScreen):
@@ -208,7 +211,7 @@ class QualifyScreen(InsiCallScreen):
         return first_names, place
 
     @staticmethod
-    def _first_name_plan(query: Any) -> list[str]:
+    def _first_name_plan(query: TraitsQuery) -> list[str]:
         from insterm.insi.request import first_name_plan
 
         return first_name_plan(query)
@@ -244,7 +247,7 @@ class QualifyScreen(InsiCallScreen):
 
     # ------------------------------------------------------------------ the result
 
-    def _show_report(self, report: Any) -> None:
+    def _show_report(self, report: InsiSearchReport) -> None:
         error = report.error
         text = Text()
         if error is not None:
@@ -281,7 +284,7 @@ class QualifyScreen(InsiCallScreen):
         self.call_result.show_guidance("" if report.collision is not None
                                        else self._guidance(report))
 
-    def _guidance(self, report: Any) -> str:
+    def _guidance(self, report: InsiSearchReport) -> str:
         text = "Que faire : " + report.guidance_fr
         if not report.found and report.error is None and self.record is not None:
             names = self.record.first_names
@@ -295,7 +298,7 @@ class QualifyScreen(InsiCallScreen):
             text += " F2 relance l'appel."
         return text
 
-    def _show_found(self, report: Any) -> None:
+    def _show_found(self, report: InsiSearchReport) -> None:
         self._show_comparison(report)
         differences = [c.label.lower() for c in report.differences]
         ins = Text()
@@ -305,7 +308,10 @@ class QualifyScreen(InsiCallScreen):
             ins.append(legend(ascii=self.ascii) + "\n", style="dim")
         else:
             ins.append("Aucune différence entre les traits du dossier et les traits INSi.\n")
-        active = report.result.active
+        result = report.result
+        active = result.active if result is not None else None
+        if result is None or active is None:  # only called for a 00 (report.found)
+            return
         nature = active.kind
         preview = report.accept_preview
         resulting = preview.status if preview is not None else None  # None: said when accepting
@@ -317,8 +323,8 @@ class QualifyScreen(InsiCallScreen):
             ins.append(f"{nature} (OID {active.oid})", style="bold")
             ins.append(" ; matricule affiché une fois l'identité qualifiée (pièce d'identité "
                        "contrôlée).")
-        if report.result.history:
-            ins.append(f"\nHistorique INSi : {len(report.result.history)} INS antérieur(s), "
+        if result.history:
+            ins.append(f"\nHistorique INSi : {len(result.history)} INS antérieur(s), "
                        "conservé(s) avec le résultat.")
         self.call_result.show_ins(ins)
         self._show_collision(report)
@@ -354,8 +360,8 @@ class QualifyScreen(InsiCallScreen):
             return self.phase in ("prepare", "result") and not self._pending_decision()
         return super().check_action(action, parameters)
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        commands: list[tuple[str, str, Any]] = []
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        commands: list[tuple[str, str, Callable[[], object]]] = []
         if self.check_action("call", ()):
             commands.append(("Appeler INSi", "Rechercher l'INS par les traits (F2)",
                              self.action_call))

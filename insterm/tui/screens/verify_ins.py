@@ -29,7 +29,8 @@ command palette) goes through the phases of `insterm.tui.insi_call.InsiCallScree
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -50,7 +51,9 @@ from insterm.tui.widgets.traits_comparison import legend
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from insterm.domain.nir import Nir
     from insterm.store.identities import IdentityRecord
+    from insterm.usecases.insi_calls import InsiSearchReport
 
 OID_NIR = "1.2.250.1.213.1.4.8"
 OID_NIA = "1.2.250.1.213.1.4.9"
@@ -253,7 +256,7 @@ class VerifyInsScreen(InsiCallScreen):
             return
         self._check_matricule(text)
 
-    def _check_matricule(self, text: str) -> Any:
+    def _check_matricule(self, text: str) -> Nir | None:
         """Check what is typed (insterm.domain.nir) and say it under the field; the `Nir`, or
         None while incomplete or wrong."""
         from insterm.domain.errors import DomainError
@@ -381,14 +384,14 @@ class VerifyInsScreen(InsiCallScreen):
 
     # ------------------------------------------------------------------ the result
 
-    def _verdict(self, report: Any) -> Verdict | None:
+    def _verdict(self, report: InsiSearchReport) -> Verdict | None:
         verification = getattr(report, "verification", None)
         return verification.verdict if verification is not None else None
 
-    def _decidable(self, report: Any) -> bool:
+    def _decidable(self, report: InsiSearchReport) -> bool:
         return bool(report.found) and self._verdict(report) in DECIDABLE
 
-    def _show_report(self, report: Any) -> None:
+    def _show_report(self, report: InsiSearchReport) -> None:
         verdict = self._verdict(report)
         text = Text()
         if report.error is not None:
@@ -416,7 +419,7 @@ class VerifyInsScreen(InsiCallScreen):
             self.body.focus()
         self.call_result.show_guidance(self._guidance(report, verdict))
 
-    def _show_ins(self, report: Any, verdict: Verdict | None) -> None:
+    def _show_ins(self, report: InsiSearchReport, verdict: Verdict | None) -> None:
         """The INS received next to what INSi returned (the returned matricule only when it is
         the received one: a matricule of a non-qualified identity is never shown)."""
         if not report.sent or self._supplied is None:
@@ -438,8 +441,9 @@ class VerifyInsScreen(InsiCallScreen):
         else:
             ins.append(grouped(matricule), style="bold")
             ins.append(f"  {nature_label(oid)}")
-        if report.found:
-            nature = report.result.active.kind.removeprefix("INS-")
+        active = report.result.active if report.result is not None else None
+        if report.found and active is not None:
+            nature = active.kind.removeprefix("INS-")
             ins.append("\nINS renvoyé par INSi : ", style="dim")
             if verdict in DECIDABLE:
                 ins.append("le même.")
@@ -450,7 +454,7 @@ class VerifyInsScreen(InsiCallScreen):
                 ins.append(f"un autre INS ({nature}), non affiché.", style="bold")
         self.call_result.show_ins(ins)
 
-    def _guidance(self, report: Any, verdict: Verdict | None) -> str:
+    def _guidance(self, report: InsiSearchReport, verdict: Verdict | None) -> str:
         if report.collision is not None and verdict in DECIDABLE:
             return ""  # the collision block says what to do
         if report.error is not None:
@@ -507,11 +511,11 @@ class VerifyInsScreen(InsiCallScreen):
             return self.phase in ("prepare", "result") and not self._pending_decision()
         if action == "open_other":  # a collision of the INS received, once confirmed
             return (super().check_action(action, parameters) is True
-                    and self._verdict(self.report) in DECIDABLE)
+                    and self.report is not None and self._verdict(self.report) in DECIDABLE)
         return super().check_action(action, parameters)
 
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        commands: list[tuple[str, str, Any]] = []
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        commands: list[tuple[str, str, Callable[[], object]]] = []
         if self.check_action("verify", ()):
             commands.append(("Vérifier l'INS reçu", "Auprès d'INSi, traits du dossier (F2)",
                              self.action_verify))

@@ -15,7 +15,7 @@ too: they read the report of `Clinic.record_insi_exchange`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -33,6 +33,8 @@ from insterm.tui.widgets.traits_comparison import (
 if TYPE_CHECKING:
     from rich.text import Text
     from textual.app import ComposeResult
+
+    from insterm.usecases.insi_calls import Collision, InsiSearchReport
 
 CODE_TITLES = {code: f"Réponse INSi {code} : {meaning}." for code, meaning in CR_MEANINGS.items()}
 
@@ -64,7 +66,7 @@ def format_date(value: str | None) -> str:
     return f"{day}/{month}/{year}" if day else value
 
 
-def comparison_rows(report: Any, names: dict[str, str]) -> list[ComparisonRow]:
+def comparison_rows(report: InsiSearchReport, names: dict[str, str]) -> list[ComparisonRow]:
     """The report's trait-by-trait comparison, formatted for `TraitsComparison`."""
     rows = []
     for item in report.comparison:
@@ -81,7 +83,7 @@ def comparison_rows(report: Any, names: dict[str, str]) -> list[ComparisonRow]:
     return rows
 
 
-def attempts_text(report: Any) -> str:
+def attempts_text(report: InsiSearchReport) -> str:
     """"Tentatives envoyées (prénoms : réponse) : PIERRE (01), PIERRE PAUL (00). Appel
     enregistré.", or "" when nothing was sent."""
     parts = []
@@ -98,7 +100,7 @@ def attempts_text(report: Any) -> str:
     return f"{word} (prénoms : réponse) : " + ", ".join(parts) + ". Appel enregistré."
 
 
-def error_title(report: Any) -> str:
+def error_title(report: InsiSearchReport) -> str:
     """The bold first line of a report that ended in an error (fault, transport, refusal)."""
     return ERROR_TITLES.get(type(report.error).__name__,
                             "Appel INSi non envoyé." if not report.sent else "Appel INSi en échec.")
@@ -168,7 +170,7 @@ class CallResult(Vertical):
         """What to do next ("" hides it)."""
         self._line("guidance", text, shown=bool(text))
 
-    def show_collision(self, collision: Any) -> None:
+    def show_collision(self, collision: Collision | None) -> None:
         """The collision of the report (None: nothing to say)."""
         notice = self.query_one(CollisionNotice)
         if collision is None:
