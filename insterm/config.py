@@ -271,8 +271,6 @@ def update_settings_file(changes: dict[str, dict[str, str | float | None]],
     folder, fsync, rename; the file's mode is kept, 0644 for a new one). Returns the new
     settings. `SettingsError` (French) when a key is not allowed or the file cannot be written.
     """
-    import tempfile
-
     import tomlkit
 
     path = path if path is not None else settings_path()
@@ -317,20 +315,11 @@ def update_settings_file(changes: dict[str, dict[str, str | float | None]],
             if got != expected:
                 raise SettingsError(f"Le réglage « {section}.{key} » n'a pas pu être écrit "
                                     f"dans {path} : corrigez ce fichier à la main.")
+    from insterm.atomic_file import write_atomically
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(new_text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, new_text.encode("utf-8"), mode=mode)
     except OSError as error:
         raise SettingsError(f"Impossible d'écrire le fichier de réglages {path} : "
                             f"{error.strerror}.") from None

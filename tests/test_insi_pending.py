@@ -146,3 +146,11 @@ def test_a_received_ins_waiting_for_insi_is_counted_and_kept_for_the_retry(
     assert answered.answer_code == "00" and again.verification is not None
     assert again.verification.supplied_ins == "297022A02077878"
     assert report(clinic.conn, last_months(date.today())).received_not_verified == 0
+
+
+def test_insi_reprendre_needs_to_know_who_acts(clinic: Clinic, capsys) -> None:  # type: ignore[no-untyped-def]
+    from insterm.cli import main
+
+    db = str(clinic.conn.execute("PRAGMA database_list").fetchone()[2])
+    assert main(["insi", "reprendre", "--db", db]) == 2  # no OS account mapped here
+    assert "Indiquez qui relance les appels : --operateur IDENTIFIANT" in capsys.readouterr().err

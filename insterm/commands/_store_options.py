@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from insterm.config import resolve_db_path
+from insterm.domain.errors import InstermError
 from insterm.store.errors import DatabaseMissing
 
 if TYPE_CHECKING:  # argparse is not imported by `insterm lookup WORDS` (see insterm.cli)
     import argparse
+
+    from insterm.clinic import Clinic
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -41,3 +44,26 @@ def existing_db(args: argparse.Namespace, *, announce: bool = True) -> Path:
 def fail(message: str, code: int = 2) -> int:
     print(message, file=sys.stderr)
     return code
+
+
+class OperatorNeeded(InstermError):
+    """A headless command that must know who acts, and cannot tell."""
+
+
+def acting_operator(clinic: Clinic, given: str | None, doing: str) -> str:
+    """The login of the operator a headless command acts as: `--operateur` when given, else
+    the active operator mapped to this OS account. `OperatorNeeded` (French, saying how to
+    name one) when there is neither; `doing` completes "Indiquez qui ...". """
+    if given:
+        return given
+    import getpass
+
+    try:
+        os_login: str | None = getpass.getuser()
+    except (KeyError, OSError):
+        os_login = None
+    who = clinic.operator_for_os_login(os_login)
+    if who is None:
+        raise OperatorNeeded(f"Indiquez qui {doing} : --operateur IDENTIFIANT (aucun opérateur "
+                             f"actif n'est associé au compte « {os_login} »).")
+    return who.login

@@ -43,10 +43,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    import getpass
-
     from insterm.clinic import Clinic
-    from insterm.commands._store_options import existing_db, fail
+    from insterm.commands._store_options import (
+        OperatorNeeded,
+        acting_operator,
+        existing_db,
+        fail,
+    )
     from insterm.config import SettingsError
     from insterm.store.errors import StoreError
     from insterm.usecases.errors import ClinicError
@@ -56,17 +59,10 @@ def _scan(args: argparse.Namespace) -> int:
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     with clinic:
-        actor = args.operator
-        if not actor:
-            try:
-                os_login = getpass.getuser()
-            except (KeyError, OSError):
-                os_login = None
-            who = clinic.operator_for_os_login(os_login)
-            if who is None:
-                return fail("Indiquez qui lance la recherche : --operateur IDENTIFIANT (aucun "
-                            f"opérateur actif n'est associé au compte « {os_login} »).")
-            actor = who.login
+        try:
+            actor = acting_operator(clinic, args.operator, "lance la recherche")
+        except OperatorNeeded as error:
+            return fail(str(error))
         try:
             report = clinic.scan_duplicates(actor)
         except (ClinicError, StoreError) as error:

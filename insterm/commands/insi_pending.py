@@ -31,10 +31,13 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import getpass
-
     from insterm.clinic import Clinic
-    from insterm.commands._store_options import existing_db, fail
+    from insterm.commands._store_options import (
+        OperatorNeeded,
+        acting_operator,
+        existing_db,
+        fail,
+    )
     from insterm.commands.insi_search import _open_keyring
     from insterm.config import SettingsError
     from insterm.domain.errors import InstermError
@@ -45,17 +48,10 @@ def run(args: argparse.Namespace) -> int:
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     with clinic:
-        actor = args.operator
-        if not actor:
-            try:
-                os_login: str | None = getpass.getuser()
-            except (KeyError, OSError):
-                os_login = None
-            who = clinic.operator_for_os_login(os_login)
-            if who is None:
-                return fail("Indiquez qui relance les appels : --operateur IDENTIFIANT (aucun "
-                            f"opérateur actif n'est associé au compte « {os_login} »).")
-            actor = who.login
+        try:
+            actor = acting_operator(clinic, args.operator, "relance les appels")
+        except OperatorNeeded as error:
+            return fail(str(error))
         items = clinic.insi_pending()
         if not items:
             print("Aucun appel INSi en attente.")

@@ -11,13 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
 
-from insterm.tui.screens.base import InstermModal
+from insterm.tui.screens.choice import ChoiceModal
 
 if TYPE_CHECKING:
     from insterm.store.identities import IdentityRecord
@@ -39,7 +35,7 @@ def attribute_line(code: str, present: bool) -> Text:
     return text
 
 
-class AttributesModal(InstermModal[str | None]):
+class AttributesModal(ChoiceModal):
     """Which attribute to add or remove: dismisses with its code, or None (Escape)."""
 
     HELP = ("Attributs de l'identité : douteuse, fictive, homonyme. La colonne du milieu dit "
@@ -53,43 +49,12 @@ class AttributesModal(InstermModal[str | None]):
         Binding("escape", "close", "Fermer", id="attributes.close"),
     ]
     DEFAULT_CSS = """
-    AttributesModal { align: center middle; }
-    AttributesModal > Vertical {
-        width: 60; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    AttributesModal .attributes-title { text-style: bold; width: 100%; }
-    AttributesModal .attributes-who { width: 100%; color: $text-muted; }
-    AttributesModal OptionList { height: auto; margin: 1 0; }
-    AttributesModal .attributes-keys { color: $text-muted; }
+    AttributesModal > Vertical { width: 60; }
     """
 
     def __init__(self, record: IdentityRecord) -> None:
-        super().__init__()
+        super().__init__(
+            "Attributs de l'identité", f"{record.birth_name} {record.first_name}, IPP {record.ipp}",
+            [(code, attribute_line(code, code in record.attributes)) for code in ATTRIBUTE_LETTERS],
+            "d / f / h ou Entrée : ajouter ou retirer (avec confirmation) — Échap : fermer")
         self.record = record
-
-    def compose(self) -> ComposeResult:
-        record = self.record
-        with Vertical():
-            yield Label("Attributs de l'identité", classes="attributes-title")
-            yield Static(f"{record.birth_name} {record.first_name}, IPP {record.ipp}",
-                         classes="attributes-who", markup=False)
-            yield OptionList(*(Option(attribute_line(code, code in record.attributes), id=code)
-                               for code in ATTRIBUTE_LETTERS), id="attributes-options")
-            yield Static("d / f / h ou Entrée : ajouter ou retirer (avec confirmation) — "
-                         "Échap : fermer", classes="attributes-keys", markup=False)
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_choose(self, code: str) -> None:
-        self.dismiss(code)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -11,15 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from insterm.domain.information import InformedBy
-from insterm.tui.screens.base import InstermModal
+from insterm.tui.screens.choice import ChoiceModal
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
 
     from insterm.store.information import Information
 
@@ -42,7 +38,7 @@ def information_text(last: Information | None) -> str:
     return f"{SHORT[InformedBy.parse(last.how)]} le {day}{by}"
 
 
-class InformationModal(InstermModal[str | None]):
+class InformationModal(ChoiceModal):
     """How the patient was informed: dismisses with the way's code, or None (Escape)."""
 
     HELP = ("Information du patient : il doit être informé que son INS (identifiant national "
@@ -57,45 +53,13 @@ class InformationModal(InstermModal[str | None]):
         Binding("d", "choose('document')", "Document", id="information.leaflet"),
         Binding("escape", "close", "Plus tard", id="information.close"),
     ]
-    DEFAULT_CSS = """
-    InformationModal { align: center middle; }
-    InformationModal > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    InformationModal .information-title { text-style: bold; width: 100%; }
-    InformationModal .information-text { width: 100%; color: $text-muted; margin-top: 1; }
-    InformationModal OptionList { height: auto; margin: 1 0; }
-    InformationModal .information-keys { color: $text-muted; }
-    """
 
     def __init__(self, who: str, last: Information | None) -> None:
-        super().__init__()
+        super().__init__(
+            "Information du patient sur l'INS",
+            f"{who} : l'INS est utilisé pour l'identifier (sans opposition possible). Dernière "
+            f"information : {information_text(last)}.",
+            [(way.value, f"{LETTERS[way]}  {CHOICES[way]}") for way in InformedBy],
+            "o / a / d ou Entrée : enregistrer - Échap : plus tard")
         self.who = who
         self.last = last
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Information du patient sur l'INS", classes="information-title")
-            yield Static(f"{self.who} : l'INS est utilisé pour l'identifier (sans opposition "
-                         f"possible). Dernière information : {information_text(self.last)}.",
-                         classes="information-text", markup=False)
-            yield OptionList(*(Option(f"{LETTERS[way]}  {CHOICES[way]}", id=way.value)
-                               for way in InformedBy), id="information-options")
-            yield Static("o / a / d ou Entrée : enregistrer - Échap : plus tard",
-                         classes="information-keys", markup=False)
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_choose(self, code: str) -> None:
-        self.dismiss(code)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
