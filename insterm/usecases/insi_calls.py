@@ -184,14 +184,17 @@ class InsiSearchReport:
             if self.needs_master_password:
                 return ("Ouvrez le trousseau d'insterm (mot de passe maître) puis relancez "
                         "l'appel.")
+            from insterm.usecases.insi_pending import retryable
+
+            later = (" F5 met l'appel en attente : il sera relancé depuis « Appels INSi en "
+                     "attente » (ctrl+p) quand le service répondra.")
             if kind == "InsiFault":
                 return ("Message du téléservice ci-dessus. L'identité reste inchangée ; l'appel est "
                         "enregistré. Corrigez ce qui est indiqué, ou réessayez plus tard s'il "
-                        "s'agit d'une erreur technique.")
+                        "s'agit d'une erreur technique." + (later if retryable(error) else ""))
             if kind == "InsiTransportError":
                 return ("Le téléservice INSi est injoignable pour le moment : l'identité reste en "
-                        "l'état et pourra être qualifiée plus tard ; le reste de l'application "
-                        "fonctionne normalement.")
+                        "l'état ; le reste de l'application fonctionne normalement." + later)
             if not self.sent:
                 return "Rien n'a été envoyé au téléservice. " + str(error)
             return "L'identité reste inchangée ; l'appel est enregistré."

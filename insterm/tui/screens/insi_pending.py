@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from insterm.store.pending import PendingItem
     from insterm.tui.app import InstermApp
 
-OPERATIONS = {"search": "Recherche", "verify": "Vérification"}
+OPERATIONS = {"search": "Rech.", "verify": "Vérif."}  # short: the outcome needs the room
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,7 @@ class InsiPendingScreen(InstermScreen[None]):
     InsiPendingScreen #pending-message { height: auto; padding: 0 1; }
     InsiPendingScreen #pending-message.-error { color: $error; text-style: bold; }
     InsiPendingScreen #pending-table { height: 1fr; }
+    InsiPendingScreen #pending-detail { height: 2; padding: 0 1; background: $boost; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="pending.back"),
@@ -95,11 +96,12 @@ class InsiPendingScreen(InstermScreen[None]):
         yield Static("Chargement...", id="pending-message", markup=False)
         table: DataTable[str | Text] = DataTable(id="pending-table", cursor_type="row",
                                                  zebra_stripes=False)
-        table.add_column("Patient", key="patient", width=28)
-        table.add_column("Appel", key="operation", width=12)
+        table.add_column("Patient (IPP)", key="patient", width=30)
+        table.add_column("Appel", key="operation", width=6)
         table.add_column("Essais", key="tries", width=6)
-        table.add_column("Dernier résultat", key="outcome")
+        table.add_column("Dernier résultat", key="outcome", width=31)
         yield table
+        yield Static("", id="pending-detail", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -143,6 +145,15 @@ class InsiPendingScreen(InstermScreen[None]):
     def action_stop(self) -> None:
         self._stop = True
         self._say("Arrêt après l'appel en cours...")
+
+    @on(DataTable.RowHighlighted, "#pending-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted call's whole last outcome (the column shows its start)."""
+        if event.cursor_row >= len(self.rows):
+            return
+        row = self.rows[event.cursor_row]
+        self.query_one("#pending-detail", Static).update(
+            f"{row.patient} : {outcome_text(row.item).plain}")
 
     @on(DataTable.RowSelected, "#pending-table")
     def action_open(self) -> None:

@@ -149,7 +149,7 @@ class SearchScreen(InstermScreen[None]):
     SearchScreen #search-message { height: 2; color: $text-muted; padding: 0 1; }
     SearchScreen #search-message.-error { color: $error; }
     SearchScreen #search-preview { height: 1; padding: 0 1; background: $boost; }
-    SearchScreen #search-insi { height: 1; padding: 0 1; color: $warning; display: none; }
+    SearchScreen #search-insi { height: auto; padding: 0 1; color: $warning; display: none; }
     SearchScreen #search-insi.-shown { display: block; }
     """
     HELP = (
@@ -223,15 +223,16 @@ class SearchScreen(InstermScreen[None]):
 
     def _show_insi_status(self, status: PendingStatus) -> None:
         parts = []
-        if status.waiting:
-            parts.append(f"{status.waiting} appel(s) INSi en attente (ctrl+p, « Appels INSi "
-                         "en attente »)")
         if status.unreachable_since:
             from insterm.store.clock import french_time
 
-            parts.append(f"INSi injoignable au dernier essai ({french_time(status.unreachable_since)})")
+            parts.append(f"INSi injoignable au dernier essai, le "
+                         f"{french_time(status.unreachable_since)}.")
+        if status.waiting:
+            parts.append(f"{status.waiting} appel(s) INSi en attente : ctrl+p « Appels INSi en "
+                         "attente ».")
         line = self.query_one("#search-insi", Static)
-        line.update(" ; ".join(parts) + ("." if parts else ""))
+        line.update("\n".join(parts))
         line.set_class(bool(parts), "-shown")
 
     # ------------------------------------------------------------------ typing
