@@ -1,0 +1,9 @@
+"""Identities out of insterm: FHIR FR Core Patient, HL7 v2 IHE PAM France, CSV, INS labels.
+
+Builders only: each module turns `ExchangeIdentity` values into the bytes of one format, and
+`files` writes them atomically. Nothing here reads the database or decides who may export
+what: the use cases (`insterm.usecases.exports`, `insterm.usecases.labels`) do, and write the
+audit event. The one INS rule is enforced twice: the use case gives the INS only for a QUAL
+identity, and `ExchangeIdentity` refuses an INS for any other status.
+Imports: the domain only (import-linter contract).
+"""
