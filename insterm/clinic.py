@@ -48,12 +48,14 @@ from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
 if TYPE_CHECKING:
     from insterm.config import Settings
     from insterm.insi.simulator import Simulator
+    from insterm.usecases.exports import ExportResult, HL7Options
     from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
     from insterm.usecases.insi_certificate import ImportedCertificate
     from insterm.usecases.insi_keyring import KeyringStatus
     from insterm.usecases.insi_readiness import InsiReadiness
     from insterm.usecases.insi_settings import InsiSettingsView
     from insterm.usecases.insi_wiring import InsiRuntime
+    from insterm.usecases.labels import LabelsResult
 
 __all__ = ["Clinic", "ClinicOptions", "DocumentCheck", "InsiApplied", "Saved"]
 
@@ -406,3 +408,34 @@ class Clinic:
     def set_operator_active(self, actor: str, login: str,
                             active: bool) -> operator_store.Operator:
         return operators_uc.set_active(self._ctx, actor, login, active)
+
+    # ---------------------------------------------------------------- exports and labels
+
+    def export_fhir(self, actor: str, ipps: Sequence[str] | None,
+                    output: Path | None = None, **options: str) -> ExportResult:
+        """FR Core Patient JSON (one IPP) or NDJSON (several; None: the whole base, admin)."""
+        from insterm.usecases import exports
+
+        return exports.export_fhir(self._ctx, actor, ipps, output, **options)
+
+    def export_hl7(self, actor: str, ipps: Sequence[str], folder: Path,
+                   options: HL7Options | None = None) -> ExportResult:
+        """One HL7 v2 PAM France message a file in the drop folder `folder`."""
+        from insterm.usecases import exports
+
+        return exports.export_hl7(self._ctx, actor, ipps, folder, options)
+
+    def export_csv(self, actor: str, query: str, output: Path | None = None) -> ExportResult:
+        """The identities a search returns, as CSV."""
+        from insterm.usecases import exports
+
+        return exports.export_csv(self._ctx, actor, query, output)
+
+    def print_labels(self, actor: str, ipp: str, *, format_name: str = "3x8",
+                     count: int | None = None, output: Path | None = None,
+                     printer: str | None = None) -> LabelsResult:
+        """INS datamatrix labels of a QUAL identity: a PDF, or sent to a CUPS printer."""
+        from insterm.usecases import labels
+
+        return labels.print_labels(self._ctx, actor, ipp, format_name=format_name,
+                                   count=count, output=output, printer=printer)

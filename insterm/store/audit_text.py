@@ -45,6 +45,8 @@ ACTION_LABELS: dict[str, str] = {
     "insi_settings_changed": "Réglages INSi du cabinet",
     "workstation_settings_changed": "Réglages INSi du poste",
     "insi_certificate_imported": "Certificat INSi importé",
+    "identities_exported": "Export d'identités",
+    "ins_labels_printed": "Étiquettes INS imprimées",
 }
 
 FIELD_LABELS = {
@@ -267,6 +269,16 @@ def _settings(d: Mapping[str, Any]) -> str:
     return f"Réglages modifiés : {keys}"
 
 
+def _exported(d: Mapping[str, Any]) -> str:
+    return (f"Export {d.get('format', '?')} de {d.get('count', '?')} identité(s) "
+            f"({d.get('with_ins', 0)} avec leur INS) vers {d.get('destination', '?')}")
+
+
+def _labels(d: Mapping[str, Any]) -> str:
+    return (f"{d.get('count', '?')} étiquette(s) INS ({d.get('format', '?')}) "
+            f"vers {d.get('destination', '?')}")
+
+
 _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "identity_created": _created,
     "traits_edited": _edited,
@@ -296,6 +308,8 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "insi_settings_changed": _settings,
     "workstation_settings_changed": _settings,
     "insi_certificate_imported": lambda d: "Certificat de l'organisation importé pour INSi",
+    "identities_exported": _exported,
+    "ins_labels_printed": _labels,
 }
 
 
