@@ -252,17 +252,8 @@ def export_hl7(ctx: Context, actor: str, ipps: Sequence[str], folder: Path,
     try:
         with ctx.change(actor, ACTION) as change:
             found: list[IdentityRecord] = []
-            messages: list[tuple[str, str]] = []  # (ipp, message)
-            for index, ipp in enumerate(ipps, start=1):
-                envelope = pam.Envelope(
-                    control_id=f"{stamp:%Y%m%d%H%M%S}{change.operator.id:03d}{index:05d}",
-                    at=stamp.astimezone(), sending_application=options.sending_application,
-                    sending_facility=options.sending_facility,
-                    receiving_application=options.receiving_application,
-                    receiving_facility=options.receiving_facility,
-                    ipp_authority=options.ipp_authority, finess=options.finess,
-                    processing_id=options.processing_id)
-                messages.append(_hl7_message(change.conn, ipp, options.event, envelope, found))
+            messages = [(ipp, m) for ipp, _, m in
+                        build_hl7_messages(change, ipps, options, stamp, found)]
             exported = [exchange_identity(change.conn, r) for r in found]
             data = [m.encode("utf-8") for _, m in messages]
             sha256 = files.digest(b"".join(data))
@@ -285,6 +276,32 @@ def export_hl7(ctx: Context, actor: str, ipps: Sequence[str], folder: Path,
         raise
     return ExportResult("hl7", len(exported), sum(1 for i in exported if i.qualified), sha256,
                         str(folder.absolute()), b"".join(data), tuple(done))
+
+
+def build_hl7_messages(change: Change, ipps: Sequence[str], options: HL7Options,
+                       stamp: datetime, found: list[IdentityRecord]) -> list[tuple[str, str, str]]:
+    """(IPP, control id, ER7 message) for each IPP; the records described go into `found`.
+    The control id (MSH-10, 20 characters at most): the time to the millisecond and the
+    message's rank."""
+    if options.event not in pam.EVENTS:
+        raise ExportRefused(f"Événement HL7 inconnu « {echoed(options.event)} » : A28, A31, A40 "
+                            "ou A47.", field="event")
+    if not ipps:
+        raise ExportRefused("Indiquez au moins un IPP.", field="ipp")
+    messages = []
+    for index, ipp in enumerate(ipps, start=1):
+        control_id = f"{stamp:%y%m%d%H%M%S}{stamp.microsecond // 1000:03d}{index:05d}"
+        envelope = pam.Envelope(
+            control_id=control_id, at=stamp.astimezone(),
+            sending_application=options.sending_application,
+            sending_facility=options.sending_facility,
+            receiving_application=options.receiving_application,
+            receiving_facility=options.receiving_facility,
+            ipp_authority=options.ipp_authority, finess=options.finess,
+            processing_id=options.processing_id)
+        shown, message = _hl7_message(change.conn, ipp, options.event, envelope, found)
+        messages.append((shown, control_id, message))
+    return messages
 
 
 def _hl7_message(conn: sqlite3.Connection, ipp: str, event: str, envelope: pam.Envelope,

@@ -226,7 +226,7 @@ def test_v4_maps_operators_from_os_logins_and_keeps_the_audit_chain(tmp_path: Pa
         audit.append(conn, operator="admin", action="operator_added", identity_id=None,
                      details={"login": "sophie"}, at=utc_now())
     tail = audit.verify(conn).tail
-    assert migrate(conn) == [4]
+    assert migrate(conn, 4) == [4]
     assert [(o.login, o.os_login) for o in operator_store.list_all(conn)] == [
         ("admin", None), ("sophie", None)]
     assert audit.verify(conn, expected=tail).ok
