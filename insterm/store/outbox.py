@@ -27,11 +27,11 @@ _COLUMNS = ("id, event, identity_id, control_id, message, host, port, state, att
 
 
 def add(conn: sqlite3.Connection, *, event: str, identity_id: int | None, control_id: str,
-        message: str, host: str, port: int, operator_id: int, at: str) -> int:
+        message: str, host: str, port: int, operator_id: int, at: str, due_at: str) -> int:
     cursor = conn.execute(
         "INSERT INTO hl7_outbox (created_at, created_by, event, identity_id, control_id, message,"
         " host, port, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, operator_id, event, identity_id, control_id, message, host, port, at))
+        (at, operator_id, event, identity_id, control_id, message, host, port, due_at))
     return int(cursor.lastrowid or 0)
 
 

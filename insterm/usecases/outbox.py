@@ -63,7 +63,7 @@ def queue_hl7(ctx: Context, actor: str, ipps: Sequence[str], host: str, port: in
         for record, (_, control_id, message) in zip(found, messages):
             outbox.add(change.conn, event=options.event, identity_id=record.id,
                        control_id=control_id, message=message, host=host, port=port,
-                       operator_id=change.operator.id, at=change.at)
+                       operator_id=change.operator.id, at=change.at, due_at=_iso(stamp))
     return len(messages)
 
 
