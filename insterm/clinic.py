@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from insterm.usecases.insi_settings import InsiSettingsView
     from insterm.usecases.insi_wiring import InsiRuntime
     from insterm.usecases.labels import LabelsResult
+    from insterm.usecases.outbox import DeliveryReport
 
 __all__ = ["Clinic", "ClinicOptions", "DocumentCheck", "InsiApplied", "Saved"]
 
@@ -439,3 +440,22 @@ class Clinic:
 
         return labels.print_labels(self._ctx, actor, ipp, format_name=format_name,
                                    count=count, output=output, printer=printer)
+
+    def queue_hl7(self, actor: str, ipps: Sequence[str], host: str, port: int,
+                  options: HL7Options | None = None) -> int:
+        """Queue one HL7 v2 message per IPP for MLLP delivery to `host:port` (audited)."""
+        from insterm.usecases import outbox
+
+        return outbox.queue_hl7(self._ctx, actor, ipps, host, port, options)
+
+    def deliver_hl7(self, actor: str, *, timeout: float = 10.0) -> DeliveryReport:
+        """Send the due messages of the HL7 outbox over MLLP (each outcome audited)."""
+        from insterm.usecases import outbox
+
+        return outbox.deliver(self._ctx, actor, timeout=timeout)
+
+    def next_hl7_attempt_in(self) -> float:
+        """Seconds until the next pending HL7 message is due (0: due now or none)."""
+        from insterm.usecases import outbox
+
+        return outbox.next_attempt_in(self._ctx)

@@ -52,8 +52,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                                  "dans un dossier de dépôt")
     hl7.add_argument("ipps", nargs="+", metavar="IPP",
                      help="IPP des dossiers (A40 : IPP des dossiers absorbés par une fusion)")
-    hl7.add_argument("--dossier", required=True, metavar="DOSSIER",
+    way = hl7.add_mutually_exclusive_group(required=True)
+    way.add_argument("--dossier", metavar="DOSSIER",
                      help="dossier de dépôt lu par le logiciel destinataire")
+    way.add_argument("--mllp", metavar="HÔTE:PORT", type=_host_port,
+                     help="envoi MLLP au logiciel destinataire, par la file d'attente (rien "
+                          "n'est perdu s'il ne répond pas : « insterm export envoyer » "
+                          "réessaie)")
     hl7.add_argument("--evenement", default="A28", choices=("A28", "A31", "A40", "A47"),
                      help="A28 création (défaut), A31 mise à jour, A40 fusion, A47 changement "
                           "d'INS")
@@ -64,11 +69,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="autorité d'affectation des IPP (PID-3)")
     hl7.add_argument("--finess", default="", help="FINESS du cabinet (autorité des IPP)")
     hl7.add_argument("--test", action="store_true", help="messages de test (MSH-11 = T)")
+    send = _subparser(sub, "envoyer", "envoyer les messages HL7 en attente (MLLP), avec "
+                                      "reprise espacée")
+    send.add_argument("--attendre", action="store_true",
+                      help="continuer jusqu'à ce que la file soit vide (Ctrl+C arrête)")
+    send.add_argument("--delai", type=float, default=10.0, metavar="S",
+                      help="délai d'attente de l'accusé de réception, en secondes (10)")
     csv = _subparser(sub, "csv", "les identités d'une recherche, en CSV (séparateur « ; »)")
     csv.add_argument("query", nargs="+", metavar="RECHERCHE",
                      help="matricule, IPP, NOM [prénom] [JJ/MM/AAAA] ou date de naissance")
     csv.add_argument("--sortie", metavar="FICHIER", default=None,
                      help="fichier à écrire (par défaut : la sortie standard)")
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"« {text} » : attendu HÔTE:PORT, par exemple "
+                                         "192.168.1.20:2575")
+    return host.strip("[]"), int(port)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         actor = resolve_actor(clinic, args, "exporte")
         if actor is None:
             return 2
+        if args.export_command == "envoyer" or getattr(args, "mllp", None):
+            return _mllp(clinic, actor, args)
         try:
             result = _export(clinic, actor, args)
         except InstermError as error:
@@ -122,3 +143,38 @@ def _export(clinic: Clinic, actor: str, args: argparse.Namespace) -> ExportResul
                              processing_id="T" if args.test else "P")
         return clinic.export_hl7(actor, args.ipps, Path(args.dossier), options)
     return clinic.export_csv(actor, " ".join(args.query), output)
+
+
+def _mllp(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:
+    """Queue the messages (with --mllp), then deliver what is due; with --attendre, keep
+    delivering as the back-off allows until the outbox is empty."""
+    import time
+
+    from insterm.commands._store_options import fail
+    from insterm.domain.errors import InstermError
+    from insterm.store.errors import StoreError
+    from insterm.usecases.exports import HL7Options
+
+    try:
+        if args.export_command == "hl7":
+            host, port = args.mllp
+            options = HL7Options(event=args.evenement, sending_application=args.application,
+                                 sending_facility=args.etablissement,
+                                 receiving_application=args.destinataire,
+                                 ipp_authority=args.ipp_authority, finess=args.finess,
+                                 processing_id="T" if args.test else "P")
+            queued = clinic.queue_hl7(actor, args.ipps, host, port, options)
+            print(f"{queued} message(s) HL7 mis en file pour {host}:{port}.")
+        timeout = getattr(args, "delai", 10.0)
+        while True:
+            report = clinic.deliver_hl7(actor, timeout=timeout)
+            print(report.message, flush=True)
+            if not getattr(args, "attendre", False) or report.pending == 0:
+                break
+            time.sleep(min(max(clinic.next_hl7_attempt_in(), 1.0), 60.0))
+    except KeyboardInterrupt:
+        print("Arrêt demandé : les messages non remis restent dans la file.", file=sys.stderr)
+        return 1
+    except (InstermError, StoreError) as error:
+        return fail(str(error), 1)
+    return 0 if report.pending == 0 and not report.refused else 1

@@ -66,3 +66,10 @@ def mark_retry(conn: sqlite3.Connection, message_id: int, *, error: str,
     conn.execute(
         "UPDATE hl7_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
         "WHERE id = ? AND state = 'pending'", (error, next_attempt_at, message_id))
+
+
+def next_due(conn: sqlite3.Connection) -> str | None:
+    """When the next pending message is due (UTC timestamp), None when none waits."""
+    row = conn.execute(
+        "SELECT min(next_attempt_at) FROM hl7_outbox WHERE state = 'pending'").fetchone()
+    return row[0] if row and row[0] else None

@@ -25,7 +25,7 @@ from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Context
 from insterm.usecases.exports import ACTION, HL7Options, build_hl7_messages, exchange_identity
 
-__all__ = ["DeliveryReport", "deliver", "queue_hl7"]
+__all__ = ["DeliveryReport", "deliver", "next_attempt_in", "queue_hl7"]
 
 DELIVERY_ACTION = "hl7_delivery"
 Sender = Callable[..., mllp.Ack]
@@ -129,3 +129,12 @@ def deliver(ctx: Context, actor: str, *, send: Sender = mllp.send, timeout: floa
             failed.append(f"{item.control_id} : {error}")
     pending = outbox.counts(ctx.conn).get("pending", 0)
     return DeliveryReport(sent, tuple(refused), tuple(failed), pending)
+
+
+def next_attempt_in(ctx: Context, *,
+                    now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> float:
+    """Seconds until the next pending message is due (0 when one is due or none waits)."""
+    at = outbox.next_due(ctx.conn)
+    if at is None:
+        return 0.0
+    return max(0.0, (datetime.fromisoformat(at) - now()).total_seconds())

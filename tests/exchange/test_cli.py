@@ -80,3 +80,35 @@ def test_etiquettes_refused_for_a_provisional_identity(practice: Practice, db: s
 def test_unknown_operator_is_refused(practice: Practice, db: str, capsys) -> None:
     assert main(["export", "fhir", practice.qual, "--db", db, "--operateur", "personne"]) == 1
     assert "personne" in capsys.readouterr().err
+
+
+def test_export_hl7_over_mllp_then_envoyer_when_the_receiver_is_back(
+        practice: Practice, db: str, capsys) -> None:
+    from tests.exchange.mllp_receiver import MllpReceiver
+
+    receiver = MllpReceiver().start()
+    receiver.stop()  # the receiving software is down: its port is known, nothing listens
+    target = f"127.0.0.1:{receiver.port}"
+    assert main(["export", "hl7", practice.qual, "--mllp", target, "--db", db,
+                 "--operateur", "sophie"]) == 1
+    out = capsys.readouterr().out
+    assert f"1 message(s) HL7 mis en file pour {target}." in out
+    assert "0 message(s) accepté(s), 0 refusé(s), 1 en attente." in out
+    assert "injoignable" in out
+    receiver.start()
+    try:
+        # Not due yet (back-off): nothing tried, still waiting.
+        assert main(["export", "envoyer", "--db", db, "--operateur", "sophie"]) == 1
+        assert receiver.received == []
+        practice.clinic.conn.execute("UPDATE hl7_outbox SET next_attempt_at = '2000-01-01'")
+        assert main(["export", "envoyer", "--db", db, "--operateur", "sophie"]) == 0
+        assert "1 message(s) accepté(s)" in capsys.readouterr().out
+        assert len(receiver.received) == 1 and MATRICULE in receiver.received[0]
+    finally:
+        receiver.stop()
+
+
+def test_mllp_target_must_be_host_and_port(practice: Practice, db: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["export", "hl7", practice.qual, "--mllp", "localhost", "--db", db])
+    assert "attendu HÔTE:PORT" in capsys.readouterr().err
