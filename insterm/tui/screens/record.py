@@ -175,6 +175,8 @@ class RecordScreen(InstermScreen[None]):
         # Not shown (F1 lists them): no room at 80 columns, and no reminder needed.
         Binding("escape", "back", "Retour", id="record.back", show=False),
         Binding("f9", "journal", "Journal", id="record.journal", show=False),
+        Binding("f8", "labels", "Étiquettes", id="record.labels", show=False,
+                tooltip="Imprimer des étiquettes INS (identité qualifiée)"),
     ]
 
     def __init__(self, identity_id: int) -> None:
@@ -338,6 +340,13 @@ class RecordScreen(InstermScreen[None]):
         from insterm.tui.screens.journal import JournalScreen
 
         self.app.push_screen(JournalScreen(self.identity_id))
+
+    def action_labels(self) -> None:
+        from insterm.tui.screens.labels import LabelsModal
+
+        if self.record is not None:
+            record = self.record
+            self.app.push_screen(LabelsModal(record.ipp, f"{record.birth_name} {record.first_name}"))
 
     def action_verify_ins(self) -> None:
         from insterm.tui.screens.verify_ins import VerifyInsScreen
