@@ -84,10 +84,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _host_port(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not host.strip() or not port.isascii() or not port.isdigit() \
+            or not 1 <= int(port) <= 65535:
         raise argparse.ArgumentTypeError(f"« {text} » : attendu HÔTE:PORT, par exemple "
                                          "192.168.1.20:2575")
-    return host.strip("[]"), int(port)
+    return host.strip().strip("[]"), int(port)
 
 
 def run(args: argparse.Namespace) -> int:

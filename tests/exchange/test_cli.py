@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from insterm.cli import main
 from tests.exchange.conftest import MATRICULE, Practice
@@ -112,3 +114,18 @@ def test_mllp_target_must_be_host_and_port(practice: Practice, db: str, capsys) 
     with pytest.raises(SystemExit):
         main(["export", "hl7", practice.qual, "--mllp", "localhost", "--db", db])
     assert "attendu HÔTE:PORT" in capsys.readouterr().err
+
+
+@given(st.text(max_size=30))
+def test_host_port_reads_or_refuses_in_french(text: str) -> None:
+    import argparse
+
+    from insterm.commands.export import _host_port
+
+    try:
+        host, port = _host_port(text)
+    except argparse.ArgumentTypeError as error:
+        assert "attendu HÔTE:PORT" in str(error)
+    else:
+        assert host and 1 <= port <= 65535 and text.endswith(f":{text.rpartition(':')[2]}")
+        assert int(text.rpartition(':')[2]) == port

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import hl7
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from insterm.exchange import mllp
 from insterm.store import audit, outbox
@@ -111,3 +113,24 @@ def test_nothing_is_lost_while_the_receiver_is_down(practice: Practice,
     assert (report.sent, report.pending) == (3, 0)
     assert [hl7.parse(m).segment("PID")[3][0][0][0] for m in receiver.received] == [
         practice.qual, practice.prov, practice.recup]
+
+
+@given(st.binary(max_size=300), st.text(max_size=20))
+def test_any_answer_is_an_ack_or_a_french_refusal(answer: bytes, control_id: str) -> None:
+    try:
+        ack = mllp.read_ack(answer, control_id)
+    except mllp.MllpError as error:
+        assert error.message
+    else:
+        assert ack.control_id == control_id and ack.code in ("AA", "AE", "AR", "CA", "CE", "CR")
+
+
+@given(st.sampled_from(["AA", "AE", "AR", "CA"]), st.text(max_size=30))
+def test_a_well_formed_ack_is_read(code: str, text: str) -> None:
+    from insterm.exchange import er7
+
+    answer = er7.message([er7.msh("R", None, None, None, "20250601", None,
+                                  er7.Comp("ACK", "A28", "ACK"), "X1", "P", "2.5"),
+                          er7.segment("MSA", code, "C7", text)])
+    ack = mllp.read_ack(answer.encode(), "C7")
+    assert (ack.code, ack.accepted) == (code, code in ("AA", "CA"))
