@@ -44,7 +44,8 @@ class LabelsModal(InstermModal["LabelsResult | None"]):
     }
     LabelsModal .labels-title { text-style: bold; width: 100%; }
     LabelsModal .labels-who { width: 100%; color: $text-muted; }
-    LabelsModal #labels-message { color: $error; height: auto; }
+    LabelsModal .labels-label { margin-top: 1; color: $text-muted; }
+    LabelsModal #labels-message { color: $error; height: auto; margin-top: 1; }
     LabelsModal .labels-keys { color: $text-muted; }
     """
 
@@ -57,13 +58,17 @@ class LabelsModal(InstermModal["LabelsResult | None"]):
         with Vertical():
             yield Label("Imprimer des étiquettes INS", classes="labels-title")
             yield Static(f"{self.who}, IPP {self.ipp}", classes="labels-who", markup=False)
+            yield Label("Format", classes="labels-label")
             yield Select([(f.label, name) for name, f in FORMATS.items()], value="3x8",
-                         allow_blank=False, id="labels-format")
-            yield Input(placeholder="Nombre d'étiquettes (vide : une page)", id="labels-count",
-                        restrict=r"[0-9]*", max_length=3)
+                         allow_blank=False, id="labels-format", compact=True)
+            yield Label("Nombre d'étiquettes (vide : une page)", classes="labels-label")
+            yield Input(id="labels-count", restrict=r"[0-9]*", max_length=3, compact=True)
+            yield Label("Fichier PDF", classes="labels-label")
             yield Input(value=str(Path.home() / f"etiquettes-{self.ipp}.pdf"),
-                        placeholder="Fichier PDF", id="labels-output")
-            yield Input(placeholder="Imprimante (CUPS), vide : fichier PDF", id="labels-printer")
+                        id="labels-output", compact=True)
+            yield Label("Imprimante CUPS (vide : le fichier PDF ci-dessus)",
+                        classes="labels-label")
+            yield Input(id="labels-printer", compact=True)
             yield Static("", id="labels-message", markup=False)
             yield Static("F2 : imprimer — Échap : fermer", classes="labels-keys", markup=False)
 
