@@ -1,10 +1,12 @@
 """What an export needs besides the identity row: the last INSi call and the last conforming
-document check of each identity, and the list of the current (not merged) identities."""
+document check of each identity, the list of the current (not merged) identities, and a read
+snapshot to read them all in one consistent state without blocking the writers."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -31,3 +33,17 @@ def current_ids(conn: sqlite3.Connection) -> Iterator[int]:
     for (identity_id,) in conn.execute(
             "SELECT id FROM identity WHERE merged_into IS NULL ORDER BY ipp"):
         yield identity_id
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A read transaction (`BEGIN` ... `COMMIT`): every read inside sees the same state of the
+    base, without holding the write lock (WAL: writers go on meanwhile)."""
+    if conn.in_transaction:
+        raise RuntimeError("a transaction is already open on this connection")
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")

@@ -2,10 +2,12 @@
 
 Every export is ONE audit event `identities_exported` (who, when, format, destination, how
 many, how many with their INS, the SHA-256 of what was written, the IPPs when at most
-`LISTED_IPPS`), written in the same transaction that reads the identities. A file is written
-under a temporary name and renamed when complete, as the last step before the commit: a
-failure leaves neither a half-written file nor an audit event. The INS goes out only for a
-QUAL identity (`exchange_identity`); `--tout` (the whole patient file) is for administrators.
+`LISTED_IPPS`). The identities are read in one read snapshot (the whole base does not block
+the other workstations' writes), the file is written under a temporary name, then the audit
+event is written and the file renamed in one short write transaction (the rename is its last
+step before the commit): a failure leaves neither a half-written file nor an audit event. The
+INS goes out only for a QUAL identity (`exchange_identity`); `--tout` (the whole patient file)
+is for administrators.
 """
 
 from __future__ import annotations
@@ -148,24 +150,28 @@ def _check_output(output: Path | None) -> None:
 
 
 def _deliver(ctx: Context, actor: str, fmt: str, output: Path | None,
-             read: Callable[[Change], tuple[list[IdentityRecord], list[ExchangeIdentity]]],
+             read: Callable[[sqlite3.Connection],
+                            tuple[list[IdentityRecord], list[ExchangeIdentity]]],
              render: Callable[[list[ExchangeIdentity]], bytes], *, admin: bool,
              extra: dict[str, Any] | None = None) -> ExportResult:
-    """Read, render, write under a temporary name, audit, rename: one transaction."""
+    """Read and render in one read snapshot (writers are not blocked, even for the whole
+    base), write under a temporary name, then audit and rename in one short write
+    transaction; a failure anywhere leaves neither the file nor the event."""
     _check_output(output)
+    ctx.operator(actor, admin=admin, admin_for="exporter toute la base")
     destination = str(output.absolute()) if output is not None else STDOUT
-    temporary: Path | None = None
+    with exchange_facts.snapshot(ctx.conn) as conn:
+        found, exported = read(conn)
+    data = render(exported)
+    sha256 = files.digest(data)
+    temporary = files.write_temporary(output, data) if output is not None else None
     renamed = False
     try:
         with ctx.change(actor, ACTION, admin=admin,
                         admin_for="exporter toute la base") as change:
-            found, exported = read(change)
             change.identity_id = _identity_id(found)
-            data = render(exported)
-            sha256 = files.digest(data)
             _details(change, fmt, destination, exported, sha256, **(extra or {}))
-            if output is not None:
-                temporary = files.write_temporary(output, data)
+            if temporary is not None and output is not None:
                 files.commit(temporary, output)
                 renamed = True
     except BaseException:
@@ -179,10 +185,10 @@ def _deliver(ctx: Context, actor: str, fmt: str, output: Path | None,
 
 
 def _read_ipps(ipps: Sequence[str] | None) -> Callable[
-        [Change], tuple[list[IdentityRecord], list[ExchangeIdentity]]]:
-    def read(change: Change) -> tuple[list[IdentityRecord], list[ExchangeIdentity]]:
-        found = _records(change.conn, ipps)
-        return found, [exchange_identity(change.conn, r) for r in found]
+        [sqlite3.Connection], tuple[list[IdentityRecord], list[ExchangeIdentity]]]:
+    def read(conn: sqlite3.Connection) -> tuple[list[IdentityRecord], list[ExchangeIdentity]]:
+        found = _records(conn, ipps)
+        return found, [exchange_identity(conn, r) for r in found]
     return read
 
 
@@ -207,16 +213,16 @@ def export_csv(ctx: Context, actor: str, query: str, output: Path | None = None)
 
     parsed = parse_query(query)
 
-    def read(change: Change) -> tuple[list[IdentityRecord], list[ExchangeIdentity]]:
+    def read(conn: sqlite3.Connection) -> tuple[list[IdentityRecord], list[ExchangeIdentity]]:
         found: list[IdentityRecord] = []
         page = 0
         while True:
-            result = search(change.conn, parsed, page=page, page_size=MAX_PAGE_SIZE)
-            found.extend(identities.get_identity(change.conn, s.id) for s in result.items)
+            result = search(conn, parsed, page=page, page_size=MAX_PAGE_SIZE)
+            found.extend(identities.get_identity(conn, s.id) for s in result.items)
             if not result.has_more:
                 break
             page += 1
-        return found, [exchange_identity(change.conn, r) for r in found]
+        return found, [exchange_identity(conn, r) for r in found]
 
     return _deliver(ctx, actor, "csv", output, read, csv_export.document, admin=False,
                     extra={"query": echoed(query, 80)})
