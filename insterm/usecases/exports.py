@@ -270,7 +270,7 @@ def export_hl7(ctx: Context, actor: str, ipps: Sequence[str], folder: Path,
                      event=options.event, files=len(names))
             for name, content in zip(names, data):
                 path = folder / name
-                temporaries.append((files.write_temporary(path, content), path))
+                temporaries.append((files.write_temporary(path, content, mode=0o640), path))
             for temporary, path in temporaries:
                 files.commit(temporary, path)
                 done.append(path)

@@ -102,6 +102,7 @@ def test_hl7_drop_folder_one_file_per_message(practice: Practice, out_dir: Path)
                                         HL7Options(event="A28", finess="630000001"))
     written = sorted(out_dir.iterdir())
     assert [p.suffix for p in written] == [".hl7", ".hl7"] and len(result.paths) == 2
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {"0o640"}
     first, second = (hl7.parse(p.read_bytes().decode("utf-8")) for p in written)
     assert MATRICULE in str(first.segment("PID")[3])
     assert [str(r[4]) for r in second.segment("PID")[3]] == ["PI"]
