@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["NULL", "Comp", "Rep", "Sub", "escape", "message", "segment"]
+__all__ = ["NULL", "Comp", "Rep", "Sub", "escape", "message", "segment", "unescape"]
 
 FIELD, COMPONENT, REPETITION, ESCAPE, SUBCOMPONENT = "|", "^", "~", "\\", "&"
 ENCODING_CHARACTERS = COMPONENT + REPETITION + ESCAPE + SUBCOMPONENT
@@ -39,6 +39,35 @@ def escape(text: str) -> str:
             out.append(f"\\X{ord(char):02X}\\")
         else:
             out.append(char)
+    return "".join(out)
+
+
+_UNESCAPES = {"E": ESCAPE, "F": FIELD, "S": COMPONENT, "T": SUBCOMPONENT, "R": REPETITION}
+
+
+def unescape(text: str) -> str:
+    """The value of an escaped field (the reverse of `escape`; an unknown or broken escape
+    sequence is kept as it is)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        end = text.find(ESCAPE, i + 1) if char == ESCAPE else -1
+        if end > i:
+            code = text[i + 1:end]
+            if code in _UNESCAPES:
+                out.append(_UNESCAPES[code])
+                i = end + 1
+                continue
+            if code[:1] == "X" and len(code) > 1 and len(code) % 2 == 1:
+                try:
+                    out.append(bytes.fromhex(code[1:]).decode("latin-1"))
+                    i = end + 1
+                    continue
+                except ValueError:
+                    pass
+        out.append(char)
+        i += 1
     return "".join(out)
 
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from insterm.domain.errors import InstermError, echoed
+from insterm.exchange.er7 import unescape
 
 __all__ = ["Ack", "MllpError", "frame", "read_ack", "send"]
 
@@ -65,7 +66,7 @@ def read_ack(payload: bytes, control_id: str) -> Ack:
         raise MllpError(f"L'accusé de réception concerne un autre message (« {echoed(acked)} » "
                         f"au lieu de « {control_id} »).")
     err = next((s for s in segments if s.startswith("ERR|")), "")
-    said = _field(msa, 3) or err[4:]
+    said = unescape(_field(msa, 3) or err[4:])
     return Ack(code, acked, echoed(said, 200))
 
 

@@ -35,6 +35,11 @@ def test_any_text_survives_escaping(text: str) -> None:
     assert parsed.unescape(str(parsed.segment("PID")[5][0][0])) == text
 
 
+@given(st.text(max_size=60))
+def test_unescape_reverses_escape(text: str) -> None:
+    assert er7.unescape(er7.escape(text)) == text
+
+
 def test_escape_sequences() -> None:
     assert er7.escape("A|B^C~D\\E&F\rG") == "A\\F\\B\\S\\C\\R\\D\\E\\E\\T\\F\\X0D\\G"
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from insterm.domain.errors import echoed
 from insterm.exchange import mllp
 from insterm.store import audit, outbox
 from insterm.usecases import outbox as outbox_uc
@@ -134,3 +135,4 @@ def test_a_well_formed_ack_is_read(code: str, text: str) -> None:
                           er7.segment("MSA", code, "C7", text)])
     ack = mllp.read_ack(answer.encode(), "C7")
     assert (ack.code, ack.accepted) == (code, code in ("AA", "CA"))
+    assert ack.text == echoed(text, 200)
