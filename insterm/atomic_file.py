@@ -1,32 +1,61 @@
-"""Files insterm writes are whole or absent: written to a temporary name in the same folder,
-flushed to the disk, then renamed over the target (a rename is atomic on one file system).
-A failure (full disk, I/O error, interruption) removes the temporary file and leaves any
-previous file as it was."""
+"""Files insterm writes are whole or absent: written to a hidden temporary name in the same
+folder (`.NAME.XXXX.partial`), flushed to the disk, then renamed over the target (a rename is
+atomic on one file system) and the folder synced. A reader, or the software polling a drop
+folder, sees either no file or the complete one; a failure (full disk, I/O error,
+interruption) removes the temporary file and leaves any previous file as it was.
+
+`write_atomically(path, data)` does it in one call; `write_temporary` + `commit` (or
+`discard`) let a caller write the file first and rename it only once its audit event is
+recorded. Mode 0600 unless the caller asks for a wider one.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
+__all__ = ["commit", "discard", "write_atomically", "write_temporary"]
 
-def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """`path` holds exactly `data` afterwards, or is unchanged (the OSError is raised)."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
+
+def write_temporary(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
+    """`data` in a hidden temporary file next to `path`, synced; rename it with `commit`."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(name, mode)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            os.unlink(name)
         raise
-    directory = os.open(folder, os.O_RDONLY)
+    return Path(name)
+
+
+def commit(temporary: Path, path: Path) -> None:
+    """Rename the complete temporary file to its final name, and sync the folder."""
+    os.replace(temporary, path)
+    with contextlib.suppress(OSError):
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def discard(temporary: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(temporary)
+
+
+def write_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """`path` holds exactly `data` afterwards, or is unchanged (the OSError is raised)."""
+    temporary = write_temporary(path, data, mode=mode)
     try:
-        os.fsync(directory)  # the rename itself reaches the disk
-    finally:
-        os.close(directory)
+        commit(temporary, path)
+    except BaseException:
+        discard(temporary)
+        raise

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from insterm.insi.simulator import Simulator
     from insterm.store.information import Information
     from insterm.store.pending import PendingItem
+    from insterm.usecases.exports import ExportResult, HL7Options
     from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
     from insterm.usecases.insi_certificate import ImportedCertificate
     from insterm.usecases.insi_keyring import KeyringStatus
@@ -60,6 +61,8 @@ if TYPE_CHECKING:
     from insterm.usecases.insi_readiness import InsiReadiness
     from insterm.usecases.insi_settings import InsiSettingsView
     from insterm.usecases.insi_wiring import InsiRuntime
+    from insterm.usecases.labels import LabelsResult
+    from insterm.usecases.outbox import DeliveryReport
 
 __all__ = ["Clinic", "ClinicOptions", "DocumentCheck", "InsiApplied", "Saved"]
 
@@ -478,3 +481,53 @@ class Clinic:
     def set_operator_active(self, actor: str, login: str,
                             active: bool) -> operator_store.Operator:
         return operators_uc.set_active(self._ctx, actor, login, active)
+
+    # ---------------------------------------------------------------- exports and labels
+
+    def export_fhir(self, actor: str, ipps: Sequence[str] | None,
+                    output: Path | None = None, **options: str) -> ExportResult:
+        """FR Core Patient JSON (one IPP) or NDJSON (several; None: the whole base, admin)."""
+        from insterm.usecases import exports
+
+        return exports.export_fhir(self._ctx, actor, ipps, output, **options)
+
+    def export_hl7(self, actor: str, ipps: Sequence[str], folder: Path,
+                   options: HL7Options | None = None) -> ExportResult:
+        """One HL7 v2 PAM France message a file in the drop folder `folder`."""
+        from insterm.usecases import exports
+
+        return exports.export_hl7(self._ctx, actor, ipps, folder, options)
+
+    def export_csv(self, actor: str, query: str, output: Path | None = None) -> ExportResult:
+        """The identities a search returns, as CSV."""
+        from insterm.usecases import exports
+
+        return exports.export_csv(self._ctx, actor, query, output)
+
+    def print_labels(self, actor: str, ipp: str, *, format_name: str = "3x8",
+                     count: int | None = None, output: Path | None = None,
+                     printer: str | None = None) -> LabelsResult:
+        """INS datamatrix labels of a QUAL identity: a PDF, or sent to a CUPS printer."""
+        from insterm.usecases import labels
+
+        return labels.print_labels(self._ctx, actor, ipp, format_name=format_name,
+                                   count=count, output=output, printer=printer)
+
+    def queue_hl7(self, actor: str, ipps: Sequence[str], host: str, port: int,
+                  options: HL7Options | None = None) -> int:
+        """Queue one HL7 v2 message per IPP for MLLP delivery to `host:port` (audited)."""
+        from insterm.usecases import outbox
+
+        return outbox.queue_hl7(self._ctx, actor, ipps, host, port, options)
+
+    def deliver_hl7(self, actor: str, *, timeout: float = 10.0) -> DeliveryReport:
+        """Send the due messages of the HL7 outbox over MLLP (each outcome audited)."""
+        from insterm.usecases import outbox
+
+        return outbox.deliver(self._ctx, actor, timeout=timeout)
+
+    def next_hl7_attempt_in(self) -> float:
+        """Seconds until the next pending HL7 message is due (0: due now or none)."""
+        from insterm.usecases import outbox
+
+        return outbox.next_attempt_in(self._ctx)

@@ -25,7 +25,8 @@ ONLY_IN_NAMED = dict(birth_name="HOUILLES", first_name="PIERRE", first_names="PI
 
 # Every subcommand is listed once here or in NO_DATABASE: a new one fails
 # test_every_subcommand_is_covered until someone says how it treats --db.
-WITH_DATABASE = {"lookup", "db", "audit", "backup", "restore", "insi", "insi-sim", "rapport"}
+WITH_DATABASE = {"lookup", "db", "audit", "backup", "restore", "insi", "insi-sim", "rapport",
+                 "export", "etiquettes"}
 NO_DATABASE = {"nir": ["nir", "279035121518989"], "places": ["places", "espagne"],
                "demo": ["demo", "--no-tui"], "depliant": ["depliant"]}
 
@@ -99,6 +100,18 @@ def test_db_doublons_writes_its_event_in_the_named_base(bases, before, capsys) -
     assert main(argv) == 0
     assert capsys.readouterr().out.startswith(f"Base : {named}\n")
     assert count(named, "audit") > events_named
+    assert count(default, "audit") == events_default
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
+def test_export_reads_and_audits_the_named_base(bases, before, capsys) -> None:
+    default, named = bases
+    events_default, events_named = count(default, "audit"), count(named, "audit")
+    argv = placements(["export", "csv", "houilles", "--operateur", "admin"],
+                      named)[0 if before else 1]
+    assert main(argv) == 0
+    assert "HOUILLES;PIERRE" in capsys.readouterr().out
+    assert count(named, "audit") == events_named + 1
     assert count(default, "audit") == events_default
 
 

@@ -49,6 +49,8 @@ ACTION_LABELS: dict[str, str] = {
     "insi_postponed": "Appel INSi mis en attente",
     "insi_pending_tried": "Appel INSi relancé",
     "state_tracking_started": "Suivi de l'état des dossiers",
+    "identities_exported": "Export d'identités",
+    "ins_labels_printed": "Étiquettes INS imprimées",
 }
 
 FIELD_LABELS = {
@@ -273,6 +275,16 @@ def _settings(d: Mapping[str, Any]) -> str:
     return f"Réglages modifiés : {keys}"
 
 
+def _exported(d: Mapping[str, Any]) -> str:
+    return (f"Export {d.get('format', '?')} de {d.get('count', '?')} identité(s) "
+            f"({d.get('with_ins', 0)} avec leur INS) vers {d.get('destination', '?')}")
+
+
+def _labels(d: Mapping[str, Any]) -> str:
+    return (f"{d.get('count', '?')} étiquette(s) INS ({d.get('format', '?')}) "
+            f"vers {d.get('destination', '?')}")
+
+
 _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "identity_created": _created,
     "traits_edited": _edited,
@@ -311,6 +323,8 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "Suivi de l'état des dossiers commencé (mise à jour d'insterm) : "
         f"{d.get('not_covered', '?')} dossier(s) antérieur(s), couvert(s) à leur prochaine "
         "modification"),
+    "identities_exported": _exported,
+    "ins_labels_printed": _labels,
 }
 
 

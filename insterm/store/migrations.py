@@ -375,6 +375,33 @@ def _v7_identity_state(conn: sqlite3.Connection) -> None:
                      at=utc_now())
 
 
+def _v8_hl7_outbox(conn: sqlite3.Connection) -> None:
+    """HL7 v2 messages waiting for (or done with) their MLLP delivery: nothing is lost when the
+    receiving software is down. `state`: pending (to send at `next_attempt_at`), sent (AA/CA),
+    refused (AE/AR: kept for the operator, not retried)."""
+    conn.execute("""
+        CREATE TABLE hl7_outbox (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES operator(id),
+            event TEXT NOT NULL,
+            identity_id INTEGER REFERENCES identity(id),
+            control_id TEXT NOT NULL UNIQUE,
+            message TEXT NOT NULL,
+            host TEXT NOT NULL,
+            port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+            state TEXT NOT NULL DEFAULT 'pending'
+                CONSTRAINT hl7_outbox_state_known CHECK (state IN ('pending', 'sent', 'refused')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            ack_code TEXT,
+            done_at TEXT
+        )""")
+    conn.execute("CREATE INDEX hl7_outbox_due ON hl7_outbox(next_attempt_at) "
+                 "WHERE state = 'pending'")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_core,
     _v2_traceability,
@@ -383,6 +410,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v5_patient_information,
     _v6_insi_pending,
     _v7_identity_state,
+    _v8_hl7_outbox,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

@@ -23,7 +23,7 @@ def write_leaflet(target: Path) -> Path:
     path = target / DEFAULT_NAME if target.is_dir() else target
     document = leaflet_pdf(load_settings().practice_name)
     try:
-        write_atomically(path, document)
+        write_atomically(path, document, mode=0o644)
     except OSError as error:
         raise LeafletError(f"Impossible d'écrire {path} : {error.strerror or error}. Rien n'a "
                            "été écrit ; vérifiez le dossier et la place libre.") from None

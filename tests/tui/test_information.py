@@ -1,4 +1,4 @@
-"""F8 on a record: the patient told of the INS's use, recorded and shown; Escape records
+"""The key i on a record: the patient told of the INS's use, recorded and shown; Escape records
 nothing (the duty is asked, never forced)."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from .insi_support import notifications, screen_text
 from .support import Practice, audit_actions, settle
 
 
-async def test_f8_records_how_the_patient_was_told(app, practice: Practice,
+async def test_i_records_how_the_patient_was_told(app, practice: Practice,
                                                    clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.push_screen(RecordScreen(practice.adrun))
         await settle(pilot)
-        assert "Information non enregistrée (F8)" in screen_text(app)
-        await pilot.press("f8")
+        assert "Information non enregistrée (touche i)" in screen_text(app)
+        await pilot.press("i")
         await settle(pilot)
         assert type(app.screen).__name__ == "InformationModal"
         await pilot.press("escape")
@@ -25,7 +25,7 @@ async def test_f8_records_how_the_patient_was_told(app, practice: Practice,
         assert type(app.screen).__name__ == "RecordScreen"
         assert clinic.last_information(practice.adrun) is None
 
-        await pilot.press("f8", "down", "down", "enter")  # the third line: document remis
+        await pilot.press("i", "down", "down", "enter")  # the third line: document remis
         await settle(pilot)
         assert type(app.screen).__name__ == "RecordScreen"
         assert "Information document remis le " in screen_text(app)

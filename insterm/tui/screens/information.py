@@ -46,7 +46,7 @@ class InformationModal(ChoiceModal):
             "comment il l'a été : o oralement, a affiche en salle d'attente, d document "
             "d'information remis (le dépliant s'imprime depuis la palette, ctrl+p). Entrée "
             "sur la ligne choisie fait de même. Échap ferme sans rien enregistrer : la question "
-            "reviendra avec F8 sur la fiche.")
+            "reviendra avec la touche i sur la fiche.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "choose('oral')", "Oralement", id="information.oral"),
         Binding("a", "choose('affiche')", "Affiche", id="information.poster"),

@@ -3,9 +3,9 @@
 Actions by key: F2 modify (`EditScreen`), F3 check a document (`DocumentCheckScreen`), F4
 qualify with INSi (`QualifyScreen`), F5 duplicates (`DuplicatesScreen`), F6 the attributes (a
 small dialog, `AttributesModal`: d / f / h mark or unmark doubtful / fictitious / homonym), F7
-an INS received from elsewhere (`VerifyInsScreen`), F8 the patient's information on the use of
-their INS (`InformationModal`; asked by itself after a first qualification), F9 this patient's
-journal. The three
+an INS received from elsewhere (`VerifyInsScreen`), F8 INS labels (`LabelsModal`), i the
+patient's information on the use of their INS (`InformationModal`; asked by itself after a
+first qualification), F9 this patient's journal. The three
 attributes are set here through `clinic.set_attribute` / `clear_attribute`, after a
 confirmation that says what the change does to the status
 (`insterm.domain.status.describe_drop`).
@@ -181,9 +181,11 @@ class RecordScreen(InstermScreen[None]):
                 tooltip="Vérifier par INSi un INS reçu d'ailleurs"),
         # Not shown (F1 lists them): no room at 80 columns, and no reminder needed.
         Binding("escape", "back", "Retour", id="record.back", show=False),
-        Binding("f8", "information", "Informé", id="record.information", show=False,
+        Binding("i", "information", "Informé", id="record.information", show=False,
                 tooltip="Le patient a été informé de l'usage de son INS"),
         Binding("f9", "journal", "Journal", id="record.journal", show=False),
+        Binding("f8", "labels", "Étiquettes", id="record.labels", show=False,
+                tooltip="Imprimer des étiquettes INS (identité qualifiée)"),
     ]
 
     def __init__(self, identity_id: int) -> None:
@@ -250,7 +252,7 @@ class RecordScreen(InstermScreen[None]):
         ins_text = self._ins_text(record)
         ins_text.append(f"\n{'Information':<17} ", style="dim")
         ins_text.append(information_text(view.information))
-        ins_text.append(" (F8)", style="dim")
+        ins_text.append(" (touche i)", style="dim")
         self.query_one("#record-ins", Static).update(ins_text)
         table = self.query_one("#record-history", DataTable)
         table.clear()
@@ -351,6 +353,13 @@ class RecordScreen(InstermScreen[None]):
         from insterm.tui.screens.journal import JournalScreen
 
         self.app.push_screen(JournalScreen(self.identity_id))
+
+    def action_labels(self) -> None:
+        from insterm.tui.screens.labels import LabelsModal
+
+        if self.record is not None:
+            record = self.record
+            self.app.push_screen(LabelsModal(record.ipp, f"{record.birth_name} {record.first_name}"))
 
     def action_verify_ins(self) -> None:
         from insterm.tui.screens.verify_ins import VerifyInsScreen
