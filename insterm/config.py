@@ -309,7 +309,20 @@ def update_settings_file(changes: dict[str, dict[str, str | float | None]],
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+        _sync_folder(path.parent)
     except OSError as error:
-        raise SettingsError(f"Impossible d'écrire le fichier de réglages {path} : "
-                            f"{error.strerror}.") from None
+        from insterm.store.errors import storage_error
+
+        typed = storage_error(error, path)  # full disk, read-only folder...: what to do
+        raise SettingsError(f"Impossible d'écrire le fichier de réglages {path} : " + (
+            typed.message if typed is not None else f"{error.strerror}.")) from None
     return settings
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder after a rename into it (the new name survives a power loss)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -76,30 +76,52 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from insterm.clinic import Clinic
     from insterm.commands._store_options import db_path, fail
     from insterm.config import SettingsError, db_group
-    from insterm.store.connection import open_database
+    from insterm.store.connection import create_database, open_database
     from insterm.store.errors import StoreError
     from insterm.store.migrations import schema_version
+    from insterm.store.operators import Operator
     from insterm.usecases.errors import ClinicError
+    from insterm.usecases.operators import check_new_operator
 
+    admin_name = args.admin_name or args.admin
+    if args.admin is not None:  # refused before anything is created
+        try:
+            check_new_operator(args.admin, admin_name, "admin")
+        except ClinicError as error:
+            return fail(str(error))
     try:
         path = db_path(args)
-        existed = path.exists()
-        conn = open_database(path, create=True, group=db_group())
+        print(f"Base : {path}", flush=True)
+        group = db_group()
+        created = False
+        admins: list[Operator] = []
+        if not path.exists():
+            # Built aside with its first administrator, renamed when whole: a failure leaves
+            # no file (and a refused --admin no administrator-less base).
+            created = create_database(path, group=group, prepare=(
+                (lambda conn: admins.append(Clinic(conn).bootstrap_admin(args.admin, admin_name)))
+                if args.admin else None))
+        conn = open_database(path, create=True, group=group)
+    except ClinicError as error:
+        return fail(str(error), 1)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     try:
-        print(f"Base {'mise à jour' if existed else 'créée'} : {path} "
+        print(f"Base {'créée' if created else 'mise à jour'} : {path} "
               f"(schéma {schema_version(conn)})")
-        if args.admin:
-            from insterm.clinic import Clinic
-
+        if args.admin and not created:
             try:
-                who = Clinic(conn).bootstrap_admin(args.admin, args.admin_name or args.admin)
+                who = Clinic(conn).bootstrap_admin(args.admin, admin_name)
             except ClinicError as error:
                 return fail(str(error), 1)
+            except StoreError as error:
+                return fail(str(error))
             print(f"Administrateur créé : {who.label}")
+        elif admins:
+            print(f"Administrateur créé : {admins[0].label}")
     finally:
         conn.close()
     return 0

@@ -15,12 +15,21 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from insterm.store import audit
-from insterm.store.connection import create_database_file, open_database, set_file_mode
+from insterm.store.connection import (
+    create_database_file,
+    open_database,
+    publish_file,
+    remove_database_files,
+    set_file_mode,
+    storage_errors,
+    sync_file,
+    temporary_name,
+)
 from insterm.store.errors import StoreError
 from insterm.store.migrations import CURRENT_VERSION
 
@@ -96,7 +105,10 @@ def check_file(path: str | os.PathLike[str]) -> FileCheck:
 
 def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str] | None = None, *,
            group: str | None = None) -> FileCheck:
-    """Copy the live database to `dest` (default: `sauvegardes/` beside it), then check it."""
+    """Copy the live database to `dest` (default: `sauvegardes/` beside it), then check it.
+
+    The copy is written under a temporary name beside `dest`, synced, checked, and only then
+    renamed to `dest`: a full disk, an I/O error or a failed check leaves no file behind."""
     db_path = Path(db_path)
     dest = Path(dest) if dest is not None else default_backup_path(db_path)
     if dest.exists():
@@ -104,25 +116,60 @@ def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str] | None 
                            "sauvegarde (rien n'a été écrasé).")
     if dest.resolve() == db_path.resolve():
         raise BackupFailed("La sauvegarde ne peut pas remplacer la base elle-même.")
+    with storage_errors(dest.parent):
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = temporary_name(dest, "copying")
+    try:
+        _copy_database(db_path, tmp, dest, group=group)
+        check = check_file(tmp)
+        if not check.ok:
+            raise BackupFailed("La copie de sauvegarde ne passe pas les contrôles ("
+                               + " ; ".join(check.problems) + ") : elle a été supprimée. "
+                               "Vérifiez la base avec « insterm audit verify ».")
+        with storage_errors(dest):
+            published = publish_file(tmp, dest)
+        if not published:
+            raise BackupFailed(f"Le fichier {dest} existe déjà : choisissez un autre nom de "
+                               "sauvegarde (rien n'a été écrasé).")
+    finally:
+        remove_database_files(tmp)
+    return replace(check, path=dest)
+
+
+def _copy_database(db_path: Path, tmp: Path, dest: Path, *, group: str | None) -> None:
+    """One-step online backup of `db_path` into the new file `tmp` (to become `dest`), synced
+    to the disk."""
     source = open_database(db_path, readonly=True, check_schema=False)
     try:
-        create_database_file(dest, group=group)
-        target = sqlite3.connect(str(dest))
-        try:
-            source.backup(target, pages=-1)  # one step: a consistent snapshot
-            # The copy is a standalone file: leave no -wal beside it.
-            target.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            target.close()
+        with storage_errors(dest):
+            create_database_file(tmp, group=group)
+            target = sqlite3.connect(str(tmp))
+            try:
+                source.backup(target, pages=-1)  # one step: a consistent snapshot
+                # The copy is a standalone file: leave no -wal beside it.
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+            sync_file(tmp)
     finally:
         source.close()
-    check = check_file(dest)
-    if not check.ok:
-        dest.unlink(missing_ok=True)
-        raise BackupFailed("La copie de sauvegarde ne passe pas les contrôles ("
-                           + " ; ".join(check.problems) + ") : elle a été supprimée. "
-                           "Vérifiez la base avec « insterm audit verify ».")
-    return check
+
+
+def _copy_into(source: Path, target_path: Path) -> None:
+    """Copy `source` into the database `target_path` through the backup API: one transaction
+    of the target, so a full disk or an I/O error on the way leaves its old content whole."""
+    src = sqlite3.connect(f"file:{source.absolute()}?mode=ro", uri=True)
+    try:
+        with storage_errors(target_path):
+            target = sqlite3.connect(str(target_path), isolation_level=None)
+            try:
+                target.execute("PRAGMA busy_timeout = 30000")
+                src.backup(target, pages=-1)
+                target.execute("PRAGMA journal_mode = WAL")
+            finally:
+                target.close()
+    finally:
+        src.close()
 
 
 def restore(source: str | os.PathLike[str], db_path: str | os.PathLike[str], *,
@@ -136,23 +183,26 @@ def restore(source: str | os.PathLike[str], db_path: str | os.PathLike[str], *,
                              + ". La base actuelle n'a pas été modifiée.")
     safety = None
     if db_path.exists():
-        safety = db_path.parent / "sauvegardes" / (
-            f"{db_path.stem}-avant-restauration-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+        stem = f"{db_path.stem}-avant-restauration-{datetime.now():%Y%m%d-%H%M%S}"
+        safety = db_path.parent / "sauvegardes" / f"{stem}.sqlite3"
+        for n in range(2, 100):  # another restore in the same second
+            if not safety.exists():
+                break
+            safety = safety.with_name(f"{stem}-{n}.sqlite3")
         backup(db_path, safety, group=group)
-    else:
-        create_database_file(db_path, group=group)
-    src = sqlite3.connect(f"file:{source.absolute()}?mode=ro", uri=True)
-    try:
-        target = sqlite3.connect(str(db_path), isolation_level=None)
+        _copy_into(source, db_path)
+    else:  # a new file: built aside, then renamed into place
+        tmp = temporary_name(db_path, "restoring")
         try:
-            target.execute("PRAGMA busy_timeout = 30000")
-            src.backup(target, pages=-1)
-            target.execute("PRAGMA journal_mode = WAL")
+            with storage_errors(db_path):
+                create_database_file(tmp, group=group)
+                _copy_into(source, tmp)
+                sync_file(tmp)
+                publish_file(tmp, db_path)
         finally:
-            target.close()
-    finally:
-        src.close()
-    set_file_mode(db_path, group=group)
+            remove_database_files(tmp)
+    with storage_errors(db_path):
+        set_file_mode(db_path, group=group)
     # Bring an older schema up to date, then check what is now live.
     open_database(db_path, create=True, group=group).close()
     after = check_file(db_path)

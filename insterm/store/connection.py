@@ -16,11 +16,20 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from insterm.store.errors import DatabaseBusy, DatabaseMissing, SchemaMismatch, StoreError
+from insterm.store.errors import (
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
+    DatabaseBusy,
+    DatabaseMissing,
+    SchemaMismatch,
+    StorageError,
+    StoreError,
+    storage_error,
+)
 
 BUSY_TIMEOUT_MS = 5000
 MAX_WRITE_WAIT_SECONDS = 120.0
@@ -55,6 +64,116 @@ def create_database_file(path: str | os.PathLike[str], *, group: str | None = No
             os.close(fd)
 
 
+@contextmanager
+def storage_errors(path: object = None) -> Iterator[None]:
+    """Turn the driver's and the OS's file errors met inside the block into `StorageError`."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as error:
+        typed = storage_error(error, path)
+        if typed is None:
+            raise
+        raise typed from error
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so that a rename or a new file in it survives a power loss."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:  # pragma: no cover - a folder we cannot open is one we did not write to
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on a folder
+        pass
+    finally:
+        os.close(fd)
+
+
+def sync_file(path: str | os.PathLike[str]) -> None:
+    """fsync a complete file before it is renamed into place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def temporary_name(path: Path, purpose: str) -> Path:
+    """A hidden name beside `path` (same folder, hence same file system: rename is atomic)."""
+    return path.with_name(f".{path.name}.{purpose}-{os.getpid()}-{random.randrange(16**8):08x}")
+
+
+def remove_database_files(path: Path) -> None:
+    """Remove a database file and its companions (-wal, -shm, -journal), when present."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
+        except OSError:  # pragma: no cover - left for the user to see; never hides the cause
+            pass
+
+
+def publish_file(tmp: Path, path: Path) -> bool:
+    """Give the complete file `tmp` its final name `path` without ever replacing a file there;
+    False (and `tmp` left as it is) when `path` already exists. The folder is synced after."""
+    try:
+        os.link(tmp, path)  # fails if `path` exists: never clobbers
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: check, then rename
+        if path.exists():
+            return False
+        os.rename(tmp, path)
+    else:
+        os.unlink(tmp)
+    _sync_folder(path.parent)
+    return True
+
+
+def create_database(path: str | os.PathLike[str], *, group: str | None = None,
+                    prepare: Callable[[sqlite3.Connection], object] | None = None) -> bool:
+    """Create a new database at `path`, whole or not at all.
+
+    It is built under a temporary name in the same folder (mode 0600/0660, schema up to date,
+    then `prepare(conn)` when given, e.g. the first administrator), its WAL checkpointed into
+    the file, the connection closed, the file synced, and only then renamed to `path`. Any
+    failure (full disk, read-only folder...) removes the temporary files: no half-made or
+    empty database is ever left. False when another program created `path` meanwhile (its file
+    is kept, ours dropped).
+    """
+    from insterm.store.migrations import migrate  # it imports this module (write_transaction)
+
+    path = Path(path)
+    with storage_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = temporary_name(path, "creating")
+    try:
+        with storage_errors(path):
+            create_database_file(tmp, group=group)
+            conn = _connect(str(tmp), readonly=False)
+            try:
+                _set_write_pragmas(conn)
+                migrate(conn)
+                if prepare is not None:
+                    prepare(conn)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+            sync_file(tmp)
+            return publish_file(tmp, path)
+    finally:
+        remove_database_files(tmp)
+
+
+def _set_write_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
 def _connect(path: str, *, readonly: bool) -> sqlite3.Connection:
     if readonly:
         uri = "file:" + _uri_path(path) + "?mode=ro"
@@ -83,13 +202,21 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
     if not os.path.exists(path):
         if not create or readonly:
             raise DatabaseMissing(path)
-        create_database_file(path, group=group)
-    conn = _connect(path, readonly=readonly)
+        create_database(path, group=group)
+    with storage_errors(path):
+        conn = _connect(path, readonly=readonly)
+        try:
+            _prepare_connection(conn, readonly=readonly, create=create, check_schema=check_schema)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def _prepare_connection(conn: sqlite3.Connection, *, readonly: bool, create: bool,
+                        check_schema: bool) -> None:
     if not readonly:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = FULL")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _set_write_pragmas(conn)
     # Imported here: the migrations module imports this one (write_transaction).
     if create:
         from insterm.store.migrations import migrate
@@ -100,9 +227,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
 
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found != CURRENT_VERSION:
-            conn.close()
             raise SchemaMismatch(found, CURRENT_VERSION)
-    return conn
 
 
 def inserted_id(cursor: sqlite3.Cursor) -> int:
@@ -113,6 +238,9 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
     text = str(error).lower()
     return "locked" in text or "busy" in text
 
@@ -135,7 +263,7 @@ def write_transaction(conn: sqlite3.Connection, *,
             break
         except sqlite3.OperationalError as error:
             if not _is_busy(error):
-                raise
+                raise _typed(error) from error
             waited = time.monotonic() - started
             if waited >= max_wait:
                 raise DatabaseBusy(waited) from None
@@ -143,16 +271,29 @@ def write_transaction(conn: sqlite3.Connection, *,
             delay = min(delay * 2, 0.25)
     try:
         yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except BaseException as error:
+        _rollback(conn)
+        if isinstance(error, sqlite3.Error):
+            raise _typed(error) from error
         raise
     try:
         conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
+    except sqlite3.Error as error:
+        _rollback(conn)
+        raise _typed(error) from error
+
+
+def _typed(error: sqlite3.Error) -> BaseException:
+    typed = storage_error(error)
+    return typed if isinstance(typed, StorageError) else error
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open; a rollback that fails (disk gone) leaves SQLite to undo it from
+    its journal at the next open, and the original error is the one reported."""
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
-        raise
 
 
 def set_file_mode(path: Path, *, group: str | None = None) -> None:
