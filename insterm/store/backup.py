@@ -14,12 +14,11 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from insterm.store import audit
+from insterm.store import audit, connection
 from insterm.store.connection import (
     create_database_file,
     open_database,
@@ -82,21 +81,21 @@ def check_file(path: str | os.PathLike[str]) -> FileCheck:
     if not path.is_file():
         return FileCheck(path, "fichier introuvable", None, None)
     try:
-        conn = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True)
-    except sqlite3.Error as error:
+        conn = connection.connect_file(path.absolute(), readonly=True)
+    except connection.Error as error:
         return FileCheck(path, str(error), None, None)
     try:
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             integrity = "ok" if rows == [("ok",)] else "; ".join(r[0] for r in rows[:3])
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        except sqlite3.DatabaseError as error:
+        except connection.DatabaseError as error:
             return FileCheck(path, f"fichier illisible : {error}", None, None)
         report = None
         if version >= 1:
             try:
                 report = audit.verify(conn)
-            except sqlite3.DatabaseError as error:
+            except connection.DatabaseError as error:
                 report = audit.AuditReport(False, 0, None, f"journal illisible ({error}).")
         return FileCheck(path, integrity, version, report)
     finally:
@@ -143,7 +142,9 @@ def _copy_database(db_path: Path, tmp: Path, dest: Path, *, group: str | None) -
     try:
         with storage_errors(dest):
             create_database_file(tmp, group=group)
-            target = sqlite3.connect(str(tmp))
+            # An encrypted base gives an encrypted copy, with the same key.
+            key = connection.database_key(db_path) if connection.is_encrypted(source) else None
+            target = connection.connect_file(tmp, key=key, autocommit=False)
             try:
                 source.backup(target, pages=-1)  # one step: a consistent snapshot
                 # The copy is a standalone file: leave no -wal beside it.
@@ -158,10 +159,19 @@ def _copy_database(db_path: Path, tmp: Path, dest: Path, *, group: str | None) -
 def _copy_into(source: Path, target_path: Path) -> None:
     """Copy `source` into the database `target_path` through the backup API: one transaction
     of the target, so a full disk or an I/O error on the way leaves its old content whole."""
-    src = sqlite3.connect(f"file:{source.absolute()}?mode=ro", uri=True)
+    src = connection.connect_file(source.absolute(), readonly=True)
     try:
         with storage_errors(target_path):
-            target = sqlite3.connect(str(target_path), isolation_level=None)
+            key = connection.database_key(source) if connection.is_encrypted(src) else None
+            if (os.path.getsize(target_path)
+                    and connection.is_encrypted_file(target_path) != (key is not None)):
+                raise RestoreRefused(
+                    f"Restauration refusée : {source} est "
+                    + ("chiffrée et la base ne l'est pas" if key else
+                       "en clair et la base est chiffrée")
+                    + " ; chiffrez ou déchiffrez d'abord l'une ou l'autre. La base actuelle "
+                    "n'a pas été modifiée.")
+            target = connection.connect_file(target_path, key=key)
             try:
                 target.execute("PRAGMA busy_timeout = 30000")
                 src.backup(target, pages=-1)
@@ -210,3 +220,54 @@ def restore(source: str | os.PathLike[str], db_path: str | os.PathLike[str], *,
         raise StoreError("La base restaurée ne passe pas les contrôles : "
                          + " ; ".join(after.problems) + f". Copie de sécurité : {safety}.")
     return after, safety
+
+
+def convert(db_path: str | os.PathLike[str], *, key: bytes | None,
+            group: str | None = None) -> FileCheck:
+    """Encrypt (`key` given) or decrypt (`key` None) the database at `db_path` in place.
+
+    The converted copy is written beside it under a temporary name (SQLCipher's
+    `sqlcipher_export`), checked (integrity, audit chain, same identities and same audit tail
+    as the original), synced, and only then renamed over the original: a failure at any step
+    leaves the original as it was and no other file. Other programs must have closed the base.
+    """
+    db_path = Path(db_path)
+    before = check_file(db_path)
+    if not before.ok:
+        raise BackupFailed(f"La base {db_path} ne passe pas les contrôles ("
+                           + " ; ".join(before.problems) + ") : rien n'a été converti.")
+    was_encrypted = connection.is_encrypted_file(db_path)
+    if was_encrypted == (key is not None):
+        raise StoreError(f"La base {db_path} est déjà " + ("chiffrée" if key else "en clair")
+                         + " : rien n'a été fait.")
+    tmp = temporary_name(db_path, "conversion")
+    try:
+        with storage_errors(db_path):
+            create_database_file(tmp, group=group)
+            connection.export_database(db_path, tmp, key=key)
+            sync_file(tmp)
+        after = check_file(tmp)
+        if not after.ok or _counts(tmp) != _counts(db_path) or (
+                after.audit is None or before.audit is None
+                or after.audit.last_hash != before.audit.last_hash):
+            raise BackupFailed("La copie convertie ne correspond pas à la base ("
+                               + " ; ".join(after.problems or ["contenu différent"])
+                               + ") : elle a été supprimée, la base n'a pas changé.")
+        with storage_errors(db_path):
+            remove_database_files(Path(f"{db_path}-wal"))  # an empty WAL after the checkpoint
+            remove_database_files(Path(f"{db_path}-shm"))
+            os.replace(tmp, db_path)
+            connection.sync_folder(db_path.parent)
+    finally:
+        remove_database_files(tmp)
+    return replace(after, path=db_path)
+
+
+def _counts(path: Path) -> tuple[int, int]:
+    conn = connection.connect_file(path, readonly=True)
+    try:
+        identities = conn.execute("SELECT count(*) FROM identity").fetchone()[0]
+        events = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        return int(identities), int(events)
+    finally:
+        conn.close()

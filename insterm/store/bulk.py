@@ -44,7 +44,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from insterm.store import audit
+from insterm.store import audit, connection
 from insterm.store.clock import utc_now
 from insterm.store.connection import open_database, write_transaction
 from insterm.store.errors import ConstraintViolation, from_integrity_error
@@ -129,7 +129,7 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
                           for i, row in enumerate(chunk)]
                 try:
                     conn.executemany(_INSERT, values)
-                except sqlite3.IntegrityError as error:
+                except connection.IntegrityError as error:
                     violation = from_integrity_error(error)
                     raise ConstraintViolation(
                         "Import refusé (aucune ligne enregistrée), lot des lignes "

@@ -1,4 +1,13 @@
-"""Opening the database file and writing to it safely.
+"""Opening the database file and writing to it safely: the one module that opens connections.
+
+- The driver: the standard library's `sqlite3` for a plain file; `sqlcipher3` (SQLCipher 4, the
+  `crypt` extra) for an encrypted one, loaded only then. Nothing else in insterm calls a
+  driver's `connect` or names its exception classes: `Error`, `IntegrityError`,
+  `OperationalError`, `DatabaseError` here are tuples of both drivers' classes once SQLCipher is
+  loaded (read them as `connection.IntegrityError` at the `except`, not imported by name).
+- An encrypted file (no "SQLite format 3" header) is opened with the practice's raw 256-bit key
+  (`database_key()`: the OS keyring by default), `PRAGMA cipher_log_level = NONE` first so a
+  wrong key never writes to the terminal; a wrong or missing key is a French error.
 
 - The file is created with mode 0600, or 0660 with its group set when a group is configured.
 - WAL journal, `busy_timeout`, `foreign_keys`, and `synchronous=FULL` (a write the user saw
@@ -19,20 +28,128 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from insterm.store.errors import (
     SQLITE_BUSY,
     SQLITE_LOCKED,
+    SQLITE_NOTADB,
     DatabaseBusy,
+    DatabaseKeyMissing,
     DatabaseMissing,
+    EncryptionUnavailable,
     SchemaMismatch,
     StorageError,
     StoreError,
+    WrongDatabaseKey,
     storage_error,
 )
 
 BUSY_TIMEOUT_MS = 5000
 MAX_WRITE_WAIT_SECONDS = 120.0
+
+# The driver's exception classes (both drivers' once SQLCipher is loaded: `_cipher()`).
+Error: tuple[type[Exception], ...] = (sqlite3.Error,)
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+OperationalError: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+
+PLAIN_HEADER = b"SQLite format 3\0"
+KEY_BYTES = 32  # AES-256: a raw key, no key derivation (a passphrase would cost ~100 ms an open)
+KEYRING_NAME = "database-key"  # the practice's key in the OS keyring (insterm.secrets)
+
+_cipher_module: Any = None
+
+
+def _cipher() -> Any:
+    """`sqlcipher3.dbapi2`, imported on first use (about 6 ms: plain lookups never pay it)."""
+    global _cipher_module, Error, DatabaseError, OperationalError, IntegrityError
+    if _cipher_module is None:
+        try:
+            from sqlcipher3 import dbapi2
+        except ImportError:
+            raise EncryptionUnavailable() from None
+        _cipher_module = dbapi2
+        Error = (sqlite3.Error, dbapi2.Error)
+        DatabaseError = (sqlite3.DatabaseError, dbapi2.DatabaseError)
+        OperationalError = (sqlite3.OperationalError, dbapi2.OperationalError)
+        IntegrityError = (sqlite3.IntegrityError, dbapi2.IntegrityError)
+    return _cipher_module
+
+
+def encryption_available() -> bool:
+    try:
+        _cipher()
+    except EncryptionUnavailable:
+        return False
+    return True
+
+
+def is_encrypted_file(path: str | os.PathLike[str]) -> bool:
+    """True for a non-empty file without SQLite's plain header (an SQLCipher database, or
+    something that is no database at all: opening it then says so)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(PLAIN_HEADER))
+    except OSError:
+        return False
+    return bool(head) and head != PLAIN_HEADER
+
+
+def new_key() -> bytes:
+    import secrets
+
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def _keyring_key() -> bytes | None:
+    from insterm import secrets  # the keyring: only for an encrypted database
+
+    if secrets.current_backend() is None:
+        secrets.select_backend()  # a French SecretsError when it needs its master password
+    text = secrets.get_secret(KEYRING_NAME)
+    if text is None:
+        return None
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+_key_source: Callable[[], bytes | None] = _keyring_key
+
+
+def set_key_source(source: Callable[[], bytes | None] | None) -> None:
+    """Where `database_key()` reads the practice's key (None: the OS keyring)."""
+    global _key_source
+    _key_source = source if source is not None else _keyring_key
+
+
+def database_key(path: object = None) -> bytes:
+    """The practice's database key, or the French `DatabaseKeyMissing`."""
+    key = _key_source()
+    if key is None:
+        raise DatabaseKeyMissing(path)
+    return key
+
+
+def key_to_text(key: bytes) -> str:
+    """The key as the 64 hexadecimal digits printed for the practice's safe (groups of 8)."""
+    digits = key.hex().upper()
+    return " ".join(digits[i:i + 8] for i in range(0, len(digits), 8))
+
+
+def key_from_text(text: str) -> bytes:
+    digits = "".join(text.split())
+    try:
+        key = bytes.fromhex(digits)
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise StoreError("Clé de chiffrement mal formée : 64 chiffres hexadécimaux (0-9, A-F), "
+                         "espaces permis, comme imprimée à la création de la base.")
+    return key
 
 
 def create_database_file(path: str | os.PathLike[str], *, group: str | None = None) -> None:
@@ -69,14 +186,14 @@ def storage_errors(path: object = None) -> Iterator[None]:
     """Turn the driver's and the OS's file errors met inside the block into `StorageError`."""
     try:
         yield
-    except (sqlite3.Error, OSError) as error:
-        typed = storage_error(error, path)
+    except Exception as error:
+        typed = storage_error(error, path) if isinstance(error, (*Error, OSError)) else None
         if typed is None:
             raise
         raise typed from error
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """fsync a folder, so that a rename or a new file in it survives a power loss."""
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
@@ -128,17 +245,19 @@ def publish_file(tmp: Path, path: Path) -> bool:
         os.rename(tmp, path)
     else:
         os.unlink(tmp)
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return True
 
 
 def create_database(path: str | os.PathLike[str], *, group: str | None = None,
-                    prepare: Callable[[sqlite3.Connection], object] | None = None) -> bool:
+                    prepare: Callable[[sqlite3.Connection], object] | None = None,
+                    key: bytes | None = None) -> bool:
     """Create a new database at `path`, whole or not at all.
 
     It is built under a temporary name in the same folder (mode 0600/0660, schema up to date,
     then `prepare(conn)` when given, e.g. the first administrator), its WAL checkpointed into
-    the file, the connection closed, the file synced, and only then renamed to `path`. Any
+    the file, the connection closed, the file synced, and only then renamed to `path` (with
+    `key`, an SQLCipher database encrypted with that raw 256-bit key). Any
     failure (full disk, read-only folder...) removes the temporary files: no half-made or
     empty database is ever left. False when another program created `path` meanwhile (its file
     is kept, ours dropped).
@@ -152,7 +271,7 @@ def create_database(path: str | os.PathLike[str], *, group: str | None = None,
     try:
         with storage_errors(path):
             create_database_file(tmp, group=group)
-            conn = _connect(str(tmp), readonly=False)
+            conn = _connect(str(tmp), readonly=False, key=key)
             try:
                 _set_write_pragmas(conn)
                 migrate(conn)
@@ -174,14 +293,72 @@ def _set_write_pragmas(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
 
 
-def _connect(path: str, *, readonly: bool) -> sqlite3.Connection:
+def connect_file(path: str | os.PathLike[str], *, readonly: bool = False,
+                 key: bytes | None = None, autocommit: bool = True) -> sqlite3.Connection:
+    """A bare connection to a database file (no PRAGMA but the busy timeout, no schema check):
+    for copies and checks. `key`: the SQLCipher key for a new encrypted file; an existing
+    encrypted file is opened with `database_key()` unless `key` is given."""
+    path = os.fspath(path)
+    if key is None and is_encrypted_file(path):
+        key = database_key(path)
+    driver: Any = sqlite3 if key is None else _cipher()
+    options: dict[str, Any] = dict(check_same_thread=False)
+    if autocommit:
+        options["isolation_level"] = None
     if readonly:
-        uri = "file:" + _uri_path(path) + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn = driver.connect("file:" + _uri_path(path) + "?mode=ro", uri=True, **options)
     else:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
+        conn = driver.connect(path, **options)
+    try:
+        if key is not None:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            except driver.DatabaseError as error:
+                if (getattr(error, "sqlite_errorcode", 0) & 0xFF) == SQLITE_NOTADB:
+                    raise WrongDatabaseKey(path) from None
+                raise
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn  # type: ignore[no-any-return]  # either driver's connection
+
+
+def export_database(source: str | os.PathLike[str], target: str | os.PathLike[str], *,
+                    key: bytes | None) -> None:
+    """Copy the whole database `source` into the empty file `target`, encrypted with `key` (or
+    in clear when None), with SQLCipher's `sqlcipher_export` (schema, data, user_version). The
+    source's WAL is folded into it first (and is empty after)."""
+    driver = _cipher()
+    source = os.fspath(source)
+    conn = driver.connect(source, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if is_encrypted_file(source):
+            conn.execute(f"PRAGMA key = \"x'{database_key(source).hex()}'\"")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        secret = f"x'{key.hex()}'" if key is not None else ""
+        conn.execute(f"ATTACH DATABASE ? AS converted KEY \"{secret}\"", (os.fspath(target),))
+        try:
+            conn.execute("SELECT sqlcipher_export('converted')")
+            version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
+            conn.execute(f"PRAGMA converted.user_version = {version}")
+        finally:
+            conn.execute("DETACH DATABASE converted")
+    finally:
+        conn.close()
+
+
+def is_encrypted(conn: sqlite3.Connection) -> bool:
+    """True for a connection of the SQLCipher driver."""
+    return _cipher_module is not None and isinstance(conn, _cipher_module.Connection)
+
+
+def _connect(path: str, *, readonly: bool, key: bytes | None = None) -> sqlite3.Connection:
+    return connect_file(path, readonly=readonly, key=key)
 
 
 def _uri_path(path: str) -> str:
@@ -237,7 +414,7 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
     return cursor.lastrowid
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
+def _is_busy(error: Exception) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     if isinstance(code, int):
         return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
@@ -261,7 +438,7 @@ def write_transaction(conn: sqlite3.Connection, *,
         try:
             conn.execute("BEGIN IMMEDIATE")
             break
-        except sqlite3.OperationalError as error:
+        except OperationalError as error:
             if not _is_busy(error):
                 raise _typed(error) from error
             waited = time.monotonic() - started
@@ -273,17 +450,17 @@ def write_transaction(conn: sqlite3.Connection, *,
         yield conn
     except BaseException as error:
         _rollback(conn)
-        if isinstance(error, sqlite3.Error):
+        if isinstance(error, Error):
             raise _typed(error) from error
         raise
     try:
         conn.execute("COMMIT")
-    except sqlite3.Error as error:
+    except Error as error:
         _rollback(conn)
         raise _typed(error) from error
 
 
-def _typed(error: sqlite3.Error) -> BaseException:
+def _typed(error: Exception) -> BaseException:
     typed = storage_error(error)
     return typed if isinstance(typed, StorageError) else error
 
@@ -292,7 +469,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
     """Roll back what is open; a rollback that fails (disk gone) leaves SQLite to undo it from
     its journal at the next open, and the original error is the one reported."""
     if conn.in_transaction:
-        with suppress(sqlite3.Error):
+        with suppress(*Error):
             conn.execute("ROLLBACK")
 
 

@@ -269,3 +269,29 @@ def storage_error(error: BaseException, path: object = None) -> StorageError | N
         if needle in text:
             return by_text(path)
     return None
+
+
+class EncryptionUnavailable(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Cette base est chiffrée (ou doit l'être) mais le module de chiffrement SQLCipher "
+            "n'est pas installé sur ce poste : installez insterm avec l'option « crypt » "
+            "(pip install 'insterm[crypt]').")
+
+
+class DatabaseKeyMissing(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"La base est chiffrée{_where(path)} et sa clé n'est pas dans le trousseau de ce "
+            "poste. Sans la clé, personne ne peut la lire (il n'existe aucun moyen de la "
+            "retrouver) : saisissez la clé imprimée à la création de la base (gardée au coffre "
+            "du cabinet) avec « insterm db cle », ou ouvrez le trousseau de ce compte.",
+            path=path)
+
+
+class WrongDatabaseKey(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"La clé de chiffrement ne correspond pas à cette base{_where(path)} : ce n'est pas "
+            "la clé de ce cabinet, ou le fichier n'est pas une base insterm. Rien n'a été lu ni "
+            "modifié. Vérifiez la clé gardée au coffre du cabinet (insterm db cle).", path=path)
