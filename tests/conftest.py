@@ -18,6 +18,12 @@ settings.register_profile("thorough", max_examples=THOROUGH_EXAMPLES, deadline=N
 settings.load_profile("default")  # pytest's --hypothesis-profile loads its own after this
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--chiffre", action="store_true", default=False,
+                     help="run the store tests on encrypted (SQLCipher) databases: every "
+                          "database they create is encrypted with a random key of the run")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under the thorough profile, the properties with their own (smaller) count get the
     profile's count too."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from insterm.domain.errors import InstermError
 from insterm.store import audit, connection
 from insterm.store.connection import (
     create_database_file,
@@ -84,6 +85,8 @@ def check_file(path: str | os.PathLike[str]) -> FileCheck:
         conn = connection.connect_file(path.absolute(), readonly=True)
     except connection.Error as error:
         return FileCheck(path, str(error), None, None)
+    except InstermError as error:  # no SQLite header: a wrong or missing key, or no database
+        return FileCheck(path, f"fichier illisible : {error.message}", None, None)
     try:
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()

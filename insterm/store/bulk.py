@@ -103,10 +103,10 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
     `actor`: login of the operator who imports (must exist; recorded as creator of the rows
     and in the audit event); `source`: where the rows come from, for the audit ("synthetique",
     a file name...). `operator_id`/`operator_login` are the older spelling of `actor`."""
-    if isinstance(db, sqlite3.Connection):
-        conn, own = db, False
-    else:
+    if isinstance(db, (str, os.PathLike)):
         conn, own = open_database(db, create=True), True
+    else:  # a connection of either driver
+        conn, own = db, False
     try:
         at = utc_now()
         with write_transaction(conn):

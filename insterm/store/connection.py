@@ -86,14 +86,42 @@ def encryption_available() -> bool:
 
 
 def is_encrypted_file(path: str | os.PathLike[str]) -> bool:
-    """True for a non-empty file without SQLite's plain header (an SQLCipher database, or
-    something that is no database at all: opening it then says so)."""
+    """True for a non-empty file that SQLite reads as no database (an SQLCipher database, or
+    something that is no database at all: opening it with the key then says so).
+
+    The file is never opened by Python itself: closing a descriptor drops every POSIX lock the
+    process holds on that file, including those of SQLite's own connections (a lost lock is a
+    corrupted base). SQLite opens it (it keeps such descriptors while locks are held), and the
+    answer is remembered per inode, so that a file held by SQLCipher's copy of SQLite (which
+    does not share that bookkeeping) is not opened again by the plain one."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(PLAIN_HEADER))
+        status = os.stat(path)
     except OSError:
         return False
-    return bool(head) and head != PLAIN_HEADER
+    if status.st_size == 0:
+        return False
+    inode = (status.st_dev, status.st_ino)
+    known = _encrypted_inodes.get(inode)
+    if known is None:
+        known = _encrypted_inodes[inode] = _reads_as_no_database(os.fspath(path))
+    return known
+
+
+_encrypted_inodes: dict[tuple[int, int], bool] = {}
+
+
+def _reads_as_no_database(path: str) -> bool:
+    try:
+        probe = sqlite3.connect("file:" + _uri_path(path) + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) == SQLITE_NOTADB
+    finally:
+        probe.close()
+    return False
 
 
 def new_key() -> bytes:
@@ -120,10 +148,17 @@ def _keyring_key() -> bytes | None:
 _key_source: Callable[[], bytes | None] = _keyring_key
 
 
-def set_key_source(source: Callable[[], bytes | None] | None) -> None:
-    """Where `database_key()` reads the practice's key (None: the OS keyring)."""
-    global _key_source
+_encrypt_new = False
+
+
+def set_key_source(source: Callable[[], bytes | None] | None, *,
+                   encrypt_new: bool = False) -> None:
+    """Where `database_key()` reads the practice's key (None: the OS keyring); with
+    `encrypt_new`, every database `create_database` makes is encrypted with it (the test
+    suite's `--chiffre`, a tool that works on encrypted copies)."""
+    global _key_source, _encrypt_new
     _key_source = source if source is not None else _keyring_key
+    _encrypt_new = encrypt_new and source is not None
 
 
 def database_key(path: object = None) -> bytes:
@@ -265,6 +300,8 @@ def create_database(path: str | os.PathLike[str], *, group: str | None = None,
     from insterm.store.migrations import migrate  # it imports this module (write_transaction)
 
     path = Path(path)
+    if key is None and _encrypt_new:
+        key = database_key(path)
     with storage_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = temporary_name(path, "creating")

@@ -16,7 +16,7 @@ from insterm.clinic import Clinic
 from insterm.domain.identity import StrictTraits
 from insterm.store import connection
 from insterm.store.backup import backup, check_file, restore
-from insterm.store.connection import open_database, write_transaction
+from insterm.store.connection import connect_file, open_database, write_transaction
 from insterm.store.errors import (
     DatabaseBusy,
     DatabaseCannotOpen,
@@ -59,7 +59,7 @@ def _write_briefly(path: Path) -> None:
 
 
 def _identities(path: Path) -> int:
-    conn = sqlite3.connect(path)
+    conn = connect_file(path)
     try:
         return int(conn.execute("SELECT count(*) FROM identity").fetchone()[0])
     finally:
@@ -127,6 +127,7 @@ def test_edit_on_a_full_disk_is_a_french_error_and_loses_nothing(tiny_disk) -> N
     assert check_file(path).ok
 
 
+@pytest.mark.processes
 def test_backup_to_a_full_disk_leaves_no_file(tmp_path: Path, tiny_disk) -> None:  # type: ignore[no-untyped-def]
     live = tmp_path / "cabinet.sqlite3"
     _prepared(live, 200)
@@ -143,6 +144,7 @@ def test_backup_to_a_full_disk_leaves_no_file(tmp_path: Path, tiny_disk) -> None
     assert backup(live, dest).ok and tiny_disk.files() == ["copie.sqlite3"]
 
 
+@pytest.mark.processes
 def test_restore_onto_a_full_disk_keeps_the_database(tmp_path: Path, tiny_disk) -> None:  # type: ignore[no-untyped-def]
     big = tmp_path / "grosse.sqlite3"
     _prepared(big, 1500)  # the backup to restore: larger than the free space
@@ -165,6 +167,7 @@ def test_restore_onto_a_full_disk_keeps_the_database(tmp_path: Path, tiny_disk) 
     assert _identities(live) == 1 and check_file(live).ok
 
 
+@pytest.mark.processes
 def test_db_init_on_a_full_disk_leaves_no_file(tiny_disk) -> None:  # type: ignore[no-untyped-def]
     tiny_disk.fill()
     path = tiny_disk.path / "neuve.sqlite3"
@@ -177,6 +180,7 @@ def test_db_init_on_a_full_disk_leaves_no_file(tiny_disk) -> None:  # type: igno
     assert tiny_disk.files() == ["neuve.sqlite3"] and check_file(path).ok
 
 
+@pytest.mark.processes
 def test_db_init_checks_the_admin_login_before_creating_anything(tmp_path: Path) -> None:
     path = tmp_path / "neuve.sqlite3"
     done = _cli("db", "init", "--admin", "Alice Dupont!", "--db", str(path))
@@ -193,6 +197,7 @@ def test_db_init_checks_the_admin_login_before_creating_anything(tmp_path: Path)
 # ------------------------------------------------------------------- read-only, locked
 
 
+@pytest.mark.processes
 def test_a_read_only_disk_is_a_french_error(tiny_disk) -> None:  # type: ignore[no-untyped-def]
     path = tiny_disk.path / "cabinet.sqlite3"
     _prepared(path)
@@ -208,6 +213,7 @@ def test_a_read_only_disk_is_a_french_error(tiny_disk) -> None:  # type: ignore[
     assert _identities(path) == 1 and tiny_disk.files() == ["cabinet.sqlite3"]
 
 
+@pytest.mark.processes
 @pytest.mark.skipif(os.geteuid() != 0, reason="drops root's capabilities with setpriv (needs "
                     "root); as a plain user, run it as root")
 def test_a_file_or_folder_without_write_permission_is_a_french_error(tmp_path: Path) -> None:
@@ -241,6 +247,7 @@ def test_a_file_or_folder_without_write_permission_is_a_french_error(tmp_path: P
         folder.chmod(0o700)
 
 
+@pytest.mark.processes
 def test_a_file_another_program_holds_is_a_french_error(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "cabinet.sqlite3"
