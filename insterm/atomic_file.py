@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["commit", "discard", "write_atomically", "write_temporary"]
+__all__ = ["commit", "discard", "sync_folder", "write_atomically", "write_temporary"]
 
 
 def write_temporary(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
@@ -38,12 +38,22 @@ def write_temporary(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
 def commit(temporary: Path, path: Path) -> None:
     """Rename the complete temporary file to its final name, and sync the folder."""
     os.replace(temporary, path)
-    with contextlib.suppress(OSError):
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so that a rename or a new file in it survives a power loss (a folder
+    that cannot be opened or synced, on some file systems, is left as it is)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def discard(temporary: Path) -> None:

@@ -70,6 +70,17 @@ def plain_lookup(argv: Sequence[str]) -> tuple[list[str], str | None] | None:
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    try:
+        return _run(argv)
+    except Exception as error:
+        message = _refusal(error)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
+
+
+def _run(argv: Sequence[str]) -> int:
     plain = plain_lookup(argv)
     if plain is not None:
         from insterm.commands.lookup import lookup
@@ -84,6 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return tui.run_app(args.global_db, args.global_operator)
     module = importlib.import_module(f"insterm.commands.{SUBCOMMANDS[args.command][0]}")
     return int(module.run(args))
+
+
+def _refusal(error: Exception) -> str | None:
+    """The French message of a typed refusal no command caught, or of a file or disk error
+    (full disk, I/O error, read-only or locked file): exit 2 with it, never a traceback."""
+    from insterm.domain.errors import InstermError
+    from insterm.store.errors import storage_error
+
+    if isinstance(error, InstermError) and error.message.strip():
+        return error.message
+    typed = storage_error(error)
+    return typed.message if typed is not None else None
 
 
 if __name__ == "__main__":  # pragma: no cover

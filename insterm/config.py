@@ -321,6 +321,10 @@ def update_settings_file(changes: dict[str, dict[str, str | float | None]],
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, new_text.encode("utf-8"), mode=mode)
     except OSError as error:
-        raise SettingsError(f"Impossible d'écrire le fichier de réglages {path} : "
-                            f"{error.strerror}.") from None
+        from insterm.store.errors import storage_error
+
+        typed = storage_error(error, path)  # full disk, read-only folder...: what to do
+        raise SettingsError(f"Impossible d'écrire le fichier de réglages {path} : " + (
+            typed.message if typed is not None else f"{error.strerror}.")) from None
     return settings
+

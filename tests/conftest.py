@@ -18,6 +18,12 @@ settings.register_profile("thorough", max_examples=THOROUGH_EXAMPLES, deadline=N
 settings.load_profile("default")  # pytest's --hypothesis-profile loads its own after this
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--chiffre", action="store_true", default=False,
+                     help="run the store tests on encrypted (SQLCipher) databases: every "
+                          "database they create is encrypted with a random key of the run")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under the thorough profile, the properties with their own (smaller) count get the
     profile's count too."""
@@ -122,3 +128,61 @@ def insi_isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ign
     yield
     secrets.reset_backend()
     keyring.set_keyring(previous)
+
+
+# ---------------------------------------------------------------------------------------------
+# A tiny disk: a tmpfs of its own, to fill up (full-disk tests of the store, the CLI, the TUI)
+
+
+class TinyDisk:
+    """A tmpfs mounted for one test; `fill()` takes every free byte with a ballast file,
+    `free()` gives them back."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ballast = path / "ballast"
+
+    def fill(self) -> None:
+        import errno
+        import os
+
+        fd = os.open(self.ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            for size in (65536, 4096, 512, 1):
+                while True:
+                    try:
+                        os.write(fd, b"\0" * size)
+                    except OSError as error:
+                        if error.errno != errno.ENOSPC:
+                            raise
+                        break
+        finally:
+            os.close(fd)
+
+    def free(self) -> None:
+        self.ballast.unlink(missing_ok=True)
+
+    def files(self) -> list[str]:
+        """The names in the disk's top folder, the ballast left out."""
+        return sorted(p.name for p in self.path.iterdir() if p != self.ballast)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[TinyDisk]:
+    """A 4 MiB tmpfs at tmp_path/disk. It needs root (mount): elsewhere the test is skipped,
+    saying so (scripts/test and CI run as root)."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a tiny tmpfs (mount -t tmpfs): run the tests as root")
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0755", "tmpfs",
+                           str(mount_point)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield TinyDisk(mount_point)
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)

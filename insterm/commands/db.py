@@ -20,7 +20,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="créer le premier administrateur (base sans opérateur)")
     init.add_argument("--nom", dest="admin_name", metavar="NOM",
                       help="nom affiché du premier administrateur")
+    init.add_argument("--chiffre", action="store_true",
+                      help="base chiffrée (SQLCipher, clé de 256 bits gardée dans le trousseau "
+                           "et imprimée une fois pour le coffre du cabinet)")
     add_db_option(init)
+    for name, text in (("chiffrer", "chiffrer une base existante (copie vérifiée, puis bascule)"),
+                       ("dechiffrer", "remettre une base chiffrée en clair (copie vérifiée)")):
+        convert = sub.add_parser(name, add_help=False, help=text)
+        convert.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+        add_db_option(convert)
+    key = sub.add_parser("cle", add_help=False,
+                         help="enregistrer dans le trousseau de ce poste la clé d'une base "
+                              "chiffrée (celle imprimée à sa création)")
+    key.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    add_db_option(key)
     info = sub.add_parser("info", add_help=False,
                           help="nombre d'identités par statut, taille, version du schéma")
     info.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
@@ -39,6 +52,14 @@ def run(args: argparse.Namespace) -> int:
         return _init(args)
     if args.db_command == "doublons":
         return _scan(args)
+    if args.db_command in ("chiffrer", "dechiffrer"):
+        from insterm.commands.db_crypt import convert
+
+        return convert(args, encrypt=args.db_command == "chiffrer")
+    if args.db_command == "cle":
+        from insterm.commands.db_crypt import enter_key
+
+        return enter_key(args)
     return _info(args)
 
 
@@ -72,30 +93,60 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from insterm.clinic import Clinic
     from insterm.commands._store_options import db_path, fail
     from insterm.config import SettingsError, db_group
-    from insterm.store.connection import open_database
+    from insterm.store.connection import create_database, open_database
     from insterm.store.errors import StoreError
     from insterm.store.migrations import schema_version
+    from insterm.store.operators import Operator
     from insterm.usecases.errors import ClinicError
+    from insterm.usecases.operators import check_new_operator
 
+    admin_name = args.admin_name or args.admin
+    if args.admin is not None:  # refused before anything is created
+        try:
+            check_new_operator(args.admin, admin_name, "admin")
+        except ClinicError as error:
+            return fail(str(error))
+    key = None
     try:
         path = db_path(args)
-        existed = path.exists()
-        conn = open_database(path, create=True, group=db_group())
+        print(f"Base : {path}", flush=True)
+        group = db_group()
+        if args.chiffre:
+            from insterm.commands.db_crypt import practice_key
+
+            if path.exists():
+                return fail(f"La base {path} existe déjà : --chiffre vaut à la création. Pour "
+                            "chiffrer une base existante : insterm db chiffrer.")
+            key = practice_key()
+        created = False
+        admins: list[Operator] = []
+        if not path.exists():
+            # Built aside with its first administrator, renamed when whole: a failure leaves
+            # no file (and a refused --admin no administrator-less base).
+            created = create_database(path, group=group, prepare=(
+                (lambda conn: admins.append(Clinic(conn).bootstrap_admin(args.admin, admin_name)))
+                if args.admin else None), key=key)
+        conn = open_database(path, create=True, group=group)
+    except ClinicError as error:
+        return fail(str(error), 1)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     try:
-        print(f"Base {'mise à jour' if existed else 'créée'} : {path} "
+        print(f"Base {'créée' if created else 'mise à jour'} : {path} "
               f"(schéma {schema_version(conn)})")
-        if args.admin:
-            from insterm.clinic import Clinic
-
+        if args.admin and not created:
             try:
-                who = Clinic(conn).bootstrap_admin(args.admin, args.admin_name or args.admin)
+                who = Clinic(conn).bootstrap_admin(args.admin, admin_name)
             except ClinicError as error:
                 return fail(str(error), 1)
+            except StoreError as error:
+                return fail(str(error))
             print(f"Administrateur créé : {who.label}")
+        elif admins:
+            print(f"Administrateur créé : {admins[0].label}")
     finally:
         conn.close()
     return 0

@@ -62,9 +62,16 @@ def _master_password(folder: Path) -> str:
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
     value = random.token_urlsafe(24)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(value + "\n")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # whole or absent, never half
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(value + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return value
 
 

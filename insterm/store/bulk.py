@@ -44,7 +44,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from insterm.store import audit, identity_state
+from insterm.store import audit, connection, identity_state
 from insterm.store.clock import utc_now
 from insterm.store.connection import open_database, write_transaction
 from insterm.store.errors import ConstraintViolation, from_integrity_error
@@ -103,10 +103,10 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
     `actor`: login of the operator who imports (must exist; recorded as creator of the rows
     and in the audit event); `source`: where the rows come from, for the audit ("synthetique",
     a file name...). `operator_id`/`operator_login` are the older spelling of `actor`."""
-    if isinstance(db, sqlite3.Connection):
-        conn, own = db, False
-    else:
+    if isinstance(db, (str, os.PathLike)):
         conn, own = open_database(db, create=True), True
+    else:  # a connection of either driver
+        conn, own = db, False
     try:
         at = utc_now()
         with write_transaction(conn):
@@ -129,7 +129,7 @@ def insert_identities(db: sqlite3.Connection | str | os.PathLike[str],
                           for i, row in enumerate(chunk)]
                 try:
                     conn.executemany(_INSERT, values)
-                except sqlite3.IntegrityError as error:
+                except connection.IntegrityError as error:
                     violation = from_integrity_error(error)
                     raise ConstraintViolation(
                         "Import refusé (aucune ligne enregistrée), lot des lignes "

@@ -1,4 +1,13 @@
-"""Opening the database file and writing to it safely.
+"""Opening the database file and writing to it safely: the one module that opens connections.
+
+- The driver: the standard library's `sqlite3` for a plain file; `sqlcipher3` (SQLCipher 4, the
+  `crypt` extra) for an encrypted one, loaded only then. Nothing else in insterm calls a
+  driver's `connect` or names its exception classes: `Error`, `IntegrityError`,
+  `OperationalError`, `DatabaseError` here are tuples of both drivers' classes once SQLCipher is
+  loaded (read them as `connection.IntegrityError` at the `except`, not imported by name).
+- An encrypted file (no "SQLite format 3" header) is opened with the practice's raw 256-bit key
+  (`database_key()`: the OS keyring by default), `PRAGMA cipher_log_level = NONE` first so a
+  wrong key never writes to the terminal; a wrong or missing key is a French error.
 
 - The file is created with mode 0600, or 0660 with its group set when a group is configured.
 - WAL journal, `busy_timeout`, `foreign_keys`, and `synchronous=FULL` (a write the user saw
@@ -16,14 +25,167 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-from insterm.store.errors import DatabaseBusy, DatabaseMissing, SchemaMismatch, StoreError
+from insterm.atomic_file import sync_folder
+from insterm.store.errors import (
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
+    SQLITE_NOTADB,
+    DatabaseBusy,
+    DatabaseKeyMissing,
+    DatabaseMissing,
+    EncryptionUnavailable,
+    SchemaMismatch,
+    StorageError,
+    StoreError,
+    WrongDatabaseKey,
+    storage_error,
+)
 
 BUSY_TIMEOUT_MS = 5000
 MAX_WRITE_WAIT_SECONDS = 120.0
+
+# The driver's exception classes (both drivers' once SQLCipher is loaded: `_cipher()`).
+Error: tuple[type[Exception], ...] = (sqlite3.Error,)
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+OperationalError: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+
+PLAIN_HEADER = b"SQLite format 3\0"
+KEY_BYTES = 32  # AES-256: a raw key, no key derivation (a passphrase would cost ~100 ms an open)
+KEYRING_NAME = "database-key"  # the practice's key in the OS keyring (insterm.secrets)
+
+_cipher_module: Any = None
+
+
+def _cipher() -> Any:
+    """`sqlcipher3.dbapi2`, imported on first use (about 6 ms: plain lookups never pay it)."""
+    global _cipher_module, Error, DatabaseError, OperationalError, IntegrityError
+    if _cipher_module is None:
+        try:
+            from sqlcipher3 import dbapi2
+        except ImportError:
+            raise EncryptionUnavailable() from None
+        _cipher_module = dbapi2
+        Error = (sqlite3.Error, dbapi2.Error)
+        DatabaseError = (sqlite3.DatabaseError, dbapi2.DatabaseError)
+        OperationalError = (sqlite3.OperationalError, dbapi2.OperationalError)
+        IntegrityError = (sqlite3.IntegrityError, dbapi2.IntegrityError)
+    return _cipher_module
+
+
+def encryption_available() -> bool:
+    try:
+        _cipher()
+    except EncryptionUnavailable:
+        return False
+    return True
+
+
+def is_encrypted_file(path: str | os.PathLike[str]) -> bool:
+    """True for a non-empty file that SQLite reads as no database (an SQLCipher database, or
+    something that is no database at all: opening it with the key then says so).
+
+    The file is never opened by Python itself: closing a descriptor drops every POSIX lock the
+    process holds on that file, including those of SQLite's own connections (a lost lock is a
+    corrupted base). SQLite opens it (it keeps such descriptors while locks are held), and the
+    answer is remembered per inode, so that a file held by SQLCipher's copy of SQLite (which
+    does not share that bookkeeping) is not opened again by the plain one."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return False
+    if status.st_size == 0:
+        return False
+    inode = (status.st_dev, status.st_ino)
+    known = _encrypted_inodes.get(inode)
+    if known is None:
+        known = _encrypted_inodes[inode] = _reads_as_no_database(os.fspath(path))
+    return known
+
+
+_encrypted_inodes: dict[tuple[int, int], bool] = {}
+
+
+def _reads_as_no_database(path: str) -> bool:
+    try:
+        probe = sqlite3.connect("file:" + _uri_path(path) + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) == SQLITE_NOTADB
+    finally:
+        probe.close()
+    return False
+
+
+def new_key() -> bytes:
+    import secrets
+
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def _keyring_key() -> bytes | None:
+    from insterm import secrets  # the keyring: only for an encrypted database
+
+    if secrets.current_backend() is None:
+        secrets.select_backend()  # a French SecretsError when it needs its master password
+    text = secrets.get_secret(KEYRING_NAME)
+    if text is None:
+        return None
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+_key_source: Callable[[], bytes | None] = _keyring_key
+
+
+_encrypt_new = False
+
+
+def set_key_source(source: Callable[[], bytes | None] | None, *,
+                   encrypt_new: bool = False) -> None:
+    """Where `database_key()` reads the practice's key (None: the OS keyring); with
+    `encrypt_new`, every database `create_database` makes is encrypted with it (the test
+    suite's `--chiffre`, a tool that works on encrypted copies)."""
+    global _key_source, _encrypt_new
+    _key_source = source if source is not None else _keyring_key
+    _encrypt_new = encrypt_new and source is not None
+
+
+def database_key(path: object = None) -> bytes:
+    """The practice's database key, or the French `DatabaseKeyMissing`."""
+    key = _key_source()
+    if key is None:
+        raise DatabaseKeyMissing(path)
+    return key
+
+
+def key_to_text(key: bytes) -> str:
+    """The key as the 64 hexadecimal digits printed for the practice's safe (groups of 8)."""
+    digits = key.hex().upper()
+    return " ".join(digits[i:i + 8] for i in range(0, len(digits), 8))
+
+
+def key_from_text(text: str) -> bytes:
+    digits = "".join(text.split())
+    try:
+        key = bytes.fromhex(digits)
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise StoreError("Clé de chiffrement mal formée : 64 chiffres hexadécimaux (0-9, A-F), "
+                         "espaces permis, comme imprimée à la création de la base.")
+    return key
 
 
 def create_database_file(path: str | os.PathLike[str], *, group: str | None = None) -> None:
@@ -55,14 +217,172 @@ def create_database_file(path: str | os.PathLike[str], *, group: str | None = No
             os.close(fd)
 
 
-def _connect(path: str, *, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        uri = "file:" + _uri_path(path) + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+@contextmanager
+def storage_errors(path: object = None) -> Iterator[None]:
+    """Turn the driver's and the OS's file errors met inside the block into `StorageError`."""
+    try:
+        yield
+    except Exception as error:
+        typed = storage_error(error, path) if isinstance(error, (*Error, OSError)) else None
+        if typed is None:
+            raise
+        raise typed from error
+
+
+def sync_file(path: str | os.PathLike[str]) -> None:
+    """fsync a complete file before it is renamed into place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def temporary_name(path: Path, purpose: str) -> Path:
+    """A hidden name beside `path` (same folder, hence same file system: rename is atomic)."""
+    return path.with_name(f".{path.name}.{purpose}-{os.getpid()}-{random.randrange(16**8):08x}")
+
+
+def remove_database_files(path: Path) -> None:
+    """Remove a database file and its companions (-wal, -shm, -journal), when present."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
+        except OSError:  # pragma: no cover - left for the user to see; never hides the cause
+            pass
+
+
+def publish_file(tmp: Path, path: Path) -> bool:
+    """Give the complete file `tmp` its final name `path` without ever replacing a file there;
+    False (and `tmp` left as it is) when `path` already exists. The folder is synced after."""
+    try:
+        os.link(tmp, path)  # fails if `path` exists: never clobbers
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: check, then rename
+        if path.exists():
+            return False
+        os.rename(tmp, path)
     else:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
+        os.unlink(tmp)
+    sync_folder(path.parent)
+    return True
+
+
+def create_database(path: str | os.PathLike[str], *, group: str | None = None,
+                    prepare: Callable[[sqlite3.Connection], object] | None = None,
+                    key: bytes | None = None) -> bool:
+    """Create a new database at `path`, whole or not at all.
+
+    It is built under a temporary name in the same folder (mode 0600/0660, schema up to date,
+    then `prepare(conn)` when given, e.g. the first administrator), its WAL checkpointed into
+    the file, the connection closed, the file synced, and only then renamed to `path` (with
+    `key`, an SQLCipher database encrypted with that raw 256-bit key). Any
+    failure (full disk, read-only folder...) removes the temporary files: no half-made or
+    empty database is ever left. False when another program created `path` meanwhile (its file
+    is kept, ours dropped).
+    """
+    from insterm.store.migrations import migrate  # it imports this module (write_transaction)
+
+    path = Path(path)
+    if key is None and _encrypt_new:
+        key = database_key(path)
+    with storage_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = temporary_name(path, "creating")
+    try:
+        with storage_errors(path):
+            create_database_file(tmp, group=group)
+            conn = _connect(str(tmp), readonly=False, key=key)
+            try:
+                _set_write_pragmas(conn)
+                migrate(conn)
+                if prepare is not None:
+                    prepare(conn)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+            sync_file(tmp)
+            return publish_file(tmp, path)
+    finally:
+        remove_database_files(tmp)
+
+
+def _set_write_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
+def connect_file(path: str | os.PathLike[str], *, readonly: bool = False,
+                 key: bytes | None = None, autocommit: bool = True) -> sqlite3.Connection:
+    """A bare connection to a database file (no PRAGMA but the busy timeout, no schema check):
+    for copies and checks. `key`: the SQLCipher key for a new encrypted file; an existing
+    encrypted file is opened with `database_key()` unless `key` is given."""
+    path = os.fspath(path)
+    if key is None and is_encrypted_file(path):
+        key = database_key(path)
+    driver: Any = sqlite3 if key is None else _cipher()
+    options: dict[str, Any] = dict(check_same_thread=False)
+    if autocommit:
+        options["isolation_level"] = None
+    if readonly:
+        conn = driver.connect("file:" + _uri_path(path) + "?mode=ro", uri=True, **options)
+    else:
+        conn = driver.connect(path, **options)
+    try:
+        if key is not None:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            except driver.DatabaseError as error:
+                if (getattr(error, "sqlite_errorcode", 0) & 0xFF) == SQLITE_NOTADB:
+                    raise WrongDatabaseKey(path) from None
+                raise
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn  # type: ignore[no-any-return]  # either driver's connection
+
+
+def export_database(source: str | os.PathLike[str], target: str | os.PathLike[str], *,
+                    key: bytes | None) -> None:
+    """Copy the whole database `source` into the empty file `target`, encrypted with `key` (or
+    in clear when None), with SQLCipher's `sqlcipher_export` (schema, data, user_version). The
+    source's WAL is folded into it first (and is empty after)."""
+    driver = _cipher()
+    source = os.fspath(source)
+    conn = driver.connect(source, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if is_encrypted_file(source):
+            conn.execute(f"PRAGMA key = \"x'{database_key(source).hex()}'\"")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        secret = f"x'{key.hex()}'" if key is not None else ""
+        conn.execute(f"ATTACH DATABASE ? AS converted KEY \"{secret}\"", (os.fspath(target),))
+        try:
+            conn.execute("SELECT sqlcipher_export('converted')")
+            version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
+            conn.execute(f"PRAGMA converted.user_version = {version}")
+        finally:
+            conn.execute("DETACH DATABASE converted")
+    finally:
+        conn.close()
+
+
+def is_encrypted(conn: sqlite3.Connection) -> bool:
+    """True for a connection of the SQLCipher driver."""
+    return _cipher_module is not None and isinstance(conn, _cipher_module.Connection)
+
+
+def _connect(path: str, *, readonly: bool, key: bytes | None = None) -> sqlite3.Connection:
+    return connect_file(path, readonly=readonly, key=key)
 
 
 def _uri_path(path: str) -> str:
@@ -83,13 +403,21 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
     if not os.path.exists(path):
         if not create or readonly:
             raise DatabaseMissing(path)
-        create_database_file(path, group=group)
-    conn = _connect(path, readonly=readonly)
+        create_database(path, group=group)
+    with storage_errors(path):
+        conn = _connect(path, readonly=readonly)
+        try:
+            _prepare_connection(conn, readonly=readonly, create=create, check_schema=check_schema)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def _prepare_connection(conn: sqlite3.Connection, *, readonly: bool, create: bool,
+                        check_schema: bool) -> None:
     if not readonly:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = FULL")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _set_write_pragmas(conn)
     # Imported here: the migrations module imports this one (write_transaction).
     if create:
         from insterm.store.migrations import migrate
@@ -100,9 +428,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
 
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found != CURRENT_VERSION:
-            conn.close()
             raise SchemaMismatch(found, CURRENT_VERSION)
-    return conn
 
 
 def inserted_id(cursor: sqlite3.Cursor) -> int:
@@ -112,7 +438,10 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
     return cursor.lastrowid
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
+def _is_busy(error: Exception) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
     text = str(error).lower()
     return "locked" in text or "busy" in text
 
@@ -133,9 +462,9 @@ def write_transaction(conn: sqlite3.Connection, *,
         try:
             conn.execute("BEGIN IMMEDIATE")
             break
-        except sqlite3.OperationalError as error:
+        except OperationalError as error:
             if not _is_busy(error):
-                raise
+                raise _typed(error) from error
             waited = time.monotonic() - started
             if waited >= max_wait:
                 raise DatabaseBusy(waited) from None
@@ -143,16 +472,29 @@ def write_transaction(conn: sqlite3.Connection, *,
             delay = min(delay * 2, 0.25)
     try:
         yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except BaseException as error:
+        _rollback(conn)
+        if isinstance(error, Error):
+            raise _typed(error) from error
         raise
     try:
         conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
+    except Error as error:
+        _rollback(conn)
+        raise _typed(error) from error
+
+
+def _typed(error: Exception) -> BaseException:
+    typed = storage_error(error)
+    return typed if isinstance(typed, StorageError) else error
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open; a rollback that fails (disk gone) leaves SQLite to undo it from
+    its journal at the next open, and the original error is the one reported."""
+    if conn.in_transaction:
+        with suppress(*Error):
             conn.execute("ROLLBACK")
-        raise
 
 
 def set_file_mode(path: Path, *, group: str | None = None) -> None:

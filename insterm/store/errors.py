@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Callable
 
 from insterm.domain.errors import InstermError
 
@@ -149,3 +151,147 @@ def from_integrity_error(error: Exception) -> ConstraintViolation:
         return ConstraintViolation("Cet identifiant d'opérateur existe déjà : choisissez-en un autre.",
                                    constraint="operator_login_unique")
     return ConstraintViolation(f"Écriture refusée par la base ({text}) : rien n'a été enregistré.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The file under the database: full disk, I/O error, read-only file or folder, another program
+# holding it. SQLite's primary result codes (the low byte of the extended code the driver gives
+# as `sqlite_errorcode`), so that no English text is matched when the driver says the code.
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+
+
+class StorageError(StoreError):
+    """The file (or the disk under it) refused a read or a write; nothing was recorded by the
+    operation that met it (SQLite rolled it back). `path` is the file concerned when known."""
+
+    def __init__(self, message: str, *, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def _where(path: object) -> str:
+    return f" ({path})" if path else ""
+
+
+class DiskFull(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"Disque plein{_where(path)} : rien n'a été enregistré. Libérez de la place sur ce "
+            "disque (anciennes sauvegardes, fichiers temporaires), puis recommencez.", path=path)
+
+
+class DiskFailure(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"Erreur de lecture ou d'écriture du disque{_where(path)} : rien n'a été enregistré. "
+            "Vérifiez le disque (branché, monté, sans erreur) et recommencez ; si cela se "
+            "reproduit, prévenez le responsable et gardez les sauvegardes à part.", path=path)
+
+
+class DatabaseReadOnly(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"Écriture impossible{_where(path)} : le fichier ou son dossier est en lecture seule "
+            "ou n'appartient pas à votre compte. Rien n'a été enregistré. Vérifiez les "
+            "permissions du fichier et de son dossier (votre compte doit pouvoir y écrire) et "
+            "que le disque n'est pas monté en lecture seule.", path=path)
+
+
+class DatabaseCannotOpen(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"Impossible d'ouvrir la base{_where(path)} : le fichier ou son dossier n'est pas "
+            "accessible à votre compte (permissions), ou le dossier n'existe plus. Vérifiez "
+            "les permissions du fichier et de son dossier.", path=path)
+
+
+class DatabaseLocked(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"La base est tenue par un autre programme{_where(path)} : rien n'a été enregistré. "
+            "Fermez l'autre programme qui l'utilise (un outil SQLite, une copie en cours...) "
+            "puis réessayez.", path=path)
+
+
+class DatabaseUnreadable(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"Ce fichier n'est pas une base insterm lisible{_where(path)} : il est abîmé, ce "
+            "n'est pas une base SQLite, ou elle est chiffrée avec une autre clé. Restaurez une "
+            "sauvegarde vérifiée (insterm restore).", path=path)
+
+
+_BY_CODE: dict[int, Callable[[object], StorageError]] = {
+    SQLITE_FULL: DiskFull, SQLITE_IOERR: DiskFailure, SQLITE_READONLY: DatabaseReadOnly,
+    SQLITE_PERM: DatabaseReadOnly, SQLITE_CANTOPEN: DatabaseCannotOpen,
+    SQLITE_BUSY: DatabaseLocked, SQLITE_LOCKED: DatabaseLocked,
+    SQLITE_NOTADB: DatabaseUnreadable, SQLITE_CORRUPT: DatabaseUnreadable,
+}
+
+# Drivers without `sqlite_errorcode` (Python < 3.11): SQLite's own English texts.
+_BY_TEXT: tuple[tuple[str, Callable[[object], StorageError]], ...] = (
+    ("database or disk is full", DiskFull), ("disk i/o error", DiskFailure),
+    ("readonly database", DatabaseReadOnly), ("unable to open database", DatabaseCannotOpen),
+    ("database is locked", DatabaseLocked), ("database table is locked", DatabaseLocked),
+    ("file is not a database", DatabaseUnreadable), ("malformed", DatabaseUnreadable),
+)
+
+_BY_ERRNO: dict[int, Callable[[object], StorageError]] = {
+    errno.ENOSPC: DiskFull, errno.EDQUOT: DiskFull, errno.EIO: DiskFailure,
+    errno.EROFS: DatabaseReadOnly, errno.EACCES: DatabaseReadOnly, errno.EPERM: DatabaseReadOnly,
+}
+
+
+def storage_error(error: BaseException, path: object = None) -> StorageError | None:
+    """The typed French error for a driver error (by SQLite result code) or an OSError (by
+    errno) that comes from the file or the disk; None for anything else (a defect)."""
+    if isinstance(error, StorageError):
+        return error
+    if isinstance(error, OSError):
+        kind = _BY_ERRNO.get(error.errno or 0)
+        return kind(path or error.filename) if kind else None
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        by_code = _BY_CODE.get(code & 0xFF)
+        return by_code(path) if by_code else None
+    if type(error).__module__.split(".")[0] not in ("sqlite3", "sqlcipher3"):
+        return None
+    text = str(error).lower()
+    for needle, by_text in _BY_TEXT:
+        if needle in text:
+            return by_text(path)
+    return None
+
+
+class EncryptionUnavailable(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Cette base est chiffrée (ou doit l'être) mais le module de chiffrement SQLCipher "
+            "n'est pas installé sur ce poste : installez insterm avec l'option « crypt » "
+            "(pip install 'insterm[crypt]').")
+
+
+class DatabaseKeyMissing(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"La base est chiffrée{_where(path)} et sa clé n'est pas dans le trousseau de ce "
+            "poste. Sans la clé, personne ne peut la lire (il n'existe aucun moyen de la "
+            "retrouver) : saisissez la clé imprimée à la création de la base (gardée au coffre "
+            "du cabinet) avec « insterm db cle », ou ouvrez le trousseau de ce compte.",
+            path=path)
+
+
+class WrongDatabaseKey(StorageError):
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"La clé de chiffrement ne correspond pas à cette base{_where(path)} : ce n'est pas "
+            "la clé de ce cabinet, ou le fichier n'est pas une base insterm. Rien n'a été lu ni "
+            "modifié. Vérifiez la clé gardée au coffre du cabinet (insterm db cle).", path=path)

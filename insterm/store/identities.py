@@ -15,6 +15,7 @@ from typing import Any
 
 from insterm.domain.query import phonetic, search_key
 from insterm.domain.status import Attribute, IdentityState, Status
+from insterm.store import connection
 from insterm.store.clock import french_time
 from insterm.store.errors import (
     ConstraintViolation,
@@ -180,7 +181,7 @@ def insert_identity(conn: sqlite3.Connection, values: Mapping[str, Any], *,
     marks = ", ".join("?" for _ in row)
     try:
         conn.execute(f"INSERT INTO identity ({columns}) VALUES ({marks})", tuple(row.values()))
-    except sqlite3.IntegrityError as error:
+    except connection.IntegrityError as error:
         raise from_integrity_error(error) from None
     return get_identity(conn, next_id)
 
@@ -232,7 +233,7 @@ def update_identity(conn: sqlite3.Connection, identity_id: int, *, expected_vers
             "WHERE id = ? AND version = ?",
             (*row.values(), identity_id, expected_version),
         )
-    except sqlite3.IntegrityError as error:
+    except connection.IntegrityError as error:
         raise from_integrity_error(error) from None
     if cursor.rowcount != 1:  # pragma: no cover - the check above runs under the write lock
         raise version_conflict(conn, identity_id, expected_version)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from types import EllipsisType
 from typing import Any
 
+from insterm.store import connection
 from insterm.store.connection import inserted_id
 from insterm.store.errors import NotFound, from_integrity_error
 
@@ -75,7 +76,7 @@ def insert(conn: sqlite3.Connection, *, login: str, display_name: str, role: str
         cursor = conn.execute(
             "INSERT INTO operator (login, display_name, role, rpps, active, created_at, os_login)"
             " VALUES (?, ?, ?, ?, 1, ?, ?)", (login, display_name, role, rpps, at, os_login))
-    except sqlite3.IntegrityError as error:
+    except connection.IntegrityError as error:
         raise from_integrity_error(error) from None
     return get(conn, inserted_id(cursor))
 
@@ -95,7 +96,7 @@ def update(conn: sqlite3.Connection, operator_id: int, *, role: str | None = Non
         try:
             conn.execute(f"UPDATE operator SET {', '.join(f'{k} = ?' for k in changes)} "
                          "WHERE id = ?", (*changes.values(), operator_id))
-        except sqlite3.IntegrityError as error:
+        except connection.IntegrityError as error:
             raise from_integrity_error(error) from None
     return get(conn, operator_id)
 

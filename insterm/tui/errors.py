@@ -2,7 +2,9 @@
 
 Every refusal of insterm derives from `insterm.domain.errors.InstermError` and carries a French
 `message` saying what is wrong and what to do (`DomainError`, `StoreError`, `ClinicError`,
-`InsiError`, `SettingsError`, `SecretsError`...): it is shown as it is. Anything else is a
+`InsiError`, `SettingsError`, `SecretsError`...): it is shown as it is, and so is the store's
+message for a file or disk error (full disk, I/O error, read-only or locked file: SQLite's
+result code or the OS's errno, `insterm.store.errors.storage_error`). Anything else is a
 defect: the operator gets a French sentence saying that nothing was done, and the traceback goes
 to the Textual log (never to the screen).
 """
@@ -16,7 +18,12 @@ def refusal_message(error: BaseException) -> str | None:
     """The French message of one of insterm's typed refusals, or None for anything else."""
     if isinstance(error, InstermError) and error.message.strip():
         return error.message
-    return None
+    # A file or disk error that reached the TUI untyped (a read on a full or failing disk, a
+    # file another program holds): the store's French message, never "Erreur inattendue".
+    from insterm.store.errors import storage_error
+
+    typed = storage_error(error)
+    return typed.message if typed is not None else None
 
 
 def is_expected(error: BaseException) -> bool:

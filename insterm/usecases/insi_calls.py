@@ -186,7 +186,7 @@ class InsiSearchReport:
                         "l'appel.")
             from insterm.usecases.insi_pending import retryable
 
-            later = (" F5 met l'appel en attente : il sera relancé depuis « Appels INSi en "
+            later = (" F5 le reprend plus tard : il sera relancé depuis « Appels INSi en "
                      "attente » (ctrl+p) quand le service répondra.")
             if kind == "InsiFault":
                 return ("Message du téléservice ci-dessus. L'identité reste inchangée ; l'appel est "

@@ -38,7 +38,9 @@ def _check_os_login(os_login: str | None) -> str | None:
     return os_login
 
 
-def _check(login: str, display_name: str, role: str, rpps: str | None) -> None:
+def check_new_operator(login: str, display_name: str, role: str, rpps: str | None = None) -> None:
+    """The French refusal (`ActionRefused`) of an operator's login, name, role or RPPS, before
+    anything is written (e.g. `db init --admin` checks it before creating the file)."""
     if not _LOGIN.fullmatch(login or ""):
         raise ActionRefused("Identifiant d'opérateur incorrect : 2 à 32 caractères, minuscules, "
                             "chiffres, point, tiret ou souligné, par exemple « mdupont ».")
@@ -52,7 +54,7 @@ def _check(login: str, display_name: str, role: str, rpps: str | None) -> None:
 
 def bootstrap_admin(ctx: Context, login: str, display_name: str, rpps: str | None = None) -> Operator:
     """The first administrator of an empty database (refused once any operator exists)."""
-    _check(login, display_name, "admin", rpps)
+    check_new_operator(login, display_name, "admin", rpps)
     with write_transaction(ctx.conn):
         if store.count(ctx.conn):
             raise PermissionRefused("Des opérateurs existent déjà : demandez à un "
@@ -67,7 +69,7 @@ def bootstrap_admin(ctx: Context, login: str, display_name: str, rpps: str | Non
 
 def add_operator(ctx: Context, actor: str, login: str, display_name: str, role: str = "staff",
                  rpps: str | None = None, os_login: str | None = None) -> Operator:
-    _check(login, display_name, role, rpps)
+    check_new_operator(login, display_name, role, rpps)
     os_login = _check_os_login(os_login)
     with ctx.change(actor, "operator_added", admin=True) as change:
         who = store.insert(change.conn, login=login, display_name=display_name.strip(), role=role,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from insterm.store import audit
+from insterm.store import audit, connection
 from insterm.store.clock import utc_now
-from insterm.store.connection import write_transaction
+from insterm.store.connection import connect_file, write_transaction
 from insterm.store.migrations import GENESIS_HASH
 
 
@@ -40,7 +40,7 @@ def test_chain_is_sha256_of_previous_hash_and_canonical_json(conn: sqlite3.Conne
 
 
 def _untriggered(db_path: Path) -> sqlite3.Connection:
-    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw = connect_file(db_path)
     raw.execute("DROP TRIGGER audit_no_update")
     raw.execute("DROP TRIGGER audit_no_delete")
     return raw
@@ -81,7 +81,7 @@ def test_deleted_row_is_found(conn: sqlite3.Connection, db_path: Path) -> None:
 
 def test_insert_that_does_not_link_is_refused(conn: sqlite3.Connection) -> None:
     _append(conn, 1)
-    with pytest.raises(sqlite3.IntegrityError, match="suivre la précédente"):
+    with pytest.raises(connection.IntegrityError, match="suivre la précédente"):
         conn.execute("INSERT INTO audit (id, at, action, details, prev_hash, hash) "
                      f"VALUES (2, 'now', 'x', '{{}}', '{GENESIS_HASH}', 'x')")
     assert audit.verify(conn).ok

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +13,12 @@ from test_store_concurrency import WRITER, _env, _prepare
 
 from insterm.store import audit
 from insterm.store.backup import BackupFailed, RestoreRefused, backup, check_file, restore
+from insterm.store.connection import connect_file
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.processes
 def test_backup_while_a_writer_writes(tmp_path: Path) -> None:
     path = tmp_path / "live.db"
     _prepare(path)
@@ -36,7 +37,7 @@ def test_backup_while_a_writer_writes(tmp_path: Path) -> None:
     for check in checks:
         assert check.ok and check.integrity == "ok" and check.audit.ok
         assert (check.path.stat().st_mode & 0o777) == 0o600
-        conn = sqlite3.connect(check.path)
+        conn = connect_file(check.path)
         counts.append(conn.execute("SELECT count(*) FROM identity").fetchone()[0])
         conn.close()
     assert counts == sorted(counts) and counts[0] >= 21
@@ -48,7 +49,7 @@ def test_restore_refuses_a_tampered_or_foreign_file(tmp_path: Path) -> None:
     path = tmp_path / "live.db"
     _prepare(path)
     copy = backup(path, tmp_path / "copy.db").path
-    raw = sqlite3.connect(copy)
+    raw = connect_file(copy)
     raw.execute("DROP TRIGGER audit_no_update")
     raw.execute("UPDATE audit SET operator = 'mallory' WHERE id = 1")
     raw.commit()
@@ -77,7 +78,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path: Path) 
             sex="M"))
     after, safety = restore(copy, path)
     assert after.ok and safety is not None and check_file(safety).ok
-    conn = sqlite3.connect(path)
+    conn = connect_file(path)
     assert [r[0] for r in conn.execute("SELECT birth_name FROM identity")] == ["MARTIN"]
     assert audit.verify(conn).ok
     conn.close()

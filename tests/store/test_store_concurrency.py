@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,12 +15,13 @@ import pytest
 from insterm.clinic import Clinic
 from insterm.domain.identity import StrictTraits
 from insterm.store import audit
+from insterm.store.connection import connect_file
 
 WRITER = Path(__file__).with_name("writer_process.py")
 sys.path.insert(0, str(WRITER.parent))
 from writer_process import decode  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 
 def _prepare(path: Path) -> int:
@@ -51,7 +51,7 @@ def test_four_writers_lose_no_update(tmp_path: Path) -> None:
     for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
         assert "locked" not in err and out.startswith(f"done {updates} ")
-    conn = sqlite3.connect(path)
+    conn = connect_file(path)
     version, used_name = conn.execute("SELECT version, used_name FROM identity WHERE id = ?",
                                       (identity_id,)).fetchone()
     # every increment landed on the value it read: none overwrote another
@@ -82,7 +82,7 @@ def test_sigkill_loses_no_reported_write(tmp_path: Path) -> None:
         for line in out.split(b"\n"):
             if line.startswith(b"committed ") and len(line.split()) == 2:
                 reported.add(line.split()[1].decode())
-    conn = sqlite3.connect(path)
+    conn = connect_file(path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert audit.verify(conn).ok
     present = {r[0] for r in conn.execute("SELECT ipp FROM identity")}

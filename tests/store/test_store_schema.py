@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import QUAL_ROW, person
 
-from insterm.store import bulk
+from insterm.store import bulk, connection
 from insterm.store.clock import utc_now
-from insterm.store.connection import open_database, write_transaction
+from insterm.store.connection import connect_file, open_database, write_transaction
 from insterm.store.errors import (
     ConstraintViolation,
     DatabaseMissing,
@@ -64,7 +64,7 @@ def test_migration_from_the_previous_version_with_data(tmp_path: Path, target: i
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     # the constraints still hold after the migration
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(connection.IntegrityError):
         conn.execute("UPDATE identity SET status = 'PROV', version = version + 1 WHERE id = 2")
 
 
@@ -83,7 +83,7 @@ def test_newer_file_is_refused(tmp_path: Path) -> None:
 
 def test_older_file_asks_for_db_init(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
+    conn = connect_file(path)
     migrate(conn, 1)
     conn.close()
     with pytest.raises(SchemaMismatch, match="insterm db init"):
@@ -159,7 +159,7 @@ def test_same_matricule_twice_is_a_collision_naming_the_holder(conn: sqlite3.Con
         _insert(conn, **{**QUAL_ROW, "first_name": "ZOEE", "first_names": "ZOEE"})
     assert "100000001" in str(collision.value) and "ADRUN ZOE" in str(collision.value)
     # even behind the store's back, the partial unique index refuses it
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(connection.IntegrityError):
         conn.execute("INSERT INTO identity (ipp, birth_name, first_name, first_names, birth_date,"
                      " sex, status, matricule, oid, created_at, updated_at, k_birth_name,"
                      " k_first_name, p_birth_name, p_first_name) SELECT 'X', birth_name,"
@@ -188,14 +188,14 @@ def test_triggers_refuse(conn: sqlite3.Connection, sql: str) -> None:
     bulk.insert_identities(conn, [person()])
     conn.execute("INSERT INTO operator (login, display_name, role, created_at) "
                  "VALUES ('a', 'A', 'admin', 'now')")
-    with pytest.raises(sqlite3.IntegrityError, match="insterm:"):
+    with pytest.raises(connection.IntegrityError, match="insterm:"):
         conn.execute(sql)
 
 
 def test_merged_record_is_frozen(conn: sqlite3.Connection) -> None:
     bulk.insert_identities(conn, [person(), person(first_name="PAUL", first_names="PAUL")])
     conn.execute("UPDATE identity SET merged_into = 1, version = version + 1 WHERE id = 2")
-    with pytest.raises(sqlite3.IntegrityError, match="fusionné"):
+    with pytest.raises(connection.IntegrityError, match="fusionné"):
         conn.execute("UPDATE identity SET birth_name = 'Y', version = version + 1 WHERE id = 2")
 
 
@@ -207,9 +207,9 @@ def test_side_tables_are_append_only(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO document_check (identity_id, document_type, outcome, at) "
                  "VALUES (1, 'PA', 'ok', 'now')")
     for table in ("ins_history", "insi_call", "document_check"):
-        with pytest.raises(sqlite3.IntegrityError, match="insterm:"):
+        with pytest.raises(connection.IntegrityError, match="insterm:"):
             conn.execute(f"DELETE FROM {table}")
-        with pytest.raises(sqlite3.IntegrityError, match="insterm:"):
+        with pytest.raises(connection.IntegrityError, match="insterm:"):
             conn.execute(f"UPDATE {table} SET id = id")
 
 

@@ -59,22 +59,31 @@ def _new_key() -> rsa.RSAPrivateKey:
 
 def _write_private(path: Path, data: bytes) -> None:
     """Write a secret file mode 0600 from the start (never readable by others, even briefly)."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    _write_whole(path, data, 0o600)
 
 
 def _write_public(path: Path, data: bytes) -> None:
+    _write_whole(path, data, 0o644)
+
+
+def _write_whole(path: Path, data: bytes, mode: int) -> None:
+    """Write under a temporary name, fsync, then rename: never a half-written file at `path`
+    (a full disk leaves the previous file, or none, and no temporary file)."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        try:
+            os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
