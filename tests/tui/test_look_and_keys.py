@@ -90,14 +90,14 @@ async def test_palette_entries_show_the_key_their_binding_has(app, practice) -> 
         app.push_screen(RecordScreen(practice.adrun))
         await settle(pilot)
         helps = {hit.text: hit.help async for hit in InstermCommands(app.screen).discover()}
-        assert helps["Modifier l'identité"] == "Traits stricts et noms d'usage (F2)"
+        assert helps["Modifier l'identité"] == "Traits stricts et noms utilisés (F2)"
         assert helps["Marquer « Identité douteuse »"] == "(F6 puis d)"
         assert helps["Aide"] == "L'aide de l'écran courant (F1)"
         assert helps["Quitter"] == "Quitter insterm (F10)"
         app.set_keymap({"record.edit": "f12"})
         await settle(pilot)
         helps = {hit.text: hit.help async for hit in InstermCommands(app.screen).discover()}
-        assert helps["Modifier l'identité"] == "Traits stricts et noms d'usage (F12)"
+        assert helps["Modifier l'identité"] == "Traits stricts et noms utilisés (F12)"
 
 
 FORBIDDEN = {"sqlite_utils", "zeep", "smartcard", "PyKCS11", "sqlite3", "lxml"}

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from insterm.domain.display_name import display_name
 from insterm.tui.screens.base import InstermModal
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class AttributesModal(InstermModal[str | None]):
         record = self.record
         with Vertical():
             yield Label("Attributs de l'identité", classes="attributes-title")
-            yield Static(f"{record.birth_name} {record.first_name}, IPP {record.ipp}",
+            yield Static(f"{display_name(record)}, IPP {record.ipp}",
                          classes="attributes-who", markup=False)
             yield OptionList(*(Option(attribute_line(code, code in record.attributes), id=code)
                                for code in ATTRIBUTE_LETTERS), id="attributes-options")

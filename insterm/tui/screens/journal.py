@@ -30,6 +30,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH, DateTextError, parse_date
+from insterm.domain.display_name import main_name
 from insterm.domain.errors import InstermError
 from insterm.store.audit_text import action_label, detail_lines
 from insterm.tui.screens.base import InstermModal, InstermScreen
@@ -101,8 +102,7 @@ class JournalPage:
 
 
 def _ref(record: Any) -> PatientRef:
-    first = record.used_first_name or record.first_name
-    return PatientRef(record.id, record.ipp, f"{record.birth_name} {first}")
+    return PatientRef(record.id, record.ipp, main_name(record))
 
 
 def resolve_patient(clinic: Any, text: str) -> PatientRef:

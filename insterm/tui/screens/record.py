@@ -28,6 +28,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from insterm.datasets import place_name
+from insterm.domain.display_name import display_name, main_name
 from insterm.domain.insi_codes import CR_MEANINGS
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.palette import PaletteCommand, binding_key
@@ -47,8 +48,8 @@ INSI_CODES = {code: f"{code}, {meaning}" for code, meaning in CR_MEANINGS.items(
 TRAIT_LABELS = {
     "birth_name": "nom de naissance", "first_name": "premier prénom",
     "first_names": "prénoms de naissance", "birth_date": "date de naissance", "sex": "sexe",
-    "birth_place": "lieu de naissance", "used_name": "nom d'usage",
-    "used_first_name": "prénom d'usage", "status": "statut", "matricule": "matricule",
+    "birth_place": "lieu de naissance", "used_name": "nom utilisé",
+    "used_first_name": "prénom utilisé", "status": "statut", "matricule": "matricule",
     "oid": "OID", "dout": "douteuse", "fict": "fictive", "homa": "homonyme",
     "birth_date_corrected": "date corrigée",
 }
@@ -226,12 +227,11 @@ class RecordScreen(InstermScreen[None]):
     def _show(self, view: RecordView) -> None:
         self.view = view
         record = view.record
-        first = record.used_first_name or record.first_name
-        self.query_one("#record-title", Label).update(
-            f"{record.birth_name} {first} — IPP {record.ipp}")
+        name = main_name(record)  # the used names are in the traits just below
+        self.query_one("#record-title", Label).update(f"{name} — IPP {record.ipp}")
         self.query_one("#record-status", StatusBadge).status = record.status
         self.query_one("#record-attributes", AttributeBadges).attributes = record.attributes
-        self.title = f"Fiche patient : {record.birth_name} {first}"
+        self.title = f"Fiche patient : {name}"
         merged = self.query_one("#record-merged", Static)
         merged.display = record.merged_into is not None
         if record.merged_into is not None:
@@ -275,8 +275,8 @@ class RecordScreen(InstermScreen[None]):
         if view.place_name:
             place = f"{view.place_name} ({record.birth_place})"
         rows = [
-            ("Nom de naissance", record.birth_name, "Nom d'usage", record.used_name or "—"),
-            ("1er prénom", record.first_name, "Prénom d'usage", record.used_first_name or "—"),
+            ("Nom de naissance", record.birth_name, "Nom utilisé", record.used_name or "—"),
+            ("1er prénom", record.first_name, "Prénom utilisé", record.used_first_name or "—"),
             ("Prénoms", record.first_names, "Sexe", SEX_LABELS.get(record.sex, record.sex)),
             ("Né(e) le", born, "Recueil", CHANNELS.get(record.channel, record.channel)),
             ("Lieu de naissance", place, "", ""),
@@ -398,7 +398,7 @@ class RecordScreen(InstermScreen[None]):
         else:
             title = f"Marquer l'identité « {label} » ?"
             verb = "Marquer"
-        text = f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n\n{effect}"
+        text = f"{display_name(record)}, IPP {record.ipp}.\n\n{effect}"
         from insterm.tui.screens.confirm import ConfirmModal
 
         version = record.version
@@ -430,7 +430,7 @@ class RecordScreen(InstermScreen[None]):
         if record is None:
             return []
         commands = [
-            PaletteCommand("Modifier l'identité", "Traits stricts et noms d'usage",
+            PaletteCommand("Modifier l'identité", "Traits stricts et noms utilisés",
                            self.action_edit, action="edit"),
             PaletteCommand("Contrôler une pièce d'identité", "Passe l'identité en validée",
                            self.action_document_check, action="document_check"),
