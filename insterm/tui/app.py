@@ -29,6 +29,7 @@ from insterm.tui.screens.search import SearchScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.content import Content
 
     from insterm.clinic import Clinic
     from insterm.store.operators import Operator
@@ -139,6 +140,23 @@ class InstermApp(KeysInOrderApp[None]):
             raise PermissionRefused("Aucun opérateur choisi : choisissez qui travaille "
                                     "(palette ctrl+p, « Changer d'opérateur »).")
         return self.operator.login
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's line, whole at the terminal's width: the screen's title first; then
+        the sub-title (the operator) as long as it fits, else the operator's login only, else
+        nothing (F1 and the palette say who works)."""
+        from textual.content import Content
+
+        dash = " - " if self.look.ascii else " — "
+        width = self.size.width - 2
+        choices = [sub_title]
+        if self.operator is not None and sub_title == f"Opérateur : {self.operator.label}":
+            choices += [f"Opérateur : {self.operator.login}", self.operator.login]
+        for choice in choices:
+            if choice and len(title) + len(dash) + len(choice) <= width:
+                return Content.assemble(Content(title), (dash, "dim"),
+                                        Content(choice).stylize("dim"))
+        return Content(title)
 
     def set_operator(self, operator: Operator) -> None:
         self.operator = operator

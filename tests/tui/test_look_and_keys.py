@@ -41,7 +41,14 @@ async def test_ascii_look_draws_ascii_borders(clinic, practice) -> None:
         assert app.has_class("-ascii") and app.theme == "ansi-dark"
         field = app.screen.query_one("#search-field")
         assert field.styles.border_top[0] == "ascii"
-        assert app.screen.query_one("#search-results").styles.border_top[0] == "ascii"
+        # the results draw no border (80 columns for the matricule): the focus shows on
+        # their header instead
+        results = app.screen.query_one("#search-results")
+        assert results.styles.border_top[0] == ""
+        blurred = results.get_component_rich_style("results-table--header")
+        results.focus()
+        await settle(pilot)
+        assert results.get_component_rich_style("results-table--header") != blurred
 
 
 async def test_no_blinking_cursor_and_no_animation(app, practice) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from insterm.tui.widgets.results_table import ResultsTable
+from insterm.tui.widgets.results_table import Column, ResultsTable, columns_for
 
 COLUMNS = [("IPP", 4), ("Nom", 6), ("Statut", 5)]
 ROWS = [("0001", "MARTIN", Text("Val.", style="bold blue")),
@@ -41,9 +43,9 @@ async def test_header_and_rows_are_cropped_to_their_columns() -> None:
         table = app.query_one(ResultsTable)
         table.set_rows(ROWS)
         await pilot.pause()
-        assert line_text(table, 0).rstrip() == " IPP   Nom     Statu"  # cut at 5 columns
-        assert line_text(table, 1).rstrip() == " 0001  MARTIN  Val."
-        assert line_text(table, 2).rstrip() == " 0002  DURAND  Prov."  # cut at 6 columns
+        assert line_text(table, 0).rstrip() == " IPP  Nom    Statu"  # cut at 5 columns
+        assert line_text(table, 1).rstrip() == " 0001 MARTIN Val."
+        assert line_text(table, 2).rstrip() == " 0002 DURAND Prov."  # cut at 6 columns
         assert line_text(table, 4).strip() == ""  # below the rows: blank
         assert all(len(line_text(table, y)) == table.size.width for y in range(5))
         assert table.row_count == 3 and table.get_row_at(1)[1] == "DURAND-LEFEBVRE"
@@ -124,4 +126,32 @@ async def test_new_rows_put_the_cursor_back_on_the_first_and_clear_empties() -> 
 
 def test_the_table_asks_for_the_width_of_its_columns() -> None:
     table: Any = ResultsTable(COLUMNS)
-    assert table.get_content_width(None, None) == sum(width + 2 for _, width in COLUMNS)
+    assert table.get_content_width(None, None) == sum(width + 1 for _, width in COLUMNS)
+
+
+PRIORITY = [Column("IPP", 4, drop=1), Column("Nom", 6), Column("Utilisé", 7, drop=2),
+            Column("Matricule", 15)]
+
+
+def test_a_narrow_table_drops_the_droppable_columns_highest_first() -> None:
+    assert columns_for(PRIORITY, 100) == (0, 1, 2, 3)
+    assert columns_for(PRIORITY, 5 + 7 + 8 + 16) == (0, 1, 2, 3)
+    assert columns_for(PRIORITY, 5 + 7 + 8 + 16 - 1) == (0, 1, 3)  # "Utilisé" first
+    assert columns_for(PRIORITY, 5 + 7 + 16) == (0, 1, 3)
+    assert columns_for(PRIORITY, 5 + 7 + 16 - 1) == (1, 3)  # then "IPP"
+    assert columns_for(PRIORITY, 10) == (1, 3)  # the others stay, cut by the width
+
+
+@given(st.lists(st.tuples(st.integers(1, 20), st.integers(0, 3)), min_size=1, max_size=8),
+       st.integers(0, 200))
+def test_the_shown_columns_fit_whenever_dropping_can_make_them_fit(specs, width) -> None:
+    columns = [Column(f"C{i}", w, drop=d) for i, (w, d) in enumerate(specs)]
+    shown = columns_for(columns, width)
+    kept = [i for i, c in enumerate(columns) if not c.drop]
+    assert set(kept) <= set(shown) and list(shown) == sorted(shown)
+    needed = sum(columns[i].width + 1 for i in shown)
+    if sum(columns[i].width + 1 for i in kept) <= width:
+        assert needed <= width
+    for i in set(range(len(columns))) - set(shown):  # a dropped column was needed to drop
+        assert needed + columns[i].width + 1 > width or any(
+            columns[j].drop > columns[i].drop for j in set(range(len(columns))) - set(shown))

@@ -41,11 +41,11 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100
 
 COLUMNS = (  # key, header, width: fits 80 columns with cell padding, border and scrollbar
-    ("id", "N°", 6),
+    ("id", "N°", 5),
     ("at", "Quand", 14),
     ("who", "Par", 8),
-    ("patient", "Patient", 12),
-    ("what", "Événement", 26),
+    ("patient", "Patient", 17),
+    ("what", "Événement", 22),  # the action; what it did in full on the line below
 )
 
 DATE_FORMAT_HINT = "JJ/MM/AAAA"
@@ -171,11 +171,11 @@ def long_when(stored: str) -> str:
 
 
 def event_line(event: AuditEvent, page: JournalPage) -> Text:
-    """The event on two lines: number, when, who, patient; then what happened."""
+    """The event: number, when, who, patient; then what happened (wrapped, never cut)."""
     who = page.operators.get(event.operator or "", event.operator or "système")
     patient = page.patients.get(event.identity_id) if event.identity_id is not None else None
     about = f" — {patient.name}, IPP {patient.ipp}" if patient else ""
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     text.append(f"N°{event.id} — {long_when(event.at)} — {who}{about}", style="dim")
     text.append("\n" + event.describe())
     return text
@@ -278,7 +278,7 @@ class JournalScreen(InstermScreen):
     JournalScreen #journal-message.-error { color: $error; text-style: bold; }
     JournalScreen #journal-table { height: 1fr; min-height: 4; }
     JournalScreen #journal-line {
-        height: 2; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis;
+        height: auto; min-height: 2; max-height: 4; padding: 0 1; background: $boost;
     }
     JournalScreen #journal-verify { height: auto; padding: 0 1; display: none; }
     JournalScreen #journal-verify.-shown { display: block; }
@@ -399,7 +399,7 @@ class JournalScreen(InstermScreen):
             if event.id == self.broken_id:
                 number = Text(f"!{event.id}", style="bold red")
             table.add_row(number, short_when(event.at), event.operator or "",
-                          patient.name if patient else "", event.describe(), key=str(event.id))
+                          patient.name if patient else "", event.action_label, key=str(event.id))
         self.title = (f"Journal de {page.patient.name}" if page.patient is not None
                       else "Journal")
         self._page_message()

@@ -85,6 +85,16 @@ def ins_nature(oid: str | None) -> str:
     return nature.removeprefix("INS-")
 
 
+def short_when(stored: str) -> str:
+    """"01/06/25 14:03", local time (the history's date column)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stored).astimezone().strftime("%d/%m/%y %H:%M")
+    except ValueError:
+        return stored
+
+
 def french_when(stored: str) -> str:
     from datetime import datetime
 
@@ -161,7 +171,8 @@ class RecordScreen(InstermScreen[None]):
     RecordScreen #record-history-title { padding: 0 1; text-style: bold; color: $primary; }
     RecordScreen #record-history { height: 1fr; }
     RecordScreen #record-merged { color: $warning; padding: 0 1; height: auto; display: none; }
-    RecordScreen #record-event { height: 2; padding: 0 1; background: $boost; }
+    RecordScreen #record-event { height: auto; min-height: 2; max-height: 4; padding: 0 1;
+        background: $boost; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         # Shown in the footer, which must fit 80 columns (tests/tui/test_footers.py).
@@ -201,10 +212,12 @@ class RecordScreen(InstermScreen[None]):
             yield Label("Historique", id="record-history-title")
             table: DataTable[str] = DataTable(id="record-history", cursor_type="row",
                                               zebra_stripes=False)
-            table.add_column("Date", key="at", width=16)
-            table.add_column("Par", key="who", width=10)
-            table.add_column("Action", key="action", width=22)
-            table.add_column("Détail", key="detail")
+            # 80 columns with border, scrollbar and cell padding: the action whole, the detail
+            # as room allows (in full on the line under the table)
+            table.add_column("Date", key="at", width=14)
+            table.add_column("Par", key="who", width=8)
+            table.add_column("Action", key="action", width=30)
+            table.add_column("Détail", key="detail", width=16)
             yield table
             yield Static("", id="record-event", markup=False)
         yield Footer(compact=True, show_command_palette=False)
@@ -243,7 +256,7 @@ class RecordScreen(InstermScreen[None]):
         table.clear()
         self._events = list(reversed(view.events))  # newest first
         for event in self._events:
-            table.add_row(french_when(event.at), event.operator or "",
+            table.add_row(short_when(event.at), event.operator or "",
                           event.label, event_detail(event))
         self._show_event(0)
         self.refresh_bindings()
