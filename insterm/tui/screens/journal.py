@@ -44,8 +44,8 @@ COLUMNS = (  # key, header, width: fits 80 columns with cell padding, border and
     ("id", "N°", 5),
     ("at", "Quand", 14),
     ("who", "Par", 8),
-    ("patient", "Patient", 17),
-    ("what", "Événement", 22),  # the action; what it did in full on the line below
+    ("patient", "Patient", 16),
+    ("what", "Événement", 23),  # the action; what it did in full on the line below
 )
 
 DATE_FORMAT_HINT = "JJ/MM/AAAA"
