@@ -87,12 +87,14 @@ class InstermApp(KeysInOrderApp[None]):
         self._clinic_lock = threading.RLock()
         self._notice = notice
         self.animation_level = self.look.animations
+        # The theme and the look's class before the first frame: set later (on mount), they
+        # would repaint the whole screen a second time (bytes over SSH, scripts/bench).
+        self.theme = self.look.theme
+        self.set_class(self.look.ascii, "-ascii")
 
     # ------------------------------------------------------------------ start
 
     def on_mount(self) -> None:
-        self.theme = self.look.theme
-        self.set_class(self.look.ascii, "-ascii")
         if self.look.ascii:
             from insterm.tui.ascii_glyphs import use_ascii_scrollbars
 

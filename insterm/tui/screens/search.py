@@ -39,7 +39,7 @@ from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import attributes_text
 from insterm.tui.widgets.results_table import Cell, Column, ResultsTable
-from insterm.tui.widgets.status_badge import status_text
+from insterm.tui.widgets.status_badge import short_status_label, status_text
 
 if TYPE_CHECKING:
     from textual import events
@@ -93,7 +93,9 @@ def summary_cells(item: IdentitySummary) -> tuple[Cell, ...]:
         name.used_first_name,
         item.birth_date.strftime("%d/%m/%Y"),
         item.sex,
-        status_text(item.status, short=True),
+        # the status in words without its colour here (one style a row: each change of style
+        # costs about 50 bytes a row over SSH); the line under the list has it in colour
+        short_status_label(item.status),
         attributes_text(item.attributes, letters=True),
         item.matricule or "",
     )
@@ -103,13 +105,14 @@ def preview_text(item: IdentitySummary, width: int = 78) -> Text:
     """The two lines under the list, each within `width`: the name by the one rule (used names
     marked); then the IPP, the attributes in words, the status in words and why the record was
     found, the last ones left out when the line would not fit."""
-    text = Text(no_wrap=True, end="")
+    # the left blank is in the text, not a padding: one style less a line to send
+    text = Text(" ", no_wrap=True, end="")
     text.append(item.display_name, style="bold")
-    line = Text(f"IPP {item.ipp}")
+    line = Text(f" IPP {item.ipp}")
     parts = [attributes_text(item.attributes), status_text(item.status),
              Text(f"trouvé par {item.match}" if item.match else "", style="dim")]
     for part in parts:
-        if part.plain and line.cell_len + 3 + part.cell_len <= width:
+        if part.plain and line.cell_len + 3 + part.cell_len <= width + 1:
             line.append(" — ")
             line.append_text(part)
     text.append("\n")
@@ -122,7 +125,7 @@ class SearchField(Input):
     that typing replaces the old query; `start_query` instead starts a new one."""
 
     DEFAULT_CSS = """
-    SearchField { width: 1fr; }
+    SearchField { width: 1fr; margin: 1 0; padding: 0 1; }
     """
 
     _keep_cursor = False
@@ -175,7 +178,7 @@ class SearchScreen(InstermScreen[None]):
     DEFAULT_CSS = """
     SearchScreen #search-message { height: 2; color: $text-muted; padding: 0 1; }
     SearchScreen #search-message.-error { color: $error; }
-    SearchScreen #search-preview { height: 2; padding: 0 1; background: $boost; }
+    SearchScreen #search-preview { height: 2; background: $boost; }
     """
     HELP = (
         "Recherche d'un patient. Le champ comprend :\n"
@@ -215,13 +218,17 @@ class SearchScreen(InstermScreen[None]):
         self._items: list[IdentitySummary] = []
         self._open_when_ready = False
         self._last_change = 0.0
+        self._shown_message = HINT
+        self._shown_preview = Text()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         with Vertical(id="search-body"):
+            # compact (one line, no border): each keystroke repaints the field's line only,
+            # not a border of 160 box-drawing characters (bytes over SSH: scripts/bench)
             yield SearchField(self._initial_query, id="search-field",
                               placeholder="Nom prénom date, matricule, IPP, date, datamatrix",
-                              max_length=400)
+                              max_length=400, compact=True)
             yield Static(HINT, id="search-message", markup=False)
             yield SearchResults(COLUMNS, id="search-results")
             yield Static("", id="search-preview", markup=False)
@@ -305,12 +312,14 @@ class SearchScreen(InstermScreen[None]):
         self._page = None
         self._table.clear()
         self._message(message, error=error)
-        self.query_one("#search-preview", Static).update("", layout=False)
+        self._update_preview()
 
     def _message(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#search-message", Static)
         widget.set_class(error, "-error")
-        widget.update(text, layout=False)  # fixed height: repaint only, no new layout
+        if text != self._shown_message:  # the same text again: nothing to send
+            self._shown_message = text
+            widget.update(text, layout=False)  # fixed height: repaint only, no new layout
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
@@ -351,12 +360,13 @@ class SearchScreen(InstermScreen[None]):
 
     def _update_preview(self) -> None:
         preview = self.query_one("#search-preview", Static)
-        if not self._items:
-            preview.update("", layout=False)
-            return
-        row = min(max(self._table.cursor_row, 0), len(self._items) - 1)
-        width = preview.content_region.width or 78
-        preview.update(preview_text(self._items[row], width), layout=False)
+        text = Text()
+        if self._items:
+            row = min(max(self._table.cursor_row, 0), len(self._items) - 1)
+            text = preview_text(self._items[row], (preview.content_region.width or 80) - 2)
+        if text != self._shown_preview:  # the same lines again: nothing to send
+            self._shown_preview = text
+            preview.update(text, layout=False)
 
     def on_results_table_row_selected(self, event: ResultsTable.RowSelected) -> None:
         event.stop()

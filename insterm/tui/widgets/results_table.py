@@ -33,7 +33,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -131,6 +131,7 @@ class ResultsTable(Widget, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns: tuple[Column, ...] = tuple(_column(c) for c in columns)
         self._shown: tuple[int, tuple[int, ...]] = (-1, ())  # (width, visible columns)
+        self.changed_lines = 0  # lines the last `set_rows` repainted (0: the same rows)
         self._rows: list[tuple[Cell, ...]] = []
         self._lines: dict[int, Text] = {}  # y -> the line's text, before styles and width
         self._strips: dict[tuple[int, int, int], Strip] = {}  # (y, width, line kind)
@@ -146,11 +147,22 @@ class ResultsTable(Widget, can_focus=True):
         return self._rows[row]
 
     def set_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
-        """Replace every row; the cursor goes back to the first one."""
+        """Replace every row; the cursor goes back to the first one. Only the lines that
+        change are repainted (a keystroke that keeps most results sends only the others)."""
+        old_rows, old_cursor = self._rows, self.cursor_row
         self._rows = [tuple(row) for row in rows]
-        self._invalidate()
         self.set_reactive(ResultsTable.cursor_row, 0)
-        self.refresh()
+        changed = [index + 1 for index in range(max(len(old_rows), len(self._rows)))
+                   if index >= len(old_rows) or index >= len(self._rows)
+                   or old_rows[index] != self._rows[index]
+                   or (old_cursor != 0 and index in (0, old_cursor))]
+        self.changed_lines = len(changed)
+        for y in changed:
+            self._lines.pop(y, None)
+        self._drop_strips(*changed)
+        width = self.size.width
+        for y in changed:
+            self.refresh(Region(0, y, width, 1))
         if self._rows:
             self.post_message(self.RowHighlighted(self, 0))
 
@@ -242,13 +254,16 @@ class ResultsTable(Widget, can_focus=True):
     def _draw_line(self, y: int, width: int, kind: int) -> Strip:
         style = self._line_style(kind)
         line = self._line(y)
-        if line is None:
-            return Strip.blank(width, style)
+        if line is None:  # below the rows: the background alone (a shorter style to send)
+            return Strip.blank(width, Style(bgcolor=style.bgcolor))
         segments = line.render(self.app.console, end="")
         if kind in (2, 3):  # the cursor's colours win over the cells' own
             segments = (Segment(text, _cursor_over(style, seg_style), control)
                         for text, seg_style, control in segments)
-        return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
+        # one segment per run of one style: the terminal gets each style once, not again
+        # for the blanks at the end of the line
+        return Strip(Segment.apply_style(segments, style)).crop_extend(0, width,
+                                                                         style).simplify()
 
     def _line_style(self, kind: int) -> Style:
         """The style under a line of this kind, computed once per style change (reading the
