@@ -39,8 +39,11 @@ async def test_ascii_look_draws_ascii_borders(clinic, practice) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.has_class("-ascii") and app.theme == "ansi-dark"
-        field = app.screen.query_one("#search-field")
-        assert field.styles.border_top[0] == "ascii"
+        app.push_screen(RecordScreen(practice.adrun))
+        await settle(pilot)
+        assert app.screen.query_one("#record-history").styles.border_top[0] == "ascii"
+        app.pop_screen()
+        await settle(pilot)
         # the results draw no border (80 columns for the matricule): the focus shows on
         # their header instead
         results = app.screen.query_one("#search-results")
