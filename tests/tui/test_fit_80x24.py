@@ -149,3 +149,22 @@ async def test_a_long_operator_name_gives_way_to_the_title(clinic, practice, loo
         lines = drawn(app)
     assert_whole(lines[:1], "Fiche patient : MARTIN MARIE", "claire")
     assert "…" not in lines[0] and "..." not in lines[0]
+
+
+@pytest.mark.parametrize("look", LOOKS)
+@pytest.mark.parametrize("name", ["search", "record", "edit", "create", "document_check",
+                                  "qualify", "duplicates", "journal"])
+async def test_every_main_screen_shows_its_title_whole(clinic, walked, name, look) -> None:
+    from .test_ascii_and_borders import MAIN_SCREENS
+
+    app = make_app(clinic, look)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = MAIN_SCREENS[name]
+        if screen is not None:
+            app.push_screen(screen(walked))
+        await settle(pilot)
+        title = app.screen.title or app.title
+        header = drawn(app)[0]
+    assert title in header, (title, header)
+    assert "…" not in header and "..." not in header, header
