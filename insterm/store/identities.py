@@ -154,7 +154,7 @@ def _check_collision(conn: sqlite3.Connection, matricule: str | None, exclude_id
     holder = matricule_holder(conn, matricule, exclude_id=exclude_id)
     if holder is not None:
         raise MatriculeCollision(matricule, holder.id, holder.ipp,
-                                 f"{holder.birth_name} {holder.first_name}, né(e) le "
+                                 f"{display_name(holder)}, né(e) le "
                                  f"{holder.birth_date.strftime('%d/%m/%Y')}")
 
 
