@@ -87,8 +87,8 @@ class InstermApp(KeysInOrderApp[None]):
         self._clinic_lock = threading.RLock()
         self._notice = notice
         self.animation_level = self.look.animations
-        # The theme and the look's class before the first frame: set later (on mount), they
-        # would repaint the whole screen a second time (bytes over SSH, scripts/bench).
+        # The theme and the look's class before anything is drawn: the first frame already
+        # has the look it keeps.
         self.theme = self.look.theme
         self.set_class(self.look.ascii, "-ascii")
 
