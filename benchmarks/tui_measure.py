@@ -11,6 +11,9 @@
   this does not measure.
 - `resident_memory_mb(db_path)`: peak resident memory of a process that opened the app on the
   database and ran one search.
+- `bytes_over_terminal(db_path, name)`: the bytes `insterm` writes to a real pseudo-terminal
+  (pty.fork, 80x24, TERM=xterm-256color) for its first screen, then for each key of `name`
+  typed once the previous repaint has settled: what an SSH link carries.
 
 `db_path` must exist and hold an operator whose login is given (`operator`, default: the first
 active operator).
@@ -18,6 +21,7 @@ active operator).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -46,13 +50,14 @@ def _bare_app() -> Any:
 
     from insterm.tui.widgets.results_table import ResultsTable
 
-    columns = [("IPP", 9), ("Naissance", 11), ("Usage", 8), ("Prénom", 9), ("Né(e) le", 10),
-               ("S", 1), ("Statut", 10), ("Att", 3), ("Matricule INS", 15)]
+    columns = [("Nom de naissance", 18), ("1er prénom", 13), ("Né(e) le", 10), ("Sexe", 4),
+               ("Statut", 10), ("Att", 3), ("Matricule INS", 15)]
 
     class BareApp(App[None]):
         def compose(self) -> ComposeResult:
             yield Header(show_clock=False, icon="")
-            yield Input(placeholder="Nom prénom date, matricule, IPP, date, datamatrix")
+            yield Input(placeholder="Nom prénom date, matricule, IPP, date, datamatrix",
+                        compact=True)
             yield Static("Tapez un nom")
             yield ResultsTable(columns)
             yield Static("")
@@ -199,7 +204,10 @@ async def _keystrokes(db_path: Path, queries: list[str],
                 def wrapper(generation: int, value: Any) -> None:
                     original(generation, value)
                     if generation == screen._generation:
-                        marks.setdefault("filled", time.perf_counter())
+                        now = time.perf_counter()
+                        marks.setdefault("filled", now)
+                        if screen._table.changed_lines == 0:  # the same rows: no repaint
+                            marks.setdefault("shown", now)
                 return wrapper
 
             # "Painted": the first frame the app sends to the terminal once the rows are in the
@@ -237,3 +245,74 @@ async def _keystrokes(db_path: Path, queries: list[str],
                     raise RuntimeError(f"no results shown for {query!r}")
                 samples.append((marks["filled"] - started, marks["shown"] - started))
     return samples
+
+
+# ---------------------------------------------------------------- bytes over a terminal
+
+def _read_until_quiet(fd: int, quiet: float, limit: float) -> bytes:
+    """Everything the terminal receives until nothing came for `quiet` seconds (a repaint has
+    settled), or `limit` seconds in all."""
+    import select
+
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + limit
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        ready, _, _ = select.select([fd], [], [], min(quiet, left))
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def bytes_over_terminal(db_path: str | os.PathLike[str], name: str, *,
+                        operator: str | None = None, size: tuple[int, int] = (80, 24),
+                        env: dict[str, str] | None = None,
+                        quiet: float = 0.4) -> dict[str, Any]:
+    """Run `insterm` in a real pseudo-terminal of `size` (columns, rows) on `db_path`, wait for
+    the first screen, type `name` one key at a time (each after the previous repaint settled:
+    no debounce, one search a key), then quit. Returns the bytes the application wrote:
+    `first_screen`, `keys` (one count a keystroke), `mean`, `max`."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    operator = operator or _first_operator(db_path)
+    columns, rows = size
+    child_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(rows),
+                     **(env or {}))
+    for variable in ("TEXTUAL", "NO_COLOR"):  # what the calling terminal may have set
+        child_env.pop(variable, None)
+    argv = [sys.executable, "-m", "insterm", "--db", str(db_path), "--operateur", operator]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the application on the pseudo-terminal's slave side
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+            os.execve(sys.executable, argv, child_env)
+        finally:
+            os._exit(127)
+    try:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        first = _read_until_quiet(fd, max(quiet, 1.5), 60)
+        keys = []
+        for key in name:
+            os.write(fd, key.encode())
+            keys.append(len(_read_until_quiet(fd, quiet, 10)))
+        os.write(fd, b"\x11")  # ctrl+q
+        _read_until_quiet(fd, 0.5, 5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # it may have quit on ctrl+q already
+            os.kill(pid, 15)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return {"first_screen": len(first), "keys": keys, "mean": statistics.mean(keys),
+            "max": max(keys)}

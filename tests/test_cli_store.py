@@ -69,8 +69,8 @@ def test_lookup_table_and_exit_codes(db: Path, capsys) -> None:
     assert call(lookup_cmd, ["houilles"]) == 0
     out = capsys.readouterr().out
     assert "180032B02040123" not in out and "(non qualifié)" in out and "RECUP+HOMA" in out
-    assert call(lookup_cmd, ["dupont"]) == 0
-    assert "MARTIN (DUPONT)" in capsys.readouterr().out
+    assert call(lookup_cmd, ["dupont"]) == 0  # the name as every screen shows it
+    assert "MARTIN JEAN (nom utilisé : DUPONT)" in capsys.readouterr().out
     assert call(lookup_cmd, ["zzzz"]) == 1
     assert call(lookup_cmd, ["279035121518988"]) == 2
     assert "89" in capsys.readouterr().err

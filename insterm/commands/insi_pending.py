@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from insterm.commands.insi_search import _open_keyring
     from insterm.config import SettingsError
+    from insterm.domain.display_name import display_name
     from insterm.domain.errors import InstermError
     from insterm.store.errors import StoreError
 
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             for number, item in enumerate(items, start=1):
                 record = clinic.get(item.identity_id)
-                who_text = f"IPP {record.ipp} {record.birth_name} {record.first_name}"
+                who_text = f"IPP {record.ipp} {display_name(record)}"
                 print(f"{number}/{len(items)} {who_text} : ", end="", flush=True)
                 try:
                     plan = clinic.plan_pending_try(actor, item)

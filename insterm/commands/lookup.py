@@ -22,7 +22,8 @@ from insterm.store.summary import IdentitySummary
 if TYPE_CHECKING:  # argparse is not imported by `insterm lookup WORDS` (see insterm.cli)
     import argparse
 
-_HEADERS = ("IPP", "NOM", "PRÉNOM", "NÉ(E) LE", "SEXE", "STATUT", "MATRICULE INS")
+# PATIENT: the name by the one rule of the screens (insterm.domain.display_name)
+_HEADERS = ("IPP", "PATIENT", "NÉ(E) LE", "SEXE", "STATUT", "MATRICULE INS")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,14 +38,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _row(item: IdentitySummary) -> tuple[str, ...]:
-    name = item.birth_name + (f" ({item.used_name})" if item.used_name else "")
+    name = item.display_name
     if item.merged_into is not None:
         name += " [fusionné]"
-    first = item.first_name + (f" ({item.used_first_name})" if item.used_first_name else "")
     status = item.status + "".join(f"+{a}" for a in sorted(item.attributes))
     matricule = item.matricule or ("(non qualifié)" if item.has_ins else "")
     born = item.birth_date.strftime("%d/%m/%Y") + ("*" if item.birth_date_corrected else "")
-    return (item.ipp, name, first, born, item.sex, status, matricule)
+    return (item.ipp, name, born, item.sex, status, matricule)
 
 
 def format_table(items: Sequence[IdentitySummary]) -> str:

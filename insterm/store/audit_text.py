@@ -56,8 +56,8 @@ ACTION_LABELS: dict[str, str] = {
 FIELD_LABELS = {
     "birth_name": "nom de naissance", "first_name": "premier prénom",
     "first_names": "prénoms de naissance", "birth_date": "date de naissance",
-    "sex": "sexe", "birth_place": "lieu de naissance", "used_name": "nom d'usage",
-    "used_first_name": "prénom d'usage", "birth_date_corrected": "date corrigée",
+    "sex": "sexe", "birth_place": "lieu de naissance", "used_name": "nom utilisé",
+    "used_first_name": "prénom utilisé", "birth_date_corrected": "date corrigée",
 }
 _ROLE_LABELS = {"admin": "administrateur", "staff": "personnel"}
 _INFORMED = {"oral": "oralement", "affiche": "affiche en salle d'attente",

@@ -109,9 +109,9 @@ def score_pair(probe: Probe, row: tuple[Any, ...], *,
     elif p_birth == probe.p_birth and probe.p_birth:
         name, text = 25, "noms de naissance proches à l'oreille"
     elif (p_used and p_used == probe.p_birth) or (probe.p_used and probe.p_used == p_birth):
-        name, text = 25, "le nom d'usage de l'un correspond au nom de naissance de l'autre"
+        name, text = 25, "le nom utilisé de l'un correspond au nom de naissance de l'autre"
     elif probe.p_used and p_used == probe.p_used:
-        name, text = 15, "même nom d'usage"
+        name, text = 15, "même nom utilisé"
     else:
         text = ""
     if name:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from insterm.domain.display_name import display_name
 from insterm.domain.query import phonetic, search_key
 from insterm.domain.status import Attribute, IdentityState, Status
 from insterm.store import connection
@@ -83,8 +84,9 @@ class IdentityRecord:
 
     @property
     def label(self) -> str:
-        """"IPP 100000012 (MARTIN Jean, né(e) le 01/02/1980)" for messages."""
-        return f"IPP {self.ipp} ({self.birth_name} {self.first_name}, " \
+        """"IPP 100000012 (MARTIN JEAN, né(e) le 01/02/1980)" for messages (the name by
+        `domain.display_name`)."""
+        return f"IPP {self.ipp} ({display_name(self)}, " \
                f"né(e) le {self.birth_date.strftime('%d/%m/%Y')})"
 
 
@@ -153,7 +155,7 @@ def _check_collision(conn: sqlite3.Connection, matricule: str | None, exclude_id
     holder = matricule_holder(conn, matricule, exclude_id=exclude_id)
     if holder is not None:
         raise MatriculeCollision(matricule, holder.id, holder.ipp,
-                                 f"{holder.birth_name} {holder.first_name}, né(e) le "
+                                 f"{display_name(holder)}, né(e) le "
                                  f"{holder.birth_date.strftime('%d/%m/%Y')}")
 
 

@@ -106,19 +106,19 @@ def _name_sources(query: NameQuery) -> list[_Source]:
             f"{_select(by_date or 'identity_k_used_name')} WHERE {_prefix('identity.k_used_name')}"
             f"{date_sql}{first_sql} AND {_ACTIVE}"
             " ORDER BY identity.k_used_name, identity.k_first_name, identity.id",
-            (*name_params, *first_params), "nom d'usage"))
+            (*name_params, *first_params), "nom utilisé"))
         if split.first_name_key:
             used_sql, used_params = _first_name_filter(split, "k_used_first_name")
             used_first_sources.append(_Source(
                 f"{_select(by_date or 'identity_k_used_first_name')} WHERE "
                 f"{_prefix('identity.k_birth_name')}{date_sql}{used_sql} AND {_ACTIVE}"
                 " ORDER BY identity.k_birth_name, identity.k_used_first_name, identity.id",
-                (*name_params, *used_params), "nom de naissance et prénom d'usage"))
+                (*name_params, *used_params), "nom de naissance et prénom utilisé"))
         if split.name_phonetic:
             ph_sql, ph_params = _first_name_filter(split, "k_first_name", phonetic_too=True)
             for column, index, label in (
                 ("p_birth_name", "identity_p_birth_name", "nom de naissance proche (phonétique)"),
-                ("p_used_name", "identity_p_used_name", "nom d'usage proche (phonétique)"),
+                ("p_used_name", "identity_p_used_name", "nom utilisé proche (phonétique)"),
             ):
                 phonetic_sources.append(_Source(
                     f"{_select(by_date or index)} WHERE identity.{column} = ?"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from insterm.domain.display_name import display_name, main_name
+
 # Columns a search reads (in this order); `row_to_summary` expects them.
 SUMMARY_COLUMNS = (
     "id", "ipp", "birth_name", "first_name", "first_names", "used_name", "used_first_name",
@@ -64,12 +66,14 @@ class IdentitySummary:
 
     @property
     def display_name(self) -> str:
-        """"NOM (nom d'usage) Prénom", as lists show it."""
-        name = self.birth_name
-        if self.used_name and self.used_name != self.birth_name:
-            name += f" ({self.used_name})"
-        first = self.used_first_name or self.first_name
-        return f"{name} {first}"
+        """The name by the one rule (`insterm.domain.display_name`): birth name, first birth
+        first name, then the used ones marked."""
+        return display_name(self)
+
+    @property
+    def main_name(self) -> str:
+        """Birth name and first birth first name only (titles, narrow columns)."""
+        return main_name(self)
 
 
 def row_to_summary(row: sqlite3.Row | tuple[Any, ...], match: str = "") -> IdentitySummary:

@@ -29,6 +29,7 @@ from insterm.tui.screens.search import SearchScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.content import Content
 
     from insterm.clinic import Clinic
     from insterm.store.operators import Operator
@@ -86,12 +87,14 @@ class InstermApp(KeysInOrderApp[None]):
         self._clinic_lock = threading.RLock()
         self._notice = notice
         self.animation_level = self.look.animations
+        # The theme and the look's class before anything is drawn: the first frame already
+        # has the look it keeps.
+        self.theme = self.look.theme
+        self.set_class(self.look.ascii, "-ascii")
 
     # ------------------------------------------------------------------ start
 
     def on_mount(self) -> None:
-        self.theme = self.look.theme
-        self.set_class(self.look.ascii, "-ascii")
         if self.look.ascii:
             from insterm.tui.ascii_glyphs import use_ascii_scrollbars
 
@@ -139,6 +142,23 @@ class InstermApp(KeysInOrderApp[None]):
             raise PermissionRefused("Aucun opérateur choisi : choisissez qui travaille "
                                     "(palette ctrl+p, « Changer d'opérateur »).")
         return self.operator.login
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's line, whole at the terminal's width: the screen's title first; then
+        the sub-title (the operator) as long as it fits, else the operator's login only, else
+        nothing (F1 and the palette say who works)."""
+        from textual.content import Content
+
+        dash = " - " if self.look.ascii else " — "
+        width = self.size.width - 2
+        choices = [sub_title]
+        if self.operator is not None and sub_title == f"Opérateur : {self.operator.label}":
+            choices += [f"Opérateur : {self.operator.login}", self.operator.login]
+        for choice in choices:
+            if choice and len(title) + len(dash) + len(choice) <= width:
+                return Content.assemble(Content(title), (dash, "dim"),
+                                        Content(choice).stylize("dim"))
+        return Content(title)
 
     def set_operator(self, operator: Operator) -> None:
         self.operator = operator

@@ -38,6 +38,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header
 
 from insterm.datasets import place_name
+from insterm.domain.display_name import main_name
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.identity_bar import IdentityBar
 from insterm.tui.widgets.insi_progress import CallProgress
@@ -215,7 +216,7 @@ class InsiCallScreen(InstermScreen):
     def _show_record(self, record: IdentityRecord) -> None:
         self.record = record
         self.query_one(IdentityBar).show(record)
-        self.sub_title = f"{record.birth_name} {record.used_first_name or record.first_name}"
+        self.sub_title = main_name(record)
 
     def _blocked_by_identity(self) -> bool:
         return blocked_by_identity(self.readiness)

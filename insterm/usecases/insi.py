@@ -26,6 +26,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from insterm.domain import status as rules
+from insterm.domain.display_name import display_name
 from insterm.store import identities, records
 from insterm.store.errors import MatriculeCollision
 from insterm.store.identities import IdentityRecord
@@ -167,7 +168,7 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
                 change.action = "insi_collision"
                 change.details["holder"] = {"id": holder.id, "ipp": holder.ipp}
                 collision = MatriculeCollision(matricule, holder.id, holder.ipp,
-                                               f"{holder.birth_name} {holder.first_name}, né(e) "
+                                               f"{display_name(holder)}, né(e) "
                                                f"le {holder.birth_date.strftime('%d/%m/%Y')}")
     if collision is not None:
         raise collision

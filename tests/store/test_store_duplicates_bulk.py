@@ -40,7 +40,7 @@ def test_candidates_scores_and_reasons(filled: sqlite3.Connection) -> None:
     assert "noms de naissance proches à l'oreille" in found[2].reasons
     assert any("un seul élément" in r for r in found[3].reasons)
     assert "sexe différent" in found[4].reasons
-    assert any("nom d'usage" in r for r in found[6].reasons)
+    assert any("nom utilisé" in r for r in found[6].reasons)
     scores = [c.score for c in duplicates.find_candidates(filled, probe())]
     assert scores == sorted(scores, reverse=True)
 

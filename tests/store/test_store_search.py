@@ -42,7 +42,7 @@ def ids(page) -> list[int]:
 def test_name_prefix_then_used_name_then_phonetic(filled: sqlite3.Connection) -> None:
     page = search(filled, "martin")
     assert ids(page) == [2, 1, 3, 4, 5]  # MARTIN ANNE, MARTIN JEAN, MARTINEZ, used, phonetic
-    assert [i.match for i in page.items][-2:] == ["nom d'usage",
+    assert [i.match for i in page.items][-2:] == ["nom utilisé",
                                                   "nom de naissance proche (phonétique)"]
 
 

@@ -136,7 +136,7 @@ def test_comparison_of_a_recovered_ins_does_not_give_it() -> None:
         summary(status="RECUP", has_ins=True, used_name="DURAND"),
         summary(id=2, ipp="100000002", attributes=frozenset({"HOMA"})))}
     assert rows["INS"].a == "récupéré (non affiché)" and rows["INS"].b == "aucun"
-    assert rows["Nom d'usage"].differs and rows["Attributs"].b == "Homonyme"
+    assert rows["Nom utilisé"].differs and rows["Attributs"].b == "Homonyme"
     assert not rows["IPP"].differs and rows["Lieu de naissance"].a == "non renseigné"
     assert ADRUN_MATRICULE not in str(rows)
 

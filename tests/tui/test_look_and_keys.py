@@ -39,9 +39,19 @@ async def test_ascii_look_draws_ascii_borders(clinic, practice) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.has_class("-ascii") and app.theme == "ansi-dark"
-        field = app.screen.query_one("#search-field")
-        assert field.styles.border_top[0] == "ascii"
-        assert app.screen.query_one("#search-results").styles.border_top[0] == "ascii"
+        app.push_screen(RecordScreen(practice.adrun))
+        await settle(pilot)
+        assert app.screen.query_one("#record-history").styles.border_top[0] == "ascii"
+        app.pop_screen()
+        await settle(pilot)
+        # the results draw no border (80 columns for the matricule): the focus shows on
+        # their header instead
+        results = app.screen.query_one("#search-results")
+        assert results.styles.border_top[0] == ""
+        blurred = results.get_component_rich_style("results-table--header")
+        results.focus()
+        await settle(pilot)
+        assert results.get_component_rich_style("results-table--header") != blurred
 
 
 async def test_no_blinking_cursor_and_no_animation(app, practice) -> None:
@@ -90,14 +100,14 @@ async def test_palette_entries_show_the_key_their_binding_has(app, practice) -> 
         app.push_screen(RecordScreen(practice.adrun))
         await settle(pilot)
         helps = {hit.text: hit.help async for hit in InstermCommands(app.screen).discover()}
-        assert helps["Modifier l'identité"] == "Traits stricts et noms d'usage (F2)"
+        assert helps["Modifier l'identité"] == "Traits stricts et noms utilisés (F2)"
         assert helps["Marquer « Identité douteuse »"] == "(F6 puis d)"
         assert helps["Aide"] == "L'aide de l'écran courant (F1)"
         assert helps["Quitter"] == "Quitter insterm (F10)"
         app.set_keymap({"record.edit": "f12"})
         await settle(pilot)
         helps = {hit.text: hit.help async for hit in InstermCommands(app.screen).discover()}
-        assert helps["Modifier l'identité"] == "Traits stricts et noms d'usage (F12)"
+        assert helps["Modifier l'identité"] == "Traits stricts et noms utilisés (F12)"
 
 
 FORBIDDEN = {"sqlite_utils", "zeep", "smartcard", "PyKCS11", "sqlite3", "lxml"}

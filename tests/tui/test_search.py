@@ -98,7 +98,7 @@ async def test_matricule_is_shown_only_for_qualified_identities(app, clinic, pra
         found = {row[0]: row for row in rows(app)}
     assert found[clinic.get(practice.adrun).ipp][-1] == ADRUN_MATRICULE
     assert found[clinic.get(recup.id).ipp][-1] == ""
-    assert "qualifiée" in found[clinic.get(practice.adrun).ipp][6]
+    assert "qualifiée" in found[clinic.get(practice.adrun).ipp][7]
 
 
 async def test_bad_query_says_what_to_type_and_shows_nothing(app, practice) -> None:

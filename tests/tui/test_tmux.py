@@ -69,9 +69,10 @@ def test_demo_search_open_record_quit_in_tmux(terminal: Terminal, tmp_path: Path
     screen = terminal.wait_for("(IPP)")
     assert patient.birth_name[:11] in screen
     terminal.keys("Enter")
-    screen = terminal.wait_for(f"IPP {patient.ipp}")
-    assert "Historique" in screen and patient.birth_date.strftime("%d/%m/%Y") in screen
+    screen = terminal.wait_for("Historique")  # the record (the search shows the IPP too)
+    assert f"IPP {patient.ipp}" in screen
+    assert patient.birth_date.strftime("%d/%m/%Y") in screen
     terminal.keys("Escape")
-    terminal.wait_for("Naissance")
+    terminal.wait_for("Nom de naissance")
     terminal.keys("F10")
     terminal.wait_for("DEMO-EXIT=0", timeout=30)

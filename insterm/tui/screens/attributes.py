@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from insterm.domain.display_name import display_name
 from insterm.tui.screens.choice import ChoiceModal
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class AttributesModal(ChoiceModal):
 
     def __init__(self, record: IdentityRecord) -> None:
         super().__init__(
-            "Attributs de l'identité", f"{record.birth_name} {record.first_name}, IPP {record.ipp}",
+            "Attributs de l'identité", f"{display_name(record)}, IPP {record.ipp}",
             [(code, attribute_line(code, code in record.attributes)) for code in ATTRIBUTE_LETTERS],
             "d / f / h ou Entrée : ajouter ou retirer (avec confirmation) — Échap : fermer")
         self.record = record

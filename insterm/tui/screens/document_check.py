@@ -41,6 +41,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH
+from insterm.domain.display_name import main_name
 from insterm.tui.errors import refusal_message
 from insterm.tui.forms.document_check import (
     ADULT_SITUATIONS,
@@ -273,7 +274,7 @@ class DocumentCheckScreen(InstermScreen):
             note.update("Catalogue des pièces par défaut : le catalogue du cabinet n'est pas "
                         "lisible dans cette version.")
             note.display = True
-        who = f"{record.birth_name} {record.first_name} — IPP {record.ipp}"
+        who = f"{main_name(record)} — IPP {record.ipp}"
         if view.minor:
             who += " — patient mineur"
         self.query_one("#check-who", Label).update(who)

@@ -48,9 +48,9 @@ STATE_LABELS = {"potential": "à examiner", "confirmed": "confirmé", "merged": 
                 "not_duplicate": "pas un doublon"}
 
 COLUMNS = (  # key, header, width: fits 80 columns with the cell padding
-    ("group", "Gr", 2),
-    ("a", "Dossier A", 24),
-    ("b", "Dossier B", 24),
+    ("group", "Groupe", 6),
+    ("a", "Dossier A", 22),
+    ("b", "Dossier B", 22),
     ("score", "Score", 5),
     ("state", "État", 10),
 )
@@ -218,8 +218,8 @@ class DuplicatesScreen(InstermScreen[None]):
 
     TITLE = "Doublons"
     HELP = (
-        "Doublons possibles : chaque ligne est une paire de dossiers qui se ressemblent (Gr : "
-        "numéro du groupe, Score : ressemblance sur 100). Les deux dossiers de la ligne "
+        "Doublons possibles : chaque ligne est une paire de dossiers qui se ressemblent ("
+        "Groupe : numéro du groupe, Score : ressemblance sur 100). Les deux dossiers de la ligne "
         "choisie sont comparés dessous, trait par trait ; le signe ≠ (ou <> ) marque chaque "
         "différence.\n"
         "F2 « pas un doublon » : ce sont deux personnes différentes ; la paire ne sera plus "
@@ -234,11 +234,12 @@ class DuplicatesScreen(InstermScreen[None]):
         "identité qualifiée."
     )
     DEFAULT_CSS = """
-    DuplicatesScreen #dup-status { height: 1; padding: 0 1; color: $text-muted; }
+    DuplicatesScreen #dup-status { height: auto; max-height: 2; padding: 0 1;
+        color: $text-muted; }
     DuplicatesScreen #dup-status.-busy { color: $warning; text-style: bold; }
     DuplicatesScreen #dup-pairs { height: 1fr; min-height: 4; }
     DuplicatesScreen #dup-reasons {
-        height: 1; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis;
+        height: auto; max-height: 2; padding: 0 1; background: $boost;
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -316,7 +317,7 @@ class DuplicatesScreen(InstermScreen[None]):
         for index, pair in enumerate(view.pairs):
             state = Text(STATE_LABELS.get(pair.state, pair.state),
                          style="bold green" if pair.state == "confirmed" else "")
-            table.add_row(str(pair.group), pair.a.display_name, pair.b.display_name,
+            table.add_row(str(pair.group), pair.a.main_name, pair.b.main_name,
                           str(pair.score), state, key=str(index))
         if previous is not None:  # keep the cursor near where it was
             for index, pair in enumerate(view.pairs):
@@ -324,7 +325,7 @@ class DuplicatesScreen(InstermScreen[None]):
                     table.move_cursor(row=index)
                     break
         if view.focus is not None and not self.all_groups:
-            self.title = f"Doublons de {view.focus.display_name}"
+            self.title = f"Doublons de {view.focus.main_name}"
         else:
             self.title = "Doublons à examiner"
         self._status_line()
@@ -342,7 +343,7 @@ class DuplicatesScreen(InstermScreen[None]):
             return
         count = len(view.pairs)
         if not self.all_groups and view.focus is not None:
-            where = f"{view.focus.display_name} (IPP {view.focus.ipp})"
+            where = f"{view.focus.main_name} (IPP {view.focus.ipp})"
             status.update(f"{count} paire(s) à examiner pour {where}." if count else
                           f"Aucun doublon possible pour {where}. F5 : analyser toute la base.")
             return
@@ -363,7 +364,7 @@ class DuplicatesScreen(InstermScreen[None]):
             comparison.show_message("Rien à comparer.")
             return
         ascii = self.insterm.look.ascii
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text()
         line.append(f"A {'<->' if ascii else '↔'} B : score {pair.score}", style="bold")
         if pair.reasons:
             line.append(" — " + ", ".join(pair.reasons))

@@ -47,6 +47,7 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH
+from insterm.domain.display_name import display_name, main_name
 from insterm.domain.errors import InstermError
 from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens import edit_checks as checks
@@ -537,7 +538,7 @@ class EditScreen(IdentityFormScreen):
 
     def _loaded(self, record: IdentityRecord) -> None:
         self.record = record
-        self.title = f"Modification : {record.birth_name} {record.first_name}"
+        self.title = f"Modification : {main_name(record)}"
         self.query_one("#form-context", Static).update(self.context_text())
         if record.merged_into is not None:
             self.query_one("#form-context", Static).update(
@@ -570,7 +571,7 @@ class EditScreen(IdentityFormScreen):
             return
         assert event is not None
         lines = checks.describe_changes(record, changes)
-        text = (f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n"
+        text = (f"{display_name(record)}, IPP {record.ipp}.\n"
                 + "\n".join(lines) + f"\n\n{sentence}")
         recheck = self._recheck_effect(record, changes, effect)
         from insterm.tui.screens.edit_recheck import StrictEditModal

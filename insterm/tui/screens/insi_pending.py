@@ -18,6 +18,7 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
+from insterm.domain.display_name import main_name
 from insterm.tui.screens.base import InstermScreen
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def load_rows(clinic: Clinic) -> list[Row]:
     rows = []
     for item in clinic.insi_pending():
         record = clinic.get(item.identity_id)
-        rows.append(Row(item, f"{record.birth_name} {record.first_name} ({record.ipp})"))
+        rows.append(Row(item, f"{main_name(record)} ({record.ipp})"))
     return rows
 
 

@@ -33,6 +33,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH, DateTextError, parse_date
+from insterm.domain.display_name import main_name
 from insterm.domain.errors import InstermError
 from insterm.store.audit_text import action_label, detail_lines
 from insterm.tui.screens.base import InstermModal, InstermScreen
@@ -46,11 +47,11 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100
 
 COLUMNS = (  # key, header, width: fits 80 columns with cell padding, border and scrollbar
-    ("id", "N°", 6),
+    ("id", "N°", 5),
     ("at", "Quand", 14),
     ("who", "Par", 8),
-    ("patient", "Patient", 12),
-    ("what", "Événement", 26),
+    ("patient", "Patient", 16),
+    ("what", "Événement", 23),  # the action; what it did in full on the line below
 )
 
 DATE_FORMAT_HINT = "JJ/MM/AAAA"
@@ -107,8 +108,7 @@ class JournalPage:
 
 
 def _ref(record: IdentityRecord) -> PatientRef:
-    first = record.used_first_name or record.first_name
-    return PatientRef(record.id, record.ipp, f"{record.birth_name} {first}")
+    return PatientRef(record.id, record.ipp, main_name(record))
 
 
 def resolve_patient(clinic: Clinic, text: str) -> PatientRef:
@@ -177,11 +177,11 @@ def long_when(stored: str) -> str:
 
 
 def event_line(event: AuditEvent, page: JournalPage) -> Text:
-    """The event on two lines: number, when, who, patient; then what happened."""
+    """The event: number, when, who, patient; then what happened (wrapped, never cut)."""
     who = page.operators.get(event.operator or "", event.operator or "système")
     patient = page.patients.get(event.identity_id) if event.identity_id is not None else None
     about = f" — {patient.name}, IPP {patient.ipp}" if patient else ""
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     text.append(f"N°{event.id} — {long_when(event.at)} — {who}{about}", style="dim")
     text.append("\n" + event.describe())
     return text
@@ -286,7 +286,7 @@ class JournalScreen(InstermScreen):
     JournalScreen #journal-message.-error { color: $error; text-style: bold; }
     JournalScreen #journal-table { height: 1fr; min-height: 4; }
     JournalScreen #journal-line {
-        height: 2; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis;
+        height: auto; min-height: 2; max-height: 4; padding: 0 1; background: $boost;
     }
     JournalScreen #journal-verify { height: auto; padding: 0 1; display: none; }
     JournalScreen #journal-verify.-shown { display: block; }
@@ -407,7 +407,7 @@ class JournalScreen(InstermScreen):
             if event.id == self.broken_id:
                 number = Text(f"!{event.id}", style="bold red")
             table.add_row(number, short_when(event.at), event.operator or "",
-                          patient.name if patient else "", event.describe(), key=str(event.id))
+                          patient.name if patient else "", event.action_label, key=str(event.id))
         self.title = (f"Journal de {page.patient.name}" if page.patient is not None
                       else "Journal")
         self._page_message()

@@ -30,6 +30,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from insterm.datasets import place_name
+from insterm.domain.display_name import display_name, main_name
 from insterm.domain.insi_codes import CR_MEANINGS
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.palette import PaletteCommand, binding_key
@@ -52,8 +53,8 @@ INSI_CODES = {code: f"{code}, {meaning}" for code, meaning in CR_MEANINGS.items(
 TRAIT_LABELS = {
     "birth_name": "nom de naissance", "first_name": "premier prénom",
     "first_names": "prénoms de naissance", "birth_date": "date de naissance", "sex": "sexe",
-    "birth_place": "lieu de naissance", "used_name": "nom d'usage",
-    "used_first_name": "prénom d'usage", "status": "statut", "matricule": "matricule",
+    "birth_place": "lieu de naissance", "used_name": "nom utilisé",
+    "used_first_name": "prénom utilisé", "status": "statut", "matricule": "matricule",
     "oid": "OID", "dout": "douteuse", "fict": "fictive", "homa": "homonyme",
     "birth_date_corrected": "date corrigée",
 }
@@ -89,6 +90,16 @@ def ins_nature(oid: str | None) -> str:
     if nature is None:
         return f"OID inconnu {oid}"
     return nature.removeprefix("INS-")
+
+
+def short_when(stored: str) -> str:
+    """"01/06/25 14:03", local time (the history's date column)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stored).astimezone().strftime("%d/%m/%y %H:%M")
+    except ValueError:
+        return stored
 
 
 def french_when(stored: str) -> str:
@@ -167,7 +178,8 @@ class RecordScreen(InstermScreen[None]):
     RecordScreen #record-history-title { padding: 0 1; text-style: bold; color: $primary; }
     RecordScreen #record-history { height: 1fr; }
     RecordScreen #record-merged { color: $warning; padding: 0 1; height: auto; display: none; }
-    RecordScreen #record-event { height: 2; padding: 0 1; background: $boost; }
+    RecordScreen #record-event { height: auto; min-height: 2; max-height: 4; padding: 0 1;
+        background: $boost; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         # Shown in the footer, which must fit 80 columns (tests/tui/test_footers.py).
@@ -211,10 +223,12 @@ class RecordScreen(InstermScreen[None]):
             yield Label("Historique", id="record-history-title")
             table: DataTable[str] = DataTable(id="record-history", cursor_type="row",
                                               zebra_stripes=False)
-            table.add_column("Date", key="at", width=16)
-            table.add_column("Par", key="who", width=10)
-            table.add_column("Action", key="action", width=22)
-            table.add_column("Détail", key="detail")
+            # 80 columns with border, scrollbar and cell padding: the action whole, the detail
+            # as room allows (in full on the line under the table)
+            table.add_column("Date", key="at", width=14)
+            table.add_column("Par", key="who", width=8)
+            table.add_column("Action", key="action", width=30)
+            table.add_column("Détail", key="detail", width=16)
             yield table
             yield Static("", id="record-event", markup=False)
         yield Footer(compact=True, show_command_palette=False)
@@ -237,12 +251,11 @@ class RecordScreen(InstermScreen[None]):
     def _show(self, view: RecordView) -> None:
         self.view = view
         record = view.record
-        first = record.used_first_name or record.first_name
-        self.query_one("#record-title", Label).update(
-            f"{record.birth_name} {first} — IPP {record.ipp}")
+        name = main_name(record)  # the used names are in the traits just below
+        self.query_one("#record-title", Label).update(f"{name} — IPP {record.ipp}")
         self.query_one("#record-status", StatusBadge).status = record.status
         self.query_one("#record-attributes", AttributeBadges).attributes = record.attributes
-        self.title = f"Fiche patient : {record.birth_name} {first}"
+        self.title = f"Fiche patient : {name}"
         merged = self.query_one("#record-merged", Static)
         merged.display = record.merged_into is not None
         if record.merged_into is not None:
@@ -258,7 +271,7 @@ class RecordScreen(InstermScreen[None]):
         table.clear()
         self._events = list(reversed(view.events))  # newest first
         for event in self._events:
-            table.add_row(french_when(event.at), event.operator or "",
+            table.add_row(short_when(event.at), event.operator or "",
                           event.label, event_detail(event))
         self._show_event(0)
         self.refresh_bindings()
@@ -290,8 +303,8 @@ class RecordScreen(InstermScreen[None]):
         if view.place_name:
             place = f"{view.place_name} ({record.birth_place})"
         rows = [
-            ("Nom de naissance", record.birth_name, "Nom d'usage", record.used_name or "—"),
-            ("1er prénom", record.first_name, "Prénom d'usage", record.used_first_name or "—"),
+            ("Nom de naissance", record.birth_name, "Nom utilisé", record.used_name or "—"),
+            ("1er prénom", record.first_name, "Prénom utilisé", record.used_first_name or "—"),
             ("Prénoms", record.first_names, "Sexe", SEX_LABELS.get(record.sex, record.sex)),
             ("Né(e) le", born, "Recueil", CHANNELS.get(record.channel, record.channel)),
             ("Lieu de naissance", place, "", ""),
@@ -409,7 +422,7 @@ class RecordScreen(InstermScreen[None]):
         from insterm.tui.screens.information import InformationModal
 
         identity_id = self.identity_id
-        who = f"{record.birth_name} {record.first_name}"
+        who = display_name(record)
 
         def chosen(how: str | None) -> None:
             if how is None:
@@ -452,7 +465,7 @@ class RecordScreen(InstermScreen[None]):
         else:
             title = f"Marquer l'identité « {label} » ?"
             verb = "Marquer"
-        text = f"{record.birth_name} {record.first_name}, IPP {record.ipp}.\n\n{effect}"
+        text = f"{display_name(record)}, IPP {record.ipp}.\n\n{effect}"
         from insterm.tui.screens.confirm import ConfirmModal
 
         version = record.version
@@ -484,7 +497,7 @@ class RecordScreen(InstermScreen[None]):
         if record is None:
             return []
         commands = [
-            PaletteCommand("Modifier l'identité", "Traits stricts et noms d'usage",
+            PaletteCommand("Modifier l'identité", "Traits stricts et noms utilisés",
                            self.action_edit, action="edit"),
             PaletteCommand("Contrôler une pièce d'identité", "Passe l'identité en validée",
                            self.action_document_check, action="document_check"),

@@ -25,6 +25,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
+from insterm.domain.display_name import PatientName
 from insterm.domain.query import (
     BirthDateQuery,
     DatamatrixQuery,
@@ -37,8 +38,8 @@ from insterm.domain.query import (
 from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.attribute_badges import attributes_text
-from insterm.tui.widgets.results_table import Cell, ResultsTable
-from insterm.tui.widgets.status_badge import status_text
+from insterm.tui.widgets.results_table import Cell, Column, ResultsTable
+from insterm.tui.widgets.status_badge import short_status_label, status_text
 
 if TYPE_CHECKING:
     from textual import events
@@ -51,16 +52,22 @@ DEBOUNCE_SECONDS = 0.08
 MIN_PAGE_SIZE = 5
 MAX_PAGE_SIZE = 100
 
-COLUMNS = (  # key, header, width: the first eight fit in 80 columns, the matricule follows
-    ("ipp", "IPP", 9),
-    ("birth_name", "Naissance", 11),
-    ("used_name", "Usage", 8),
-    ("first_name", "Prénom", 9),
-    ("birth_date", "Né(e) le", 10),
-    ("sex", "S", 1),
-    ("status", "Statut", 10),
-    ("attributes", "Att", 3),
-    ("matricule", "Matricule INS", 15),
+# The columns in the order shown. At 80 columns the ones that are never dropped fill the
+# width exactly (with the table's one-blank gaps): names, birth date, sex, status, attributes
+# and the whole matricule of a qualified identity. A wider terminal adds the IPP, then the used
+# name, then the used first name (`drop`: the highest goes first); the line under the list
+# gives the IPP and the used names of the highlighted patient at any width.
+COLUMNS = (
+    Column("IPP", 9, drop=1),
+    Column("Nom de naissance", 18),
+    Column("1er prénom", 13),
+    Column("Nom utilisé", 14, drop=2),
+    Column("Prénom utilisé", 14, drop=3),
+    Column("Né(e) le", 10),
+    Column("Sexe", 4),
+    Column("Statut", 10),
+    Column("Att", 3),
+    Column("Matricule INS", 15),
 )
 
 HINT = ("Tapez un nom (et un prénom, une date), un matricule INS, un IPP, une date de "
@@ -76,18 +83,42 @@ _KIND_LABELS: dict[type[Query], str] = {
 
 
 def summary_cells(item: IdentitySummary) -> tuple[Cell, ...]:
-    """The row of the results table for one identity (matricule only when QUAL)."""
+    """The row of the results table for one identity (`COLUMNS`; matricule only when QUAL).
+    The name cells are the birth values: the used ones have their own columns, marked."""
+    name = PatientName.of(item)
     return (
         item.ipp,
-        item.birth_name,
-        item.used_name or "",
-        item.used_first_name or item.first_name,
+        name.birth_name,
+        name.first_name,
+        name.used_name,
+        name.used_first_name,
         item.birth_date.strftime("%d/%m/%Y"),
         item.sex,
-        status_text(item.status, short=True),
+        # the status in words without its colour here (one style a row: each change of style
+        # costs about 50 bytes a row over SSH); the line under the list has it in colour
+        short_status_label(item.status),
         attributes_text(item.attributes, letters=True),
         item.matricule or "",
     )
+
+
+def preview_text(item: IdentitySummary, width: int = 78) -> Text:
+    """The two lines under the list, each within `width`: the name by the one rule (used names
+    marked); then the IPP, the attributes in words, the status in words and why the record was
+    found, the last ones left out when the line would not fit."""
+    # the left blank is in the text, not a padding: one style less a line to send
+    text = Text(" ", no_wrap=True, end="")
+    text.append(item.display_name, style="bold")
+    line = Text(f" IPP {item.ipp}")
+    parts = [attributes_text(item.attributes), status_text(item.status),
+             Text(f"trouvé par {item.match}" if item.match else "", style="dim")]
+    for part in parts:
+        if part.plain and line.cell_len + 3 + part.cell_len <= width + 1:
+            line.append(" — ")
+            line.append_text(part)
+    text.append("\n")
+    text.append_text(line)
+    return text
 
 
 class SearchField(Input):
@@ -95,7 +126,7 @@ class SearchField(Input):
     that typing replaces the old query; `start_query` instead starts a new one."""
 
     DEFAULT_CSS = """
-    SearchField { width: 1fr; }
+    SearchField { width: 1fr; margin: 1 0; padding: 0 1; }
     """
 
     _keep_cursor = False
@@ -148,7 +179,7 @@ class SearchScreen(InstermScreen[None]):
     DEFAULT_CSS = """
     SearchScreen #search-message { height: 2; color: $text-muted; padding: 0 1; }
     SearchScreen #search-message.-error { color: $error; }
-    SearchScreen #search-preview { height: 1; padding: 0 1; background: $boost; }
+    SearchScreen #search-preview { height: 2; background: $boost; }
     SearchScreen #search-insi { height: auto; padding: 0 1; color: $warning; display: none; }
     SearchScreen #search-insi.-shown { display: block; }
     """
@@ -165,8 +196,9 @@ class SearchScreen(InstermScreen[None]):
         "Entrée pour ouvrir la fiche (une lettre tapée dans la liste commence une nouvelle "
         "recherche), Page suivante / Page précédente pour les pages. "
         "Colonne Att : D douteuse, F fictive, H homonyme. Le matricule INS n'est affiché que "
-        "pour une identité qualifiée (dernière colonne, et sous la liste pour la ligne "
-        "sélectionnée)."
+        "pour une identité qualifiée (dernière colonne). Sous la liste, le patient "
+        "sélectionné : son nom, ses nom et prénom utilisés, son IPP (la colonne IPP et celles "
+        "des noms utilisés n'apparaissent que sur un écran plus large que 80 colonnes)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "create", "Nouveau patient", id="search.create"),
@@ -189,16 +221,19 @@ class SearchScreen(InstermScreen[None]):
         self._items: list[IdentitySummary] = []
         self._open_when_ready = False
         self._last_change = 0.0
+        self._shown_message = HINT
+        self._shown_preview = Text()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         with Vertical(id="search-body"):
+            # compact (one line, no border): each keystroke repaints the field's line only,
+            # not a border of 160 box-drawing characters (bytes over SSH: scripts/bench)
             yield SearchField(self._initial_query, id="search-field",
                               placeholder="Nom prénom date, matricule, IPP, date, datamatrix",
-                              max_length=400)
+                              max_length=400, compact=True)
             yield Static(HINT, id="search-message", markup=False)
-            yield SearchResults([(header, width) for _, header, width in COLUMNS],
-                                id="search-results")
+            yield SearchResults(COLUMNS, id="search-results")
             yield Static("", id="search-preview", markup=False)
             yield Static("", id="search-insi", markup=False)
         yield Footer(compact=True)
@@ -303,12 +338,14 @@ class SearchScreen(InstermScreen[None]):
         self._page = None
         self._table.clear()
         self._message(message, error=error)
-        self.query_one("#search-preview", Static).update("", layout=False)
+        self._update_preview()
 
     def _message(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#search-message", Static)
         widget.set_class(error, "-error")
-        widget.update(text, layout=False)  # fixed height: repaint only, no new layout
+        if text != self._shown_message:  # the same text again: nothing to send
+            self._shown_message = text
+            widget.update(text, layout=False)  # fixed height: repaint only, no new layout
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
@@ -349,21 +386,13 @@ class SearchScreen(InstermScreen[None]):
 
     def _update_preview(self) -> None:
         preview = self.query_one("#search-preview", Static)
-        if not self._items:
-            preview.update("", layout=False)
-            return
-        row = min(max(self._table.cursor_row, 0), len(self._items) - 1)
-        item = self._items[row]
-        text = Text(f"{item.display_name}, né(e) le {item.birth_date.strftime('%d/%m/%Y')} — ")
-        text.append_text(status_text(item.status))
-        if item.attributes:
-            text.append(" — ")
-            text.append_text(attributes_text(item.attributes))
-        if item.matricule:
-            text.append(f" — INS {item.matricule}")
-        if item.match:
-            text.append(f" — trouvé par {item.match}", style="dim")
-        preview.update(text, layout=False)
+        text = Text()
+        if self._items:
+            row = min(max(self._table.cursor_row, 0), len(self._items) - 1)
+            text = preview_text(self._items[row], (preview.content_region.width or 80) - 2)
+        if text != self._shown_preview:  # the same lines again: nothing to send
+            self._shown_preview = text
+            preview.update(text, layout=False)
 
     def on_results_table_row_selected(self, event: ResultsTable.RowSelected) -> None:
         event.stop()
@@ -408,7 +437,7 @@ class SearchScreen(InstermScreen[None]):
                                    self.action_create, action="create")]
         if self._items:
             item = self._items[min(max(self._table.cursor_row, 0), len(self._items) - 1)]
-            commands.insert(0, PaletteCommand(f"Ouvrir la fiche de {item.display_name}",
+            commands.insert(0, PaletteCommand(f"Ouvrir la fiche de {item.main_name}",
                                               "La fiche du patient sélectionné (Entrée)",
                                               lambda: self._open_row(self._items.index(item))))
         return commands

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH
+from insterm.domain.display_name import main_name
 from insterm.domain.errors import DomainError
 from insterm.domain.unnamed import UnnamedKind, unnamed_identity
 from insterm.tui.screens.base import InstermScreen
@@ -125,7 +126,7 @@ class UnnamedScreen(InstermScreen[None]):
         from insterm.tui.screens.record import RecordScreen
 
         record = saved.record
-        self.notify(f"Identité enregistrée : {record.birth_name} {record.first_name}, IPP "
+        self.notify(f"Identité enregistrée : {main_name(record)}, IPP "
                     f"{record.ipp} ({'douteuse' if record.dout else 'fictive'}).",
                     title="Saisie rapide", timeout=8)
         self.app.switch_screen(RecordScreen(record.id))

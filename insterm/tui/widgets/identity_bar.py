@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual.containers import Horizontal
 from textual.widgets import Label
 
+from insterm.domain.display_name import main_name
 from insterm.tui.widgets.attribute_badges import AttributeBadges
 from insterm.tui.widgets.status_badge import StatusBadge
 
@@ -34,8 +35,7 @@ class IdentityBar(Horizontal):
         yield AttributeBadges(())
 
     def show(self, record: IdentityRecord) -> None:
-        first = record.used_first_name or record.first_name
         self.query_one(".identity-title", Label).update(
-            f"{record.birth_name} {first} — IPP {record.ipp}")
+            f"{main_name(record)} — IPP {record.ipp}")
         self.query_one(StatusBadge).status = record.status
         self.query_one(AttributeBadges).attributes = record.attributes

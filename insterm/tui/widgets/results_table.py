@@ -8,8 +8,13 @@ sorting or per-cell cursor: each line is one Rich `Text` put together from its c
 cropped or padded to its column, and turned into a `Strip` once (cached until the rows, the
 cursor, the focus or the width change).
 
-    table = ResultsTable([("IPP", 9), ("Naissance", 11)], id="search-results")
+Columns are one blank apart, after one blank at the left. When the table is narrower than all
+its columns, the columns with the highest `drop` go first (0: never dropped), so that the
+values a narrow terminal must show stay whole instead of every column being cut:
+
+    table = ResultsTable([Column("IPP", 9, drop=1), Column("Nom de naissance", 16)])
     table.set_rows([("0001", "MARTIN"), ...])   # cells: str or rich Text (its style is kept)
+    table.visible_columns()                      # the indexes shown at the current width
     table.cursor_row                             # the highlighted row (0 when there are rows)
     table.row_count, table.get_row_at(0)
 
@@ -20,6 +25,7 @@ rows change, `RowSelected` on Enter or on a click on the highlighted row.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -27,14 +33,44 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
 Cell = str | Text
-CELL_PADDING = 1  # blank columns on each side of a cell, as DataTable's default
+GAP = 1  # blank columns before the first column and between two columns
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column: its header, its width, and when it goes on a narrow table (`drop`: 0 never,
+    else the highest first)."""
+
+    header: str
+    width: int
+    drop: int = 0
+
+
+def _column(spec: Column | tuple[str, int]) -> Column:
+    return spec if isinstance(spec, Column) else Column(spec[0], spec[1])
+
+
+def columns_for(columns: Sequence[Column], width: int) -> tuple[int, ...]:
+    """The indexes of the columns shown at `width`: all of them if they fit, else without the
+    droppable ones, highest `drop` first, until they fit (the others are never dropped)."""
+    shown = list(range(len(columns)))
+
+    def needed() -> int:
+        return sum(GAP + columns[i].width for i in shown)
+
+    for index in sorted((i for i, c in enumerate(columns) if c.drop),
+                        key=lambda i: (-columns[i].drop, -i)):
+        if needed() <= width:
+            break
+        shown.remove(index)
+    return tuple(shown)
 
 
 _KIND_COMPONENTS = {0: "results-table--header", 2: "results-table--cursor",
@@ -53,6 +89,8 @@ class ResultsTable(Widget, can_focus=True):
     ResultsTable { height: 1fr; background: $surface; color: $foreground; }
     ResultsTable > .results-table--header { text-style: bold; background: $panel;
         color: $foreground; }
+    ResultsTable:focus > .results-table--header { background: $block-cursor-background;
+        color: $block-cursor-foreground; }
     ResultsTable > .results-table--cursor { background: $block-cursor-background;
         color: $block-cursor-foreground; text-style: $block-cursor-text-style; }
     ResultsTable > .results-table--cursor-blurred {
@@ -88,10 +126,12 @@ class ResultsTable(Widget, can_focus=True):
     class RowSelected(_RowMessage):
         """Enter, or a click on the highlighted row."""
 
-    def __init__(self, columns: Sequence[tuple[str, int]], *, name: str | None = None,
+    def __init__(self, columns: Sequence[Column | tuple[str, int]], *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.columns: tuple[tuple[str, int], ...] = tuple(columns)
+        self.columns: tuple[Column, ...] = tuple(_column(c) for c in columns)
+        self._shown: tuple[int, tuple[int, ...]] = (-1, ())  # (width, visible columns)
+        self.changed_lines = 0  # lines the last `set_rows` repainted (0: the same rows)
         self._rows: list[tuple[Cell, ...]] = []
         self._lines: dict[int, Text] = {}  # y -> the line's text, before styles and width
         self._strips: dict[tuple[int, int, int], Strip] = {}  # (y, width, line kind)
@@ -107,11 +147,22 @@ class ResultsTable(Widget, can_focus=True):
         return self._rows[row]
 
     def set_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
-        """Replace every row; the cursor goes back to the first one."""
+        """Replace every row; the cursor goes back to the first one. Only the lines that
+        change are repainted (a keystroke that keeps most results sends only the others)."""
+        old_rows, old_cursor = self._rows, self.cursor_row
         self._rows = [tuple(row) for row in rows]
-        self._invalidate()
         self.set_reactive(ResultsTable.cursor_row, 0)
-        self.refresh()
+        changed = [index + 1 for index in range(max(len(old_rows), len(self._rows)))
+                   if index >= len(old_rows) or index >= len(self._rows)
+                   or old_rows[index] != self._rows[index]
+                   or (old_cursor != 0 and index in (0, old_cursor))]
+        self.changed_lines = len(changed)
+        for y in changed:
+            self._lines.pop(y, None)
+        self._drop_strips(*changed)
+        width = self.size.width
+        for y in changed:
+            self.refresh(Region(0, y, width, 1))
         if self._rows:
             self.post_message(self.RowHighlighted(self, 0))
 
@@ -160,7 +211,8 @@ class ResultsTable(Widget, can_focus=True):
             self.cursor_row = row
 
     def on_focus(self) -> None:
-        self._drop_strips(self.cursor_row + 1)
+        self._styles.clear()  # the header's colours follow the focus
+        self._drop_strips(0, self.cursor_row + 1)
         self.refresh()
 
     def on_blur(self) -> None:
@@ -172,8 +224,17 @@ class ResultsTable(Widget, can_focus=True):
 
     # ------------------------------------------------------------------ rendering
 
+    def visible_columns(self) -> tuple[int, ...]:
+        """The indexes of the columns shown at the table's current width."""
+        width = self.size.width
+        if self._shown[0] != width:
+            self._shown = (width, columns_for(self.columns, width))
+            self._lines.clear()
+        return self._shown[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        self.visible_columns()
         kind = self._line_kind(y)
         key = (y, width, kind)
         strip = self._strips.get(key)
@@ -193,13 +254,16 @@ class ResultsTable(Widget, can_focus=True):
     def _draw_line(self, y: int, width: int, kind: int) -> Strip:
         style = self._line_style(kind)
         line = self._line(y)
-        if line is None:
-            return Strip.blank(width, style)
+        if line is None:  # below the rows: the background alone (a shorter style to send)
+            return Strip.blank(width, Style(bgcolor=style.bgcolor))
         segments = line.render(self.app.console, end="")
         if kind in (2, 3):  # the cursor's colours win over the cells' own
             segments = (Segment(text, _cursor_over(style, seg_style), control)
                         for text, seg_style, control in segments)
-        return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
+        # one segment per run of one style: the terminal gets each style once, not again
+        # for the blanks at the end of the line
+        return Strip(Segment.apply_style(segments, style)).crop_extend(0, width,
+                                                                         style).simplify()
 
     def _line_style(self, kind: int) -> Style:
         """The style under a line of this kind, computed once per style change (reading the
@@ -217,19 +281,20 @@ class ResultsTable(Widget, can_focus=True):
         if y in self._lines:
             return self._lines[y]
         if y == 0:
-            cells: Sequence[Cell] = [header for header, _ in self.columns]
+            cells: Sequence[Cell] = [column.header for column in self.columns]
         elif y - 1 < len(self._rows):
             cells = self._rows[y - 1]
         else:
             return None
         line = Text(no_wrap=True, end="")
-        pad = " " * CELL_PADDING
-        for (_, width), cell in zip(self.columns, cells, strict=False):
+        gap = " " * GAP
+        for index in self.visible_columns():
+            cell: Cell = cells[index] if index < len(cells) else ""
             text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
-            text.truncate(width, overflow="crop", pad=True)
-            line.append(pad)
+            text.truncate(self.columns[index].width, overflow="crop", pad=True)
+            line.append(gap)
             line.append_text(text)
-            line.append(pad)
+        line.rstrip()  # trailing blanks are drawn by the strip's own padding
         self._lines[y] = line
         return line
 
@@ -243,7 +308,7 @@ class ResultsTable(Widget, can_focus=True):
             del self._strips[key]
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return sum(width + 2 * CELL_PADDING for _, width in self.columns)
+        return sum(GAP + column.width for column in self.columns)
 
 
 def _cursor_over(cursor: Style, cell: Style | None) -> Style:
