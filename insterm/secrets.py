@@ -37,6 +37,13 @@ INSI_CERT_PASSPHRASE = "insi-certificate-passphrase"
 
 CRYPTFILE_NAME = "cryptfile_pass.cfg"
 
+# A new encrypted keyring's master password: long enough to resist a guessing attack on a stolen
+# file (the file's Argon2id slows each guess, it does not save a short password).
+MASTER_PASSWORD_MIN_LENGTH = 12
+MASTER_PASSWORD_MIN_WORDS = 4
+MASTER_PASSWORD_RULE = (f"{MASTER_PASSWORD_MIN_LENGTH} caractères au moins, ou une phrase d'au "
+                        f"moins {MASTER_PASSWORD_MIN_WORDS} mots")
+
 # Backends that store secrets in clear, lose them, or raise on every call.
 _REFUSED_CLASS_NAMES = {"PlaintextKeyring", "Keyring@keyring.backends.fail",
                         "Keyring@keyring.backends.null", "ChainerBackend"}
@@ -56,6 +63,10 @@ class MasterPasswordNeeded(SecretsUnavailable):
 
 class WrongMasterPassword(SecretsUnavailable):
     """The master password does not open the existing encrypted file keyring."""
+
+
+class WeakMasterPassword(WrongMasterPassword):
+    """The master password chosen to create the encrypted file keyring is too weak."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +91,22 @@ _backend: KeyringBackend | None = None
 
 # --------------------------------------------------------------------------------------------
 # Policy
+
+
+def master_password_problem(password: str) -> str | None:
+    """Why `password` is too weak to create the encrypted keyring (French), or None.
+
+    At least 12 characters, or a passphrase of at least 4 words (words of two letters or more,
+    separated by spaces or hyphens). Only checked when the keyring is created: an existing
+    keyring opens with the password it was created with."""
+    if len(password.strip()) >= MASTER_PASSWORD_MIN_LENGTH:
+        return None
+    words = [word for word in password.replace("-", " ").split() if len(word) >= 2]
+    if len(words) >= MASTER_PASSWORD_MIN_WORDS:
+        return None
+    return (f"Mot de passe maître trop court pour créer le trousseau chiffré : "
+            f"{MASTER_PASSWORD_RULE} (par exemple quatre mots sans rapport entre eux). Il n'a "
+            "pas été créé.")
 
 
 def cryptfile_path(xdg_data_home: str | os.PathLike[str] | None = None) -> Path:
@@ -137,7 +164,9 @@ def select_backend(
 
     Raises MasterPasswordNeeded when the encrypted file keyring is the one to use and no master
     password was given, WrongMasterPassword when it does not open the existing file (nothing is
-    written then). The first use with a master password creates the file (mode 0600) with it.
+    written then), WeakMasterPassword when it would create the file with a password shorter
+    than `MASTER_PASSWORD_RULE` says (nothing is created). The first use with a master
+    password creates the file (mode 0600) with it.
     """
     plan = backend_plan(xdg_data_home=xdg_data_home)
     if plan.kind == "secret_service":
@@ -162,7 +191,8 @@ def open_cryptfile(
         raise MasterPasswordNeeded(
             "Aucun trousseau du système n'est disponible ici (session SSH ?) : saisissez le mot "
             "de passe maître du trousseau chiffré d'insterm"
-            + (" pour le créer." if not path.is_file() else " pour l'ouvrir.")
+            + (f" pour le créer ({MASTER_PASSWORD_RULE})." if not path.is_file()
+               else " pour l'ouvrir.")
         )
     if not master_password.strip():
         raise WrongMasterPassword(
@@ -174,9 +204,13 @@ def open_cryptfile(
         raise SecretsUnavailable(
             "Le trousseau chiffré (keyrings.cryptfile) n'est pas installé : réinstallez insterm."
         ) from error
+    existed = path.is_file()
+    if not existed:
+        problem = master_password_problem(master_password)
+        if problem is not None:
+            raise WeakMasterPassword(problem)
     backend = CryptFileKeyring()
     backend.file_path = str(path)  # instance override of the NonDataProperty
-    existed = path.is_file()
     if not existed:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:

@@ -61,8 +61,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _ask_master_password(creating: bool) -> str:
     import getpass
 
+    from insterm.secrets import MASTER_PASSWORD_RULE
+
     if sys.stdin is not None and sys.stdin.isatty():
-        first = getpass.getpass("Mot de passe maître du trousseau chiffré d'insterm : ")
+        first = getpass.getpass(
+            f"Nouveau mot de passe maître du trousseau chiffré d'insterm ({MASTER_PASSWORD_RULE}) : "
+            if creating else "Mot de passe maître du trousseau chiffré d'insterm : ")
         if creating:
             again = getpass.getpass("Confirmez le mot de passe maître : ")
             if again != first:

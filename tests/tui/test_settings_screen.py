@@ -316,6 +316,23 @@ async def test_keyring_created_needs_the_password_twice(admin_app, tmp_path) -> 
     assert secrets.current_backend() is not None
 
 
+async def test_a_new_keyring_asks_a_long_master_password(admin_app, tmp_path) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "keyring")
+        state = screen.query_one("#keyring-state").render().plain
+        field = screen.query_one("#keyring-password")
+        assert field.placeholder == "12 caractères au moins, ou une phrase d'au moins 4 mots"
+        field.focus()
+        await pilot.press(*"court", "enter")
+        await settle(pilot)
+        refusal = message(screen, "keyring")
+        focused = pilot.app.focused
+        assert field.value == "" and focused is field
+        assert not secrets.cryptfile_path(tmp_path / "xdg").exists()
+    assert "(12 caractères au moins, ou une phrase d'au moins 4 mots)" in " ".join(state.split())
+    assert refusal.startswith("Mot de passe maître trop court pour créer le trousseau chiffré")
+
+
 # -------------------------------------------------------------------------------- operators
 
 

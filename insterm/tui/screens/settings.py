@@ -45,6 +45,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from insterm.secrets import MASTER_PASSWORD_RULE, master_password_problem
 from insterm.tui.errors import refusal_message
 from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens.base import InstermScreen
@@ -419,10 +420,12 @@ class KeyringPane(Pane):
             text = f"Trousseau ouvert ({status.backend})."
         elif status.creating:
             text = (f"Trousseau chiffré à créer ({status.reason}) : choisissez un mot de passe "
-                    "maître et tapez-le deux fois.")
+                    f"maître ({MASTER_PASSWORD_RULE}) et tapez-le deux fois.")
         else:
             text = f"Trousseau fermé ({status.reason}) : tapez le mot de passe maître."
         self.query_one("#keyring-state", Static).update(text)
+        self.query_one("#keyring-password", Input).placeholder = (
+            MASTER_PASSWORD_RULE if self._creating and not status.open else "")
         self.query_one("#keyring-again-row").display = self._creating
 
     @property
@@ -432,10 +435,15 @@ class KeyringPane(Pane):
     @on(Input.Submitted, "#keyring-password")
     def _password_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._creating:
-            self.query_one("#keyring-password-again", Input).focus()
-        else:
+        if not self._creating:
             self.save()
+            return
+        problem = master_password_problem(event.value) if event.value else None
+        if problem is not None:
+            event.input.value = ""
+            self.say(problem, error=True)
+            return
+        self.query_one("#keyring-password-again", Input).focus()
 
     @on(Input.Submitted, "#keyring-password-again")
     def _password_again_submitted(self, event: Input.Submitted) -> None:
