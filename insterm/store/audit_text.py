@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, str] = {
     "insi_settings_changed": "Réglages INSi du cabinet",
     "workstation_settings_changed": "Réglages INSi du poste",
     "insi_certificate_imported": "Certificat INSi importé",
+    "insi_test_call": "Appel de test INSi",
 }
 
 FIELD_LABELS = {
@@ -295,6 +296,9 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "document_catalogue_changed": _catalogue,
     "insi_settings_changed": _settings,
     "workstation_settings_changed": _settings,
+    "insi_test_call": lambda d: (f"Appel de test {d.get('environment', '?')} : "
+                                 + ("réussi" if d.get("passed") else "échoué")
+                                 + f" ({d.get('code', '?')})"),
     "insi_certificate_imported": lambda d: "Certificat de l'organisation importé pour INSi",
 }
 
