@@ -153,3 +153,18 @@ def test_only_an_administrator_tests_and_nothing_is_sent_without_a_certificate(
         clinic.test_insi_call("admin", "production")
     assert str(caught.value).startswith("Appel de test non envoyé (Production) : Aucun certificat")
     assert simulator.handled == [] and audited(clinic, "insi_test_call") == []
+
+
+def test_readiness_warns_when_production_changed_since_its_test(clinic, simulator, authority,
+                                                                tmp_path: Path) -> None:
+    point_production_at(clinic, simulator, authority)
+    clinic.update_insi_settings("admin", idam=PROD_IDAM, idam_environment="production")
+    clinic.test_insi_call("admin", "production")
+    switch(clinic)
+    assert clinic.insi_readiness().items == ()
+    ca = tmp_path / "renewed-ca.pem"
+    ca.write_bytes(authority[0].ca_cert.read_bytes() + b"\n")
+    clinic.update_workstation_settings("admin", ca_file=str(ca))
+    [item] = clinic.insi_readiness().items
+    assert item.code == "production_untested" and not item.blocking
+    assert "refaire l'appel de test (Réglages, onglet INSi, F3)" in item.message
