@@ -9,6 +9,12 @@ The policy:
 3. plaintext, "fail" and "null" backends, and keyring's auto-detected chainer, are refused with
    a French message: insterm never lets `keyring` pick a backend by itself.
 
+For commands run unattended (cron, a systemd service, a script) on a machine without a desktop
+keyring, the master password may come from a file only its owner can read
+(`master_password_from_file`: `--mot-de-passe-fichier FICHIER`, or systemd's credential
+`$CREDENTIALS_DIRECTORY/insterm-trousseau`, `unattended_master_password`); a file whose mode is
+wider than 0600, owned by someone else, or not a regular file is refused.
+
 No function here prompts on the terminal. Secret values are never logged nor put in an error
 message; only backend names are.
 
@@ -89,6 +95,12 @@ class BackendPlan:
 _backend: KeyringBackend | None = None
 
 
+# The systemd credential (LoadCredential=insterm-trousseau:/etc/insterm/trousseau) that holds
+# the encrypted keyring's master password for a service.
+CREDENTIAL_NAME = "insterm-trousseau"
+_PASSWORD_FILE_MAX_BYTES = 4096
+
+
 # --------------------------------------------------------------------------------------------
 # Policy
 
@@ -115,6 +127,67 @@ def cryptfile_path(xdg_data_home: str | os.PathLike[str] | None = None) -> Path:
     if xdg_data_home is None:
         xdg_data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(xdg_data_home) / "python_keyring" / CRYPTFILE_NAME
+
+
+def master_password_from_file(path: str | os.PathLike[str]) -> str:
+    """The master password kept in `path` (its first line; UTF-8). `SecretsUnavailable`
+    (French) when the file is missing, not a regular file, not this user's, readable or
+    writable by others (mode wider than 0600), empty or too long. The checks are made on the
+    opened file (no race between the check and the read)."""
+    import stat
+
+    where = os.fspath(path)
+    try:
+        fd = os.open(where, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} est introuvable : "
+                                 "indiquez son chemin complet.") from None
+    except OSError as error:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} ne peut pas être "
+                                 f"ouvert ({error.strerror}) : il doit être un fichier ordinaire "
+                                 "(pas un lien) lisible par son propriétaire.") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise SecretsUnavailable(f"{where} n'est pas un fichier ordinaire : le mot de passe "
+                                 "maître doit être dans un fichier.")
+    with os.fdopen(fd, "rb") as file:
+        mode = stat.S_IMODE(info.st_mode)
+        if info.st_uid != os.geteuid():
+            raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} n'appartient pas "
+                                     "à l'utilisateur qui lance insterm : il est refusé.")
+        if mode & ~0o600:
+            raise SecretsUnavailable(
+                f"Le fichier du mot de passe maître {where} a le mode {mode:04o}, plus ouvert que "
+                f"0600 : d'autres que son propriétaire pourraient le lire. Il est refusé ; faites "
+                f"« chmod 600 {where} », puis recommencez.")
+        data = file.read(_PASSWORD_FILE_MAX_BYTES + 1)
+    if len(data) > _PASSWORD_FILE_MAX_BYTES:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} est trop long : il "
+                                 "ne doit contenir que le mot de passe, sur une ligne.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} n'est pas du texte "
+                                 "UTF-8.") from None
+    password = text.splitlines()[0] if text else ""
+    if not password.strip():
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} est vide.")
+    return password
+
+
+def unattended_master_password(path: str | os.PathLike[str] | None = None) -> str | None:
+    """The master password for a command run unattended: from `path` when given, else from
+    systemd's credential `$CREDENTIALS_DIRECTORY/insterm-trousseau` when there is one, else
+    None (the caller asks on the terminal, or explains)."""
+    if path is not None:
+        return master_password_from_file(path)
+    directory = os.environ.get("CREDENTIALS_DIRECTORY")
+    if directory:
+        candidate = Path(directory) / CREDENTIAL_NAME
+        if candidate.exists():
+            return master_password_from_file(candidate)
+    return None
 
 
 def secret_service_status() -> tuple[bool, str]:

@@ -17,7 +17,9 @@ INSTERM_INSI_INSTALLATION_ID, INSTERM_INSI_ENVIRONMENT, INSTERM_INSI_TIMEOUT,
 INSTERM_INSI_CA_FILE, and INSTERM_INSI_P12 (path of the organisation certificate, PKCS#12).
 
 The certificate passphrase is read from the keyring (insterm.secrets); when the keyring is the
-encrypted file, its master password is asked on the terminal (never read from the environment).
+encrypted file, its master password comes from `--mot-de-passe-fichier FICHIER` (mode 0600) or
+systemd's credential `insterm-trousseau`, else it is asked on the terminal; never from an
+environment variable (`insterm.commands._keyring_options`).
 
 Wiring (insterm/cli.py): "insi": ("insi_search", "interroger le téléservice INSi ...").
 """
@@ -57,40 +59,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from insterm.commands._store_options import add_db_option
 
     add_db_option(search)
+    from insterm.commands._keyring_options import add_password_file_option
+
+    add_password_file_option(search)
 
 
-def _open_keyring(out: TextIO) -> bool:
-    """Open the keyring, asking the master password on the terminal when needed; False with a
-    French message when it cannot be opened."""
-    from insterm import secrets
-
-    try:
-        if secrets.current_backend() is None:
-            try:
-                secrets.select_backend()
-            except secrets.MasterPasswordNeeded:
-                if not sys.stdin.isatty():
-                    print(
-                        "Le trousseau chiffré d'insterm demande son mot de passe maître : lancez "
-                        "la commande dans un terminal pour le saisir.",
-                        file=out,
-                    )
-                    return False
-                import getpass
-
-                secrets.select_backend(getpass.getpass("Mot de passe maître du trousseau : "))
-    except secrets.SecretsError as error:
-        print(str(error), file=out)
-        return False
-    return True
-
-
-def _passphrase(out: TextIO) -> str | None:
+def _passphrase(args: argparse.Namespace, out: TextIO) -> str | None:
     """The certificate passphrase from the keyring; None with a French message when it cannot
     be had."""
     from insterm import secrets
+    from insterm.commands._keyring_options import open_keyring
 
-    if not _open_keyring(out):
+    if not open_keyring(args, out):
         return None
     try:
         value = secrets.get_secret(secrets.INSI_CERT_PASSPHRASE)
@@ -152,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    passphrase = _passphrase(sys.stderr)
+    passphrase = _passphrase(args, sys.stderr)
     if passphrase is None:
         return 2
     from insterm.insi.auth import CertificateAuth
@@ -168,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
     """The search with the practice's settings (database + settings file + keyring)."""
+    from insterm.commands._keyring_options import open_keyring
     from insterm.commands._store_options import existing_db
     from insterm.config import SettingsError
     from insterm.store.connection import open_database
@@ -198,7 +179,7 @@ def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
             print(str(error), file=sys.stderr)
             return 2
         print(f"Environnement INSi : {view.environment_label} ({view.endpoint_url})")
-        if view.certificate.passphrase is None and not _open_keyring(sys.stderr):
+        if view.certificate.passphrase is None and not open_keyring(args, sys.stderr):
             return 2
         prepared = insi_calls.prepare_client(ctx, runtime)
         if prepared.refusal is not None or prepared.client is None:

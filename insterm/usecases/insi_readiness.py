@@ -1,8 +1,9 @@
 """INSi readiness: everything that would stop a call now, found without sending anything.
 
 The identity (doubtful, fictitious, corrected birth date, sex I, merged), the settings, the
-production configuration changed since its passed test call (a warning), the CA bundle, the certificate (missing, its passphrase not in the keyring, expired or expiring) and
-the keyring (locked: `needs_master_password` tells the screen to ask its master password).
+production configuration changed since its passed test call (a warning), the CA bundle, the
+certificate (missing, its passphrase not in the keyring, expired or expiring) and the keyring
+(locked: `needs_master_password` tells the screen to ask its master password).
 """
 
 from __future__ import annotations
