@@ -1,4 +1,4 @@
-"""`insterm insi search --nom NOM --prenoms "P1 P2" --sexe F --naissance AAAA-MM-JJ [--lieu COG]`:
+"""`insterm insi search --nom NOM --prenoms "P1 P2" --sexe F --naissance JJ/MM/AAAA [--lieu COG]`:
 search the INS by traits (the first-name strategy) and print the result or the error in French.
 
 Exit code: 0 for CR 00 (identity found), 1 for 01/02 (none, several), 2 for any error (refused
@@ -54,7 +54,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--prenoms", required=True, help='prénoms de naissance dans l\'ordre, ex. "PIERRE PAUL"'
     )
     search.add_argument("--sexe", required=True, help="M ou F")
-    search.add_argument("--naissance", required=True, help="date de naissance AAAA-MM-JJ")
+    from insterm.cli_parser import date_option
+    from insterm.domain.dates import DATE_FORMATS
+
+    search.add_argument("--naissance", required=True, type=date_option("date de naissance"),
+                        metavar="DATE", help=f"date de naissance, {DATE_FORMATS}")
     search.add_argument("--lieu", default=None, help="code COG du lieu de naissance, ex. 63220")
     from insterm.commands._store_options import add_db_option
 
