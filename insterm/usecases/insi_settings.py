@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from insterm import __version__, config, secrets
+from insterm.domain.errors import echoed
 from insterm.insi.settings import InsiSettings
 from insterm.store import settings as store
 from insterm.store.connection import write_transaction
@@ -256,8 +257,12 @@ def update_workstation(ctx: Context, runtime: InsiRuntime, actor: str,
             raise ActionRefused("L'adresse du service INSi doit commencer par https://.")
     path = values.get("ca_file")
     if path is not None and not Path(str(path)).expanduser().is_file():
-        raise ActionRefused(f"Le fichier {path} est introuvable : indiquez le chemin complet "
-                            "du fichier des autorités de certification (PEM).")
+        raise ActionRefused(f"Le fichier {echoed(str(path))} est introuvable : indiquez le chemin "
+                            "complet du fichier des autorités de certification (PEM).")
+    folder = values.get("simulator_dir")
+    if folder is not None and not Path(str(folder)).expanduser().is_dir():
+        raise ActionRefused(f"Le dossier {echoed(str(folder))} est introuvable : indiquez le "
+                            "dossier du simulateur (celui de « insterm insi-sim --setup »).")
     with ctx.change(actor, "workstation_settings_changed", admin=True,
                     admin_for="changer les réglages INSi de ce poste") as change:
         settings = config.update_settings_file({"insi": values}, runtime.settings_path)

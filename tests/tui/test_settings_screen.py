@@ -215,6 +215,33 @@ async def test_every_insi_value_has_a_field_and_production_follows_a_passed_test
         "insi_test_call", "insi_settings_changed"]
 
 
+async def test_simulator_fields_are_saved_and_every_value_listed(admin_app, clinic,
+                                                                tmp_path) -> None:
+    folder = tmp_path / "mon-simulateur"
+    folder.mkdir()
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        for field, text in (("#insi-simulator-url", "https://127.0.0.1:9443/lps"),
+                            ("#insi-simulator-dir", str(tmp_path / "absent"))):
+            screen.query_one(field).focus()
+            await pilot.press(*text)
+        await pilot.press("f2")
+        await settle(pilot)
+        refused = message(screen, "insi")
+        screen.query_one("#insi-simulator-dir").value = ""
+        screen.query_one("#insi-simulator-dir").focus()
+        await pilot.press(*str(folder))
+        screen.query_one("#insi-timeout").value = "12"
+        await pilot.press("f2")
+        await settle(pilot)
+        saved = message(screen, "insi")
+    assert refused.startswith(f"Le dossier {tmp_path / 'absent'} est introuvable")
+    assert saved == ("Réglages INSi enregistrés : délai d'attente 12 s ; adresse du simulateur "
+                     f"https://127.0.0.1:9443/lps ; dossier du simulateur {folder}.")
+    written = (tmp_path / "settings.toml").read_text()
+    assert 'simulator_url = "https://127.0.0.1:9443/lps"' in written and str(folder) in written
+
+
 async def test_staff_is_refused_and_nothing_changes(app, clinic) -> None:
     async with app.run_test(size=(80, 24)) as pilot:  # sophie, staff
         screen = await open_settings(pilot)

@@ -109,6 +109,8 @@ class SettingsState:
     catalogue: tuple[str, ...]
     ca_file_setting: str = ""  # this machine's settings file, as typed ("" = none)
     endpoint_setting: str = ""
+    simulator_url_setting: str = ""
+    simulator_dir_setting: str = ""
     tests: tuple[tuple[str, str], ...] = ()  # (environment, French line) of the test calls
 
 
@@ -126,6 +128,8 @@ def load_state(clinic: Clinic) -> SettingsState:
         operators=tuple(clinic.operators()),
         catalogue=tuple(clinic.document_catalogue().codes),
         ca_file_setting=file.insi_ca_file or "", endpoint_setting=file.insi_endpoint or "",
+        simulator_url_setting=file.insi_simulator_url or "",
+        simulator_dir_setting=str(file.insi_simulator_dir or ""),
         tests=tuple(clinic.insi_test_status().items()))
 
 
@@ -175,6 +179,7 @@ class InsiPane(Pane):
         self._idams: dict[str, str] = {}  # what the IDAM field holds per environment
         self._shown_env = "simulator"
         self._keep_env: str | None = None  # the environment tested stays chosen after F3
+        self._keep_typed = False  # after a refusal, what is typed stays to be corrected
 
     def compose(self) -> ComposeResult:
         yield field_row("Environnement du cabinet", Select(
@@ -190,11 +195,19 @@ class InsiPane(Pane):
             id="insi-endpoint", compact=True, placeholder="adresse officielle"))
         yield field_row("Nom du logiciel (cabinet)", Input(
             id="insi-software-name", max_length=64, compact=True))
+        yield field_row("Simulateur : adresse (poste)", Input(
+            id="insi-simulator-url", compact=True, placeholder="https://127.0.0.1:8443/lps"))
+        yield field_row("Simulateur : dossier (poste)", Input(
+            id="insi-simulator-dir", compact=True, placeholder="dossier par défaut"))
         yield Static("", classes="pane-message", markup=False)
         yield Static("", id="insi-in-force", markup=False)
 
     def show(self, state: SettingsState) -> None:
         self._state = state
+        if self._keep_typed:
+            self._keep_typed = False
+            self.query_one("#insi-in-force", Static).update(self.in_force_text(state))
+            return
         view = state.view
         self._idams = {env: view.idams.get(env, "") for env in ENVIRONMENTS}
         chosen, self._keep_env = self._keep_env or view.environment, None
@@ -206,6 +219,8 @@ class InsiPane(Pane):
         self.query_one("#insi-ca-file", Input).value = state.ca_file_setting
         self.query_one("#insi-endpoint", Input).value = state.endpoint_setting
         self.query_one("#insi-software-name", Input).value = view.software_name
+        self.query_one("#insi-simulator-url", Input).value = state.simulator_url_setting
+        self.query_one("#insi-simulator-dir", Input).value = state.simulator_dir_setting
         self.query_one("#insi-in-force", Static).update(self.in_force_text(state))
 
     def _show_idam(self, env: str) -> None:
@@ -268,7 +283,8 @@ class InsiPane(Pane):
     def typed_texts(self) -> dict[str, str]:
         """The CA file, relay address and software name typed, stripped."""
         return {name: self.query_one(f"#insi-{name.replace('_', '-')}", Input).value.strip()
-                for name in ("ca_file", "endpoint", "software_name")}
+                for name in ("ca_file", "endpoint", "software_name", "simulator_url",
+                             "simulator_dir")}
 
     def changed_texts(self) -> dict[str, str]:
         """The text settings typed that differ from those in force."""
@@ -276,7 +292,9 @@ class InsiPane(Pane):
             return {}
         state = self._state
         saved = {"ca_file": state.ca_file_setting, "endpoint": state.endpoint_setting,
-                 "software_name": state.view.software_name}
+                 "software_name": state.view.software_name,
+                 "simulator_url": state.simulator_url_setting,
+                 "simulator_dir": state.simulator_dir_setting}
         return {name: value for name, value in self.typed_texts().items()
                 if value != saved[name]}
 
@@ -341,9 +359,12 @@ class InsiPane(Pane):
             return save_insi_values(clinic, app.actor, env, idams, timeout, texts,
                                     confirm_production=confirm_production)
 
+        def refused() -> None:
+            self._keep_typed = True
+
         self.settings.act(call, doing="l'enregistrement des réglages INSi", pane=self,
                           done_text=lambda done: "Réglages INSi enregistrés : "
-                          + " ; ".join(done) + ".")
+                          + " ; ".join(done) + ".", refused=refused)
 
     def test_call(self) -> None:
         """F3: the test call of the environment shown, with its saved settings."""
@@ -376,7 +397,9 @@ def save_insi_values(clinic: Clinic, actor: str, env: str | None, idams: dict[st
         workstation["timeout_seconds"] = timeout
         done.append(f"délai d'attente {_timeout_text(timeout)} s")
     for name, label, empty in (("ca_file", "autorités de certification", "magasin du système"),
-                               ("endpoint", "adresse relais", "adresse officielle")):
+                               ("endpoint", "adresse relais", "adresse officielle"),
+                               ("simulator_url", "adresse du simulateur", "par défaut"),
+                               ("simulator_dir", "dossier du simulateur", "par défaut")):
         if name in texts:
             workstation[name] = texts[name] or None
             done.append(f"{label} {echoed(texts[name]) or empty}")
@@ -577,13 +600,14 @@ class SettingsScreen(InstermScreen[None]):
         "administrateurs et tracés dans le journal.\n\n"
         "INSi : l'environnement (simulateur, qualification, production), l'IDAM de chaque "
         "environnement (le changer dans la liste montre celui de l'environnement choisi), le "
-        "délai d'attente, le fichier des autorités de certification (PEM) et l'adresse relais "
-        "de ce poste, le nom du logiciel. F2 enregistre. F3 fait l'appel de test de "
-        "l'environnement choisi dans la liste (une recherche pour une identité fictive de "
-        "test) : la production n'est acceptée qu'avec un certificat installé et un appel de "
-        "test réussi avec cette configuration, puis une confirmation. En dessous, les valeurs "
-        "en vigueur et leur origine : base du cabinet (tous les postes), fichier de ce poste, "
-        "ou valeur par défaut.\n\n"
+        "délai d'attente, le fichier des autorités de certification (PEM), l'adresse relais, "
+        "l'adresse et le dossier du simulateur de ce poste, le nom du logiciel. F2 enregistre "
+        "(un refus garde ce qui est saisi). F3 fait l'appel de test de l'environnement choisi "
+        "dans la liste (une recherche pour une identité fictive de test) : la production "
+        "n'est acceptée qu'avec un certificat installé et un appel de test réussi avec cette "
+        "configuration, puis une confirmation. En dessous, les valeurs en vigueur et leur "
+        "origine : base du cabinet (tous les postes), fichier de ce poste, ou valeur par "
+        "défaut.\n\n"
         "Certificat : le certificat en vigueur, ce qui bloque les appels INSi, et l'import du "
         "certificat d'organisation (.p12) : chemin du fichier, phrase de passe, F2. La phrase "
         "de passe va dans le trousseau et nulle part ailleurs ; le trousseau doit être ouvert.\n\n"
