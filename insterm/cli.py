@@ -68,16 +68,39 @@ def plain_lookup(argv: Sequence[str]) -> tuple[list[str], str | None] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if argv is None:
-        argv = sys.argv[1:]
+    """Run one command line; its exit code. A refusal insterm explains (a typed storage or
+    settings error) is printed in French with exit code 2, never a traceback. A closed pipe on
+    the standard output (`insterm lookup ... | head -1`) ends the command quietly, with the
+    shell's code for SIGPIPE."""
     try:
-        return _run(argv)
+        code = _run(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
+    except BrokenPipeError:
+        _drop_stdout()
+        return BROKEN_PIPE
     except Exception as error:
         message = _refusal(error)
         if message is None:
             raise
         print(message, file=sys.stderr)
         return 2
+    return code
+
+
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `cat big | head -1`
+
+
+def _drop_stdout() -> None:
+    """Point the standard output at /dev/null, so that the interpreter's last flush of what
+    is still buffered does not fail again (and print a traceback) on the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout replaced by an object without a descriptor
+        pass
 
 
 def _run(argv: Sequence[str]) -> int:

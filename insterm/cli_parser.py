@@ -10,7 +10,8 @@ import importlib
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any, NoReturn
 
 from insterm import __version__
@@ -25,6 +26,10 @@ class FrenchHelpFormatter(argparse.HelpFormatter):
         if width is None:
             width = _terminal_columns() - 2
         super().__init__(prog, indent_increment, max_help_position, width)
+
+    def start_section(self, heading: str | None) -> None:
+        # "options :" with the space French puts before a colon (argparse writes "options:")
+        super().start_section(f"{heading} " if heading else heading)
 
     def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
                   groups: Iterable[argparse._MutuallyExclusiveGroup],
@@ -41,22 +46,71 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self._positionals.title = "arguments"
         self._optionals.title = "options"
 
-    # argparse's own messages that an operator may meet, in French.
-    _MESSAGES = (
-        (re.compile(r"argument COMMANDE: invalid choice: '(.*)' \(choose from .*\)"),
-         r"commande inconnue « \1 » (voir insterm --help)"),
-        (re.compile(r"the following arguments are required: (.*)"),
-         r"argument manquant : \1"),
-        (re.compile(r"unrecognized arguments: (.*)"), r"argument non reconnu : \1"),
-        (re.compile(r"argument (.*): invalid int value: '(.*)'"),
-         r"\1 attend un nombre entier, pas « \2 »"),
-    )
-
     def error(self, message: str) -> NoReturn:
-        for pattern, french in self._MESSAGES:
-            message = pattern.sub(french, message)
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog} : erreur : {message}\n")
+        self.exit(2, f"{self.prog} : erreur : {french_message(message)}\n")
+
+
+def _choices(text: str) -> str:
+    return ", ".join(part.strip().strip("'") for part in text.split(","))
+
+
+# argparse's own messages (Python 3.11 to 3.13) that an operator may meet, in French; the first
+# pattern that matches the whole message wins.
+_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"argument COMMANDE: invalid choice: '?(.*?)'? \(choose from .*\)"),
+     lambda m: f"commande inconnue « {m[1]} » (voir insterm --help)"),
+    (re.compile(r"argument (\S+): invalid choice: '?(.*?)'? \(choose from (.*)\)"),
+     lambda m: f"{m[1]} : choix inconnu « {m[2]} » (possibles : {_choices(m[3])})"),
+    (re.compile(r"the following arguments are required: (.*)"),
+     lambda m: f"argument manquant : {m[1]}"),
+    (re.compile(r"unrecognized arguments: (.*)"), lambda m: f"argument non reconnu : {m[1]}"),
+    (re.compile(r"argument (\S+): invalid int value: '(.*)'"),
+     lambda m: f"{m[1]} attend un nombre entier, pas « {m[2]} »"),
+    (re.compile(r"argument (\S+): invalid float value: '(.*)'"),
+     lambda m: f"{m[1]} attend un nombre, pas « {m[2]} »"),
+    (re.compile(r"argument (\S+): expected one argument"),
+     lambda m: f"{m[1]} attend une valeur"),
+    (re.compile(r"argument (\S+): expected at least one argument"),
+     lambda m: f"{m[1]} attend au moins une valeur"),
+    (re.compile(r"argument (\S+): expected at most one argument"),
+     lambda m: f"{m[1]} attend une valeur au plus"),
+    (re.compile(r"argument (\S+): expected (\d+) arguments?"),
+     lambda m: f"{m[1]} attend {m[2]} valeurs"),
+    (re.compile(r"argument (\S+): ignored explicit argument '(.*)'"),
+     lambda m: f"{m[1]} ne prend pas de valeur (« {m[2]} » donné)"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"),
+     lambda m: f"{m[1]} ne peut pas être donné avec {m[2]}"),
+    (re.compile(r"one of the arguments (.*) is required"),
+     lambda m: f"il faut l'un des arguments {m[1]}"),
+    (re.compile(r"ambiguous option: (\S+) could match (.*)"),
+     lambda m: f"option ambiguë {m[1]} (possibles : {m[2]})"),
+    (re.compile(r"argument (\S+): (.*)", re.DOTALL),  # a French message of a `type=` function
+     lambda m: f"{m[1]} : {m[2]}"),
+)
+
+
+def french_message(message: str) -> str:
+    """argparse's English error `message` said in French (unchanged when unknown)."""
+    for pattern, french in _MESSAGES:
+        match = pattern.fullmatch(message)
+        if match is not None:
+            return french(match)
+    return message
+
+
+def date_option(label: str) -> Callable[[str], date]:
+    """An argparse `type` reading a date as the screens do (`insterm.domain.dates`: JJ/MM/AAAA,
+    JJMMAAAA, AAAA-MM-JJ...); its French refusal starts with `label`."""
+    def parse(text: str) -> date:
+        from insterm.domain.dates import parse_date
+
+        try:
+            return parse_date(text, label=label)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
 
 
 def _terminal_columns() -> int:

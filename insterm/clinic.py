@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from insterm.usecases.insi_pending import PendingStatus
     from insterm.usecases.insi_readiness import InsiReadiness
     from insterm.usecases.insi_settings import InsiSettingsView
+    from insterm.usecases.insi_test_call import InsiTestCall
     from insterm.usecases.insi_wiring import InsiRuntime
     from insterm.usecases.labels import LabelsResult
     from insterm.usecases.outbox import DeliveryReport
@@ -298,11 +299,26 @@ class Clinic:
         from insterm.usecases import insi_settings
 
         changed = insi_settings.update_practice(
-            self._ctx, actor, environment=environment, idam=idam,
+            self._ctx, self.insi_runtime, actor, environment=environment, idam=idam,
             idam_environment=idam_environment, software_name=software_name,
             confirm_production=confirm_production)
         self.insi_runtime.close()
         return changed
+
+    def test_insi_call(self, actor: str, environment: str) -> InsiTestCall:
+        """The INSi test call of `environment` (admin, audited; the network, up to the
+        timeout): a passed one is recorded for that configuration, which production needs."""
+        from insterm.usecases import insi_test_call
+
+        report = insi_test_call.run_test_call(self._ctx, self.insi_runtime, actor, environment)
+        return report
+
+    def insi_test_status(self) -> dict[str, str]:
+        """{environment: French line} of the passed test calls of the current configurations
+        (qualification and production)."""
+        from insterm.usecases import insi_test_call
+
+        return insi_test_call.status_lines(self._ctx, self.insi_runtime)
 
     def update_workstation_settings(self, actor: str, **values: float | str | None) -> Settings:
         """This machine's INSi settings in the settings file (admin, audited): timeout_seconds,

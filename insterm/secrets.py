@@ -9,6 +9,12 @@ The policy:
 3. plaintext, "fail" and "null" backends, and keyring's auto-detected chainer, are refused with
    a French message: insterm never lets `keyring` pick a backend by itself.
 
+For commands run unattended (cron, a systemd service, a script) on a machine without a desktop
+keyring, the master password may come from a file only its owner can read
+(`master_password_from_file`: `--mot-de-passe-fichier FICHIER`, or systemd's credential
+`$CREDENTIALS_DIRECTORY/insterm-trousseau`, `unattended_master_password`); a file whose mode is
+wider than 0600, owned by someone else, or not a regular file is refused.
+
 No function here prompts on the terminal. Secret values are never logged nor put in an error
 message; only backend names are.
 
@@ -37,6 +43,13 @@ INSI_CERT_PASSPHRASE = "insi-certificate-passphrase"
 
 CRYPTFILE_NAME = "cryptfile_pass.cfg"
 
+# A new encrypted keyring's master password: long enough to resist a guessing attack on a stolen
+# file (the file's Argon2id slows each guess, it does not save a short password).
+MASTER_PASSWORD_MIN_LENGTH = 12
+MASTER_PASSWORD_MIN_WORDS = 4
+MASTER_PASSWORD_RULE = (f"{MASTER_PASSWORD_MIN_LENGTH} caractères au moins, ou une phrase d'au "
+                        f"moins {MASTER_PASSWORD_MIN_WORDS} mots")
+
 # Backends that store secrets in clear, lose them, or raise on every call.
 _REFUSED_CLASS_NAMES = {"PlaintextKeyring", "Keyring@keyring.backends.fail",
                         "Keyring@keyring.backends.null", "ChainerBackend"}
@@ -56,6 +69,10 @@ class MasterPasswordNeeded(SecretsUnavailable):
 
 class WrongMasterPassword(SecretsUnavailable):
     """The master password does not open the existing encrypted file keyring."""
+
+
+class WeakMasterPassword(WrongMasterPassword):
+    """The master password chosen to create the encrypted file keyring is too weak."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +95,30 @@ class BackendPlan:
 _backend: KeyringBackend | None = None
 
 
+# The systemd credential (LoadCredential=insterm-trousseau:/etc/insterm/trousseau) that holds
+# the encrypted keyring's master password for a service.
+CREDENTIAL_NAME = "insterm-trousseau"
+_PASSWORD_FILE_MAX_BYTES = 4096
+
+
 # --------------------------------------------------------------------------------------------
 # Policy
+
+
+def master_password_problem(password: str) -> str | None:
+    """Why `password` is too weak to create the encrypted keyring (French), or None.
+
+    At least 12 characters, or a passphrase of at least 4 words (words of two letters or more,
+    separated by spaces or hyphens). Only checked when the keyring is created: an existing
+    keyring opens with the password it was created with."""
+    if len(password.strip()) >= MASTER_PASSWORD_MIN_LENGTH:
+        return None
+    words = [word for word in password.replace("-", " ").split() if len(word) >= 2]
+    if len(words) >= MASTER_PASSWORD_MIN_WORDS:
+        return None
+    return (f"Mot de passe maître trop court pour créer le trousseau chiffré : "
+            f"{MASTER_PASSWORD_RULE} (par exemple quatre mots sans rapport entre eux). Il n'a "
+            "pas été créé.")
 
 
 def cryptfile_path(xdg_data_home: str | os.PathLike[str] | None = None) -> Path:
@@ -88,6 +127,67 @@ def cryptfile_path(xdg_data_home: str | os.PathLike[str] | None = None) -> Path:
     if xdg_data_home is None:
         xdg_data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(xdg_data_home) / "python_keyring" / CRYPTFILE_NAME
+
+
+def master_password_from_file(path: str | os.PathLike[str]) -> str:
+    """The master password kept in `path` (its first line; UTF-8). `SecretsUnavailable`
+    (French) when the file is missing, not a regular file, not this user's, readable or
+    writable by others (mode wider than 0600), empty or too long. The checks are made on the
+    opened file (no race between the check and the read)."""
+    import stat
+
+    where = os.fspath(path)
+    try:
+        fd = os.open(where, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} est introuvable : "
+                                 "indiquez son chemin complet.") from None
+    except OSError as error:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} ne peut pas être "
+                                 f"ouvert ({error.strerror}) : il doit être un fichier ordinaire "
+                                 "(pas un lien) lisible par son propriétaire.") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise SecretsUnavailable(f"{where} n'est pas un fichier ordinaire : le mot de passe "
+                                 "maître doit être dans un fichier.")
+    with os.fdopen(fd, "rb") as file:
+        mode = stat.S_IMODE(info.st_mode)
+        if info.st_uid != os.geteuid():
+            raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} n'appartient pas "
+                                     "à l'utilisateur qui lance insterm : il est refusé.")
+        if mode & ~0o600:
+            raise SecretsUnavailable(
+                f"Le fichier du mot de passe maître {where} a le mode {mode:04o}, plus ouvert que "
+                f"0600 : d'autres que son propriétaire pourraient le lire. Il est refusé ; faites "
+                f"« chmod 600 {where} », puis recommencez.")
+        data = file.read(_PASSWORD_FILE_MAX_BYTES + 1)
+    if len(data) > _PASSWORD_FILE_MAX_BYTES:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} est trop long : il "
+                                 "ne doit contenir que le mot de passe, sur une ligne.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} n'est pas du texte "
+                                 "UTF-8.") from None
+    password = text.splitlines()[0] if text else ""
+    if not password.strip():
+        raise SecretsUnavailable(f"Le fichier du mot de passe maître {where} est vide.")
+    return password
+
+
+def unattended_master_password(path: str | os.PathLike[str] | None = None) -> str | None:
+    """The master password for a command run unattended: from `path` when given, else from
+    systemd's credential `$CREDENTIALS_DIRECTORY/insterm-trousseau` when there is one, else
+    None (the caller asks on the terminal, or explains)."""
+    if path is not None:
+        return master_password_from_file(path)
+    directory = os.environ.get("CREDENTIALS_DIRECTORY")
+    if directory:
+        candidate = Path(directory) / CREDENTIAL_NAME
+        if candidate.exists():
+            return master_password_from_file(candidate)
+    return None
 
 
 def secret_service_status() -> tuple[bool, str]:
@@ -137,7 +237,9 @@ def select_backend(
 
     Raises MasterPasswordNeeded when the encrypted file keyring is the one to use and no master
     password was given, WrongMasterPassword when it does not open the existing file (nothing is
-    written then). The first use with a master password creates the file (mode 0600) with it.
+    written then), WeakMasterPassword when it would create the file with a password shorter
+    than `MASTER_PASSWORD_RULE` says (nothing is created). The first use with a master
+    password creates the file (mode 0600) with it.
     """
     plan = backend_plan(xdg_data_home=xdg_data_home)
     if plan.kind == "secret_service":
@@ -162,7 +264,8 @@ def open_cryptfile(
         raise MasterPasswordNeeded(
             "Aucun trousseau du système n'est disponible ici (session SSH ?) : saisissez le mot "
             "de passe maître du trousseau chiffré d'insterm"
-            + (" pour le créer." if not path.is_file() else " pour l'ouvrir.")
+            + (f" pour le créer ({MASTER_PASSWORD_RULE})." if not path.is_file()
+               else " pour l'ouvrir.")
         )
     if not master_password.strip():
         raise WrongMasterPassword(
@@ -174,9 +277,13 @@ def open_cryptfile(
         raise SecretsUnavailable(
             "Le trousseau chiffré (keyrings.cryptfile) n'est pas installé : réinstallez insterm."
         ) from error
+    existed = path.is_file()
+    if not existed:
+        problem = master_password_problem(master_password)
+        if problem is not None:
+            raise WeakMasterPassword(problem)
     backend = CryptFileKeyring()
     backend.file_path = str(path)  # instance override of the NonDataProperty
-    existed = path.is_file()
     if not existed:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:

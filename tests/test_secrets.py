@@ -173,6 +173,46 @@ def test_a_blank_master_password_is_refused_and_creates_nothing(tmp_path: Path) 
     assert not secrets.cryptfile_path().exists()
 
 
+@pytest.mark.parametrize("weak", ["xq7!", "onze-lettre", "a b c d e f", "deux mots"])
+def test_a_weak_master_password_creates_no_keyring(weak: str) -> None:
+    with pytest.raises(secrets.WeakMasterPassword) as caught:
+        secrets.select_backend(weak)
+    assert str(caught.value) == (
+        "Mot de passe maître trop court pour créer le trousseau chiffré : 12 caractères au "
+        "moins, ou une phrase d'au moins 4 mots (par exemple quatre mots sans rapport entre "
+        "eux). Il n'a pas été créé.")
+    assert weak not in str(caught.value)
+    assert not secrets.cryptfile_path().exists() and secrets.current_backend() is None
+
+
+def test_the_prompt_for_a_new_keyring_says_the_rule() -> None:
+    with pytest.raises(secrets.MasterPasswordNeeded) as caught:
+        secrets.select_backend()
+    assert str(caught.value).endswith(
+        "pour le créer (12 caractères au moins, ou une phrase d'au moins 4 mots).")
+
+
+@pytest.mark.parametrize("good", ["douze-lettre", "un de la le", "chat noir dort ici"])
+def test_twelve_characters_or_four_words_create_the_keyring(good: str) -> None:
+    assert secrets.master_password_problem(good) is None
+    secrets.select_backend(good)
+    assert secrets.cryptfile_path().is_file()
+
+
+def test_an_existing_keyring_opens_with_its_old_short_password(tmp_path: Path) -> None:
+    """The rule is for new keyrings: one made before it still opens with its password."""
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    path = secrets.cryptfile_path()
+    path.parent.mkdir(parents=True)
+    old = CryptFileKeyring()
+    old.file_path = str(path)
+    old.keyring_key = "court"
+    old.set_password("insterm", "x", "y")
+    backend = secrets.select_backend("court")
+    assert backend.get_password("insterm", "x") == "y"
+
+
 # ------------------------------------------------------------------------------------------
 # The real encrypted file keyring (Argon2id: each operation takes a fraction of a second)
 

@@ -112,16 +112,21 @@ def test_production_is_an_explicit_admin_choice_and_audited(clinic: Clinic) -> N
         clinic.update_insi_settings("sophie", environment="production", confirm_production=True)
     assert clinic.insi_settings().environment == "simulator"
 
-    clinic.update_insi_settings("admin", environment="production", confirm_production=True)
-    clinic.update_insi_settings("admin", idam="IDAMPROD42")
+    # Confirmed, production still needs a certificate and a passed test call
+    # (tests/test_insi_test_call.py): refused, nothing changed, nothing audited.
+    with pytest.raises(ActionRefused, match="aucun certificat d'organisation"):
+        clinic.update_insi_settings("admin", environment="production", confirm_production=True)
+    clinic.update_insi_settings("admin", idam="IDAMPROD42", idam_environment="production")
     view = clinic.insi_settings()
-    assert view.environment == "production" and view.environment_chosen
-    assert view.idam == "IDAMPROD42" and view.idams == {"production": "IDAMPROD42"}
-    assert view.endpoint_url == insi_settings.SERVICE_ENDPOINTS["production"]
-    assert view.certificate.label == "certificat d'organisation"
+    assert view.environment == "simulator" and not view.environment_chosen
+    assert view.idams == {"production": "IDAMPROD42"}
+    production = insi_settings.current(clinic._ctx, clinic.insi_runtime, "production")
+    assert production.idam == "IDAMPROD42" and not production.environment_chosen
+    assert production.endpoint_url == insi_settings.SERVICE_ENDPOINTS["production"]
+    assert production.certificate.label == "certificat d'organisation"
     changes = [json.loads(d) for a, d in audit_rows(clinic) if a == "insi_settings_changed"]
-    assert changes[0] == {"before": {"insi.environment": None},
-                          "after": {"insi.environment": "production"}}
+    assert changes == [{"before": {"insi.idam.production": None},
+                        "after": {"insi.idam.production": "IDAMPROD42"}}]
     with pytest.raises(ActionRefused):
         clinic.update_insi_settings("admin", environment="recette")
 

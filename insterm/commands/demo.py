@@ -173,9 +173,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="insterm demo", description="démonstration d'insterm")
-    configure(parser)
-    return run(parser.parse_args(argv))
+    """`python -m insterm.commands.demo` (scripts/demo): `insterm demo` through the same parser
+    as every command (French help and errors, global options)."""
+    from insterm.cli import main as insterm_main
+
+    return insterm_main(["demo", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,20 +25,22 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--operateur", "--operator", dest="operator", metavar="IDENTIFIANT",
                         help="l'opérateur qui relance (défaut : celui associé au compte du "
                              "système)")
+    from insterm.commands._keyring_options import add_password_file_option
     from insterm.commands._store_options import add_db_option
 
     add_db_option(parser)
+    add_password_file_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from insterm.clinic import Clinic
+    from insterm.commands._keyring_options import open_keyring
     from insterm.commands._store_options import (
         OperatorNeeded,
         acting_operator,
         existing_db,
         fail,
     )
-    from insterm.commands.insi_search import _open_keyring
     from insterm.config import SettingsError
     from insterm.domain.display_name import display_name
     from insterm.domain.errors import InstermError
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         if not items:
             print("Aucun appel INSi en attente.")
             return 0
-        if not _open_keyring(sys.stderr):
+        if not open_keyring(args, sys.stderr):
             return 2
         waiting = 0
         try:

@@ -1,4 +1,4 @@
-"""`insterm insi search --nom NOM --prenoms "P1 P2" --sexe F --naissance AAAA-MM-JJ [--lieu COG]`:
+"""`insterm insi search --nom NOM --prenoms "P1 P2" --sexe F --naissance JJ/MM/AAAA [--lieu COG]`:
 search the INS by traits (the first-name strategy) and print the result or the error in French.
 
 Exit code: 0 for CR 00 (identity found), 1 for 01/02 (none, several), 2 for any error (refused
@@ -17,7 +17,9 @@ INSTERM_INSI_INSTALLATION_ID, INSTERM_INSI_ENVIRONMENT, INSTERM_INSI_TIMEOUT,
 INSTERM_INSI_CA_FILE, and INSTERM_INSI_P12 (path of the organisation certificate, PKCS#12).
 
 The certificate passphrase is read from the keyring (insterm.secrets); when the keyring is the
-encrypted file, its master password is asked on the terminal (never read from the environment).
+encrypted file, its master password comes from `--mot-de-passe-fichier FICHIER` (mode 0600) or
+systemd's credential `insterm-trousseau`, else it is asked on the terminal; never from an
+environment variable (`insterm.commands._keyring_options`).
 
 Wiring (insterm/cli.py): "insi": ("insi_search", "interroger le téléservice INSi ...").
 """
@@ -52,48 +54,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--prenoms", required=True, help='prénoms de naissance dans l\'ordre, ex. "PIERRE PAUL"'
     )
     search.add_argument("--sexe", required=True, help="M ou F")
-    search.add_argument("--naissance", required=True, help="date de naissance AAAA-MM-JJ")
+    from insterm.cli_parser import date_option
+    from insterm.domain.dates import DATE_FORMATS
+
+    search.add_argument("--naissance", required=True, type=date_option("date de naissance"),
+                        metavar="DATE", help=f"date de naissance, {DATE_FORMATS}")
     search.add_argument("--lieu", default=None, help="code COG du lieu de naissance, ex. 63220")
     from insterm.commands._store_options import add_db_option
 
     add_db_option(search)
+    from insterm.commands._keyring_options import add_password_file_option
+
+    add_password_file_option(search)
     from insterm.commands import insi_pending
 
     insi_pending.configure(sub)
 
 
-def _open_keyring(out: TextIO) -> bool:
-    """Open the keyring, asking the master password on the terminal when needed; False with a
-    French message when it cannot be opened."""
-    from insterm import secrets
-
-    try:
-        if secrets.current_backend() is None:
-            try:
-                secrets.select_backend()
-            except secrets.MasterPasswordNeeded:
-                if not sys.stdin.isatty():
-                    print(
-                        "Le trousseau chiffré d'insterm demande son mot de passe maître : lancez "
-                        "la commande dans un terminal pour le saisir.",
-                        file=out,
-                    )
-                    return False
-                import getpass
-
-                secrets.select_backend(getpass.getpass("Mot de passe maître du trousseau : "))
-    except secrets.SecretsError as error:
-        print(str(error), file=out)
-        return False
-    return True
-
-
-def _passphrase(out: TextIO) -> str | None:
+def _passphrase(args: argparse.Namespace, out: TextIO) -> str | None:
     """The certificate passphrase from the keyring; None with a French message when it cannot
     be had."""
     from insterm import secrets
+    from insterm.commands._keyring_options import open_keyring
 
-    if not _open_keyring(out):
+    if not open_keyring(args, out):
         return None
     try:
         value = secrets.get_secret(secrets.INSI_CERT_PASSPHRASE)
@@ -159,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    passphrase = _passphrase(sys.stderr)
+    passphrase = _passphrase(args, sys.stderr)
     if passphrase is None:
         return 2
     from insterm.insi.auth import CertificateAuth
@@ -175,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
     """The search with the practice's settings (database + settings file + keyring)."""
+    from insterm.commands._keyring_options import open_keyring
     from insterm.commands._store_options import existing_db
     from insterm.config import SettingsError
     from insterm.store.connection import open_database
@@ -205,7 +190,7 @@ def _run_with_practice_settings(args: argparse.Namespace, query: object) -> int:
             print(str(error), file=sys.stderr)
             return 2
         print(f"Environnement INSi : {view.environment_label} ({view.endpoint_url})")
-        if view.certificate.passphrase is None and not _open_keyring(sys.stderr):
+        if view.certificate.passphrase is None and not open_keyring(args, sys.stderr):
             return 2
         prepared = insi_calls.prepare_client(ctx, runtime)
         if prepared.refusal is not None or prepared.client is None:

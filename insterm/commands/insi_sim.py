@@ -17,9 +17,10 @@ People: the public test identities, and the identities of the database (--db, el
 the settings file or the default place) that hold an INS (RECUP/QUAL: the demo database's
 synthetic people), answered 00 with their stored INS and traits (`insterm.commands.sim_people`).
 
-When no Secret Service is reachable (SSH), the encrypted keyring's master password is asked here,
-by insterm itself (the keyring backends never prompt): on the terminal when there is one, else
-read from the first line of standard input.
+When no Secret Service is reachable (SSH), the encrypted keyring's master password comes from
+`--mot-de-passe-fichier FICHIER` or systemd's credential (`insterm.commands._keyring_options`),
+else it is asked here, by insterm itself (the keyring backends never prompt): on the terminal
+when there is one, else read from the first line of standard input.
 """
 
 from __future__ import annotations
@@ -53,16 +54,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"dossier des certificats du simulateur (défaut : ${STATE_DIR_ENV}, sinon le "
         "dossier de données d'insterm/insi-sim)",
     )
+    from insterm.commands._keyring_options import add_password_file_option
     from insterm.commands._store_options import add_db_option
 
     add_db_option(parser)
+    add_password_file_option(parser)
 
 
 def _ask_master_password(creating: bool) -> str:
     import getpass
 
+    from insterm.secrets import MASTER_PASSWORD_RULE
+
     if sys.stdin is not None and sys.stdin.isatty():
-        first = getpass.getpass("Mot de passe maître du trousseau chiffré d'insterm : ")
+        first = getpass.getpass(
+            f"Nouveau mot de passe maître du trousseau chiffré d'insterm ({MASTER_PASSWORD_RULE}) : "
+            if creating else "Mot de passe maître du trousseau chiffré d'insterm : ")
         if creating:
             again = getpass.getpass("Confirmez le mot de passe maître : ")
             if again != first:
@@ -72,14 +79,16 @@ def _ask_master_password(creating: bool) -> str:
     return line.rstrip("\r\n")
 
 
-def _open_keyring() -> None:
+def _open_keyring(args: argparse.Namespace | None = None) -> None:
     from insterm import secrets
 
     plan = secrets.backend_plan()
     master = None
     if plan.needs_master_password:
         print(f"Trousseau : {plan.reason} ; trousseau chiffré {plan.cryptfile_path}.")
-        master = _ask_master_password(plan.kind == "cryptfile_new")
+        master = secrets.unattended_master_password(getattr(args, "password_file", None))
+        if master is None:
+            master = _ask_master_password(plan.kind == "cryptfile_new")
     secrets.select_backend(master)
 
 
@@ -152,7 +161,7 @@ def setup(state_dir: Path, port: int = DEFAULT_PORT,
 
     authority = TestAuthority(state_dir)
     try:
-        _open_keyring()
+        _open_keyring(args)
     except secrets.SecretsError as error:
         print(f"Trousseau indisponible : {error}", file=sys.stderr)
         return 2

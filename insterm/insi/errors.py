@@ -17,7 +17,7 @@ machine name for the insi_call log.
 
 from __future__ import annotations
 
-from insterm.domain.errors import InstermError
+from insterm.domain.errors import InstermError, echoed
 
 __all__ = [
     "InsiAuthError",
@@ -52,7 +52,7 @@ def _clip(text: str | None, limit: int = 1000) -> str | None:
     if text is None:
         return None
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return echoed(text, limit)
 
 
 class InsiError(InstermError):
@@ -94,7 +94,10 @@ class InsiSettingsError(InsiRefused):
 
 
 class InsiFault(InsiError):
-    """A SOAP 1.2 fault from the service.
+    """A SOAP fault from the service (1.2, or 1.1 from a gateway: faultcode, faultstring, detail).
+
+    Every text from the server is kept as `insterm.domain.errors.echoed` shows it (control
+    characters escaped, cut at 1,000 characters): it is shown to the operator as is.
 
     `soap_code` "Sender"/"Receiver"..., `subcode` the siram code ("siram_100"), `error_code` and
     `severity` from siram:Erreur ("desir_550", "erreur"; severity normalised: "fatal" ->
@@ -122,12 +125,21 @@ class InsiFault(InsiError):
         self.severity_raw = severity_raw
         self.message_fr = _clip(message_fr)
         self.detail = _clip(detail)
-        self.message_id = message_id
+        self.message_id = _clip(message_id, 200)
         self.http_status = http_status
-        codes = "/".join(c for c in (subcode, error_code) if c) or "sans code"
-        text = self.message_fr or self.detail or "aucun message"
-        message = f"Le service INSi a répondu par une erreur ({codes}) : {text}"
-        if self.detail and self.detail != self.message_fr:
+        shown = [echoed(c, 60) for c in (subcode, error_code) if c]
+        if not shown and soap_code:
+            shown.append(echoed(soap_code, 60))
+        text = self.message_fr or self.detail
+        if text is None and not shown:
+            status = f" (HTTP {http_status})" if http_status is not None else ""
+            message = ("Le service INSi a répondu par une erreur sans en donner le code ni le "
+                       f"motif{status}. Réessayez ; si cela se répète, signalez-le au support.")
+        else:
+            codes = "/".join(shown) or "sans code"
+            message = f"Le service INSi a répondu par une erreur ({codes})"
+            message += f" : {text}" if text else " sans en donner le motif."
+        if self.detail and self.message_fr and self.detail != self.message_fr:
             message += f" [{self.detail}]"
         hint = _FAULT_HINTS.get((error_code or "").lower())
         if hint:
@@ -150,7 +162,8 @@ class InsiTransportError(InsiError):
 
 class InsiReplyError(InsiError):
     """An answer arrived but cannot be used. `kind`: "empty", "not_xml", "truncated",
-    "forbidden_dtd", "not_soap", "unexpected_content", "invalid_value", "key_mismatch"."""
+    "forbidden_dtd", "not_soap", "soap11", "unexpected_content", "invalid_value",
+    "key_mismatch"."""
 
     def __init__(self, message: str, *, kind: str) -> None:
         super().__init__(message)

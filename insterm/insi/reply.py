@@ -10,6 +10,13 @@ Untrusted input: DTDs and entities are refused outright (billion laughs, XXE), t
 touches the network, never loads a DTD, never resolves an entity and keeps libxml2's size
 limits (huge_tree off). The caller caps the number of bytes read (`insterm.insi.transport`).
 
+The envelope must have the shape SOAP gives it: at most one Header, then exactly one Body and
+nothing else (a second Body would let a relay or an attacker smuggle a result past whoever reads
+the first); a Fault alone in its Body. A SOAP 1.1 fault (faultcode, faultstring, detail: what a
+gateway in front of the service may send) is read as a fault; a SOAP 1.1 envelope carrying
+anything else is refused ("SOAP 1.1 inattendu"): the INSi contract is SOAP 1.2. A text value of
+the RESULTAT holding a control character is refused (it would act on the terminal when shown).
+
 `parse_reply` raises only `InsiFault`, `InsiReplyError` (incl. `InsiKeyMismatch`) or
 `InsiTransportError` (HTTP error status with no SOAP fault) — never anything else.
 """
@@ -20,6 +27,7 @@ import re
 
 from lxml import etree
 
+from insterm.domain.errors import echoed
 from insterm.insi.errors import (
     InsiError,
     InsiFault,
@@ -177,7 +185,14 @@ def _value(parent: etree._Element, name: str, *, required: bool = False) -> str 
         return None
     if len(element):
         raise _unexpected(f"{name} n'est pas une valeur simple")
-    return _text(element)
+    text = _text(element)
+    if any(not ch.isprintable() and ch not in " \t\n\r" for ch in text):
+        raise InsiReplyError(
+            f"Le service INSi a renvoyé un caractère de contrôle dans {name} "
+            f"(« {echoed(text, 40)} ») : la réponse ne peut pas être utilisée.",
+            kind="invalid_value",
+        )
+    return text
 
 
 def _ins_record(element: etree._Element, where: str) -> InsRecord:
@@ -193,7 +208,7 @@ def _ins_record(element: etree._Element, where: str) -> InsRecord:
     if not _MATRICULE.fullmatch(matricule):
         raise InsiReplyError(
             f"Le service INSi a renvoyé un matricule mal formé dans {where} "
-            f"({matricule[:20]!r}) : la réponse ne peut pas être utilisée.",
+            f"(« {echoed(matricule, 20)} ») : la réponse ne peut pas être utilisée.",
             kind="invalid_value",
         )
     if key is None or not _KEY.fullmatch(key):
@@ -217,7 +232,7 @@ def _ins_record(element: etree._Element, where: str) -> InsRecord:
     if oid not in OID_LABELS:
         raise InsiReplyError(
             f"Le service INSi a renvoyé un INS avec une autorité (OID) inconnue dans {where} "
-            f"({oid[:60]!r}) : la réponse ne peut pas être utilisée.",
+            f"(« {echoed(oid, 60)} ») : la réponse ne peut pas être utilisée.",
             kind="invalid_value",
         )
     return InsRecord(
@@ -247,7 +262,7 @@ def _result(resultat: etree._Element) -> InsiResult:
     code = _value(cr, "CodeCR", required=True) or ""
     label = _value(cr, "LibelleCR") or ""
     if code not in _CODES:
-        raise _unexpected(f"compte rendu {code[:10]!r} inconnu")
+        raise _unexpected(f"compte rendu « {echoed(code, 10)} » inconnu")
     individu = _single(resultat, "INDIVIDU", required=False)
     if code != "00":
         # 01/02 carry no individual; one present would be a contradiction we do not use.
@@ -264,53 +279,88 @@ def _result(resultat: etree._Element) -> InsiResult:
     return InsiResult(code=code, label=label, active=active, history=history, traits=_traits(tiq))
 
 
-def _fault(fault: etree._Element, http_status: int | None) -> InsiFault:
-    def first(parent: etree._Element | None, local: str) -> etree._Element | None:
-        if parent is None:
-            return None
-        for child in parent:
-            if _local(child.tag) == local:
-                return child
+def _first(parent: etree._Element | None, local: str) -> etree._Element | None:
+    if parent is None:
         return None
+    for child in parent:
+        if _local(child.tag) == local:
+            return child
+    return None
 
-    def qname_local(element: etree._Element | None) -> str | None:
-        if element is None:
-            return None
-        value = _text(element)
-        return value.rsplit(":", 1)[-1] or None
 
-    code_el = first(fault, "Code")
-    soap_code = qname_local(first(code_el, "Value"))
-    subcode = qname_local(first(first(code_el, "Subcode"), "Value"))
-    reason_el = first(fault, "Reason")
+def _qname_local(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return _text(element).rsplit(":", 1)[-1] or None
+
+
+def _siram_error(detail_el: etree._Element | None) -> dict[str, str | None]:
+    """code, severity (normalised), severity_raw, detail, message_id of a siram:Erreur."""
+    found: dict[str, str | None] = dict.fromkeys(
+        ("error_code", "severity", "severity_raw", "detail", "message_id"))
+    erreur = None if detail_el is None else next(detail_el.iter(f"{{{SIRAM}}}Erreur"), None)
+    if erreur is None:
+        if detail_el is not None:
+            found["detail"] = _text(detail_el) or None
+        return found
+    found["error_code"] = (erreur.get("code") or "").strip() or None
+    severity_raw = (erreur.get("severite") or "").strip() or None
+    if severity_raw is not None:
+        severity = severity_raw.rsplit(":", 1)[-1].lower()
+        found["severity"] = "fatale" if severity == "fatal" else severity
+    found["severity_raw"] = severity_raw
+    found["detail"] = _text(erreur) or None
+    found["message_id"] = erreur.get("messageID")
+    return found
+
+
+def _fault(fault: etree._Element, http_status: int | None) -> InsiFault:
+    """A SOAP 1.2 fault: Code/Value, Code/Subcode/Value, Reason/Text (French first), Detail."""
+    code_el = _first(fault, "Code")
+    reason_el = _first(fault, "Reason")
     texts = [c for c in (reason_el if reason_el is not None else []) if _local(c.tag) == "Text"]
     french = [t for t in texts if (t.get(XML_LANG) or "").lower().startswith("fr")]
-    message = _text((french or texts)[0]) if texts else None
-    detail_el = first(fault, "Detail")
-    erreur = None
-    if detail_el is not None:
-        erreur = next(detail_el.iter(f"{{{SIRAM}}}Erreur"), None)
-    error_code = severity = severity_raw = detail = message_id = None
-    if erreur is not None:
-        error_code = (erreur.get("code") or "").strip() or None
-        severity_raw = (erreur.get("severite") or "").strip() or None
-        if severity_raw is not None:
-            severity = severity_raw.rsplit(":", 1)[-1].lower()
-            if severity == "fatal":
-                severity = "fatale"
-        detail = _text(erreur) or None
-        message_id = erreur.get("messageID")
     return InsiFault(
-        soap_code=soap_code,
-        subcode=subcode,
-        error_code=error_code,
-        severity=severity,
-        severity_raw=severity_raw,
-        message_fr=message,
-        detail=detail,
-        message_id=message_id,
+        soap_code=_qname_local(_first(code_el, "Value")),
+        subcode=_qname_local(_first(_first(code_el, "Subcode"), "Value")),
+        message_fr=_text((french or texts)[0]) if texts else None,
         http_status=http_status,
+        **_siram_error(_first(fault, "Detail")),
     )
+
+
+def _fault11(fault: etree._Element, http_status: int | None) -> InsiFault:
+    """A SOAP 1.1 fault: faultcode, faultstring, detail (unqualified children)."""
+    def child(local: str) -> etree._Element | None:
+        for element in fault:
+            if _local(element.tag) == local and _ns(element.tag) in (None, SOAP11):
+                return element
+        return None
+
+    faultstring = child("faultstring")
+    return InsiFault(
+        soap_code=_qname_local(child("faultcode")),
+        subcode=None,
+        message_fr=_text(faultstring) if faultstring is not None else None,
+        http_status=http_status,
+        **_siram_error(child("detail")),
+    )
+
+
+def _envelope_parts(root: etree._Element, soap: str) -> etree._Element:
+    """The one Body of a well-shaped envelope: [Header] Body, nothing else."""
+    parts = [child for child in root if isinstance(child.tag, str)]
+    names = [child.tag for child in parts]
+    header, body = f"{{{soap}}}Header", f"{{{soap}}}Body"
+    if names.count(body) > 1:
+        raise _unexpected("plusieurs corps (Body) dans l'enveloppe")
+    if names.count(header) > 1:
+        raise _unexpected("plusieurs en-têtes (Header) dans l'enveloppe")
+    if body not in names:
+        raise _unexpected("enveloppe sans corps")
+    if names not in ([body], [header, body]):
+        raise _unexpected("élément inattendu dans l'enveloppe")
+    return parts[-1]
 
 
 def _http_error(http_status: int) -> InsiTransportError:
@@ -364,17 +414,30 @@ def _parse_reply(body: bytes, http_status: int) -> InsiResult:
             kind="not_soap",
         )
     soap = _ns(root.tag)
-    body_el = root.find(f"{{{soap}}}Body")
-    if body_el is None:
+    assert soap is not None
+    try:
+        body_el = _envelope_parts(root, soap)
+    except InsiReplyError:
         if not http_ok:
-            raise _http_error(http_status)
-        raise _unexpected("enveloppe sans corps")
-    fault = body_el.find(f"{{{soap}}}Fault")
-    if fault is not None:
-        raise _fault(fault, http_status)
+            raise _http_error(http_status) from None
+        raise
+    payload = [c for c in body_el if isinstance(c.tag, str)]
+    faults = [c for c in payload if c.tag == f"{{{soap}}}Fault"]
+    if faults:
+        if len(payload) != 1:
+            raise _unexpected("une erreur (Fault) accompagnée d'autres éléments")
+        if soap == SOAP11:
+            raise _fault11(faults[0], http_status)
+        raise _fault(faults[0], http_status)
     if not http_ok:
         raise _http_error(http_status)
-    payload = [c for c in body_el if isinstance(c.tag, str)]
+    if soap == SOAP11:
+        raise InsiReplyError(
+            "La réponse du service INSi est un message SOAP 1.1 inattendu (le service parle "
+            "SOAP 1.2) : elle ne peut pas être utilisée. Vérifiez l'adresse du service INSi ; "
+            "l'identité reste inchangée.",
+            kind="soap11",
+        )
     if len(payload) != 1 or _local(payload[0].tag) != "RESULTAT" or _ns(payload[0].tag) not in (
         RESULTAT_NS,
         None,

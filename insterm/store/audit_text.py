@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, str] = {
     "state_tracking_started": "Suivi de l'état des dossiers",
     "identities_exported": "Export d'identités",
     "ins_labels_printed": "Étiquettes INS imprimées",
+    "insi_test_call": "Appel de test INSi",
 }
 
 FIELD_LABELS = {
@@ -313,6 +314,9 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "document_catalogue_changed": _catalogue,
     "insi_settings_changed": _settings,
     "workstation_settings_changed": _settings,
+    "insi_test_call": lambda d: (f"Appel de test {d.get('environment', '?')} : "
+                                 + ("réussi" if d.get("passed") else "échoué")
+                                 + f" ({d.get('code', '?')})"),
     "insi_certificate_imported": lambda d: "Certificat de l'organisation importé pour INSi",
     "patient_informed": lambda d: "Patient informé de l'usage de son INS : "
                                   + _INFORMED.get(str(d.get("how")), str(d.get("how", "?"))),

@@ -1,8 +1,9 @@
 """INSi readiness: everything that would stop a call now, found without sending anything.
 
-The identity (doubtful, fictitious, corrected birth date, sex I, merged), the settings, the CA
-bundle, the certificate (missing, its passphrase not in the keyring, expired or expiring) and
-the keyring (locked: `needs_master_password` tells the screen to ask its master password).
+The identity (doubtful, fictitious, corrected birth date, sex I, merged), the settings, the
+production configuration changed since its passed test call (a warning), the CA bundle, the
+certificate (missing, its passphrase not in the keyring, expired or expiring) and the keyring
+(locked: `needs_master_password` tells the screen to ask its master password).
 """
 
 from __future__ import annotations
@@ -96,6 +97,14 @@ def readiness(ctx: Context, runtime: InsiRuntime,
             "no_ca_file", "Aucun fichier d'autorités de certification IGC-Santé n'est réglé : le "
             "magasin du système sera utilisé, qui ne les contient souvent pas. Indiquez le "
             "fichier (insi.ca_file) si la connexion échoue.", False))
+    if view.environment == "production":
+        from insterm.usecases.insi_test_call import passed_test
+
+        if passed_test(ctx.conn, view) is None:
+            items.append(ReadinessItem(
+                "production_untested", "La configuration de production a changé depuis son "
+                "dernier appel de test réussi (certificat, IDAM, adresse ou autorités) : un "
+                "administrateur doit refaire l'appel de test (Réglages, onglet INSi, F3).", False))
     certificate = None
     needs_master = False
     source = view.certificate

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from insterm import __version__, config, secrets
+from insterm.domain.errors import echoed
 from insterm.insi.settings import InsiSettings
 from insterm.store import settings as store
 from insterm.store.connection import write_transaction
@@ -129,13 +130,19 @@ def installation_id(ctx: Context) -> str:
     return current
 
 
-def current(ctx: Context, runtime: InsiRuntime) -> InsiSettingsView:
-    """The INSi settings in force (database + settings file + runtime); `SettingsError` when
-    the settings file cannot be read."""
+def current(ctx: Context, runtime: InsiRuntime,
+            environment: str | None = None) -> InsiSettingsView:
+    """The INSi settings in force (database + settings file + runtime), or those that would be
+    in force in `environment` (the test call of an environment not chosen yet); `SettingsError`
+    when the settings file cannot be read."""
     practice = _practice_values(ctx.conn)
     file = runtime.file_settings()
     stored_env = practice.get(KEY_ENVIRONMENT)
-    environment = stored_env if stored_env in ENVIRONMENTS else "simulator"
+    if environment is None:
+        environment = stored_env if stored_env in ENVIRONMENTS else "simulator"
+    elif environment not in ENVIRONMENTS:
+        raise ActionRefused("Environnement INSi inconnu : choisissez simulateur, qualification "
+                            "ou production.")
     idams = {env: practice[idam_key(env)] for env in ENVIRONMENTS if practice.get(idam_key(env))}
     idam = idams.get(environment) or (SIMULATOR_IDAM if environment == "simulator" else None)
     ca_file: str | None
@@ -153,7 +160,7 @@ def current(ctx: Context, runtime: InsiRuntime) -> InsiSettingsView:
                                         "certificat d'organisation")
     return InsiSettingsView(
         environment=environment, environment_label=ENVIRONMENT_LABELS[environment],
-        environment_chosen=stored_env is not None, idam=idam, idams=idams,
+        environment_chosen=stored_env == environment, idam=idam, idams=idams,
         software_name=practice.get(KEY_SOFTWARE_NAME) or DEFAULT_SOFTWARE_NAME,
         software_version=__version__, installation_id=installation_id(ctx),
         endpoint_url=endpoint, ca_file=ca_file,
@@ -165,13 +172,15 @@ def current(ctx: Context, runtime: InsiRuntime) -> InsiSettingsView:
 # Changing settings
 
 
-def update_practice(ctx: Context, actor: str, *, environment: str | None = None,
-                    idam: str | None = None, idam_environment: str | None = None,
-                    software_name: str | None = None,
+def update_practice(ctx: Context, runtime: InsiRuntime, actor: str, *,
+                    environment: str | None = None, idam: str | None = None,
+                    idam_environment: str | None = None, software_name: str | None = None,
                     confirm_production: bool = False) -> dict[str, str | None]:
     """Change practice-wide INSi settings (administrators only, audited). `idam` applies to
     `idam_environment` (default: the environment in force after this change); "" removes it.
-    Choosing production needs `confirm_production=True`. Returns {key: new value}."""
+    Choosing production needs `confirm_production=True`, an installed certificate and a passed
+    test call of that very configuration (`insi_test_call.production_refusal`). Returns
+    {key: new value}."""
     if environment is not None and environment not in ENVIRONMENTS:
         raise ActionRefused("Environnement INSi inconnu : choisissez simulateur, qualification "
                             "ou production.")
@@ -192,6 +201,17 @@ def update_practice(ctx: Context, actor: str, *, environment: str | None = None,
         if not software_name or len(software_name) > 64 or ":" in software_name:
             raise ActionRefused("Nom de logiciel incorrect : un mot sans « : », 64 caractères "
                                 "au plus (il est envoyé sous la forme urn:lps:NOM:VERSION).")
+    if environment == "production":
+        from insterm.usecases.insi_test_call import production_refusal
+
+        ctx.operator(actor, admin=True, admin_for="changer les réglages INSi du cabinet")
+        stored = store.get(ctx.conn, KEY_ENVIRONMENT)
+        production_idam = idam if idam is not None and (idam_environment or "production") \
+            == "production" else None
+        problem = (None if stored == "production" and production_idam is None
+                   else production_refusal(ctx, runtime, production_idam))
+        if problem is not None:
+            raise ActionRefused(problem)
     with ctx.change(actor, "insi_settings_changed", admin=True,
                     admin_for="changer les réglages INSi du cabinet") as change:
         before = _practice_values(change.conn)
@@ -237,8 +257,12 @@ def update_workstation(ctx: Context, runtime: InsiRuntime, actor: str,
             raise ActionRefused("L'adresse du service INSi doit commencer par https://.")
     path = values.get("ca_file")
     if path is not None and not Path(str(path)).expanduser().is_file():
-        raise ActionRefused(f"Le fichier {path} est introuvable : indiquez le chemin complet "
-                            "du fichier des autorités de certification (PEM).")
+        raise ActionRefused(f"Le fichier {echoed(str(path))} est introuvable : indiquez le chemin "
+                            "complet du fichier des autorités de certification (PEM).")
+    folder = values.get("simulator_dir")
+    if folder is not None and not Path(str(folder)).expanduser().is_dir():
+        raise ActionRefused(f"Le dossier {echoed(str(folder))} est introuvable : indiquez le "
+                            "dossier du simulateur (celui de « insterm insi-sim --setup »).")
     with ctx.change(actor, "workstation_settings_changed", admin=True,
                     admin_for="changer les réglages INSi de ce poste") as change:
         settings = config.update_settings_file({"insi": values}, runtime.settings_path)

@@ -109,8 +109,13 @@ def test_refused_traits_exit_2_before_any_setting_or_network(monkeypatch, capsys
                 "--naissance", "1987-01-01", "--lieu", "2B020"]) == 2
     err = capsys.readouterr().err
     assert "non envoyée" in err
+    # JJ/MM/AAAA is a date as on the screens (the search then stops at the missing database);
+    # what is no date is refused by the option itself, in French.
     assert run([*ARGS[:-1], "26/02/1997"]) == 2
-    assert "AAAA-MM-JJ" in capsys.readouterr().err
+    assert "Base de données introuvable" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run([*ARGS[:-1], "1997-02-30"])
+    assert "le 30/02/1997 n'existe pas dans le calendrier" in capsys.readouterr().err
 
 
 def test_missing_settings_are_named(monkeypatch, capsys) -> None:

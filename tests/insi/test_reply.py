@@ -395,3 +395,114 @@ def test_arbitrary_soap_shaped_xml_never_raises_anything_else(tree: str, ns: str
         assert isinstance(result, InsiResult) and result.code in ("00", "01", "02")
         if result.code == "00":
             assert result.active is not None and len(result.active.value) == 15
+
+
+# ------------------------------------------------------------------ hostile envelopes (issue 9.5)
+
+S11 = "http://schemas.xmlsoap.org/soap/envelope/"
+CR01 = f"<RESULTAT {RES}><CR><CodeCR>01</CodeCR><LibelleCR>Aucune</LibelleCR></CR></RESULTAT>"
+CR00 = (f"<RESULTAT {RES}><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR>"
+        f"<INDIVIDU>{ACTIVE}{TIQ}</INDIVIDU></RESULTAT>")
+
+
+def _raw_envelope(children: str, ns: str = "http://www.w3.org/2003/05/soap-envelope") -> bytes:
+    return f'<soap:Envelope xmlns:soap="{ns}">{children}</soap:Envelope>'.encode()
+
+
+@pytest.mark.parametrize(
+    ("children", "said"),
+    [
+        (f"<soap:Body>{CR01}</soap:Body><soap:Body>{CR00}</soap:Body>",
+         "plusieurs corps (Body) dans l'enveloppe"),
+        (f"<soap:Body>{CR00}</soap:Body><soap:Body>{CR01}</soap:Body>",
+         "plusieurs corps (Body) dans l'enveloppe"),
+        (f"<soap:Header/><soap:Header/><soap:Body>{CR01}</soap:Body>",
+         "plusieurs en-têtes (Header) dans l'enveloppe"),
+        (f"<soap:Body>{CR01}</soap:Body><soap:Header/>", "élément inattendu dans l'enveloppe"),
+        (f"<soap:Body>{CR01}</soap:Body><x:Extra xmlns:x='urn:x'/>",
+         "élément inattendu dans l'enveloppe"),
+        ("<soap:Header/>", "enveloppe sans corps"),
+        ("<soap:Body><soap:Fault/><soap:Fault/></soap:Body>",
+         "une erreur (Fault) accompagnée d'autres éléments"),
+        (f"<soap:Body><soap:Fault/>{CR01}</soap:Body>",
+         "une erreur (Fault) accompagnée d'autres éléments"),
+    ],
+)
+def test_an_envelope_not_shaped_as_soap_says_is_refused(children: str, said: str) -> None:
+    with pytest.raises(InsiReplyError) as caught:
+        parse_reply(_raw_envelope(children))
+    assert caught.value.kind == "unexpected_content"
+    assert str(caught.value) == (
+        f"La réponse du service INSi est inattendue ({said}) : elle ne peut pas être utilisée. "
+        "L'identité reste inchangée ; réessayez ou signalez-le au support.")
+
+
+def test_a_soap11_fault_is_read() -> None:
+    body = _raw_envelope(
+        "<soap:Body><soap:Fault><faultcode>soap:Server</faultcode>"
+        "<faultstring>Passerelle indisponible</faultstring>"
+        "<detail><siram:Erreur xmlns:siram='urn:siram' code='insi_111' severite='fatal'>"
+        "Service en maintenance</siram:Erreur></detail></soap:Fault></soap:Body>", ns=S11)
+    with pytest.raises(InsiFault) as caught:
+        parse_reply(body, http_status=500)
+    fault = caught.value
+    assert (fault.soap_code, fault.error_code, fault.severity) == ("Server", "insi_111", "fatale")
+    assert str(fault) == (
+        "Le service INSi a répondu par une erreur (insi_111) : Passerelle indisponible "
+        "[Service en maintenance] Le téléservice est indisponible : réessayez plus tard.")
+
+
+def test_a_soap11_fault_without_siram_detail_keeps_its_code_and_text() -> None:
+    body = _raw_envelope(
+        "<soap:Body><soap:Fault><faultcode>soap:Client</faultcode>"
+        "<faultstring>Bad request</faultstring><detail>trace 42</detail></soap:Fault>"
+        "</soap:Body>", ns=S11)
+    with pytest.raises(InsiFault) as caught:
+        parse_reply(body, http_status=500)
+    assert str(caught.value) == (
+        "Le service INSi a répondu par une erreur (Client) : Bad request [trace 42]")
+
+
+def test_a_soap11_envelope_that_is_not_a_fault_is_refused() -> None:
+    with pytest.raises(InsiReplyError) as caught:
+        parse_reply(_raw_envelope(f"<soap:Body>{CR00}</soap:Body>", ns=S11))
+    assert caught.value.kind == "soap11"
+    assert "SOAP 1.1 inattendu" in str(caught.value)
+
+
+@pytest.mark.parametrize("ns", ["http://www.w3.org/2003/05/soap-envelope", S11])
+def test_an_empty_fault_never_says_no_code_no_message(ns: str) -> None:
+    with pytest.raises(InsiFault) as caught:
+        parse_reply(_raw_envelope("<soap:Body><soap:Fault/></soap:Body>", ns=ns),
+                    http_status=500)
+    assert str(caught.value) == (
+        "Le service INSi a répondu par une erreur sans en donner le code ni le motif "
+        "(HTTP 500). Réessayez ; si cela se répète, signalez-le au support.")
+
+
+def test_fault_texts_reach_the_message_with_control_characters_escaped() -> None:
+    body = _envelope(
+        "<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value><soap:Subcode>"
+        "<soap:Value>siram_&#x9b;2J</soap:Value></soap:Subcode></soap:Code>"
+        "<soap:Reason><soap:Text xml:lang='fr'>Refus &#x9d;0;pwned&#x9c;&#x202e;</soap:Text>"
+        "</soap:Reason><soap:Detail><siram:Erreur xmlns:siram='urn:siram' code='x&#x9b;1' "
+        "severite='erreur'>d&#x9b;31m</siram:Erreur></soap:Detail></soap:Fault>")
+    with pytest.raises(InsiFault) as caught:
+        parse_reply(body, http_status=500)
+    text = str(caught.value)
+    # XML 1.0 lets no C0 control but tab and line ends through; C1 controls (CSI, OSC, ST)
+    # and bidi overrides do get through
+    assert text == ("Le service INSi a répondu par une erreur (siram_\\x9b2J/x\\x9b1) : "
+                    "Refus \\x9d0;pwned\\x9c\\u202e [d\\x9b31m]")
+    assert all(ch.isprintable() for ch in text)
+
+
+@pytest.mark.parametrize("where", ["LibelleCR", "NomNaissance", "ListePrenom"])
+def test_a_result_value_with_a_control_character_is_refused(where: str) -> None:
+    body = _raw_envelope(f"<soap:Body>{CR00}</soap:Body>").replace(
+        f"<{where}>".encode(), f"<{where}>&#x9b;2J".encode())
+    with pytest.raises(InsiReplyError) as caught:
+        parse_reply(body)
+    assert caught.value.kind == "invalid_value"
+    assert f"caractère de contrôle dans {where}" in str(caught.value)
+    assert "\x9b" not in str(caught.value) and "\\x9b2J" in str(caught.value)

@@ -129,7 +129,7 @@ async def test_timeout_goes_to_this_machines_file(admin_app, clinic, tmp_path) -
     assert actions(clinic, "workstation") == [("workstation_settings_changed", "admin")]
 
 
-async def test_production_needs_the_confirmation(admin_app, clinic) -> None:
+async def test_production_needs_the_confirmation_then_a_certificate(admin_app, clinic) -> None:
     async with admin_app.run_test(size=(80, 24)) as pilot:
         screen = await open_settings(pilot)
         await choose_environment(pilot, 2)
@@ -146,10 +146,100 @@ async def test_production_needs_the_confirmation(admin_app, clinic) -> None:
         await settle(pilot)
         await pilot.press("f2")  # confirms
         await settle(pilot)
+        refusal = message(screen, "insi")
+    assert refusal.startswith("Production refusée : aucun certificat d'organisation n'est "
+                              "installé.")
+    assert clinic.insi_settings().environment == "simulator"
+    assert stored(clinic, "insi.environment") is None
+    assert actions(clinic, "insi_settings") == []
+
+
+async def test_every_insi_value_has_a_field_and_production_follows_a_passed_test(
+        admin_app, clinic, tmp_path) -> None:
+    """The CA file, relay address, software name and IDAM typed in their fields, saved with
+    every value listed; F3 tests production against the simulator (standing in for it through
+    the relay setting); then production is accepted."""
+    from insterm.insi.simulator import DEMO_IDAM, Simulator, TestAuthority
+
+    authority = TestAuthority(tmp_path / "prod-sim")
+    passphrase = authority.ensure()
+    assert passphrase is not None
+    secrets.use_backend(secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg"))
+    clinic.import_insi_certificate("admin", authority.client_p12, passphrase)
+    with Simulator(authority, known_idam=(DEMO_IDAM, "IDAMPROD42")) as simulator:
+        url = simulator.url
+        async with admin_app.run_test(size=(80, 24)) as pilot:
+            screen = await open_settings(pilot)
+            await choose_environment(pilot, 2)  # production: its IDAM and this machine's files
+            for field, text in (("#insi-idam", "IDAMPROD42"),
+                                ("#insi-ca-file", str(authority.ca_cert)),
+                                ("#insi-endpoint", url),
+                                ("#insi-software-name", "insterm-cabinet")):
+                screen.query_one(field).focus()
+                screen.query_one(field).value = ""
+                await pilot.press(*text)
+            await pilot.press("f3")  # not saved yet: refused, nothing sent
+            await settle(pilot)
+            unsaved = message(screen, "insi")
+            assert simulator.handled == []
+            await pilot.press("f2", "f2")  # saves, confirms production
+            await settle(pilot)
+            saved = message(screen, "insi")
+            assert clinic.insi_settings().environment == "simulator"
+            await choose_environment(pilot, 2)
+            await pilot.press("f3")
+            await settle(pilot)
+            tested = message(screen, "insi")
+            in_force = " ".join(screen.query_one("#insi-in-force").render().plain.split())
+            await pilot.press("f2", "f2")
+            await settle(pilot)
+            switched = message(screen, "insi")
+    assert unsaved.startswith("Enregistrez d'abord ce qui est saisi (F2)")
+    assert saved == (
+        f"Enregistré : autorités de certification {authority.ca_cert} ; adresse relais "
+        f"{url} ; nom du logiciel insterm-cabinet ; IDAM production IDAMPROD42. "
+        "Production refusée : aucun appel de test n'a réussi avec cette configuration de "
+        "production (certificat, IDAM, adresse, autorités de certification). Faites l'appel de "
+        "test (F3 dans l'onglet INSi, environnement Production) ; la production pourra être "
+        "choisie dès qu'il aura réussi.")
+    assert tested.startswith("Appel de test réussi (Production) : le service INSi a répondu "
+                             "(compte rendu 00)")
+    assert "Appel de test production : réussi le " in in_force
+    assert switched == "Réglages INSi enregistrés : environnement Production."
     view = clinic.insi_settings()
-    assert view.environment == "production" and view.environment_chosen
-    assert stored(clinic, "insi.environment") == "production"
-    assert actions(clinic, "insi_settings") == [("insi_settings_changed", "admin")]
+    assert (view.environment, view.idam, view.endpoint_url, view.ca_file, view.software_name) == (
+        "production", "IDAMPROD42", url, str(authority.ca_cert), "insterm-cabinet")
+    ours = ("insi_certificate_imported", "insi_settings_changed", "insi_test_call")
+    assert [a for a, _ in actions(clinic, "insi_") if a in ours] == [
+        "insi_certificate_imported", "insi_settings_changed", "insi_settings_changed",
+        "insi_test_call", "insi_settings_changed"]
+
+
+async def test_simulator_fields_are_saved_and_every_value_listed(admin_app, clinic,
+                                                                tmp_path) -> None:
+    folder = tmp_path / "mon-simulateur"
+    folder.mkdir()
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        for field, text in (("#insi-simulator-url", "https://127.0.0.1:9443/lps"),
+                            ("#insi-simulator-dir", str(tmp_path / "absent"))):
+            screen.query_one(field).focus()
+            await pilot.press(*text)
+        await pilot.press("f2")
+        await settle(pilot)
+        refused = message(screen, "insi")
+        screen.query_one("#insi-simulator-dir").value = ""
+        screen.query_one("#insi-simulator-dir").focus()
+        await pilot.press(*str(folder))
+        screen.query_one("#insi-timeout").value = "12"
+        await pilot.press("f2")
+        await settle(pilot)
+        saved = message(screen, "insi")
+    assert refused.startswith(f"Le dossier {tmp_path / 'absent'} est introuvable")
+    assert saved == ("Réglages INSi enregistrés : délai d'attente 12 s ; adresse du simulateur "
+                     f"https://127.0.0.1:9443/lps ; dossier du simulateur {folder}.")
+    written = (tmp_path / "settings.toml").read_text()
+    assert 'simulator_url = "https://127.0.0.1:9443/lps"' in written and str(folder) in written
 
 
 async def test_staff_is_refused_and_nothing_changes(app, clinic) -> None:
@@ -314,6 +404,23 @@ async def test_keyring_created_needs_the_password_twice(admin_app, tmp_path) -> 
         await settle(pilot)
     assert secrets.cryptfile_path(tmp_path / "xdg").is_file()
     assert secrets.current_backend() is not None
+
+
+async def test_a_new_keyring_asks_a_long_master_password(admin_app, tmp_path) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "keyring")
+        state = screen.query_one("#keyring-state").render().plain
+        field = screen.query_one("#keyring-password")
+        assert field.placeholder == "12 caractères au moins, ou une phrase d'au moins 4 mots"
+        field.focus()
+        await pilot.press(*"court", "enter")
+        await settle(pilot)
+        refusal = message(screen, "keyring")
+        focused = pilot.app.focused
+        assert field.value == "" and focused is field
+        assert not secrets.cryptfile_path(tmp_path / "xdg").exists()
+    assert "(12 caractères au moins, ou une phrase d'au moins 4 mots)" in " ".join(state.split())
+    assert refusal.startswith("Mot de passe maître trop court pour créer le trousseau chiffré")
 
 
 # -------------------------------------------------------------------------------- operators

@@ -5,9 +5,11 @@ Everything shown is read through the clinic in one worker (`load_state`); every 
 clinic action in a worker, refused by the clinic when the operator is not an administrator (the
 French refusal is shown, nothing changes). Sections:
 
-- INSi (`InsiPane`): environment (production asks for an explicit confirmation saying what it
-  means), the IDAM of each environment, this machine's timeout; the values in force and where
-  each comes from (the practice's database, this machine's settings file, or the default).
+- INSi (`InsiPane`): environment (production needs an installed certificate, a passed test
+  call of that configuration, and an explicit confirmation saying what it means), the IDAM of
+  each environment, the software name, this machine's timeout, CA file and relay address; F3
+  the test call of the environment chosen; the values in force and where each comes from (the
+  practice's database, this machine's settings file, or the default) and the test calls.
 - Certificat (`CertificatePane`): the certificate in force and what stops or threatens INSi
   calls (`insi_readiness`); import of a PKCS#12 (path + passphrase in a password field; the
   passphrase goes to the keyring only: it is cleared from the field as soon as it is sent, and
@@ -45,6 +47,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from insterm.secrets import MASTER_PASSWORD_RULE, master_password_problem
 from insterm.tui.errors import refusal_message
 from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens.base import InstermScreen
@@ -104,6 +107,11 @@ class SettingsState:
     keyring: KeyringStatus
     operators: tuple[Operator, ...]
     catalogue: tuple[str, ...]
+    ca_file_setting: str = ""  # this machine's settings file, as typed ("" = none)
+    endpoint_setting: str = ""
+    simulator_url_setting: str = ""
+    simulator_dir_setting: str = ""
+    tests: tuple[tuple[str, str], ...] = ()  # (environment, French line) of the test calls
 
 
 def load_state(clinic: Clinic) -> SettingsState:
@@ -118,7 +126,11 @@ def load_state(clinic: Clinic) -> SettingsState:
         settings_file=str(view.settings_file or settings_path()),
         readiness=clinic.insi_readiness(), keyring=clinic.keyring_status(),
         operators=tuple(clinic.operators()),
-        catalogue=tuple(clinic.document_catalogue().codes))
+        catalogue=tuple(clinic.document_catalogue().codes),
+        ca_file_setting=file.insi_ca_file or "", endpoint_setting=file.insi_endpoint or "",
+        simulator_url_setting=file.insi_simulator_url or "",
+        simulator_dir_setting=str(file.insi_simulator_dir or ""),
+        tests=tuple(clinic.insi_test_status().items()))
 
 
 def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
@@ -166,6 +178,8 @@ class InsiPane(Pane):
         self._state: SettingsState | None = None
         self._idams: dict[str, str] = {}  # what the IDAM field holds per environment
         self._shown_env = "simulator"
+        self._keep_env: str | None = None  # the environment tested stays chosen after F3
+        self._keep_typed = False  # after a refusal, what is typed stays to be corrected
 
     def compose(self) -> ComposeResult:
         yield field_row("Environnement du cabinet", Select(
@@ -175,18 +189,38 @@ class InsiPane(Pane):
                                                       compact=True))
         yield field_row("Délai d'attente (s, ce poste)", Input(id="insi-timeout", max_length=6,
                                                           restrict=r"[0-9.,]*", compact=True))
+        yield field_row("Autorités (PEM, ce poste)", Input(
+            id="insi-ca-file", compact=True, placeholder="magasin du système"))
+        yield field_row("Adresse relais (ce poste)", Input(
+            id="insi-endpoint", compact=True, placeholder="adresse officielle"))
+        yield field_row("Nom du logiciel (cabinet)", Input(
+            id="insi-software-name", max_length=64, compact=True))
+        yield field_row("Simulateur : adresse (poste)", Input(
+            id="insi-simulator-url", compact=True, placeholder="https://127.0.0.1:8443/lps"))
+        yield field_row("Simulateur : dossier (poste)", Input(
+            id="insi-simulator-dir", compact=True, placeholder="dossier par défaut"))
         yield Static("", classes="pane-message", markup=False)
         yield Static("", id="insi-in-force", markup=False)
 
     def show(self, state: SettingsState) -> None:
         self._state = state
+        if self._keep_typed:
+            self._keep_typed = False
+            self.query_one("#insi-in-force", Static).update(self.in_force_text(state))
+            return
         view = state.view
         self._idams = {env: view.idams.get(env, "") for env in ENVIRONMENTS}
-        self._shown_env = view.environment
+        chosen, self._keep_env = self._keep_env or view.environment, None
+        self._shown_env = chosen
         with self.prevent(Select.Changed):
-            self.query_one("#insi-environment", Select).value = view.environment
-        self._show_idam(view.environment)
+            self.query_one("#insi-environment", Select).value = chosen
+        self._show_idam(chosen)
         self.query_one("#insi-timeout", Input).value = _timeout_text(view.timeout_seconds)
+        self.query_one("#insi-ca-file", Input).value = state.ca_file_setting
+        self.query_one("#insi-endpoint", Input).value = state.endpoint_setting
+        self.query_one("#insi-software-name", Input).value = view.software_name
+        self.query_one("#insi-simulator-url", Input).value = state.simulator_url_setting
+        self.query_one("#insi-simulator-dir", Input).value = state.simulator_dir_setting
         self.query_one("#insi-in-force", Static).update(self.in_force_text(state))
 
     def _show_idam(self, env: str) -> None:
@@ -232,6 +266,8 @@ class InsiPane(Pane):
                          f"{f' ({source_file})' if state.ca_from_file else ''}")
         lines.append(f"  Logiciel : {view.lps_name}")
         lines.append(f"  Fichier de ce poste : {state.settings_file}")
+        for env, line in state.tests:
+            lines.append(f"  Appel de test {ENVIRONMENT_SHORT[env].lower()} : {line}")
         return "\n".join(lines)
 
     # what the form asks for, compared with what is in force
@@ -244,15 +280,41 @@ class InsiPane(Pane):
         timeout = self.query_one("#insi-timeout", Input).value.strip()
         return str(env), idams, timeout
 
+    def typed_texts(self) -> dict[str, str]:
+        """The CA file, relay address and software name typed, stripped."""
+        return {name: self.query_one(f"#insi-{name.replace('_', '-')}", Input).value.strip()
+                for name in ("ca_file", "endpoint", "software_name", "simulator_url",
+                             "simulator_dir")}
+
+    def changed_texts(self) -> dict[str, str]:
+        """The text settings typed that differ from those in force."""
+        if self._state is None:
+            return {}
+        state = self._state
+        saved = {"ca_file": state.ca_file_setting, "endpoint": state.endpoint_setting,
+                 "software_name": state.view.software_name,
+                 "simulator_url": state.simulator_url_setting,
+                 "simulator_dir": state.simulator_dir_setting}
+        return {name: value for name, value in self.typed_texts().items()
+                if value != saved[name]}
+
     @property
     def dirty(self) -> bool:
         if self._state is None:
             return False
+        env, _idams, _timeout = self.wanted()
+        return env != self._state.view.environment or self.values_dirty
+
+    @property
+    def values_dirty(self) -> bool:
+        """Something typed differs from what is saved (the environment chosen aside)."""
+        if self._state is None:
+            return False
         view = self._state.view
-        env, idams, timeout = self.wanted()
-        return (env != view.environment
-                or any(idams.get(e, "") != view.idams.get(e, "") for e in ENVIRONMENTS)
-                or timeout != _timeout_text(view.timeout_seconds))
+        _env, idams, timeout = self.wanted()
+        return (any(idams.get(e, "") != view.idams.get(e, "") for e in ENVIRONMENTS)
+                or timeout != _timeout_text(view.timeout_seconds)
+                or bool(self.changed_texts()))
 
     def save(self) -> None:
         if self._state is None:
@@ -270,7 +332,8 @@ class InsiPane(Pane):
                 return
         changed_env = env if env != view.environment else None
         changed_idams = {e: v for e, v in idams.items() if v != view.idams.get(e, "")}
-        if changed_env is None and not changed_idams and timeout is None:
+        texts = self.changed_texts()
+        if changed_env is None and not changed_idams and timeout is None and not texts:
             self.say("Rien à enregistrer : les valeurs affichées sont celles en vigueur.")
             return
         if changed_env == "production":
@@ -278,38 +341,93 @@ class InsiPane(Pane):
 
             def answered(confirmed: bool | None) -> None:
                 if confirmed:
-                    self._send(changed_env, changed_idams, timeout, confirm_production=True)
+                    self._send(changed_env, changed_idams, timeout, texts,
+                               confirm_production=True)
                 else:
                     self.say("Production non confirmée : rien n'a été modifié.", error=True)
 
             self.app.push_screen(ConfirmModal("Passer en production ?", PRODUCTION_WARNING,
                                               "Passer en production"), callback=answered)
             return
-        self._send(changed_env, changed_idams, timeout, confirm_production=False)
+        self._send(changed_env, changed_idams, timeout, texts, confirm_production=False)
 
-    def _send(self, env: str | None, idams: dict[str, str], timeout: float | None, *,
-              confirm_production: bool) -> None:
+    def _send(self, env: str | None, idams: dict[str, str], timeout: float | None,
+              texts: dict[str, str], *, confirm_production: bool) -> None:
         app = self.settings.insterm
 
         def call(clinic: Clinic) -> list[str]:
-            done: list[str] = []
-            if timeout is not None:
-                clinic.update_workstation_settings(app.actor, timeout_seconds=timeout)
-                done.append("délai d'attente")
-            first_idam = idams.pop(env, None) if env is not None else None
-            if env is not None:
-                clinic.update_insi_settings(
-                    app.actor, environment=env, idam=first_idam, idam_environment=env,
-                    confirm_production=confirm_production)
-                done.append("environnement")
-            for target, value in idams.items():
-                clinic.update_insi_settings(app.actor, idam=value, idam_environment=target)
-                done.append(f"IDAM {ENVIRONMENT_SHORT[target].lower()}")
-            return done
+            return save_insi_values(clinic, app.actor, env, idams, timeout, texts,
+                                    confirm_production=confirm_production)
+
+        def refused() -> None:
+            self._keep_typed = True
 
         self.settings.act(call, doing="l'enregistrement des réglages INSi", pane=self,
                           done_text=lambda done: "Réglages INSi enregistrés : "
-                          + ", ".join(done) + ".")
+                          + " ; ".join(done) + ".", refused=refused)
+
+    def test_call(self) -> None:
+        """F3: the test call of the environment shown, with its saved settings."""
+        if self._state is None:
+            return
+        env = str(self.query_one("#insi-environment", Select).value)
+        if self.values_dirty:
+            self.say("Enregistrez d'abord ce qui est saisi (F2) : l'appel de test se fait avec "
+                     "les réglages enregistrés.", error=True)
+            return
+        app = self.settings.insterm
+        self._keep_env = env
+        self.settings.act(lambda clinic: clinic.test_insi_call(app.actor, env),
+                          doing="l'appel de test INSi", pane=self,
+                          done_text=lambda report: report.message_fr)
+
+
+def save_insi_values(clinic: Clinic, actor: str, env: str | None, idams: dict[str, str],
+                     timeout: float | None, texts: dict[str, str], *,
+                     confirm_production: bool) -> list[str]:
+    """Save what the INSi tab changed, the environment last; the French list of every value
+    saved ("délai d'attente 12 s", "IDAM qualification IDAMQ1"...). When the environment is
+    refused (production not tested), the refusal says what was saved before it."""
+    from insterm.domain.errors import echoed
+    from insterm.usecases.errors import ActionRefused
+
+    done: list[str] = []
+    workstation: dict[str, float | str | None] = {}
+    if timeout is not None:
+        workstation["timeout_seconds"] = timeout
+        done.append(f"délai d'attente {_timeout_text(timeout)} s")
+    for name, label, empty in (("ca_file", "autorités de certification", "magasin du système"),
+                               ("endpoint", "adresse relais", "adresse officielle"),
+                               ("simulator_url", "adresse du simulateur", "par défaut"),
+                               ("simulator_dir", "dossier du simulateur", "par défaut")):
+        if name in texts:
+            workstation[name] = texts[name] or None
+            done.append(f"{label} {echoed(texts[name]) or empty}")
+    if workstation:
+        clinic.update_workstation_settings(actor, **workstation)
+    if "software_name" in texts:
+        clinic.update_insi_settings(actor, software_name=texts["software_name"])
+        done.append(f"nom du logiciel {echoed(texts['software_name'])}")
+    # The IDAM of the environment chosen goes with it (one change), except production's: saved
+    # first, so that a switch refused for want of a test call keeps it for that test.
+    idams = dict(idams)
+    with_env = idams.pop(env, None) if env is not None and env != "production" else None
+    for target, value in idams.items():
+        clinic.update_insi_settings(actor, idam=value, idam_environment=target)
+        done.append(f"IDAM {ENVIRONMENT_SHORT[target].lower()} {echoed(value) or 'aucun'}")
+    if env is not None:
+        try:
+            clinic.update_insi_settings(actor, environment=env, idam=with_env,
+                                        idam_environment=env,
+                                        confirm_production=confirm_production)
+        except ActionRefused as error:
+            if not done:
+                raise
+            raise ActionRefused(f"Enregistré : {' ; '.join(done)}. {error}") from None
+        done.append(f"environnement {ENVIRONMENT_SHORT[env]}")
+        if with_env is not None:
+            done.append(f"IDAM {ENVIRONMENT_SHORT[env].lower()} {echoed(with_env) or 'aucun'}")
+    return done
 
 
 # ------------------------------------------------------------------------------ certificate
@@ -419,10 +537,12 @@ class KeyringPane(Pane):
             text = f"Trousseau ouvert ({status.backend})."
         elif status.creating:
             text = (f"Trousseau chiffré à créer ({status.reason}) : choisissez un mot de passe "
-                    "maître et tapez-le deux fois.")
+                    f"maître ({MASTER_PASSWORD_RULE}) et tapez-le deux fois.")
         else:
             text = f"Trousseau fermé ({status.reason}) : tapez le mot de passe maître."
         self.query_one("#keyring-state", Static).update(text)
+        self.query_one("#keyring-password", Input).placeholder = (
+            MASTER_PASSWORD_RULE if self._creating and not status.open else "")
         self.query_one("#keyring-again-row").display = self._creating
 
     @property
@@ -432,10 +552,15 @@ class KeyringPane(Pane):
     @on(Input.Submitted, "#keyring-password")
     def _password_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._creating:
-            self.query_one("#keyring-password-again", Input).focus()
-        else:
+        if not self._creating:
             self.save()
+            return
+        problem = master_password_problem(event.value) if event.value else None
+        if problem is not None:
+            event.input.value = ""
+            self.say(problem, error=True)
+            return
+        self.query_one("#keyring-password-again", Input).focus()
 
     @on(Input.Submitted, "#keyring-password-again")
     def _password_again_submitted(self, event: Input.Submitted) -> None:
@@ -473,11 +598,16 @@ class SettingsScreen(InstermScreen[None]):
         "Réglages du cabinet et de ce poste, en cinq onglets (flèches gauche/droite sur la "
         "barre d'onglets, Tab pour passer aux champs). Les changements sont réservés aux "
         "administrateurs et tracés dans le journal.\n\n"
-        "INSi : l'environnement (simulateur, qualification, production : la production demande "
-        "une confirmation), l'IDAM de chaque environnement (le changer dans la liste montre "
-        "celui de l'environnement choisi) et le délai d'attente de ce poste. F2 enregistre. En "
-        "dessous, les valeurs en vigueur et leur origine : base du cabinet (tous les postes), "
-        "fichier de ce poste, ou valeur par défaut.\n\n"
+        "INSi : l'environnement (simulateur, qualification, production), l'IDAM de chaque "
+        "environnement (le changer dans la liste montre celui de l'environnement choisi), le "
+        "délai d'attente, le fichier des autorités de certification (PEM), l'adresse relais, "
+        "l'adresse et le dossier du simulateur de ce poste, le nom du logiciel. F2 enregistre "
+        "(un refus garde ce qui est saisi). F3 fait l'appel de test de l'environnement choisi "
+        "dans la liste (une recherche pour une identité fictive de test) : la production "
+        "n'est acceptée qu'avec un certificat installé et un appel de test réussi avec cette "
+        "configuration, puis une confirmation. En dessous, les valeurs en vigueur et leur "
+        "origine : base du cabinet (tous les postes), fichier de ce poste, ou valeur par "
+        "défaut.\n\n"
         "Certificat : le certificat en vigueur, ce qui bloque les appels INSi, et l'import du "
         "certificat d'organisation (.p12) : chemin du fichier, phrase de passe, F2. La phrase "
         "de passe va dans le trousseau et nulle part ailleurs ; le trousseau doit être ouvert.\n\n"
@@ -492,6 +622,7 @@ class SettingsScreen(InstermScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="settings.back"),
         Binding("f2", "insi_save", "Enregistrer", id="settings.insi_save"),
+        Binding("f3", "insi_test", "Tester", id="settings.insi_test"),
         Binding("f2", "certificate_import", "Importer", id="settings.certificate_import"),
         Binding("f2", "keyring_open", "Ouvrir", id="settings.keyring_open"),
         Binding("f2", "operator_add", "Ajouter", id="settings.operator_add"),
@@ -502,7 +633,8 @@ class SettingsScreen(InstermScreen[None]):
     ]
 
     _ACTION_SECTIONS: ClassVar[dict[str, str]] = {
-        "insi_save": "insi", "certificate_import": "certificate", "keyring_open": "keyring",
+        "insi_save": "insi", "insi_test": "insi", "certificate_import": "certificate",
+        "keyring_open": "keyring",
         "operator_add": "operators", "operator_role": "operators",
         "operator_active": "operators", "operator_os_login": "operators",
         "catalogue_save": "catalogue",
@@ -605,6 +737,9 @@ class SettingsScreen(InstermScreen[None]):
 
     def action_insi_save(self) -> None:
         self.query_one(InsiPane).save()
+
+    def action_insi_test(self) -> None:
+        self.query_one(InsiPane).test_call()
 
     def action_certificate_import(self) -> None:
         self.query_one(CertificatePane).save()
