@@ -62,7 +62,7 @@ def test_demo_script_entry_speaks_french_too() -> None:
     ("argv", "said"),
     [
         (["db", "frob"], "insterm db : erreur : ACTION : choix inconnu « frob » (possibles : "
-                         "init, info, doublons)"),
+                         "init, chiffrer, dechiffrer, cle, info, doublons)"),
         (["lookup", "--page"], "insterm lookup : erreur : --page attend une valeur"),
         (["lookup", "x", "--format", "xml"],
          "insterm lookup : erreur : --format : choix inconnu « xml » (possibles : table, json, "
