@@ -51,7 +51,7 @@ def unlocked(tmp_path: Path):
 @pytest.fixture
 def clinic(tmp_path: Path):
     with Clinic.open(tmp_path / "cabinet.sqlite3", create=True) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         yield opened
 

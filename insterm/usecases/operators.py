@@ -138,15 +138,26 @@ def add_operator(ctx: Context, actor: str, login: str, display_name: str, role: 
 
 
 def set_os_login(ctx: Context, actor: str, login: str, os_login: str | None) -> Operator:
-    """Map the operator `login` from the OS login `os_login` (None removes the mapping)."""
+    """Map the operator `login` to the OS login `os_login` (None removes the mapping: an
+    administrator who signs in by it must get a password first; a staff member then signs in
+    by their password, if they have one). An operator with no proof yet then signs in by it."""
     os_login = _check_os_login(os_login)
     with ctx.change(actor, "operator_os_login_changed", admin=True) as change:
         target = store.get_by_login(change.conn, login)
-        if os_login is None and target.auth_method == AuthMethod.OS_ACCOUNT:
-            raise ActionRefused(f"{target.label} s'identifie par son compte du poste : "
-                                "choisissez d'abord une autre méthode (mot de passe).")
+        unmapped = os_login is None and target.auth_method == AuthMethod.OS_ACCOUNT
+        if unmapped and target.is_admin:
+            raise ActionRefused(f"{target.label} est administrateur et s'identifie par son "
+                                "compte du poste : définissez d'abord son mot de passe.")
         who = store.update(change.conn, target.id, os_login=os_login)
-        change.details.update(login=login, before=target.os_login, after=os_login)
+        if os_login is not None and target.auth_method is None:  # their first proof
+            who = store.set_proof(change.conn, target.id,
+                                  auth_method=AuthMethod.OS_ACCOUNT.value)
+        elif unmapped:  # no proof left: they cannot sign in until they get one
+            who = store.set_proof(change.conn, target.id,
+                                  auth_method=AuthMethod.PASSWORD.value
+                                  if target.has_password else None)
+        change.details.update(login=login, before=target.os_login, after=os_login,
+                              method=who.auth_method)
     return who
 
 

@@ -35,7 +35,7 @@ def test_linux_console_gets_ascii_borders_and_the_ansi_theme() -> None:
 
 
 async def test_ascii_look_draws_ascii_borders(clinic, practice) -> None:
-    app = InstermApp(clinic, operator_login="sophie", look=detect_look({"TERM": "linux"}))
+    app = InstermApp(clinic, os_login="sophie", look=detect_look({"TERM": "linux"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.has_class("-ascii") and app.theme == "ansi-dark"

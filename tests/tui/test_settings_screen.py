@@ -46,7 +46,7 @@ def make_app(clinic: Clinic, login: str):  # type: ignore[no-untyped-def]
     from insterm.tui.app import InstermApp
     from insterm.tui.look import TerminalLook
 
-    return InstermApp(clinic, operator_login=login, os_login="",
+    return InstermApp(clinic, os_login=login,
                       look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
 
 
