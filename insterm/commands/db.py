@@ -20,6 +20,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="créer le premier administrateur (base sans opérateur)")
     init.add_argument("--nom", dest="admin_name", metavar="NOM",
                       help="nom affiché du premier administrateur")
+    init.add_argument("--compte-du-poste", dest="admin_os_account", action="store_true",
+                      help="le premier administrateur s'identifie par le compte système qui "
+                           "lance cette commande (sinon : un mot de passe, tapé deux fois)")
     add_db_option(init)
     info = sub.add_parser("info", add_help=False,
                           help="nombre d'identités par statut, taille, version du schéma")
@@ -30,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     scan.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     scan.add_argument("--operateur", "--operator", dest="operator", metavar="IDENTIFIANT",
                       help="opérateur qui lance la recherche (par défaut : celui du compte "
-                           "du poste)")
+                           "du poste ; un autre tape son mot de passe)")
     add_db_option(scan)
 
 
@@ -43,36 +46,49 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    import getpass
-
     from insterm.clinic import Clinic
-    from insterm.commands._store_options import existing_db, fail
+    from insterm.commands._store_options import existing_db, fail, signed_in_actor
     from insterm.config import SettingsError
+    from insterm.domain.errors import InstermError
     from insterm.store.errors import StoreError
-    from insterm.usecases.errors import ClinicError
 
     try:
         clinic = Clinic.open(existing_db(args))
     except (StoreError, SettingsError) as error:
         return fail(str(error))
     with clinic:
-        actor = args.operator
-        if not actor:
-            try:
-                os_login = getpass.getuser()
-            except (KeyError, OSError):
-                os_login = None
-            who = clinic.operator_for_os_login(os_login)
-            if who is None:
-                return fail("Indiquez qui lance la recherche : --operateur IDENTIFIANT (aucun "
-                            f"opérateur actif n'est associé au compte « {os_login} »).")
-            actor = who.login
+        try:
+            actor = signed_in_actor(clinic, args.operator)
+        except InstermError as error:
+            return fail(str(error), 1 if args.operator else 2)
         try:
             report = clinic.scan_duplicates(actor)
-        except (ClinicError, StoreError) as error:
+        except InstermError as error:
             return fail(str(error), 1)
     print(report.message)
     return 0
+
+
+def _admin_proof(args: argparse.Namespace) -> dict[str, str] | str:
+    """The first administrator's proof as `bootstrap_admin` takes it, or a French refusal."""
+    from insterm.commands._store_options import ask_password
+    from insterm.usecases.authentication import current_os_login
+
+    if args.admin_os_account:
+        os_login = current_os_login()
+        if not os_login:
+            return ("Le compte système qui lance la commande n'a pas de nom : choisissez un mot "
+                    "de passe.")
+        return {"os_login": os_login}
+    print("Mot de passe de l'administrateur : au moins 12 caractères, ou 8 mêlant minuscules, "
+          "majuscules, chiffres et signes.", flush=True)
+    password = ask_password("Mot de passe : ")
+    again = ask_password("Le même, une seconde fois : ") if password is not None else None
+    if password is None or again is None:
+        return ("Le premier administrateur doit prouver son identité : lancez la commande dans "
+                "un terminal pour taper son mot de passe, ou ajoutez --compte-du-poste pour "
+                "l'associer au compte système qui la lance.")
+    return {"password": password, "password_again": again}
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -81,7 +97,6 @@ def _init(args: argparse.Namespace) -> int:
     from insterm.store.connection import open_database
     from insterm.store.errors import StoreError
     from insterm.store.migrations import schema_version
-    from insterm.usecases.errors import ClinicError
 
     try:
         path = db_path(args)
@@ -94,12 +109,19 @@ def _init(args: argparse.Namespace) -> int:
               f"(schéma {schema_version(conn)})")
         if args.admin:
             from insterm.clinic import Clinic
+            from insterm.domain.errors import InstermError
 
+            proof = _admin_proof(args)
+            if isinstance(proof, str):
+                return fail(proof, 1)
             try:
-                who = Clinic(conn).bootstrap_admin(args.admin, args.admin_name or args.admin)
-            except ClinicError as error:
+                who = Clinic(conn).bootstrap_admin(args.admin, args.admin_name or args.admin,
+                                                   **proof)
+            except InstermError as error:
                 return fail(str(error), 1)
-            print(f"Administrateur créé : {who.label}")
+            how = (f"compte du poste « {who.os_login} »" if who.auth_method == "os-account"
+                   else "mot de passe")
+            print(f"Administrateur prêt : {who.label}, identifié par {how}")
     finally:
         conn.close()
     return 0
