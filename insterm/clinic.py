@@ -24,6 +24,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from insterm.domain.documents import PracticeCatalogue
@@ -431,6 +432,15 @@ class Clinic:
                                  method: str) -> operator_store.Operator:
         """How `login` proves who they are ("password" or "os-account"); admin only."""
         return auth_uc.set_method(self._ctx, actor, login, method)
+
+    def change_operator_proof(self, actor: str, login: str, method: str, *,
+                              os_login: str | EllipsisType | None = ...,
+                              password: str | None = None,
+                              again: str | None = None) -> operator_store.Operator:
+        """How `login` proves who they are: the method, the OS account (`...` keeps it, None
+        removes it), a new password (typed twice) if given; admin only, one audit event."""
+        return operators_uc.change_proof(self._ctx, actor, login, method, os_login=os_login,
+                                         password=password, again=again)
 
     def idle_lock_minutes(self) -> int:
         """Minutes of inactivity after which a session locks (practice setting)."""

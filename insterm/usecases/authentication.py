@@ -262,3 +262,4 @@ def require_proof(role: str, method: str | None, *, has_password: bool,
                                 "mot de passe ou associez-le à son compte du poste.")
     rules.check_method(rules.parse_method(method), role=role, has_password=has_password,
                        os_login=os_login)
+

@@ -13,6 +13,7 @@ one is created with it (`bootstrap_admin`), and no operator becomes administrato
 from __future__ import annotations
 
 import re
+from types import EllipsisType
 
 from insterm.domain.authentication import AuthMethod
 from insterm.store import audit
@@ -196,4 +197,35 @@ def set_active(ctx: Context, actor: str, login: str, active: bool) -> Operator:
             _last_admin_guard(ctx, target)
         who = store.update(change.conn, target.id, active=active)
         change.details.update(login=login)
+    return who
+
+
+def change_proof(ctx: Context, actor: str, login: str, method: str, *,
+                 os_login: str | EllipsisType | None = ..., password: str | None = None,
+                 again: str | None = None) -> Operator:
+    """An administrator sets how `login` proves who they are, in one transaction and one audit
+    event (never the password): the method, the OS account they are mapped to (`...` keeps
+    it, None removes it), a new password when one is typed (twice; it lifts a lock)."""
+    chosen = auth.rules.parse_method(method)
+    account = os_login if isinstance(os_login, EllipsisType) else _check_os_login(os_login)
+    hashed = auth.checked_new_password(login, password, again) if password else None
+    with ctx.change(actor, "operator_proof_changed", admin=True) as change:
+        target = store.get_by_login(change.conn, login)
+        mapped = target.os_login if isinstance(account, EllipsisType) else account
+        auth.rules.check_method(chosen, role=target.role,
+                                has_password=hashed is not None or target.has_password,
+                                os_login=mapped)
+        if mapped != target.os_login:
+            store.update(change.conn, target.id, os_login=mapped)
+        if hashed is not None:
+            who = store.set_proof(change.conn, target.id, auth_method=chosen.value,
+                                  password_hash=hashed)
+        else:
+            who = store.set_proof(change.conn, target.id, auth_method=chosen.value)
+        change.details.update(login=login, before=target.auth_method, after=chosen.value,
+                              password_changed=hashed is not None,
+                              unlocked=hashed is not None
+                              and target.failed_attempts >= auth.rules.MAX_FAILURES)
+        if mapped != target.os_login:
+            change.details.update(os_login_before=target.os_login, os_login_after=mapped)
     return who
