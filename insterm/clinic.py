@@ -426,12 +426,13 @@ class Clinic:
                               again: str | None = None) -> operator_store.Operator:
         """Set or reset `login`'s password (it becomes their method; a lock is lifted);
         admin only."""
-        return auth_uc.set_password(self._ctx, actor, login, password, again)
+        return operators_uc.change_proof(self._ctx, actor, login, "password",
+                                         password=password, again=again)
 
     def set_operator_auth_method(self, actor: str, login: str,
                                  method: str) -> operator_store.Operator:
         """How `login` proves who they are ("password" or "os-account"); admin only."""
-        return auth_uc.set_method(self._ctx, actor, login, method)
+        return operators_uc.change_proof(self._ctx, actor, login, method)
 
     def change_operator_proof(self, actor: str, login: str, method: str, *,
                               os_login: str | EllipsisType | None = ...,

@@ -107,6 +107,8 @@ def test_wrong_passwords_are_slowed_then_locked(clinic: Clinic, monkeypatch) -> 
     assert locked.value.retry_in == rules.LOCK_MINUTES * 60
     assert last_event(clinic)[:2] == (None, "operator_locked")
     assert last_event(clinic)[2]["login"] == "admin"
+    event = clinic.audit_events(action="operator_locked").events[0]
+    assert event.describe() == "Opérateur admin verrouillé après 5 mots de passe erronés"
     now[0] += timedelta(minutes=rules.LOCK_MINUTES - 1)
     with pytest.raises(SignInRefused, match="verrouillé"):
         clinic.sign_in_with_password("admin", PASSWORD)
@@ -135,6 +137,9 @@ def test_administrators_keep_a_proof(clinic: Clinic) -> None:
     operator, action, details = last_event(clinic)
     assert (operator, action, details["os_login_after"], details["auth"]) == (
         "admin", "operator_proof_changed", "marc", "password")
+    event = clinic.audit_events(action="operator_proof_changed").events[0]
+    assert event.describe() == ("Preuve d'identité de marc : mot de passe → compte du poste ; "
+                                "compte du poste marc")
 
 
 def test_a_base_from_before_proofs_gets_its_administrators_proof_once(tmp_path: Path) -> None:

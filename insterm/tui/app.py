@@ -173,7 +173,13 @@ class InstermApp(KeysInOrderApp[None]):
         if seconds is None:
             seconds = 60.0 * self.call_clinic(lambda clinic: clinic.idle_lock_minutes())
         self._idle_lock_seconds = seconds
-        self.set_interval(max(0.02, min(seconds / 4, 5.0)), self._check_idle)
+        self._idle_timer = self.set_interval(max(0.02, min(seconds / 4, 5.0)), self._check_idle)
+
+    def idle_lock_changed(self, minutes: int) -> None:
+        """The practice changed its idle lock: this session follows at once."""
+        self._idle_timer.stop()
+        self._idle_lock_seconds = 60.0 * minutes
+        self._idle_timer = self.set_interval(5.0, self._check_idle)
 
     def _check_idle(self) -> None:
         seconds = self._idle_lock_seconds

@@ -205,35 +205,6 @@ def checked_new_password(login: str, password: str, again: str | None = None) ->
     return hash_password(password)
 
 
-def set_password(ctx: Context, actor: str, login: str, password: str,
-                 again: str | None = None, *, use_it: bool = True) -> Operator:
-    """An administrator sets (or resets) `login`'s password; `use_it`: it becomes their
-    method. Lifts a lock. The audit names who and whose, never the password."""
-    hashed = checked_new_password(login, password, again)
-    with ctx.change(actor, "operator_password_set", admin=True) as change:
-        target = store.get_by_login(change.conn, login)
-        if use_it:
-            who = store.set_proof(change.conn, target.id, password_hash=hashed,
-                                  auth_method=AuthMethod.PASSWORD.value)
-        else:
-            who = store.set_proof(change.conn, target.id, password_hash=hashed)
-        change.details.update(login=login, method=who.auth_method,
-                              unlocked=target.failed_attempts >= rules.MAX_FAILURES)
-    return who
-
-
-def set_method(ctx: Context, actor: str, login: str, method: str) -> Operator:
-    """An administrator chooses how `login` proves who they are."""
-    chosen = rules.parse_method(method)
-    with ctx.change(actor, "operator_auth_method_changed", admin=True) as change:
-        target = store.get_by_login(change.conn, login)
-        rules.check_method(chosen, role=target.role, has_password=target.has_password,
-                           os_login=target.os_login)
-        who = store.set_proof(change.conn, target.id, auth_method=chosen.value)
-        change.details.update(login=login, before=target.auth_method, after=chosen.value)
-    return who
-
-
 def idle_lock_minutes(ctx: Context) -> int:
     value = get_setting(ctx.conn, IDLE_LOCK_SETTING)
     try:

@@ -448,6 +448,25 @@ async def test_proof_of_an_operator_set_by_an_administrator_only(app, admin_app,
     assert {o.login: o for o in clinic.operators()}["sophie"].auth_method == "os-account"
 
 
+async def test_idle_lock_minutes_set_by_an_administrator(admin_app, clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "operators")
+        field = screen.query_one("#idle-lock-minutes")
+        assert field.value == "10"  # the safe default
+        field.focus()
+        field.value = "90"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "entre 1 et 60 minutes" in message(screen, "operators")
+        field.value = "3"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "après 3 minute(s) d'inactivité" in message(screen, "operators")
+        assert pilot.app._idle_lock_seconds == 180
+    assert clinic.idle_lock_minutes() == 3
+    assert actions(clinic, "idle_lock") == [("idle_lock_changed", "admin")]
+
+
 # ---------------------------------------------------------------------------- catalogue
 
 

@@ -105,6 +105,7 @@ class SettingsState:
     keyring: KeyringStatus
     operators: tuple[Operator, ...]
     catalogue: tuple[str, ...]
+    idle_lock_minutes: int = 10
 
 
 def load_state(clinic: Clinic) -> SettingsState:
@@ -119,7 +120,8 @@ def load_state(clinic: Clinic) -> SettingsState:
         settings_file=str(view.settings_file or settings_path()),
         readiness=clinic.insi_readiness(), keyring=clinic.keyring_status(),
         operators=tuple(clinic.operators()),
-        catalogue=tuple(clinic.document_catalogue().codes))
+        catalogue=tuple(clinic.document_catalogue().codes),
+        idle_lock_minutes=clinic.idle_lock_minutes())
 
 
 def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -64,6 +65,7 @@ class OperatorsPane(Pane):
     def __init__(self) -> None:
         super().__init__(id="pane-operators")
         self.operators: tuple[Operator, ...] = ()
+        self._idle_minutes = 0
 
     def compose(self) -> ComposeResult:
         table: DataTable[str | Text] = DataTable(id="operators-table", cursor_type="row",
@@ -71,11 +73,17 @@ class OperatorsPane(Pane):
         for key, title, width in COLUMNS:
             table.add_column(title, key=key, width=width)
         yield table
+        yield field_row("Verrouillage après (min)",
+                        Input(id="idle-lock-minutes", max_length=2, restrict=r"[0-9]*",
+                              compact=True, tooltip="Minutes d'inactivité avant que la "
+                              "session se verrouille (1 à 60) ; Entrée enregistre"))
         yield Static("", classes="pane-message", markup=False)
         yield Static("F2 ajouter · F3 rôle · F4 désactiver/réactiver · F5 accès "
                      "(compte du poste, mot de passe)", classes="hint", markup=False)
 
     def show(self, state: SettingsState) -> None:
+        self._idle_minutes = state.idle_lock_minutes
+        self.query_one("#idle-lock-minutes", Input).value = str(state.idle_lock_minutes)
         table = self.query_one(DataTable)
         highlighted = self.current()
         self.operators = state.operators
@@ -105,6 +113,27 @@ class OperatorsPane(Pane):
             self.say("Aucun opérateur choisi : descendez sur sa ligne dans la liste.",
                      error=True)
         return operator
+
+    @property
+    def dirty(self) -> bool:
+        typed = self.query_one("#idle-lock-minutes", Input).value.strip()
+        return bool(self._idle_minutes) and typed != str(self._idle_minutes)
+
+    @on(Input.Submitted, "#idle-lock-minutes")
+    def save_idle_lock(self, event: Input.Submitted) -> None:
+        """The practice's idle lock (minutes), for every workstation (this one at once, the
+        others at their next start)."""
+        event.stop()
+        typed = event.value.strip()
+        minutes = int(typed) if typed.isdigit() else 0
+        app = self.settings.insterm
+
+        def saved(value: int) -> str:
+            app.idle_lock_changed(value)
+            return f"Les sessions se verrouillent après {value} minute(s) d'inactivité."
+
+        self.settings.act(lambda clinic: clinic.set_idle_lock_minutes(app.actor, minutes),
+                          doing="le réglage du verrouillage", pane=self, done_text=saved)
 
     # ------------------------------------------------------------------ actions
 
