@@ -121,7 +121,8 @@ def test_production_is_an_explicit_admin_choice_and_audited(clinic: Clinic) -> N
     assert view.certificate.label == "certificat d'organisation"
     changes = [json.loads(d) for a, d in audit_rows(clinic) if a == "insi_settings_changed"]
     assert changes[0] == {"before": {"insi.environment": None},
-                          "after": {"insi.environment": "production"}}
+                          "after": {"insi.environment": "production"},
+                          "auth": "os-account"}  # how admin proved who they are
     with pytest.raises(ActionRefused):
         clinic.update_insi_settings("admin", environment="recette")
 

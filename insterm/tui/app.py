@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from insterm.store.operators import Operator
 
 T = TypeVar("T")
+_NEEDS_SIGN_IN = frozenset({"journal", "command_palette"})
 
 
 @runtime_checkable
@@ -194,6 +195,13 @@ class InstermApp(KeysInOrderApp[None]):
 
         return any(isinstance(screen, SignInModal | BootstrapAdminModal)
                    for screen in self.screen_stack)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Nothing of the practice (journal, palette) before someone proved who they are,
+        nor over the lock screen."""
+        if action in _NEEDS_SIGN_IN and (self.operator is None or self.is_locked):
+            return False
+        return super().check_action(action, parameters)
 
     def lock(self) -> None:
         """Lock the session now (the idle timer calls it): the lock screen asks for a proof

@@ -16,7 +16,7 @@ from insterm.tui.look import detect_look
 from insterm.tui.screens.confirm import ConfirmModal
 from insterm.tui.screens.error import ErrorModal
 from insterm.tui.screens.help import HelpScreen
-from insterm.tui.screens.operator import BootstrapAdminModal, OperatorPickModal
+from insterm.tui.screens.operator import BootstrapAdminModal, SignInModal
 from insterm.tui.screens.record import RecordScreen
 from insterm.tui.screens.search import SearchScreen
 
@@ -56,7 +56,7 @@ def _bindings(cls: type) -> list:
 
 
 @pytest.mark.parametrize("screen", [SearchScreen, RecordScreen, HelpScreen, ConfirmModal,
-                                    ErrorModal, OperatorPickModal, BootstrapAdminModal],
+                                    ErrorModal, SignInModal, BootstrapAdminModal],
                          ids=lambda screen: screen.__name__)
 def test_bindings_have_ids_french_descriptions_and_no_alt_keys(screen: type) -> None:
     for binding in _bindings(screen) + _bindings(InstermApp):

@@ -77,7 +77,8 @@ async def test_enter_alone_no_longer_signs_anyone_in(clinic, practice) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert screen_name(app) == "SignInModal"
-        await pilot.press("escape")  # nobody chosen yet: the choice stays
+        await pilot.press("escape", "f9", "ctrl+p")  # nobody chosen yet: the choice stays
+        await settle(pilot)
         assert screen_name(app) == "SignInModal"
         for keys in (("home", "enter"), ("end", "enter")):  # admin, then sophie
             await pilot.press(*keys)
@@ -242,7 +243,8 @@ async def test_an_idle_session_locks_and_keeps_the_screen(clinic, practice, mari
         assert lock.locked and lock.has_class("-locked")
         assert app.screen_stack[-2] is record  # what was on screen stays under the lock
         assert app.focused is lock.query_one("#sign-in-password")
-        await pilot.press("escape")  # no way around it
+        await pilot.press("escape", "f9", "ctrl+p")  # no way around it: no journal, no palette
+        await settle(pilot)
         assert app.screen is lock
         await pilot.press(*"wrong-password", "enter")
         await settle(pilot)
