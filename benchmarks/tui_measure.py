@@ -89,7 +89,7 @@ def _run_child(started: float, kind: str, db: str, operator: str, query: str) ->
         from insterm.tui.screens.search import SearchScreen
 
         clinic = Clinic.open(db)
-        app = InstermApp(clinic, operator_login=operator or None, os_login="")
+        app = InstermApp(clinic, os_login=operator or "")  # "bench" signs in by that account
         home = SearchScreen
     original_display = app._display
 
@@ -192,7 +192,7 @@ async def _keystrokes(db_path: Path, queries: list[str],
 
     samples: list[tuple[float, float]] = []
     with Clinic.open(db_path) as clinic:
-        app = InstermApp(clinic, operator_login=operator, os_login="")
+        app = InstermApp(clinic, os_login=operator)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause(0.2)
             screen: Any = app.screen  # the search screen, whose private hooks are wrapped

@@ -24,6 +24,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from insterm.domain.documents import PracticeCatalogue
@@ -35,6 +36,7 @@ from insterm.store import operators as operator_store
 from insterm.store.audit_text import action_label
 from insterm.store.connection import open_database
 from insterm.store.search import DEFAULT_PAGE_SIZE, SearchPage, search
+from insterm.usecases import authentication as auth_uc
 from insterm.usecases import documents as documents_uc
 from insterm.usecases import duplicates as duplicates_uc
 from insterm.usecases import identities as identities_uc
@@ -171,7 +173,7 @@ class Clinic:
         return operator_store.list_all(self.conn)
 
     def operator_for_os_login(self, os_login: str | None) -> operator_store.Operator | None:
-        """The active operator of a session opened by this OS account (mapped, or same login)."""
+        """The active operator who signs in by this OS account (mapped, with that method)."""
         return operators_uc.operator_for_os_login(self._ctx, os_login)
 
     def identity_view(self, identity_id: int) -> identity_view_store.IdentityView:
@@ -476,15 +478,68 @@ class Clinic:
 
     # ---------------------------------------------------------------- operators
 
-    def bootstrap_admin(self, login: str, display_name: str,
-                        rpps: str | None = None) -> operator_store.Operator:
-        return operators_uc.bootstrap_admin(self._ctx, login, display_name, rpps)
+    def bootstrap_admin(self, login: str, display_name: str, rpps: str | None = None, *,
+                        password: str | None = None, password_again: str | None = None,
+                        os_login: str | None = None) -> operator_store.Operator:
+        """The first administrator, with their proof (a password typed twice, or the OS
+        account they work from); they are then signed in on this clinic."""
+        return operators_uc.bootstrap_admin(self._ctx, login, display_name, rpps,
+                                            password=password, password_again=password_again,
+                                            os_login=os_login)
 
     def add_operator(self, actor: str, login: str, display_name: str, role: str = "staff",
-                     rpps: str | None = None,
-                     os_login: str | None = None) -> operator_store.Operator:
+                     rpps: str | None = None, os_login: str | None = None, *,
+                     password: str | None = None, password_again: str | None = None,
+                     method: str | None = None) -> operator_store.Operator:
         return operators_uc.add_operator(self._ctx, actor, login, display_name, role, rpps,
-                                         os_login)
+                                         os_login, password=password,
+                                         password_again=password_again, method=method)
+
+    # ---------------------------------------------------------------- sign-in
+
+    def sign_in_with_password(self, login: str, password: str) -> auth_uc.SignedIn:
+        """`login` proved by their password (`SignInRefused`, with `retry_in`, else); from
+        then on every audit event of this clinic records "password"."""
+        return auth_uc.sign_in_with_password(self._ctx, login, password)
+
+    def sign_in_with_os_account(self, login: str, os_login: str | None) -> auth_uc.SignedIn:
+        """`login` proved by the OS account of the process (`os_login`)."""
+        return auth_uc.sign_in_with_os_account(self._ctx, login, os_login)
+
+    def sign_out(self) -> None:
+        auth_uc.sign_out(self._ctx)
+
+    def auth_method(self, login: str) -> str:
+        """How `login` proved who they are on this clinic ("unverified" if they did not)."""
+        return self._ctx.auth_method(login)
+
+    def set_operator_password(self, actor: str, login: str, password: str,
+                              again: str | None = None) -> operator_store.Operator:
+        """Set or reset `login`'s password (it becomes their method; a lock is lifted);
+        admin only."""
+        return operators_uc.change_proof(self._ctx, actor, login, "password",
+                                         password=password, again=again)
+
+    def set_operator_auth_method(self, actor: str, login: str,
+                                 method: str) -> operator_store.Operator:
+        """How `login` proves who they are ("password" or "os-account"); admin only."""
+        return operators_uc.change_proof(self._ctx, actor, login, method)
+
+    def change_operator_proof(self, actor: str, login: str, method: str, *,
+                              os_login: str | EllipsisType | None = ...,
+                              password: str | None = None,
+                              again: str | None = None) -> operator_store.Operator:
+        """How `login` proves who they are: the method, the OS account (`...` keeps it, None
+        removes it), a new password (typed twice) if given; admin only, one audit event."""
+        return operators_uc.change_proof(self._ctx, actor, login, method, os_login=os_login,
+                                         password=password, again=again)
+
+    def idle_lock_minutes(self) -> int:
+        """Minutes of inactivity after which a session locks (practice setting)."""
+        return auth_uc.idle_lock_minutes(self._ctx)
+
+    def set_idle_lock_minutes(self, actor: str, minutes: int) -> int:
+        return auth_uc.set_idle_lock_minutes(self._ctx, actor, minutes)
 
     def set_operator_os_login(self, actor: str, login: str,
                               os_login: str | None) -> operator_store.Operator:

@@ -36,7 +36,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cabinet.db"
     monkeypatch.setenv("INSTERM_DB", str(path))
     monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
-    assert call(db_cmd, ["init", "--admin", "admin", "--nom", "Alice Admin"]) == 0
+    assert call(db_cmd, ["init", "--admin", "admin", "--nom", "Alice Admin", "--compte-du-poste"]) == 0
     bulk.insert_identities(path, ROWS, actor="admin")
     return path
 

@@ -119,7 +119,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cli.db"
     monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
     monkeypatch.delenv("INSTERM_DB", raising=False)
-    assert main(["db", "init", "--db", str(path), "--admin", "admin"]) == 0
+    assert main(["db", "init", "--db", str(path), "--admin", "admin", "--compte-du-poste"]) == 0
     bulk.insert_identities(path, ROWS)
     return path
 

@@ -48,7 +48,8 @@ def bases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """(default, named): the default base is INSTERM_DB's; only the named one has HOUILLES."""
     default, named = tmp_path / "defaut.db", tmp_path / "autre base.db"
     for path, rows in ((default, [PERSON]), (named, [PERSON, ONLY_IN_NAMED])):
-        assert main(["db", "init", "--db", str(path), "--admin", "admin"]) == 0
+        assert main(["db", "init", "--db", str(path), "--admin", "admin",
+                     "--compte-du-poste"]) == 0
         bulk.insert_identities(path, rows)
     monkeypatch.setenv("INSTERM_DB", str(default))
     monkeypatch.chdir(tmp_path)

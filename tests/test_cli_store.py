@@ -43,7 +43,8 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cli.db"
     monkeypatch.setenv("INSTERM_DB", str(path))
     monkeypatch.setenv("INSTERM_SETTINGS", str(tmp_path / "settings.toml"))
-    assert call(db_cmd, ["init", "--admin", "admin", "--nom", "Alice Admin"]) == 0
+    assert call(db_cmd, ["init", "--admin", "admin", "--nom", "Alice Admin",
+                         "--compte-du-poste"]) == 0
     bulk.insert_identities(path, ROWS)
     return path
 
@@ -52,7 +53,8 @@ def test_db_init_creates_0600_and_is_idempotent(db: Path, capsys) -> None:
     assert (db.stat().st_mode & 0o777) == 0o600
     assert call(db_cmd, ["init"]) == 0
     assert "mise à jour" in capsys.readouterr().out
-    assert call(db_cmd, ["init", "--admin", "other"]) == 1  # an operator exists already
+    assert call(db_cmd, ["init", "--admin", "other", "--compte-du-poste"]) == 1
+    assert "Des opérateurs existent déjà" in capsys.readouterr().err
 
 
 def test_db_info(db: Path, capsys) -> None:
@@ -152,24 +154,42 @@ def test_backup_prints_the_tail_to_keep(db: Path, tmp_path: Path, capsys) -> Non
     assert call(audit_cmd, ["verify", "--attendu", tail, "--db", str(tmp_path / "save.db")]) == 0
 
 
-def test_db_doublons_after_an_import(db: Path, capsys) -> None:
-    import getpass
-
+def test_db_doublons_after_an_import(db: Path, capsys, monkeypatch) -> None:
     from insterm.clinic import Clinic
+    from insterm.commands import _store_options
+    from insterm.usecases.authentication import current_os_login
 
+    me = current_os_login()
     bulk.insert_identities(db, [dict(ROWS[2], birth_name="MARTAIN")], actor="admin")
     capsys.readouterr()
     with Clinic.open(db) as clinic:
-        clinic.set_operator_os_login("admin", "admin", f"x{getpass.getuser()}"[:60])
+        clinic.sign_in_with_os_account("admin", me)
+        clinic.set_operator_password("admin", "admin", "Alice-2025-secret", "Alice-2025-secret")
+        clinic.set_operator_os_login("admin", "admin", f"x{me}"[:60])
     assert call(db_cmd, ["doublons"]) == 2  # nobody mapped from this OS account
     assert "--operateur" in capsys.readouterr().err
     assert call(db_cmd, ["doublons", "--operateur", "inconnu"]) == 1
+    # admin signs in by password: refused without a terminal to type it
+    assert call(db_cmd, ["doublons", "--operateur", "admin"]) == 1
+    assert "lancez la commande dans un terminal" in capsys.readouterr().err
+    typed: list[str] = []
+    monkeypatch.setattr(_store_options, "ask_password",
+                        lambda prompt: typed.append(prompt) or "Alice-2025-secret")
     assert call(db_cmd, ["doublons", "--operateur", "admin"]) == 0
+    assert typed == ["Mot de passe de Alice Admin (admin) : "]
     assert "1 nouvelle(s) à examiner" in capsys.readouterr().out
     with Clinic.open(db) as clinic:
-        clinic.set_operator_os_login("admin", "admin", getpass.getuser())
+        event = clinic.audit_events(action="duplicates_scanned").events[0]
+        assert (event.operator, event.details["auth"]) == ("admin", "password")
+        clinic.sign_in_with_password("admin", "Alice-2025-secret")
+        clinic.set_operator_os_login("admin", "admin", me)
+        clinic.set_operator_auth_method("admin", "admin", "os-account")
         assert [len(g.members) for g in clinic.open_duplicate_groups()] == [2]
-    assert call(db_cmd, ["doublons"]) == 0
+    monkeypatch.setattr(_store_options, "ask_password", lambda prompt: "faux-mot-de-passe")
+    assert call(db_cmd, ["doublons"]) == 0  # the OS account's operator, nothing typed
     assert "0 nouvelle(s)" in capsys.readouterr().out
+    with Clinic.open(db) as clinic:
+        event = clinic.audit_events(action="duplicates_scanned").events[0]
+        assert (event.operator, event.details["auth"]) == ("admin", "os-account")
     assert call(db_cmd, ["info"]) == 0
     assert "Doublons potentiels à examiner : 1" in capsys.readouterr().out

@@ -23,7 +23,7 @@ PASSPORT = DocumentCheck(codes=["PA"], traits_match=True, expires_on={"PA": date
 @pytest.fixture
 def clinic(tmp_path: Path):
     with Clinic.open(tmp_path / "c.db", create=True, today=lambda: TODAY) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         yield opened
 
@@ -217,6 +217,9 @@ def test_merge_is_for_administrators_only(clinic: Clinic) -> None:
         clinic.merge("sophie", a.id, 1, b.id, 1)
     assert clinic.get(b.id).merged_into is None and clinic.get(b.id).version == 1
     assert len(actions(clinic)) == events  # nothing written, not even an audit event
+    with pytest.raises(PermissionRefused, match="Un administrateur doit prouver"):
+        clinic.set_operator_role("admin", "sophie", "admin")  # no proof of identity yet
+    clinic.set_operator_os_login("admin", "sophie", "sophie")
     clinic.set_operator_role("admin", "sophie", "admin")
     assert clinic.merge("sophie", a.id, 1, b.id, 1).record.id == a.id
     assert clinic.history(a.id)[-1].operator == "sophie"

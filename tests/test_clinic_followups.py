@@ -32,7 +32,7 @@ OID_NIR, OID_NIA = "1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9"
 @pytest.fixture
 def clinic(tmp_path: Path):
     with Clinic.open(tmp_path / "c.db", create=True, today=lambda: TODAY) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         yield opened
 
@@ -171,7 +171,7 @@ def test_catalogue_given_to_the_facade_wins_and_survives_reopening(tmp_path: Pat
 
     path = tmp_path / "c.db"
     with Clinic.open(path, create=True) as clinic:
-        clinic.bootstrap_admin("admin", "Alice")
+        clinic.bootstrap_admin("admin", "Alice", os_login="alice")
         clinic.set_document_catalogue("admin", ["PA"])
     with Clinic.open(path) as clinic:
         assert clinic.document_catalogue().codes == ("PA",)
@@ -183,13 +183,13 @@ def test_catalogue_given_to_the_facade_wins_and_survives_reopening(tmp_path: Pat
 
 
 def test_operator_for_os_login(clinic: Clinic) -> None:
-    assert clinic.operator_for_os_login("sophie").login == "sophie"  # same login
-    assert clinic.operator_for_os_login("Sophie").login == "sophie"
+    # The same name is no proof: only a mapping the practice made (issue 14.1).
+    assert clinic.operator_for_os_login("sophie") is None
     assert clinic.operator_for_os_login("mdupont") is None
     assert clinic.operator_for_os_login("") is None and clinic.operator_for_os_login(None) is None
     clinic.add_operator("admin", "marc", "Marc Médecin", os_login="mdupont")
     assert clinic.operator_for_os_login("mdupont").login == "marc"
-    assert clinic.operator_for_os_login("marc") is None  # marc is mapped to another account
+    assert clinic.operator_for_os_login("marc") is None
     with pytest.raises(ConstraintViolation, match="déjà associé"):
         clinic.set_operator_os_login("admin", "sophie", "mdupont")
     with pytest.raises(PermissionRefused):
@@ -203,7 +203,8 @@ def test_operator_for_os_login(clinic: Clinic) -> None:
     assert clinic.operator_for_os_login("sdurand") is None  # deactivated
     clinic.set_operator_os_login("admin", "marc", None)
     assert clinic.operator_for_os_login("mdupont") is None
-    assert clinic.operator_for_os_login("marc").login == "marc"
+    assert clinic.operator_for_os_login("marc") is None  # no proof left: no sign-in
+    assert clinic.operators()[1].auth_method is None
     event = clinic.audit_events(action="operator_os_login_changed").events[0]
     assert event.describe() == "Compte du poste de marc : mdupont → (aucun)"
 

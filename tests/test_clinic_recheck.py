@@ -31,7 +31,7 @@ ID_CARD = DocumentCheck(codes=["CN"], traits_match=True, expires_on={"CN": date(
 @pytest.fixture
 def clinic(tmp_path: Path):
     with Clinic.open(tmp_path / "c.db", create=True, today=lambda: TODAY) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         yield opened
 

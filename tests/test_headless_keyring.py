@@ -49,7 +49,7 @@ def practice(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignor
     secrets.reset_backend()
     db = tmp_path / "cabinet.sqlite3"
     with Clinic.open(db, create=True) as made:
-        made.bootstrap_admin("admin", "Alice Admin")
+        made.bootstrap_admin("admin", "Alice Admin", os_login="admin")
     capsys.readouterr()
     with Simulator(TestAuthority(state)) as simulator:
         from insterm.config import update_settings_file

@@ -53,7 +53,7 @@ def practice(tmp_path: Path):
     """Alice checks and qualifies ADRUN ZOE; Sophie creates two more, one DOUT, and meets a
     01 and a network failure."""
     with Clinic.open(tmp_path / "c.db", create=True, today=lambda: TODAY) as clinic:
-        clinic.bootstrap_admin("alice", "Alice Admin")
+        clinic.bootstrap_admin("alice", "Alice Admin", os_login="alice")
         clinic.add_operator("alice", "sophie", "Sophie Secrétaire")
         zoe = clinic.create_identity("alice", traits()).record
         zoe = clinic.check_document("alice", zoe.id, zoe.version, PASSPORT).record

@@ -39,7 +39,7 @@ def found() -> SearchOutcome:
 @pytest.fixture
 def clinic(tmp_path: Path):
     with Clinic.open(tmp_path / "c.db", create=True, today=lambda: TODAY) as opened:
-        opened.bootstrap_admin("alice", "Alice Admin")
+        opened.bootstrap_admin("alice", "Alice Admin", os_login="alice")
         opened.add_operator("alice", "sophie", "Sophie Secrétaire")
         yield opened
 

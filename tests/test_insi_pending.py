@@ -37,7 +37,7 @@ def clinic(tmp_path: Path, simulator, authority):  # type: ignore[no-untyped-def
     secrets.use_backend(backend)
     secrets.set_secret(insi_keyring.SIMULATOR_PASSPHRASE, authority[1])
     with Clinic.open(tmp_path / "cabinet.sqlite3", create=True) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         opened.configure_insi(simulator=simulator)
         yield opened
@@ -114,17 +114,20 @@ def test_insi_reprendre_runs_the_list_from_the_command_line(
     clinic.postpone_insi("sophie", clinic.search_insi("sophie", identity))
     db = str(clinic.conn.execute("PRAGMA database_list").fetchone()[2])
 
-    assert main(["insi", "reprendre", "--db", db, "--operateur", "sophie"]) == 1
+    import getpass  # the OS account running the tests acts, as cron would
+
+    clinic.add_operator("admin", "claire", "Claire Cron", os_login=getpass.getuser())
+    assert main(["insi", "reprendre", "--db", db, "--operateur", "claire"]) == 1
     out = capsys.readouterr().out
     assert "1/1 IPP " in out and "ADRTROIS DOMINIQUE : toujours en attente" in out
     assert "0 appel(s) ont reçu une réponse, 1 attend(ent) encore." in out
 
     simulator.switches.reset()
-    assert main(["--db", db, "insi", "reprendre", "--operateur", "sophie"]) == 0
+    assert main(["--db", db, "insi", "reprendre"]) == 0  # the mapped OS account acts
     out = capsys.readouterr().out
     assert "réponse 00 : à accepter ou refuser sur la fiche (F4)" in out
     assert clinic.insi_pending() == [] and clinic.get(identity).status == "VALI"
-    assert main(["insi", "reprendre", "--db", db, "--operateur", "sophie"]) == 0
+    assert main(["insi", "reprendre", "--db", db, "--operateur", "claire"]) == 0
     assert "Aucun appel INSi en attente." in capsys.readouterr().out
 
 
@@ -153,4 +156,4 @@ def test_insi_reprendre_needs_to_know_who_acts(clinic: Clinic, capsys) -> None: 
 
     db = str(clinic.conn.execute("PRAGMA database_list").fetchone()[2])
     assert main(["insi", "reprendre", "--db", db]) == 2  # no OS account mapped here
-    assert "Indiquez qui relance les appels : --operateur IDENTIFIANT" in capsys.readouterr().err
+    assert "Indiquez qui agit : --operateur IDENTIFIANT" in capsys.readouterr().err

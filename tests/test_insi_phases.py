@@ -50,7 +50,7 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def clinic(db_path: Path, simulator, keyring_open):
     with Clinic.open(db_path, create=True) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         opened.configure_insi(simulator=simulator)
         yield opened

@@ -46,7 +46,7 @@ def clinic(tmp_path: Path, simulator):
     backend = secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg")
     secrets.use_backend(backend)
     with Clinic.open(tmp_path / "cabinet.sqlite3", create=True) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         yield opened
         opened.insi_runtime.close()

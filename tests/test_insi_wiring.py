@@ -50,7 +50,7 @@ def simulator(authority):
 @pytest.fixture
 def clinic(tmp_path: Path, simulator, keyring_open):
     with Clinic.open(tmp_path / "cabinet.sqlite3", create=True) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         opened.configure_insi(simulator=simulator)
         yield opened
@@ -344,7 +344,7 @@ def test_the_simulator_answers_for_the_databases_people(tmp_path: Path, authorit
     path = tmp_path / "demo.sqlite3"
     rows = [r for r in generate_identities(400, seed=7)]
     with Clinic.open(path, create=True) as demo:
-        demo.bootstrap_admin("admin", "Alice Admin")
+        demo.bootstrap_admin("admin", "Alice Admin", os_login="admin")
     insert_identities(path, [store_row(r) for r in rows])
     holder = next(r for r in rows if r["status"] in ("QUAL", "RECUP") and not r["attributes"]
                   and r.get("duplicate_of") is None and r.get("homonym_of") is None)
@@ -402,7 +402,7 @@ def test_insi_sim_setup_configures_the_settings_and_insi_search_uses_them(
 
     db = tmp_path / "cabinet.sqlite3"
     with Clinic.open(db, create=True) as made:
-        made.bootstrap_admin("admin", "Alice Admin")
+        made.bootstrap_admin("admin", "Alice Admin", os_login="admin")
     with Simulator(TestAuthority(state)) as simulator:
         # This machine reaches the simulator where it really listens (port 0 = a free one).
         from insterm.config import update_settings_file
@@ -423,7 +423,7 @@ def test_insi_sim_setup_keeps_the_organisation_certificate_passphrase(
 
     org = authority[0].make_client_p12(path=tmp_path / "org.p12")
     with Clinic.open(tmp_path / "c.sqlite3", create=True) as made:
-        made.bootstrap_admin("admin", "Alice Admin")
+        made.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         secrets.use_backend(secrets.open_cryptfile(MASTER, xdg_data_home=tmp_path / "xdg"))
         made.import_insi_certificate("admin", org.p12_path, org.passphrase)
     secrets.reset_backend()

@@ -51,7 +51,7 @@ def unlocked(tmp_path: Path):
 @pytest.fixture
 def clinic(tmp_path: Path):
     with Clinic.open(tmp_path / "cabinet.sqlite3", create=True) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         yield opened
 
@@ -126,7 +126,8 @@ def test_production_is_an_explicit_admin_choice_and_audited(clinic: Clinic) -> N
     assert production.certificate.label == "certificat d'organisation"
     changes = [json.loads(d) for a, d in audit_rows(clinic) if a == "insi_settings_changed"]
     assert changes == [{"before": {"insi.idam.production": None},
-                        "after": {"insi.idam.production": "IDAMPROD42"}}]
+                        "after": {"insi.idam.production": "IDAMPROD42"},
+                        "auth": "os-account"}]  # how admin proved who they are
     with pytest.raises(ActionRefused):
         clinic.update_insi_settings("admin", environment="recette")
 

@@ -1,4 +1,14 @@
-"""Options and helpers shared by the store subcommands (lookup, db, audit, backup, restore)."""
+"""Options and helpers shared by the store subcommands (lookup, db, audit, backup, restore).
+
+Who acts, on the command line (`signed_in_actor`): a command that writes in an operator's name
+needs that operator's proof, as the application does. The operator mapped to the OS account
+running the command (its real user id, `pwd`) is signed in without anything more: that is how
+unattended commands (cron, scripts) run, under the account of the person or service mapped in
+Réglages > Opérateurs. `--operateur LOGIN` naming someone else asks for their password on the
+terminal (never echoed, never an option or an environment variable: those show in `ps` and in
+the shell's history); without a terminal it is refused. A wrong password counts towards the
+lock exactly as in the application.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from insterm.config import resolve_db_path
-from insterm.domain.errors import InstermError
 from insterm.store.errors import DatabaseMissing
 
 if TYPE_CHECKING:  # argparse is not imported by `insterm lookup WORDS` (see insterm.cli)
@@ -46,24 +55,40 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-class OperatorNeeded(InstermError):
-    """A headless command that must know who acts, and cannot tell."""
-
-
-def acting_operator(clinic: Clinic, given: str | None, doing: str) -> str:
-    """The login of the operator a headless command acts as: `--operateur` when given, else
-    the active operator mapped to this OS account. `OperatorNeeded` (French, saying how to
-    name one) when there is neither; `doing` completes "Indiquez qui ...". """
-    if given:
-        return given
+def ask_password(prompt: str) -> str | None:
+    """A password typed on the terminal (not echoed), or None when there is no terminal."""
+    if not sys.stdin.isatty():
+        return None
     import getpass
 
     try:
-        os_login: str | None = getpass.getuser()
-    except (KeyError, OSError):
-        os_login = None
-    who = clinic.operator_for_os_login(os_login)
-    if who is None:
-        raise OperatorNeeded(f"Indiquez qui {doing} : --operateur IDENTIFIANT (aucun opérateur "
-                             f"actif n'est associé au compte « {os_login} »).")
-    return who.login
+        return getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+def signed_in_actor(clinic: Clinic, requested: str | None) -> str:
+    """The login of the operator acting, once they proved who they are (see the module
+    docstring); an `InstermError` with a French message otherwise."""
+    from insterm.usecases.authentication import SignInRefused, current_os_login
+
+    os_login = current_os_login()
+    mapped = clinic.operator_for_os_login(os_login)
+    if not requested:
+        if mapped is None:
+            raise SignInRefused("Indiquez qui agit : --operateur IDENTIFIANT (aucun opérateur "
+                                f"actif ne s'identifie par le compte « {os_login or '?'} »).")
+        return clinic.sign_in_with_os_account(mapped.login, os_login).operator.login
+    login = requested.strip().lower()
+    if mapped is not None and mapped.login == login:
+        return clinic.sign_in_with_os_account(login, os_login).operator.login
+    who = next((o for o in clinic.operators() if o.login == login), None)
+    if who is None or not who.active or who.auth_method != "password":
+        # the clinic's own refusal says why (unknown, deactivated, another method)
+        return clinic.sign_in_with_os_account(login, os_login).operator.login
+    password = ask_password(f"Mot de passe de {who.label} : ")
+    if password is None:
+        raise SignInRefused(f"{who.label} s'identifie par mot de passe : lancez la commande "
+                            "dans un terminal pour le taper, ou depuis le compte du poste qui "
+                            "lui est associé.")
+    return clinic.sign_in_with_password(login, password).operator.login

@@ -23,6 +23,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     init.add_argument("--chiffre", action="store_true",
                       help="base chiffrée (SQLCipher, clé de 256 bits gardée dans le trousseau "
                            "et imprimée une fois pour le coffre du cabinet)")
+    init.add_argument("--compte-du-poste", dest="admin_os_account", action="store_true",
+                      help="le premier administrateur s'identifie par le compte système qui "
+                           "lance cette commande (sinon : un mot de passe, tapé deux fois)")
     add_db_option(init)
     for name, text in (("chiffrer", "chiffrer une base existante (copie vérifiée, puis bascule)"),
                        ("dechiffrer", "remettre une base chiffrée en clair (copie vérifiée)")):
@@ -43,7 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     scan.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     scan.add_argument("--operateur", "--operator", dest="operator", metavar="IDENTIFIANT",
                       help="opérateur qui lance la recherche (par défaut : celui du compte "
-                           "du poste)")
+                           "du poste ; un autre tape son mot de passe)")
     add_db_option(scan)
 
 
@@ -65,15 +68,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace) -> int:
     from insterm.clinic import Clinic
-    from insterm.commands._store_options import (
-        OperatorNeeded,
-        acting_operator,
-        existing_db,
-        fail,
-    )
+    from insterm.commands._store_options import existing_db, fail, signed_in_actor
     from insterm.config import SettingsError
+    from insterm.domain.errors import InstermError
     from insterm.store.errors import StoreError
-    from insterm.usecases.errors import ClinicError
 
     try:
         clinic = Clinic.open(existing_db(args))
@@ -81,34 +79,61 @@ def _scan(args: argparse.Namespace) -> int:
         return fail(str(error))
     with clinic:
         try:
-            actor = acting_operator(clinic, args.operator, "lance la recherche")
-        except OperatorNeeded as error:
-            return fail(str(error))
+            actor = signed_in_actor(clinic, args.operator)
+        except InstermError as error:
+            return fail(str(error), 1 if args.operator else 2)
         try:
             report = clinic.scan_duplicates(actor)
-        except (ClinicError, StoreError) as error:
+        except InstermError as error:
             return fail(str(error), 1)
     print(report.message)
     return 0
+
+
+def _admin_proof(args: argparse.Namespace) -> dict[str, str] | str:
+    """The first administrator's proof as `bootstrap_admin` takes it, or a French refusal."""
+    from insterm.commands._store_options import ask_password
+    from insterm.usecases.authentication import current_os_login
+
+    if args.admin_os_account:
+        os_login = current_os_login()
+        if not os_login:
+            return ("Le compte système qui lance la commande n'a pas de nom : choisissez un mot "
+                    "de passe.")
+        return {"os_login": os_login}
+    print("Mot de passe de l'administrateur : au moins 12 caractères, ou 8 mêlant minuscules, "
+          "majuscules, chiffres et signes.", flush=True)
+    password = ask_password("Mot de passe : ")
+    again = ask_password("Le même, une seconde fois : ") if password is not None else None
+    if password is None or again is None:
+        return ("Le premier administrateur doit prouver son identité : lancez la commande dans "
+                "un terminal pour taper son mot de passe, ou ajoutez --compte-du-poste pour "
+                "l'associer au compte système qui la lance.")
+    return {"password": password, "password_again": again}
 
 
 def _init(args: argparse.Namespace) -> int:
     from insterm.clinic import Clinic
     from insterm.commands._store_options import db_path, fail
     from insterm.config import SettingsError, db_group
+    from insterm.domain.errors import InstermError
     from insterm.store.connection import create_database, open_database
     from insterm.store.errors import StoreError
     from insterm.store.migrations import schema_version
     from insterm.store.operators import Operator
-    from insterm.usecases.errors import ClinicError
     from insterm.usecases.operators import check_new_operator
 
     admin_name = args.admin_name or args.admin
-    if args.admin is not None:  # refused before anything is created
+    proof: dict[str, str] = {}
+    if args.admin is not None:  # the login and its proof, before anything is created
         try:
             check_new_operator(args.admin, admin_name, "admin")
-        except ClinicError as error:
+        except InstermError as error:
             return fail(str(error))
+        asked = _admin_proof(args)
+        if isinstance(asked, str):
+            return fail(asked, 1)
+        proof = asked
     key = None
     try:
         path = db_path(args)
@@ -127,26 +152,28 @@ def _init(args: argparse.Namespace) -> int:
             # Built aside with its first administrator, renamed when whole: a failure leaves
             # no file (and a refused --admin no administrator-less base).
             created = create_database(path, group=group, prepare=(
-                (lambda conn: admins.append(Clinic(conn).bootstrap_admin(args.admin, admin_name)))
+                (lambda conn: admins.append(
+                    Clinic(conn).bootstrap_admin(args.admin, admin_name, **proof)))
                 if args.admin else None), key=key)
         conn = open_database(path, create=True, group=group)
-    except ClinicError as error:
-        return fail(str(error), 1)
     except (StoreError, SettingsError) as error:
         return fail(str(error))
+    except InstermError as error:
+        return fail(str(error), 1)
     try:
         print(f"Base {'créée' if created else 'mise à jour'} : {path} "
               f"(schéma {schema_version(conn)})")
-        if args.admin and not created:
+        if args.admin and not created:  # an existing base (its upgrade path, see bootstrap)
             try:
-                who = Clinic(conn).bootstrap_admin(args.admin, admin_name)
-            except ClinicError as error:
-                return fail(str(error), 1)
+                admins.append(Clinic(conn).bootstrap_admin(args.admin, admin_name, **proof))
             except StoreError as error:
                 return fail(str(error))
-            print(f"Administrateur créé : {who.label}")
-        elif admins:
-            print(f"Administrateur créé : {admins[0].label}")
+            except InstermError as error:
+                return fail(str(error), 1)
+        for who in admins:
+            how = (f"compte du poste « {who.os_login} »" if who.auth_method == "os-account"
+                   else "mot de passe")
+            print(f"Administrateur prêt : {who.label}, identifié par {how}")
     finally:
         conn.close()
     return 0

@@ -3,7 +3,10 @@
 Everything lives in one folder (default `.demo/`), nothing touches the user's real files:
 
 - `demo.sqlite3`: a database of a few hundred synthetic patients (`insterm.demo.synthetic`, written
-  by `insterm.store.bulk`), operators `demo` (administrator) and `sophie` (staff);
+  by `insterm.store.bulk`), operators `demo` (administrator, signed in by the OS account that
+  runs the demo: the newcomer lands in the application at once) and `sophie` (staff, signed
+  in by a password generated for this demo folder, kept in `mot-de-passe-sophie` and printed
+  at start: "Changer d'opérateur" shows the password sign-in);
 - `insi-sim/`: the INSi simulator's test CA and the demo practice's client certificate
   (CN=INSI-MANU, PKCS#12); the simulator runs embedded in this process, on a free port of
   127.0.0.1, and answers for the public test identities (ADRTROIS DOMINIQUE...) and for the demo
@@ -24,6 +27,7 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +38,7 @@ DEFAULT_DIR = ".demo"
 DEFAULT_PATIENTS = 300
 SEED = 2025
 MASTER_FILE = "keyring-master-password"
+SOPHIE_FILE = "mot-de-passe-sophie"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +47,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS, metavar="N",
                         help=f"nombre de patients fictifs à la création (défaut {DEFAULT_PATIENTS})")
     parser.add_argument("--operator", "--operateur", default=None, metavar="IDENTIFIANT",
-                        help="l'opérateur de la démonstration (demo ou sophie)")
+                        help="l'opérateur de la démonstration (demo, par votre compte du "
+                             "poste, ou sophie, par son mot de passe affiché au démarrage)")
     parser.add_argument("--no-tui", action="store_true",
                         help="tout préparer et démarrer le simulateur, sans ouvrir l'application")
 
@@ -58,20 +64,23 @@ def _point_environment(folder: Path) -> None:
 def _master_password(folder: Path) -> str:
     import secrets as random
 
-    path = folder / MASTER_FILE
+    return _kept_value(folder / MASTER_FILE, lambda: random.token_urlsafe(24))
+
+
+def sophie_password(folder: Path) -> str:
+    """Sophie's demo password (12 characters, made for this demo folder, kept next to it)."""
+    import secrets as random
+
+    return _kept_value(folder / SOPHIE_FILE, lambda: random.token_urlsafe(9))
+
+
+def _kept_value(path: Path, make: Callable[[], str]) -> str:
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
-    value = random.token_urlsafe(24)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # whole or absent, never half
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(value + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    value = make()
+    from insterm.atomic_file import write_atomically
+
+    write_atomically(path, (value + "\n").encode("utf-8"))  # whole or absent, mode 0600
     return value
 
 
@@ -84,22 +93,47 @@ def open_demo_keyring(folder: Path) -> Path:
     return secrets.cryptfile_path(folder / "data")
 
 
-def build_database(path: Path, patients: int) -> None:
+def build_database(path: Path, patients: int, sophie: str) -> None:
     from insterm.clinic import Clinic
     from insterm.demo.synthetic import generate_identities, store_row
     from insterm.store.bulk import insert_identities
+    from insterm.usecases.authentication import current_os_login
 
     building = path.with_name(path.name + ".creation")
     for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
         leftover.unlink(missing_ok=True)
     with Clinic.open(building, create=True) as clinic:
-        clinic.bootstrap_admin("demo", "Démonstration")
-        clinic.add_operator("demo", "sophie", "Sophie Secrétaire")
+        clinic.bootstrap_admin("demo", "Démonstration", os_login=current_os_login())
+        clinic.add_operator("demo", "sophie", "Sophie Secrétaire", password=sophie,
+                            password_again=sophie)
     rows = (store_row(row) for row in generate_identities(patients, seed=SEED))
     insert_identities(building, rows, actor="demo", source="synthetique (démonstration)")
     with Clinic.open(building) as clinic:  # the near-duplicates show in the Doublons screen
         clinic.scan_duplicates("demo")
     building.rename(path)  # a half-built database is never taken for the demo one
+
+
+def give_proofs(db: Path, sophie: str) -> None:
+    """A demo database made before operators proved who they are: `demo` signs in by this OS
+    account, `sophie` by her demo password (nothing changes when they already have a proof)."""
+    from insterm.clinic import Clinic
+    from insterm.usecases.authentication import current_os_login
+
+    with Clinic.open(db) as clinic:
+        by_login = {o.login: o for o in clinic.operators()}
+        demo, staff = by_login.get("demo"), by_login.get("sophie")
+        if demo is not None and demo.auth_method is None:
+            clinic.bootstrap_admin("demo", demo.display_name, os_login=current_os_login())
+            if staff is not None and staff.auth_method is None:
+                clinic.set_operator_password("demo", "sophie", sophie, sophie)
+
+
+def _os_account_of_demo(db: Path) -> str:
+    from insterm.clinic import Clinic
+
+    with Clinic.open(db) as clinic:
+        demo = next((o for o in clinic.operators() if o.login == "demo"), None)
+    return (demo.os_login if demo else None) or "?"
 
 
 def certificate_passphrase(authority: TestAuthority) -> str:
@@ -131,9 +165,12 @@ def run(args: argparse.Namespace) -> int:
     db = Path(os.environ["INSTERM_DB"])
     print(f"Démonstration d'insterm dans {folder}")
     keyring_file = open_demo_keyring(folder)
+    sophie = sophie_password(folder)
     if not db.exists():
         print(f"  création de la base de démonstration ({args.patients} patients fictifs)…")
-        build_database(db, args.patients)
+        build_database(db, args.patients, sophie)
+    else:
+        give_proofs(db, sophie)
     from insterm.commands.sim_people import StorePeople
     from insterm.config import update_settings_file
     from insterm.insi.simulator import Simulator, TestAuthority
@@ -153,6 +190,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  son mot de passe maître, généré pour la démo : {folder / MASTER_FILE}")
         print("  (acceptable pour une démonstration seulement : en production, le mot de passe "
               "maître se tape dans l'application)")
+        print(f"  opérateurs : demo (administrateur), entré par votre compte du poste "
+              f"« {_os_account_of_demo(db)} » ;")
+        print(f"    sophie (équipe), mot de passe de démonstration : {sophie} "
+              "(palette ctrl+p, « Changer d'opérateur »)")
         if args.no_tui:
             print("Simulateur démarré ; Ctrl+C pour arrêter.", flush=True)
             with contextlib.suppress(KeyboardInterrupt):
@@ -165,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
             # The embedded simulator serves the "simulator" environment, its demo certificate's
             # passphrase kept in memory only.
             clinic.configure_insi(simulator=simulator, simulator_passphrase=passphrase)
-            app = InstermApp(clinic, operator_login=args.operator or "demo", notice=notice)
+            app = InstermApp(clinic, operator_login=args.operator, notice=notice)
             app.run()
             return app.return_code or 0
     finally:

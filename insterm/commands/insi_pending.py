@@ -35,12 +35,7 @@ def configure(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from insterm.clinic import Clinic
     from insterm.commands._keyring_options import open_keyring
-    from insterm.commands._store_options import (
-        OperatorNeeded,
-        acting_operator,
-        existing_db,
-        fail,
-    )
+    from insterm.commands._store_options import existing_db, fail, signed_in_actor
     from insterm.config import SettingsError
     from insterm.domain.display_name import display_name
     from insterm.domain.errors import InstermError
@@ -52,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(error))
     with clinic:
         try:
-            actor = acting_operator(clinic, args.operator, "relance les appels")
-        except OperatorNeeded as error:
+            actor = signed_in_actor(clinic, args.operator)
+        except InstermError as error:
             return fail(str(error))
         items = clinic.insi_pending()
         if not items:

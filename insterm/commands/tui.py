@@ -2,8 +2,9 @@
 
 The database is `--db`, else `INSTERM_DB`, else the settings file, else the default place
 (`insterm.config.resolve_db_path`). It must exist (`insterm db init` creates it); the first
-start on an empty database offers to create the administrator. `--operator LOGIN` says who
-works (else the OS login when it is an operator's, else a choice at start).
+start on an empty database offers to create the administrator, with their proof. The operator
+mapped to the OS account running the program is signed in at once; anyone else proves who they
+are in "Qui travaille ?" (`--operator LOGIN` pre-selects them; they still type their password).
 
 Textual is imported only here, when the application really starts.
 """
@@ -26,7 +27,8 @@ def configure(parser: argparse.ArgumentParser, *, prefix: str = "") -> None:
     parser.add_argument(
         "--operator", "--operateur", metavar="IDENTIFIANT", default=None,
         dest=f"{prefix}operator",
-        help="l'opérateur qui travaille (sinon celui du compte système, ou un choix au démarrage)",
+        help="l'opérateur qui travaille (il prouve son identité : compte du poste associé, "
+             "sinon son mot de passe ; par défaut, l'opérateur du compte du poste)",
     )
 
 

@@ -41,6 +41,10 @@ ACTION_LABELS: dict[str, str] = {
     "operator_activated": "Opérateur réactivé",
     "operator_deactivated": "Opérateur désactivé",
     "operator_os_login_changed": "Compte du poste d'un opérateur",
+    "operator_proof_changed": "Preuve d'identité d'un opérateur",
+    "operator_proof_set": "Preuve d'identité de l'administrateur",
+    "operator_locked": "Opérateur verrouillé",
+    "idle_lock_changed": "Verrouillage après inactivité",
     "document_catalogue_changed": "Catalogue des pièces modifié",
     "insi_settings_changed": "Réglages INSi du cabinet",
     "workstation_settings_changed": "Réglages INSi du poste",
@@ -263,6 +267,28 @@ def _os_login(d: Mapping[str, Any]) -> str:
     return f"Compte du poste de {d.get('login', '?')} : {d.get('before') or '(aucun)'} → {after}"
 
 
+_METHODS = {"password": "mot de passe", "os-account": "compte du poste", "cps": "carte CPS"}
+
+
+def _method(value: object) -> str:
+    return _METHODS.get(str(value), "aucune") if value else "aucune"
+
+
+def _proof_changed(d: Mapping[str, Any]) -> str:
+    text = (f"Preuve d'identité de {d.get('login', '?')} : {_method(d.get('before'))} → "
+            f"{_method(d.get('after'))}")
+    if d.get("os_login_after") != d.get("os_login_before"):
+        text += f" ; compte du poste {d.get('os_login_after') or '(aucun)'}"
+    if d.get("password_changed"):
+        text += " ; nouveau mot de passe" + (" (verrou levé)" if d.get("unlocked") else "")
+    return text
+
+
+def _locked(d: Mapping[str, Any]) -> str:
+    return (f"Opérateur {d.get('login', '?')} verrouillé après {d.get('failures', '?')} mots "
+            "de passe erronés")
+
+
 def _catalogue(d: Mapping[str, Any]) -> str:
     before = set(d.get("before") or ())
     after = set(d.get("after") or ())
@@ -311,6 +337,12 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "operator_activated": lambda d: f"Opérateur réactivé : {d.get('login', '?')}",
     "operator_deactivated": lambda d: f"Opérateur désactivé : {d.get('login', '?')}",
     "operator_os_login_changed": _os_login,
+    "operator_proof_changed": _proof_changed,
+    "operator_proof_set": lambda d: (f"Preuve d'identité de l'administrateur {d.get('login', '?')}"
+                                     f" : {_method(d.get('method'))}"),
+    "operator_locked": _locked,
+    "idle_lock_changed": lambda d: (f"Verrouillage après inactivité : {d.get('before', '?')} → "
+                                    f"{d.get('after', '?')} min"),
     "document_catalogue_changed": _catalogue,
     "insi_settings_changed": _settings,
     "workstation_settings_changed": _settings,

@@ -402,6 +402,24 @@ def _v8_hl7_outbox(conn: sqlite3.Connection) -> None:
                  "WHERE state = 'pending'")
 
 
+def _v9_operator_proof(conn: sqlite3.Connection) -> None:
+    """How each operator proves who they are (`insterm.domain.authentication`): the method
+    chosen by the practice, the Argon2id hash of their password (never the password), and the
+    count of wrong passwords in a row with the end of the lock they led to. An operator mapped
+    to an OS account before this version keeps signing in that way."""
+    statements = [
+        "ALTER TABLE operator ADD COLUMN auth_method TEXT CONSTRAINT operator_auth_method_known"
+        " CHECK (auth_method IN ('password', 'os-account', 'cps'))",
+        "ALTER TABLE operator ADD COLUMN password_hash TEXT CONSTRAINT operator_password_hashed"
+        " CHECK (password_hash LIKE '$argon2id$%')",
+        "ALTER TABLE operator ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE operator ADD COLUMN locked_until TEXT",
+        "UPDATE operator SET auth_method = 'os-account' WHERE os_login IS NOT NULL",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_core,
     _v2_traceability,
@@ -411,6 +429,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v6_insi_pending,
     _v7_identity_state,
     _v8_hl7_outbox,
+    _v9_operator_proof,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

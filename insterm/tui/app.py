@@ -12,10 +12,10 @@ the command palette, F9 the journal; screens use F2..F8 and ctrl+letters; no alt
 
 from __future__ import annotations
 
-import getpass
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from textual import events
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from insterm.store.operators import Operator
 
 T = TypeVar("T")
+_NEEDS_SIGN_IN = frozenset({"journal", "command_palette"})
 
 
 @runtime_checkable
@@ -74,10 +75,12 @@ class InstermApp(KeysInOrderApp[None]):
 
     def __init__(self, clinic: Clinic, *, operator_login: str | None = None,
                  os_login: str | None = None, look: TerminalLook | None = None,
-                 notice: str | None = None) -> None:
-        """`operator_login`: work as this operator (else the OS login if it is an operator,
-        else a choice at start). `notice`: a French message shown at start (the demo says
-        where its keyring is)."""
+                 notice: str | None = None, idle_lock_seconds: float | None = None) -> None:
+        """`operator_login`: who asks to work (pre-selected in "Qui travaille ?"; they still
+        prove it). `os_login`: the OS account of the session (default: the process's real
+        user; tests give their own). `notice`: a French message shown at start (the demo says
+        where its keyring is). `idle_lock_seconds`: lock after that much inactivity (default:
+        the practice setting, `Clinic.idle_lock_minutes`)."""
         self.look = look or detect_look()
         super().__init__(ansi_color=False)
         self.clinic = clinic
@@ -86,6 +89,8 @@ class InstermApp(KeysInOrderApp[None]):
         self._os_login = os_login
         self._clinic_lock = threading.RLock()
         self._notice = notice
+        self._idle_lock_seconds = idle_lock_seconds
+        self._last_input = monotonic()
         self.animation_level = self.look.animations
         # The theme and the look's class before anything is drawn: the first frame already
         # has the look it keeps.
@@ -101,8 +106,8 @@ class InstermApp(KeysInOrderApp[None]):
             use_ascii_scrollbars(True)
         from insterm.tui.session import start_session
 
-        start_session(self, requested=self._requested_operator,
-                      os_login=self._os_login if self._os_login is not None else _os_login())
+        start_session(self, requested=self._requested_operator, os_login=self.os_login)
+        self._start_idle_lock()
         if self._notice:
             self.notify(self._notice, title="insterm", timeout=6)
 
@@ -124,6 +129,12 @@ class InstermApp(KeysInOrderApp[None]):
 
             display = ascii_key_display(display)
         return display
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):
+            self._last_input = monotonic()
+        await super().on_event(event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # No blinking cursor anywhere: every blink is a redraw (bandwidth over SSH).
@@ -160,10 +171,66 @@ class InstermApp(KeysInOrderApp[None]):
                                         Content(choice).stylize("dim"))
         return Content(title)
 
+    @property
+    def os_login(self) -> str | None:
+        """The OS account this session runs as (None or "" when unknown)."""
+        if self._os_login is not None:
+            return self._os_login
+        from insterm.usecases.authentication import current_os_login
+
+        return current_os_login()
+
     def set_operator(self, operator: Operator) -> None:
+        """`operator` has proved who they are (`insterm.tui.session`): they work now."""
         self.operator = operator
         self.sub_title = f"Opérateur : {operator.label}"
+        self._last_input = monotonic()
         self.refresh_bindings()
+
+    # ------------------------------------------------------------------ idle lock
+
+    def _start_idle_lock(self) -> None:
+        seconds = self._idle_lock_seconds
+        if seconds is None:
+            seconds = 60.0 * self.call_clinic(lambda clinic: clinic.idle_lock_minutes())
+        self._idle_lock_seconds = seconds
+        self._idle_timer = self.set_interval(max(0.02, min(seconds / 4, 5.0)), self._check_idle)
+
+    def idle_lock_changed(self, minutes: int) -> None:
+        """The practice changed its idle lock: this session follows at once."""
+        self._idle_timer.stop()
+        self._idle_lock_seconds = 60.0 * minutes
+        self._idle_timer = self.set_interval(5.0, self._check_idle)
+
+    def _check_idle(self) -> None:
+        seconds = self._idle_lock_seconds
+        if seconds is None or self.operator is None or self.is_locked:
+            return
+        if monotonic() - self._last_input >= seconds:
+            self.lock()
+
+    @property
+    def is_locked(self) -> bool:
+        from insterm.tui.screens.operator import BootstrapAdminModal, SignInModal
+
+        return any(isinstance(screen, SignInModal | BootstrapAdminModal)
+                   for screen in self.screen_stack)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Nothing of the practice (journal, palette) before someone proved who they are,
+        nor over the lock screen."""
+        if action in _NEEDS_SIGN_IN and (self.operator is None or self.is_locked):
+            return False
+        return super().check_action(action, parameters)
+
+    def lock(self) -> None:
+        """Lock the session now (the idle timer calls it): the lock screen asks for a proof
+        again, over the screens as they were."""
+        if self.is_locked:
+            return
+        from insterm.tui.session import lock_session
+
+        lock_session(self)
 
     # ------------------------------------------------------------------ clinic calls
 
@@ -223,9 +290,3 @@ class InstermApp(KeysInOrderApp[None]):
             return
         self.push_screen(HelpScreen.for_screen(self.screen, self))
 
-
-def _os_login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

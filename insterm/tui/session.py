@@ -1,9 +1,15 @@
-"""Who is working: every session has an operator before anything is written.
+"""Who is working: every session has an operator who proved who they are before anything is
+written.
 
-At start (`start_session`): the operator asked for (`insterm --operator LOGIN`), else the
-operator whose login is the OS login, else a choice among the active operators (a small
-dialog). With no operator at all (first run) the dialog offers to create the administrator.
-`app.actor` then names them in every clinic call.
+At start (`start_session`): the operator mapped to this process's OS account (the real user:
+`insterm.usecases.authentication.current_os_login`) signs in directly, unless another one is
+asked for (`insterm --operateur LOGIN`); anyone else is chosen in "Qui travaille ?"
+(`SignInModal`) and types their password. With no operator at all (first run) the dialog
+creates the administrator with their proof. `app.actor` then names them in every clinic call,
+and the clinic records how they proved it in every audit event.
+
+`lock_session`: the lock screen of an idle session (the same dialog, over what was on screen,
+which it hides until someone proves who they are).
 """
 
 from __future__ import annotations
@@ -29,36 +35,50 @@ def operator_for(operators: list[Operator], login: str | None) -> Operator | Non
 
 
 def os_operator(app: InstermApp, os_login: str | None) -> Operator | None:
-    """The operator of this OS session (`Clinic.operator_for_os_login`: the operator mapped
-    from the OS account, else the active one whose login it is)."""
+    """The operator who signs in by this OS account (`Clinic.operator_for_os_login`)."""
     if not os_login:
         return None
     return app.call_clinic(lambda clinic: clinic.operator_for_os_login(os_login))
 
 
+def _sign_in_by_os_account(app: InstermApp, operator: Operator, os_login: str) -> bool:
+    from insterm.usecases.authentication import SignInRefused
+
+    try:
+        signed = app.call_clinic(
+            lambda clinic: clinic.sign_in_with_os_account(operator.login, os_login))
+    except SignInRefused as refused:
+        app.notify(refused.message, severity="warning", timeout=8)
+        return False
+    app.set_operator(signed.operator)
+    return True
+
+
 def start_session(app: InstermApp, *, requested: str | None, os_login: str | None) -> None:
-    """Work as `requested`, else as the OS session's operator, else ask who works."""
+    """Work as the OS account's operator, or ask who works (`requested` pre-selected)."""
     operators = app.call_clinic(lambda clinic: clinic.operators())
+    mapped = os_operator(app, os_login)
     if requested:
         chosen = operator_for(operators, requested)
-        if chosen is not None:
-            app.set_operator(chosen)
+        if chosen is None:
+            app.notify(f"L'opérateur « {requested} » est inconnu ou désactivé : choisissez qui "
+                       "travaille.", severity="warning", timeout=8)
+        elif (mapped is not None and os_login and chosen.login == mapped.login
+              and _sign_in_by_os_account(app, chosen, os_login)):
             return
-        app.notify(f"L'opérateur « {requested} » est inconnu ou désactivé : choisissez qui "
-                   "travaille.", severity="warning", timeout=8)
-    else:
-        chosen = os_operator(app, os_login)
-        if chosen is not None:
-            app.set_operator(chosen)
-            return
+        ask_operator(app, operators, preselect=chosen.login if chosen else None)
+        return
+    if mapped is not None and os_login and _sign_in_by_os_account(app, mapped, os_login):
+        return
     ask_operator(app, operators)
 
 
-def ask_operator(app: InstermApp, operators: list[Operator] | None = None) -> None:
-    """Open the choice dialog (or the first-administrator dialog on an empty database)."""
+def ask_operator(app: InstermApp, operators: list[Operator] | None = None, *,
+                 preselect: str | None = None) -> None:
+    """Open "Qui travaille ?" (or the first-administrator dialog on an empty database)."""
     if operators is None:
         operators = app.call_clinic(lambda clinic: clinic.operators())
-    from insterm.tui.screens.operator import BootstrapAdminModal, OperatorPickModal
+    from insterm.tui.screens.operator import BootstrapAdminModal, SignInModal
 
     def chosen(operator: Operator | None) -> None:
         if operator is not None:
@@ -67,10 +87,39 @@ def ask_operator(app: InstermApp, operators: list[Operator] | None = None) -> No
 
     active = [o for o in operators if o.active]
     if not operators:
-        app.push_screen(BootstrapAdminModal(), callback=chosen)
-    elif active:
-        app.push_screen(OperatorPickModal(active, current=app.operator), callback=chosen)
-    else:
+        app.push_screen(BootstrapAdminModal(app.os_login), callback=chosen)
+        return
+    if not active:
         app.report_error(PermissionRefused(
             "Aucun opérateur actif dans cette base : un administrateur doit réactiver un "
             "compte (insterm en ligne de commande)."))
+        return
+    if not any(o.auth_method for o in active):
+        app.report_error(PermissionRefused(
+            "Aucun opérateur de cette base ne peut prouver son identité (base d'une version "
+            "antérieure) : donnez sa preuve à l'administrateur avec « insterm db init --admin "
+            "IDENTIFIANT » (mot de passe ou compte du poste)."))
+    app.push_screen(SignInModal(active, current=app.operator,
+                                os_operator=os_operator(app, app.os_login),
+                                preselect=preselect), callback=chosen)
+
+
+def lock_session(app: InstermApp) -> None:
+    """The idle lock: the operator (or another) proves who they are again; the screens under
+    the lock stay as they were."""
+    from insterm.tui.screens.operator import SignInModal
+
+    operators = [o for o in app.call_clinic(lambda clinic: clinic.operators()) if o.active]
+    current = app.operator
+
+    def unlocked(operator: Operator | None) -> None:
+        if operator is not None:
+            changed = current is None or operator.login != current.login
+            app.set_operator(operator)
+            if changed:
+                app.notify(f"Vous travaillez en tant que {operator.label}.", timeout=4)
+
+    app.push_screen(SignInModal(operators, current=current,
+                                os_operator=os_operator(app, app.os_login),
+                                preselect=current.login if current else None, locked=True),
+                    callback=unlocked)

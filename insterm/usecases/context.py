@@ -4,7 +4,8 @@ A use case runs `with ctx.change(actor, action, identity_id) as change:`; inside
 writes through `change.conn`, puts what the audit must say in `change.details`, and the audit
 event is appended in the same `BEGIN IMMEDIATE` transaction, just before the commit. Any
 exception rolls everything back: there is no change without its audit event, and no audit event
-for a change that did not happen.
+for a change that did not happen. The event records how the operator proved who they are
+(`auth`: "password", "os-account"..., from `Context.signed_in`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from insterm.domain.authentication import UNVERIFIED
 from insterm.domain.documents import PracticeCatalogue
 from insterm.store import audit, identity_state
 from insterm.store import operators as operator_store
@@ -41,6 +43,9 @@ class Context:
     conn: sqlite3.Connection
     today: Callable[[], date] = date.today
     practice_catalogue: PracticeCatalogue | None = None  # given by the caller; None: the base's
+    # Who proved who they are on this context, and how (login -> AuthMethod value): set by
+    # `insterm.usecases.authentication`; every audit event records it ("unverified" else).
+    signed_in: dict[str, str] = field(default_factory=dict)
 
     def operator(self, login: str, *, admin: bool = False,
                  admin_for: str = "gérer les opérateurs") -> operator_store.Operator:
@@ -76,5 +81,11 @@ class Context:
             identity_state.track(self.conn)  # the event records what the change wrote
             change = Change(self.conn, who, utc_now(), action, identity_id)
             yield change
+            details = {**change.details, "auth": self.auth_method(who.login)}
             audit.append(self.conn, operator=who.login, action=change.action,
-                         identity_id=change.identity_id, details=change.details, at=change.at)
+                         identity_id=change.identity_id, details=details, at=change.at)
+
+    def auth_method(self, login: str) -> str:
+        """How `login` proved who they are on this context (an AuthMethod value), or
+        "unverified" (a tool or a test acting in their name)."""
+        return self.signed_in.get(login, UNVERIFIED)

@@ -48,7 +48,7 @@ class Practice:
 @pytest.fixture
 def clinic(tmp_path: Path) -> Iterator[Clinic]:
     with Clinic.open(tmp_path / "cabinet.db", create=True, today=lambda: TODAY) as opened:
-        opened.bootstrap_admin("admin", "Alice Admin")
+        opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         opened.add_operator("admin", "sophie", "Sophie Secrétaire")
         yield opened
 

@@ -25,7 +25,7 @@ def _open_pairs(clinic: Clinic) -> list[tuple[set[int], set[str]]]:
 
 def test_a_confirmed_duplicate_stays_listed_until_merged(tmp_path: Path) -> None:
     with Clinic.open(tmp_path / "c.sqlite3", create=True, today=lambda: TODAY) as clinic:
-        clinic.bootstrap_admin("admin", "Alice Admin")
+        clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         first, second = _jean(clinic, "JEAN"), _jean(clinic, "JEAN PIERRE")
         assert _open_pairs(clinic) == [({first, second}, {"potential"})]
         clinic.mark_duplicate("admin", first, second)
@@ -37,7 +37,7 @@ def test_a_confirmed_duplicate_stays_listed_until_merged(tmp_path: Path) -> None
 
 def test_a_pair_decided_not_duplicate_leaves_the_list(tmp_path: Path) -> None:
     with Clinic.open(tmp_path / "c.sqlite3", create=True, today=lambda: TODAY) as clinic:
-        clinic.bootstrap_admin("admin", "Alice Admin")
+        clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         first, second = _jean(clinic, "JEAN"), _jean(clinic, "JEAN PIERRE")
         clinic.dismiss_duplicate("admin", first, second)
         assert _open_pairs(clinic) == []

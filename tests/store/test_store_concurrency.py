@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 def _prepare(path: Path) -> int:
     with Clinic.open(path, create=True) as clinic:
-        clinic.bootstrap_admin("admin", "Alice Admin")
+        clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         traits = StrictTraits.build(birth_name="MARTIN", first_name="JEAN", first_names="JEAN",
                                     birth_date="01/02/1980", sex="M", birth_place="75056")
         return clinic.create_identity("admin", traits).record.id

@@ -40,7 +40,8 @@ def _traits(name: str = "MARTIN") -> StrictTraits:
 
 def _init(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     """`insterm db init --chiffre --admin alice`: the key printed, as the user reads it."""
-    assert main(["db", "init", "--chiffre", "--admin", "alice", "--db", str(path)]) == 0
+    assert main(["db", "init", "--chiffre", "--admin", "alice", "--compte-du-poste", "--db",
+                 str(path)]) == 0
     out = capsys.readouterr().out
     found = re.search(r"\n\n    ((?:[0-9A-F]{8} ){7}[0-9A-F]{8})\n\n", out)
     assert found, out
@@ -134,7 +135,7 @@ def test_backups_are_encrypted_with_the_same_key_and_restore(
     # A plain backup is not poured into an encrypted base (nor the other way round).
     plain = tmp_path / "clair.sqlite3"
     with Clinic.open(plain, create=True) as clinic:
-        clinic.bootstrap_admin("alice", "Alice")
+        clinic.bootstrap_admin("alice", "Alice", os_login="alice")
     with pytest.raises(Exception, match="en clair et la base est chiffrée"):
         restore(backup(plain, tmp_path / "clair-copie.sqlite3").path, path)
     _plain_cannot_read(path)
@@ -144,7 +145,7 @@ def test_an_existing_base_is_encrypted_then_decrypted_through_a_verified_copy(
         tmp_path: Path, keyring: object, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "cabinet.sqlite3"
     with Clinic.open(path, create=True) as clinic:
-        clinic.bootstrap_admin("alice", "Alice")
+        clinic.bootstrap_admin("alice", "Alice", os_login="alice")
         clinic.create_identity("alice", _traits())
         tail = clinic.verify_audit().last_hash
     assert main(["db", "chiffrer", "--db", str(path)]) == 0

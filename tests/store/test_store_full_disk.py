@@ -39,7 +39,7 @@ def _traits(n: int) -> StrictTraits:
 
 def _prepared(path: Path, count: int = 1) -> None:
     with Clinic.open(path, create=True) as clinic:
-        clinic.bootstrap_admin("admin", "Alice Admin")
+        clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         for n in range(count):
             clinic.create_identity("admin", _traits(n))
 
@@ -171,11 +171,11 @@ def test_restore_onto_a_full_disk_keeps_the_database(tmp_path: Path, tiny_disk) 
 def test_db_init_on_a_full_disk_leaves_no_file(tiny_disk) -> None:  # type: ignore[no-untyped-def]
     tiny_disk.fill()
     path = tiny_disk.path / "neuve.sqlite3"
-    done = _cli("db", "init", "--admin", "alice", "--db", str(path))
+    done = _cli("db", "init", "--admin", "alice", "--compte-du-poste", "--db", str(path))
     _french_refusal(done, "Disque plein")
     assert tiny_disk.files() == []
     tiny_disk.free()
-    done = _cli("db", "init", "--admin", "alice", "--db", str(path))
+    done = _cli("db", "init", "--admin", "alice", "--compte-du-poste", "--db", str(path))
     assert done.returncode == 0, done.stderr
     assert tiny_disk.files() == ["neuve.sqlite3"] and check_file(path).ok
 
@@ -183,12 +183,13 @@ def test_db_init_on_a_full_disk_leaves_no_file(tiny_disk) -> None:  # type: igno
 @pytest.mark.processes
 def test_db_init_checks_the_admin_login_before_creating_anything(tmp_path: Path) -> None:
     path = tmp_path / "neuve.sqlite3"
-    done = _cli("db", "init", "--admin", "Alice Dupont!", "--db", str(path))
+    done = _cli("db", "init", "--admin", "Alice Dupont!", "--compte-du-poste", "--db", str(path))
     _french_refusal(done, "Identifiant d'opérateur incorrect")
     assert list(tmp_path.iterdir()) == []
-    done = _cli("db", "init", "--admin", "alice", "--nom", "Alice Dupont", "--db", str(path))
+    done = _cli("db", "init", "--admin", "alice", "--nom", "Alice Dupont", "--compte-du-poste",
+               "--db", str(path))
     assert done.returncode == 0, done.stderr
-    assert "Administrateur créé : Alice Dupont" in done.stdout
+    assert "Administrateur prêt : Alice Dupont" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["neuve.sqlite3"]
     with Clinic.open(path) as clinic:
         assert [op.login for op in clinic.operators()] == ["alice"]

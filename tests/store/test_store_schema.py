@@ -243,3 +243,29 @@ def test_v4_maps_operators_from_os_logins_and_keeps_the_audit_chain(tmp_path: Pa
     plan = " ".join(r[3] for r in conn.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM audit WHERE action = 'x' ORDER BY id DESC LIMIT 5"))
     assert "audit_action" in plan and "TEMP B-TREE" not in plan
+
+
+def test_v5_keeps_the_os_account_sign_in_and_stores_only_argon2id(tmp_path: Path) -> None:
+    """Operators mapped to an OS account before proofs existed keep signing in by it; the
+    others have no proof yet; the password column takes an Argon2id hash only."""
+    from insterm.store import audit
+    from insterm.store import operators as operator_store
+
+    conn = sqlite3.connect(tmp_path / "v4.db", isolation_level=None)
+    migrate(conn, 4)
+    with write_transaction(conn):
+        for login, os_login in (("admin", "alice"), ("sophie", None)):
+            conn.execute("INSERT INTO operator (login, display_name, role, created_at, os_login)"
+                         " VALUES (?, ?, 'admin', 'now', ?)", (login, login, os_login))
+        audit.append(conn, operator="admin", action="operator_added", identity_id=None,
+                     details={"login": "sophie"}, at=utc_now())
+    tail = audit.verify(conn).tail
+    assert migrate(conn) == [5, 6, 7, 8, 9]
+    assert [(o.login, o.auth_method, o.has_password, o.failed_attempts)
+            for o in operator_store.list_all(conn)] == [
+        ("admin", "os-account", False, 0), ("sophie", None, False, 0)]
+    assert audit.verify(conn, expected=tail).ok
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE operator SET password_hash = 'Tournesol-1907' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE operator SET auth_method = 'badge' WHERE id = 2")

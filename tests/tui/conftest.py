@@ -88,7 +88,7 @@ def app(clinic: Clinic, practice: Practice):  # type: ignore[no-untyped-def]
     from insterm.tui.app import InstermApp
     from insterm.tui.look import TerminalLook
 
-    return InstermApp(clinic, operator_login="sophie", os_login="",
+    return InstermApp(clinic, os_login="sophie",
                       look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
 
 
@@ -148,5 +148,5 @@ def qapp(insi: Clinic):  # type: ignore[no-untyped-def]
     from insterm.tui.app import InstermApp
     from insterm.tui.look import TerminalLook
 
-    return InstermApp(insi, operator_login="sophie", os_login="",
+    return InstermApp(insi, os_login="sophie",
                       look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))

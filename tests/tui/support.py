@@ -49,8 +49,8 @@ def insi_outcome(matricule: str = ADRUN_MATRICULE[:13], key: str = ADRUN_MATRICU
 
 
 def build_practice(clinic: Clinic) -> Practice:
-    clinic.bootstrap_admin("admin", "Alice Admin")
-    clinic.add_operator("admin", "sophie", "Sophie Secrétaire")
+    clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
+    clinic.add_operator("admin", "sophie", "Sophie Secrétaire", os_login="sophie")
     adrun = clinic.create_identity("sophie", traits(
         birth_name="ADRUN", first_name="ZOE", first_names="ZOE", birth_date=date(1975, 12, 31),
         sex="F", birth_place="63220")).record

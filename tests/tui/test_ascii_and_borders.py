@@ -49,7 +49,7 @@ def _foreign(text: str, allowed: set[str] = FRENCH) -> str:
 @pytest.mark.parametrize("name", MAIN_SCREENS)
 async def test_ascii_look_draws_no_glyph_outside_ascii_and_french(clinic, practice,
                                                                   name) -> None:
-    app = InstermApp(clinic, operator_login="admin", os_login="", look=LOOKS["ascii"])
+    app = InstermApp(clinic, os_login="admin", look=LOOKS["ascii"])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = MAIN_SCREENS[name]
@@ -71,7 +71,7 @@ async def test_ascii_look_draws_no_glyph_outside_ascii_and_french(clinic, practi
 async def test_a_focused_select_has_one_border(clinic, practice, look) -> None:
     from textual.widgets import Select
 
-    app = InstermApp(clinic, operator_login="sophie", os_login="", look=LOOKS[look])
+    app = InstermApp(clinic, os_login="sophie", look=LOOKS[look])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.push_screen(DocumentCheckScreen(practice.martin))
@@ -92,7 +92,7 @@ async def test_a_focused_select_has_one_border(clinic, practice, look) -> None:
 async def test_compact_inputs_keep_one_line_when_focused(clinic, practice, look) -> None:
     from textual.widgets import Input
 
-    app = InstermApp(clinic, operator_login="sophie", os_login="", look=LOOKS[look])
+    app = InstermApp(clinic, os_login="sophie", look=LOOKS[look])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.push_screen(EditScreen(practice.martin))

@@ -46,7 +46,7 @@ def admin_app(clinic, practice):  # type: ignore[no-untyped-def]
     from insterm.tui.app import InstermApp
     from insterm.tui.look import TerminalLook
 
-    return InstermApp(clinic, operator_login="admin", os_login="",
+    return InstermApp(clinic, os_login="admin",
                       look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
 
 

@@ -50,7 +50,7 @@ def walked(clinic, practice):  # type: ignore[no-untyped-def]
 
 
 def make_app(clinic, look: str) -> InstermApp:  # type: ignore[no-untyped-def]
-    return InstermApp(clinic, operator_login="sophie", os_login="", look=LOOKS[look])
+    return InstermApp(clinic, os_login="sophie", look=LOOKS[look])
 
 
 @pytest.mark.parametrize("look", LOOKS)
@@ -140,8 +140,9 @@ async def test_journal_names_operators_and_patients_whole(clinic, walked, look) 
 
 @pytest.mark.parametrize("look", LOOKS)
 async def test_a_long_operator_name_gives_way_to_the_title(clinic, practice, look) -> None:
-    clinic.add_operator("admin", "claire", "Claire-Marie de La Tour-Dupin-Gouvernet")
-    app = InstermApp(clinic, operator_login="claire", os_login="", look=LOOKS[look])
+    clinic.add_operator("admin", "claire", "Claire-Marie de La Tour-Dupin-Gouvernet",
+                        os_login="claire")
+    app = InstermApp(clinic, os_login="claire", look=LOOKS[look])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.push_screen(RecordScreen(practice.durand))

@@ -188,7 +188,7 @@ async def test_footer_keys_are_whole_at_80_columns(clinic, practice, monkeypatch
     from insterm.tui.screens import journal
 
     monkeypatch.setattr(journal, "PAGE_SIZE", journal.PAGE_SIZE)  # restored after the test
-    app = InstermApp(clinic, operator_login="admin", os_login="",
+    app = InstermApp(clinic, os_login="admin",
                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
     async with app.run_test(size=(80, 24)) as pilot:
         await STATES[screen](pilot, practice)

@@ -52,7 +52,7 @@ def make_app(clinic: Clinic, login: str = "sophie"):  # type: ignore[no-untyped-
     from insterm.tui.app import InstermApp
     from insterm.tui.look import TerminalLook
 
-    return InstermApp(clinic, operator_login=login, os_login="",
+    return InstermApp(clinic, os_login=login,
                       look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
 
 

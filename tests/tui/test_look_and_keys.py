@@ -16,7 +16,7 @@ from insterm.tui.look import detect_look
 from insterm.tui.screens.confirm import ConfirmModal
 from insterm.tui.screens.error import ErrorModal
 from insterm.tui.screens.help import HelpScreen
-from insterm.tui.screens.operator import BootstrapAdminModal, OperatorPickModal
+from insterm.tui.screens.operator import BootstrapAdminModal, SignInModal
 from insterm.tui.screens.record import RecordScreen
 from insterm.tui.screens.search import SearchScreen
 
@@ -35,7 +35,7 @@ def test_linux_console_gets_ascii_borders_and_the_ansi_theme() -> None:
 
 
 async def test_ascii_look_draws_ascii_borders(clinic, practice) -> None:
-    app = InstermApp(clinic, operator_login="sophie", look=detect_look({"TERM": "linux"}))
+    app = InstermApp(clinic, os_login="sophie", look=detect_look({"TERM": "linux"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.has_class("-ascii") and app.theme == "ansi-dark"
@@ -66,7 +66,7 @@ def _bindings(cls: type) -> list:
 
 
 @pytest.mark.parametrize("screen", [SearchScreen, RecordScreen, HelpScreen, ConfirmModal,
-                                    ErrorModal, OperatorPickModal, BootstrapAdminModal],
+                                    ErrorModal, SignInModal, BootstrapAdminModal],
                          ids=lambda screen: screen.__name__)
 def test_bindings_have_ids_french_descriptions_and_no_alt_keys(screen: type) -> None:
     for binding in _bindings(screen) + _bindings(InstermApp):

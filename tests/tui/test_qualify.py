@@ -482,7 +482,7 @@ async def test_on_an_ascii_terminal_the_difference_marker_is_ascii(insi, simulat
     from insterm.tui.look import TerminalLook
 
     identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26")
-    app = InstermApp(insi, operator_login="sophie", os_login="",
+    app = InstermApp(insi, os_login="sophie",
                      look=TerminalLook(ascii=True, theme="ansi-dark", animations="none"))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_qualify(pilot, identity)

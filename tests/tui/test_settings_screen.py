@@ -5,6 +5,7 @@ at test time by the simulator's TestAuthority."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import keyring
@@ -46,7 +47,7 @@ def make_app(clinic: Clinic, login: str):  # type: ignore[no-untyped-def]
     from insterm.tui.app import InstermApp
     from insterm.tui.look import TerminalLook
 
-    return InstermApp(clinic, operator_login=login, os_login="",
+    return InstermApp(clinic, os_login=login,
                       look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
 
 
@@ -496,8 +497,81 @@ async def test_os_login_mapping(admin_app, clinic) -> None:
         await settle(pilot)
         await pilot.press(*"sdurand", "enter")
         await settle(pilot)
-    assert {o.login: o.os_login for o in clinic.operators()}["sophie"] == "sdurand"
-    assert actions(clinic, "operator_os") == [("operator_os_login_changed", "admin")]
+    sophie = {o.login: o for o in clinic.operators()}["sophie"]
+    assert (sophie.os_login, sophie.auth_method) == ("sdurand", "os-account")
+    assert actions(clinic, "operator_proof") == [("operator_proof_changed", "admin")]
+
+
+async def test_proof_of_an_operator_set_by_an_administrator_only(app, admin_app,
+                                                                 clinic) -> None:
+    """F5: the administrator gives sophie a password (typed twice, never stored nor shown in
+    clear); a staff member is refused."""
+    new = "Bonjour-Accueil-42"
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "operators")
+        screen.query_one("#operators-table").move_cursor(row=1)  # sophie
+        await pilot.press("f5")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert type(dialog).__name__ == "ProofModal"
+        dialog.query_one("#proof-method").value = "password"
+        dialog.query_one("#proof-password").focus()
+        await pilot.press(*"court", "tab", *"court", "f2")
+        await settle(pilot)
+        assert "Mot de passe trop faible" in str(dialog.query_one(".dialog-message").render())
+        assert dialog.query_one("#proof-password").value == ""  # kept nowhere
+        dialog.query_one("#proof-password").focus()
+        await pilot.press(*new, "tab", *new, "f2")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert "Sophie Secrétaire (sophie) s'identifie par : mot de passe." in message(
+            screen, "operators")
+        row = screen.query_one("#operators-table").get_row_at(1)
+        assert str(row[4]) == "mot de passe"
+    sophie = {o.login: o for o in clinic.operators()}["sophie"]
+    assert (sophie.auth_method, sophie.has_password) == ("password", True)
+    assert clinic.sign_in_with_password("sophie", new).operator.login == "sophie"
+    event = clinic.audit_events(action="operator_proof_changed").events[0]
+    assert (event.operator, event.details["auth"], event.details["after"]) == (
+        "admin", "os-account", "password")
+    assert new not in json.dumps(event.details)
+    assert new.encode() not in b"".join(
+        row[0].encode() for row in clinic.conn.execute("SELECT password_hash FROM operator")
+        if row[0])
+    clinic.sign_out()
+    clinic.sign_in_with_os_account("admin", "admin")
+    clinic.change_operator_proof("admin", "sophie", "os-account")  # back to her OS account
+    async with app.run_test(size=(80, 24)) as pilot:  # sophie, staff
+        screen = await open_settings(pilot, "operators")
+        screen.query_one("#operators-table").move_cursor(row=1)
+        await pilot.press("f5")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#proof-method").value = "password"
+        dialog.query_one("#proof-password").focus()
+        await pilot.press(*new, "tab", *new, "f2")
+        await settle(pilot)
+        assert "administrateur" in str(dialog.query_one(".dialog-message").render())
+    assert {o.login: o for o in clinic.operators()}["sophie"].auth_method == "os-account"
+
+
+async def test_idle_lock_minutes_set_by_an_administrator(admin_app, clinic) -> None:
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "operators")
+        field = screen.query_one("#idle-lock-minutes")
+        assert field.value == "10"  # the safe default
+        field.focus()
+        field.value = "90"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "entre 1 et 60 minutes" in message(screen, "operators")
+        field.value = "3"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "après 3 minute(s) d'inactivité" in message(screen, "operators")
+        assert pilot.app._idle_lock_seconds == 180
+    assert clinic.idle_lock_minutes() == 3
+    assert actions(clinic, "idle_lock") == [("idle_lock_changed", "admin")]
 
 
 # ---------------------------------------------------------------------------- catalogue

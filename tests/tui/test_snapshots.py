@@ -27,7 +27,7 @@ def snapshot_app(monkeypatch, clinic):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(context, "utc_now", lambda: FIXED_NOW)
     monkeypatch.setattr(operators, "utc_now", lambda: FIXED_NOW)
     practice = build_practice(clinic)
-    app = InstermApp(clinic, operator_login="sophie", os_login="",
+    app = InstermApp(clinic, os_login="sophie",
                      look=TerminalLook(ascii=False, theme="textual-dark", animations="none"))
     yield app, practice
     monkeypatch.delenv("TZ")

@@ -540,7 +540,7 @@ async def test_on_an_ascii_terminal_the_screen_draws_ascii_and_french_only(insi,
 
     from .test_ascii_and_borders import FRENCH
 
-    app = InstermApp(insi, operator_login="sophie", os_login="",
+    app = InstermApp(insi, os_login="sophie",
                      look=detect_look({"TERM": "linux"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_verify(pilot, practice.martin)

@@ -21,8 +21,9 @@ French refusal is shown, nothing changes). Sections:
 - Pièces d'identité (`insterm.tui.screens.settings_catalogue.CataloguePane`).
 
 Keys: the F-keys act on the section shown (F2 saves, imports, opens or adds; the operators
-section also has F3 role, F4 (de)activation, F5 OS login). Left/right on the tab bar change
-section; Escape leaves, asking first when something typed is not saved.
+section also has F3 role, F4 (de)activation, F5 proof of identity: OS account, method,
+password). Left/right on the tab bar change section; Escape leaves, asking first when
+something typed is not saved.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class SettingsState:
     simulator_url_setting: str = ""
     simulator_dir_setting: str = ""
     tests: tuple[tuple[str, str], ...] = ()  # (environment, French line) of the test calls
+    idle_lock_minutes: int = 10
 
 
 def load_state(clinic: Clinic) -> SettingsState:
@@ -130,7 +132,8 @@ def load_state(clinic: Clinic) -> SettingsState:
         ca_file_setting=file.insi_ca_file or "", endpoint_setting=file.insi_endpoint or "",
         simulator_url_setting=file.insi_simulator_url or "",
         simulator_dir_setting=str(file.insi_simulator_dir or ""),
-        tests=tuple(clinic.insi_test_status().items()))
+        tests=tuple(clinic.insi_test_status().items()),
+        idle_lock_minutes=clinic.idle_lock_minutes())
 
 
 def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
@@ -613,7 +616,8 @@ class SettingsScreen(InstermScreen[None]):
         "de passe va dans le trousseau et nulle part ailleurs ; le trousseau doit être ouvert.\n\n"
         "Trousseau : son état ; F2 l'ouvre avec le mot de passe maître.\n\n"
         "Opérateurs : F2 ajouter, F3 changer le rôle (administrateur / secrétariat), "
-        "F4 désactiver ou réactiver, F5 compte du poste (connexion système associée).\n\n"
+        "F4 désactiver ou réactiver, F5 preuve d'identité (compte du poste associé, méthode : "
+        "mot de passe ou compte du poste ; un nouveau mot de passe lève un verrouillage).\n\n"
         "Pièces d'identité : cochez (Espace) les pièces que le cabinet accepte, F2 enregistre. "
         "Il faut garder au moins une pièce à haut niveau de confiance.\n\n"
         "Échap revient à l'écran précédent (en demandant d'abord si une saisie n'est pas "
@@ -628,7 +632,8 @@ class SettingsScreen(InstermScreen[None]):
         Binding("f2", "operator_add", "Ajouter", id="settings.operator_add"),
         Binding("f3", "operator_role", "Rôle", id="settings.operator_role"),
         Binding("f4", "operator_active", "(Dés)activer", id="settings.operator_active"),
-        Binding("f5", "operator_os_login", "Poste", id="settings.operator_os_login"),
+        Binding("f5", "operator_proof", "Accès", id="settings.operator_proof",
+                tooltip="Preuve d'identité : compte du poste, mot de passe"),
         Binding("f2", "catalogue_save", "Enregistrer", id="settings.catalogue_save"),
     ]
 
@@ -636,7 +641,7 @@ class SettingsScreen(InstermScreen[None]):
         "insi_save": "insi", "insi_test": "insi", "certificate_import": "certificate",
         "keyring_open": "keyring",
         "operator_add": "operators", "operator_role": "operators",
-        "operator_active": "operators", "operator_os_login": "operators",
+        "operator_active": "operators", "operator_proof": "operators",
         "catalogue_save": "catalogue",
     }
 
@@ -761,8 +766,8 @@ class SettingsScreen(InstermScreen[None]):
     def action_operator_active(self) -> None:
         self._operators().toggle_active()
 
-    def action_operator_os_login(self) -> None:
-        self._operators().change_os_login()
+    def action_operator_proof(self) -> None:
+        self._operators().change_proof()
 
     def action_catalogue_save(self) -> None:
         from insterm.tui.screens.settings_catalogue import CataloguePane

@@ -1,8 +1,11 @@
-"""Réglages, "Opérateurs" tab: who works here, their role, their OS account; and its dialogs.
+"""Réglages, "Opérateurs" tab: who works here, their role, how they prove who they are; and its
+dialogs.
 
 `OperatorsPane` lists the operators (one line each); the screen's keys act on the highlighted
-one: F2 add (`AddOperatorModal`), F3 change the role (admin <-> staff, confirmed), F4 deactivate
-or reactivate (confirmed), F5 the OS login their sessions are mapped from (`OsLoginModal`).
+one: F2 add (`AddOperatorModal`, with a password or an OS account), F3 change the role
+(admin <-> staff, confirmed), F4 deactivate or reactivate (confirmed), F5 their proof
+(`ProofModal`: the OS account they are mapped to, the method, a new password typed twice,
+which lifts a lock).
 Every change is one clinic call (administrators only; the clinic refuses the others, and the
 last active administrator can be neither demoted nor deactivated).
 """
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -28,8 +32,27 @@ if TYPE_CHECKING:
 ROLE_LABELS = {"admin": "admin", "staff": "équipe"}
 ROLE_LONG = {"admin": "administrateur", "staff": "équipe (sans droits d'administration)"}
 
-COLUMNS = (("login", "Identifiant", 11), ("name", "Nom", 20), ("role", "Rôle", 6),
-           ("rpps", "RPPS", 11), ("os", "Poste", 10), ("active", "État", 7))
+COLUMNS = (("login", "Identifiant", 11), ("name", "Nom", 17), ("role", "Rôle", 6),
+           ("rpps", "RPPS", 11), ("proof", "Preuve", 14), ("active", "État", 7))
+METHODS = (("Mot de passe", "password"), ("Compte du poste", "os-account"))
+
+
+def proof_text(operator: Operator) -> str:
+    """How the operator proves who they are, in the list."""
+    if operator.auth_method == "password":
+        return "mot de passe"
+    if operator.auth_method == "os-account":
+        return f"poste {operator.os_login}"
+    return "aucune"
+
+
+def _locked(operator: Operator) -> bool:
+    from datetime import UTC, datetime
+
+    from insterm.domain.authentication import MAX_FAILURES
+
+    return (operator.failed_attempts >= MAX_FAILURES and operator.locked_until is not None
+            and datetime.fromisoformat(operator.locked_until) > datetime.now(UTC))
 
 
 class OperatorsPane(Pane):
@@ -42,6 +65,7 @@ class OperatorsPane(Pane):
     def __init__(self) -> None:
         super().__init__(id="pane-operators")
         self.operators: tuple[Operator, ...] = ()
+        self._idle_minutes = 0
 
     def compose(self) -> ComposeResult:
         table: DataTable[str | Text] = DataTable(id="operators-table", cursor_type="row",
@@ -49,19 +73,27 @@ class OperatorsPane(Pane):
         for key, title, width in COLUMNS:
             table.add_column(title, key=key, width=width)
         yield table
+        yield field_row("Verrouillage après (min)",
+                        Input(id="idle-lock-minutes", max_length=2, restrict=r"[0-9]*",
+                              compact=True, tooltip="Minutes d'inactivité avant que la "
+                              "session se verrouille (1 à 60) ; Entrée enregistre"))
         yield Static("", classes="pane-message", markup=False)
-        yield Static("F2 ajouter · F3 rôle · F4 désactiver/réactiver · F5 compte du poste",
-                     classes="hint", markup=False)
+        yield Static("F2 ajouter · F3 rôle · F4 désactiver/réactiver · F5 accès "
+                     "(compte du poste, mot de passe)", classes="hint", markup=False)
 
     def show(self, state: SettingsState) -> None:
+        self._idle_minutes = state.idle_lock_minutes
+        self.query_one("#idle-lock-minutes", Input).value = str(state.idle_lock_minutes)
         table = self.query_one(DataTable)
         highlighted = self.current()
         self.operators = state.operators
         table.clear()
         for operator in self.operators:
-            state_text = Text("actif") if operator.active else Text("inactif", style="dim")
+            state_text = (Text("inactif", style="dim") if not operator.active
+                          else Text("bloqué", style="bold") if _locked(operator)
+                          else Text("actif"))
             table.add_row(operator.login, operator.display_name, ROLE_LABELS.get(
-                operator.role, operator.role), operator.rpps or "", operator.os_login or "",
+                operator.role, operator.role), operator.rpps or "", proof_text(operator),
                 state_text, key=operator.login)
         if highlighted is not None:
             for row, operator in enumerate(self.operators):
@@ -81,6 +113,27 @@ class OperatorsPane(Pane):
             self.say("Aucun opérateur choisi : descendez sur sa ligne dans la liste.",
                      error=True)
         return operator
+
+    @property
+    def dirty(self) -> bool:
+        typed = self.query_one("#idle-lock-minutes", Input).value.strip()
+        return bool(self._idle_minutes) and typed != str(self._idle_minutes)
+
+    @on(Input.Submitted, "#idle-lock-minutes")
+    def save_idle_lock(self, event: Input.Submitted) -> None:
+        """The practice's idle lock (minutes), for every workstation (this one at once, the
+        others at their next start)."""
+        event.stop()
+        typed = event.value.strip()
+        minutes = int(typed) if typed.isdigit() else 0
+        app = self.settings.insterm
+
+        def saved(value: int) -> str:
+            app.idle_lock_changed(value)
+            return f"Les sessions se verrouillent après {value} minute(s) d'inactivité."
+
+        self.settings.act(lambda clinic: clinic.set_idle_lock_minutes(app.actor, minutes),
+                          doing="le réglage du verrouillage", pane=self, done_text=saved)
 
     # ------------------------------------------------------------------ actions
 
@@ -130,20 +183,19 @@ class OperatorsPane(Pane):
             doing="la (dés)activation de l'opérateur",
             done_text=lambda who: f"{who.label} est {'réactivé' if who.active else 'désactivé'}.")
 
-    def change_os_login(self) -> None:
+    def change_proof(self) -> None:
         operator = self._chosen()
         if operator is None:
             return
 
         def changed(who: Operator | None) -> None:
             if who is not None:
-                text = (f"{who.label} : sessions du compte « {who.os_login} »." if who.os_login
-                        else f"{who.label} : plus de compte du poste associé.")
+                text = f"{who.label} s'identifie par : {proof_text(who)}."
                 self.say(text)
                 self.notify(text, title="Réglages")
                 self.settings.reload()
 
-        self.app.push_screen(OsLoginModal(operator), callback=changed)
+        self.app.push_screen(ProofModal(operator), callback=changed)
 
     def _confirmed(self, title: str, text: str, label: str,
                    call: Callable[[Clinic], Operator], *, doing: str,
@@ -224,8 +276,10 @@ class AddOperatorModal(_FormModal):
 
     HELP = ("Ajouter un opérateur : identifiant de connexion à insterm (minuscules, par exemple "
             "« mdupont »), nom affiché, rôle (administrateur ou équipe), RPPS (11 chiffres, "
-            "facultatif) et compte du poste (connexion système dont les sessions ouvrent "
-            "insterm à son nom, facultatif). F2 enregistre, Échap annule.")
+            "facultatif), et sa preuve d'identité : un mot de passe tapé deux fois (au moins "
+            "12 caractères, ou 8 mêlant minuscules, majuscules, chiffres et signes), ou le "
+            "compte du poste (connexion système dont les sessions ouvrent insterm à son nom). "
+            "Un administrateur en a toujours une. F2 enregistre, Échap annule.")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -241,6 +295,11 @@ class AddOperatorModal(_FormModal):
                                                   restrict=r"[0-9]*", compact=True))
             yield field_row("Compte du poste", Input(id="operator-os-login", max_length=64,
                                                 compact=True, placeholder="facultatif"))
+            yield field_row("Mot de passe", Input(id="operator-password", password=True,
+                                             max_length=256, compact=True,
+                                             placeholder="ou le compte du poste"))
+            yield field_row("Confirmez-le", Input(id="operator-password-again", password=True,
+                                             max_length=256, compact=True))
             yield Static("", classes="dialog-message", markup=False)
             yield Static("F2 enregistrer · Échap annuler", classes="hint", markup=False)
 
@@ -257,43 +316,73 @@ class AddOperatorModal(_FormModal):
         role = str(self.query_one("#operator-role", Select).value)
         rpps = self._value("operator-rpps") or None
         os_login = self._value("operator-os-login") or None
+        first = self.query_one("#operator-password", Input)
+        again = self.query_one("#operator-password-again", Input)
+        password, password_again = first.value or None, again.value
+        first.value = again.value = ""  # typed again after a refusal, kept nowhere
         app = self.insterm
         self.submit(lambda clinic: clinic.add_operator(app.actor, login, name, role, rpps,
-                                                       os_login=os_login),
+                                                       os_login=os_login, password=password,
+                                                       password_again=password_again),
                     doing="l'ajout de l'opérateur")
 
 
-class OsLoginModal(_FormModal):
-    """The OS account whose sessions open insterm as this operator."""
+class ProofModal(_FormModal):
+    """How an operator proves who they are: their OS account, the method, a new password."""
 
-    HELP = ("Compte du poste : le nom de connexion du système (poste ou session SSH) dont les "
-            "sessions ouvrent insterm au nom de cet opérateur. Vide : plus d'association. "
-            "F2 enregistre, Échap annule.")
+    HELP = ("Preuve d'identité de l'opérateur. Compte du poste : la connexion système (poste ou "
+            "session SSH) associée à cet opérateur (vide : aucune). Méthode : mot de passe, ou "
+            "compte du poste (il entre alors sans rien taper depuis ce compte). Un nouveau mot "
+            "de passe se tape deux fois (au moins 12 caractères, ou 8 mêlant minuscules, "
+            "majuscules, chiffres et signes) et lève un verrouillage après cinq erreurs ; "
+            "laissé vide, le mot de passe actuel reste. Un administrateur garde toujours une "
+            "preuve. F2 enregistre, Échap annule.")
 
     def __init__(self, operator: Operator) -> None:
         super().__init__()
         self.operator = operator
 
+    def _initial_method(self) -> str:
+        return self.operator.auth_method or ("os-account" if self.operator.os_login
+                                             else "password")
+
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Compte du poste de {self.operator.label}", classes="dialog-title")
+            yield Label(f"Preuve d'identité de {self.operator.label}", classes="dialog-title")
             yield field_row("Compte du poste", Input(self.operator.os_login or "",
                                                 id="operator-os-login", max_length=64,
                                                 compact=True, placeholder="aucun"))
+            yield field_row("Méthode", Select(METHODS, value=self._initial_method(),
+                                              allow_blank=False, id="proof-method",
+                                              compact=True))
+            yield field_row("Nouveau mot de passe", Input(id="proof-password", password=True,
+                                                     max_length=256, compact=True,
+                                                     placeholder="vide : inchangé"))
+            yield field_row("Confirmez-le", Input(id="proof-password-again", password=True,
+                                             max_length=256, compact=True))
             yield Static("", classes="dialog-message", markup=False)
-            yield Static("F2 enregistrer · Échap annuler (vide = aucun compte associé)",
-                         classes="hint", markup=False)
+            yield Static("F2 enregistrer · Échap annuler", classes="hint", markup=False)
+
+    def _account(self) -> str | None:
+        return self.query_one("#operator-os-login", Input).value.strip() or None
 
     def typed(self) -> bool:
-        return (self.query_one("#operator-os-login", Input).value.strip()
-                != (self.operator.os_login or ""))
+        return (bool(self.query_one("#proof-password", Input).value)
+                or self._account() != self.operator.os_login
+                or self.query_one("#proof-method", Select).value != self._initial_method())
 
     def action_save(self) -> None:
-        os_login = self.query_one("#operator-os-login", Input).value.strip() or None
+        method = str(self.query_one("#proof-method", Select).value)
+        account = self._account()
+        first = self.query_one("#proof-password", Input)
+        again = self.query_one("#proof-password-again", Input)
+        password, password_again = first.value or None, again.value
+        first.value = again.value = ""  # typed again after a refusal, kept nowhere
         app = self.insterm
         login = self.operator.login
 
         def call(clinic: Clinic) -> Operator:
-            return clinic.set_operator_os_login(app.actor, login, os_login)
+            return clinic.change_operator_proof(app.actor, login, method, os_login=account,
+                                                password=password, again=password_again)
 
-        self.submit(call, doing="l'association du compte du poste")
+        self.submit(call, doing="le changement de preuve d'identité")
