@@ -16,7 +16,7 @@ from insterm.tui.screens.edit import (
 )
 from insterm.tui.screens.record import RecordScreen
 
-from .support import ADRUN_MATRICULE, audit_actions, settle
+from .support import ADRUN_MATRICULE, audit_actions, create_anyway, settle
 
 
 def document_checks(clinic, identity_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -582,7 +582,7 @@ async def test_no_recheck_is_offered_when_it_would_change_nothing(app, clinic, p
     basis to re-check, so only the drop is offered. A provisional one: no question at all."""
     from .support import insi_outcome, traits
 
-    recup = clinic.create_identity("sophie", traits(
+    recup = create_anyway(clinic, "sophie", traits(
         birth_name="ADRUN", first_name="ZOE", first_names="ZOE", birth_date=date(1975, 12, 31),
         sex="F", birth_place="63220")).record
     recup = clinic.apply_insi_outcome("sophie", recup.id, recup.version,

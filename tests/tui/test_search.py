@@ -10,7 +10,7 @@ import pytest
 
 from insterm.domain.datamatrix import GS, DatamatrixIdentity, encode
 
-from .support import ADRUN_MATRICULE, ADRUN_OID, burst, drained, settle, traits
+from .support import ADRUN_MATRICULE, ADRUN_OID, burst, create_anyway, drained, settle, traits
 
 
 def rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -194,7 +194,7 @@ async def test_a_result_for_an_older_text_is_dropped(app, practice) -> None:
 
 async def test_page_down_and_up_read_the_next_pages_in_sql(app, clinic, practice) -> None:
     for day in range(1, 29):
-        clinic.create_identity("sophie", traits(
+        create_anyway(clinic, "sophie", traits(
             birth_name="BERNARD", first_name="LOUIS", first_names="LOUIS",
             birth_date=date(1960, 2, day), sex="M", birth_place="75056"))
     async with app.run_test(size=(80, 24)) as pilot:

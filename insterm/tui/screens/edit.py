@@ -56,12 +56,15 @@ from insterm.tui.widgets.place_input import PlaceField
 from insterm.tui.widgets.trait_field import TraitField
 
 if TYPE_CHECKING:
-    from insterm.clinic import Clinic
+    from insterm.clinic import Clinic, DuplicateOverride
+    from insterm.domain.identity import StrictTraits, UsedNames
     from insterm.domain.places import PlaceIndex
     from insterm.domain.status import Transition
     from insterm.store.duplicates import Candidate
     from insterm.store.errors import VersionConflict
     from insterm.store.identities import IdentityRecord
+    from insterm.store.summary import IdentitySummary
+    from insterm.usecases.errors import DuplicateSuspected
     from insterm.usecases.identities import Saved
 
 T = TypeVar("T")
@@ -385,18 +388,22 @@ class IdentityFormScreen(InstermScreen[None]):
         raise NotImplementedError
 
     def run_save(self, call: Callable[[Clinic], T], done: Callable[[T], None],
-                 doing: str) -> None:
+                 doing: str, *, failed: Callable[[BaseException], None] | None = None) -> None:
+        """Run the saving call; a refusal goes to `failed` (default: `save_failed`)."""
         self._saving = True
 
         def finished(result: T) -> None:
             self._saving = False
             done(result)
 
-        def failed(error: BaseException) -> None:
+        def refused(error: BaseException) -> None:
             self._saving = False
-            self.save_failed(error, doing)
+            if failed is not None:
+                failed(error)
+            else:
+                self.save_failed(error, doing)
 
-        self.run_clinic(call, done=finished, failed=failed, doing=doing, group="save")
+        self.run_clinic(call, done=finished, failed=refused, doing=doing, group="save")
 
     def save_failed(self, error: BaseException, doing: str) -> None:
         """Nothing was written: say why (the one error path), keep every typed value."""
@@ -444,6 +451,20 @@ class IdentityFormScreen(InstermScreen[None]):
         return commands
 
 
+def typed_summary(strict: StrictTraits, used: UsedNames | None) -> IdentitySummary:
+    """The identity being typed, as the comparison with a stored one reads it."""
+    from insterm.store.summary import IdentitySummary
+
+    return IdentitySummary(
+        id=0, ipp="(saisie)", birth_name=strict.birth_name, first_name=strict.first_name,
+        first_names=strict.first_names or strict.first_name,
+        used_name=used.used_name if used else None,
+        used_first_name=used.used_first_name if used else None, birth_date=strict.birth_date,
+        birth_date_corrected=strict.birth_date_corrected, sex=strict.sex,
+        birth_place=strict.birth_place, status="PROV", attributes=frozenset(), has_ins=False,
+        merged_into=None, version=0)
+
+
 def _load_places() -> PlaceIndex:
     from insterm.datasets import place_index
 
@@ -480,8 +501,54 @@ class CreateScreen(IdentityFormScreen):
         except Exception as refused:
             self.save_failed(refused, "l'enregistrement du patient")
             return
-        self.run_save(lambda clinic: clinic.create_identity(actor, strict, used),
-                      self._created, "l'enregistrement du patient")
+        self._create(actor, strict, used, None)
+
+    def _create(self, actor: str, strict: StrictTraits, used: UsedNames | None,
+                override: DuplicateOverride | None) -> None:
+        def failed(error: BaseException) -> None:
+            from insterm.usecases.errors import DuplicateSuspected
+
+            if isinstance(error, DuplicateSuspected):
+                self._ask_duplicate(actor, strict, used, error)
+            else:
+                self.save_failed(error, "l'enregistrement du patient")
+
+        self.run_save(lambda clinic: clinic.create_identity(actor, strict, used,
+                                                            override=override),
+                      self._created, "l'enregistrement du patient", failed=failed)
+
+    def _ask_duplicate(self, actor: str, strict: StrictTraits, used: UsedNames | None,
+                       stop: DuplicateSuspected) -> None:
+        """The clinic refused: a stored record is nearly identical. Show both side by side;
+        open it (the usual answer), or create anyway with the reason typed there."""
+        from insterm.clinic import DuplicateOverride
+        from insterm.tui.screens.duplicate_stop import (
+            CreateAnyway,
+            DuplicateChoice,
+            DuplicateStopModal,
+            OpenExisting,
+        )
+
+        ids = frozenset(c.identity.id for c in stop.candidates)
+
+        def answered(choice: DuplicateChoice | None) -> None:
+            if isinstance(choice, OpenExisting):
+                self.leave_saved()
+                from insterm.tui.screens.record import RecordScreen
+
+                if self.app.screen is self:
+                    self.app.pop_screen()
+                self.app.push_screen(RecordScreen(choice.identity_id))
+            elif isinstance(choice, CreateAnyway):
+                self._create(actor, strict, used, DuplicateOverride(ids, choice.reason))
+            else:
+                self.say("Rien n'a été enregistré : la saisie est conservée.")
+
+        codes = [strict.birth_place] + [c.identity.birth_place for c in stop.candidates]
+        names = {code: name for code in codes if code and self.places is not None
+                 and (name := self.places.name(code))}
+        self.app.push_screen(DuplicateStopModal(typed_summary(strict, used), stop.candidates,
+                                                names), callback=answered)
 
     def _created(self, saved: Saved) -> None:
         self.leave_saved()
