@@ -211,3 +211,35 @@ async def test_page_down_and_up_read_the_next_pages_in_sql(app, clinic, practice
         await pilot.press("pageup")
         await settle(pilot)
         assert rows(app) == first_page
+
+
+async def test_back_from_a_record_opened_from_the_field_the_next_name_replaces_the_query(
+        app, practice) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "LE GALL")
+        await pilot.press("enter")  # from the field: the record of the first result
+        await settle(pilot)
+        assert app.screen.identity_id == practice.legall
+        await pilot.press("escape")
+        await settle(pilot)
+        field = app.screen.query_one("#search-field")
+        assert app.focused is field
+        await pilot.press(*"ADRUN")
+        await settle(pilot)
+        assert field.value == "ADRUN"
+        assert [row[1] for row in rows(app)] == ["ADRUN"]
+
+
+async def test_f3_selects_the_query_so_that_typing_replaces_it(app, practice) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "MARTIN")
+        await pilot.press("f3")  # the field already has the focus: the query is selected
+        await pilot.press(*"ADRUN")
+        await settle(pilot)
+        assert app.screen.query_one("#search-field").value == "ADRUN"
+        await pilot.press("down")  # to the list, then F3 back to the field
+        await pilot.press("f3", *"LE GALL")
+        await settle(pilot)
+        assert app.screen.query_one("#search-field").value == "LE GALL"

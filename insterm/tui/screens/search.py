@@ -206,8 +206,16 @@ class SearchScreen(InstermScreen[None]):
 
     def on_screen_resume(self) -> None:
         # Coming back from a record: statuses may have changed; refresh the current page.
-        if self._page is not None and self.query_one(SearchField).value.strip():
+        field = self.query_one(SearchField)
+        if self._page is not None and field.value.strip():
             self._search_now(page=self._page.page)
+        # The previous query is selected: the next patient's name replaces it as it is typed.
+        self.call_after_refresh(self._select_query_if_focused)
+
+    def _select_query_if_focused(self) -> None:
+        field = self.query_one(SearchField)
+        if self.focused is field:
+            field.select_all()
 
     # ------------------------------------------------------------------ typing
 
@@ -375,7 +383,10 @@ class SearchScreen(InstermScreen[None]):
         self.app.push_screen(CreateScreen(self.query_text.strip()))
 
     def action_focus_field(self) -> None:
-        self.query_one(SearchField).focus()
+        """F3: back to the field with the query selected (typing replaces it)."""
+        field = self.query_one(SearchField)
+        field.focus()
+        field.select_all()
 
     def palette_commands(self) -> list[PaletteCommand]:
         commands = [PaletteCommand("Nouveau patient", "Saisir une nouvelle identité",
