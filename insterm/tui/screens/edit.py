@@ -12,9 +12,9 @@ What the form does while the operator types (every rule is the domain's, asked t
   field is refused ("not finished yet" refusals, such as an empty required field, show once
   the field is left or on F2);
 - a normalisation proposal (uppercase, accents, typographic apostrophes...; the first first name
-  for an empty list of first names) is shown under the field and applied only by F4; what F4
-  did is said on the form's one notice line (`say`), which the next F4 replaces: no toast
-  piles up while the operator applies proposals one after the other;
+  for an empty list of first names) is shown under the field and applied only by F4, which
+  applies every proposal of the form at once; each applied change is listed on the form's one
+  notice line (`say`), which the next F4 replaces: no toast piles up;
 - the birth place is picked by commune or country name in a list under the field (the place
   table's name index is built once, in a thread worker, when the screen opens), or typed as a
   code, whose name is then shown; a well-formed code missing from the table is kept only after a
@@ -75,9 +75,8 @@ HELP = (
     "Traits stricts de l'identité (ceux de la pièce d'identité) et noms utilisés. Les champs "
     "marqués * sont obligatoires.\n"
     "Sous chaque champ, en rouge, ce qui est refusé et comment le corriger ; en jaune, une "
-    "proposition (majuscules, accents retirés, apostrophe droite...) : F4 applique celle du "
-    "champ où vous êtes, sinon la première du formulaire (une touche par proposition) : rien "
-    "n'est corrigé sans vous.\n"
+    "proposition (majuscules, accents retirés, apostrophe droite...) : F4 les applique toutes "
+    "d'un coup et dit chacune sur la ligne d'avis en haut : rien n'est corrigé sans vous.\n"
     "Date de naissance : JJ/MM/AAAA (00 pour un jour ou un mois inconnu : la date est alors "
     "corrigée et l'identité ne pourra pas être qualifiée). Sexe : M, F ou I.\n"
     "Lieu de naissance : tapez le nom de la commune ou du pays, choisissez dans la liste "
@@ -109,7 +108,7 @@ def form_bindings(prefix: str) -> list[BindingType]:
         Binding("escape", "back", "Retour", id=f"{prefix}.back"),
         Binding("f2", "save", "Enregistrer", id=f"{prefix}.save"),
         Binding("f4", "apply_proposal", "Appliquer", id=f"{prefix}.apply",
-                tooltip="Appliquer la proposition affichée sous le champ"),
+                tooltip="Appliquer toutes les propositions affichées sous les champs"),
         Binding("f5", "hints", "Doublons", id=f"{prefix}.hints",
                 tooltip="Aller à la liste des dossiers ressemblants"),
     ]
@@ -318,24 +317,25 @@ class IdentityFormScreen(InstermScreen[None]):
         return None
 
     def action_apply_proposal(self) -> None:
-        """Apply the proposal of the field where the focus is, else the first one down the
-        form (the focus goes there: the operator sees each value applied, one key each);
-        said on the notice line, which the next application replaces."""
-        field = self._focused_field()
-        if field is None or field.proposal is None:
-            with_proposal = [f for f in self.query(TraitField) if f.proposal is not None]
-            if not with_proposal:
-                self.say("Aucune proposition à appliquer.")
-                return
-            field = with_proposal[0]
-        proposal = field.proposal
-        assert proposal is not None
-        field.value = proposal
-        field.input.focus()
-        left = sum(1 for f in self.query(TraitField) if f is not field and f.proposal is not None)
-        self.say(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} »."
-                 + (f" {left} autre{'s' if left > 1 else ''} proposition{'s' if left > 1 else ''}"
-                    " en jaune sous les champs (F4 pour la suivante)." if left else ""))
+        """Apply every proposal of the form at once (a proposal that an applied one brings,
+        such as the first first name for an empty list, too); each applied change is listed
+        on the notice line, which the next application replaces. The focus stays put."""
+        applied: list[str] = []
+        for _ in range(len(checks.FIELDS)):  # a cascade is one or two rounds; bounded anyway
+            pending = [f for f in self.query(TraitField) if f.proposal is not None]
+            if not pending:
+                break
+            for field in pending:
+                proposal = field.proposal
+                assert proposal is not None
+                field.value = proposal
+                applied.append(f"{checks.LABELS[field.trait]} « {proposal} »")
+            self.recheck()
+        if not applied:
+            self.say("Aucune proposition à appliquer.")
+            return
+        plural = "s" if len(applied) > 1 else ""
+        self.say(f"Proposition{plural} appliquée{plural} : " + " ; ".join(applied) + ".")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
@@ -442,8 +442,8 @@ class IdentityFormScreen(InstermScreen[None]):
         commands = [PaletteCommand("Enregistrer l'identité", "Enregistrer la saisie",
                                    self.action_save, action="save")]
         if self.check_action("apply_proposal", ()):
-            commands.append(PaletteCommand("Appliquer la proposition",
-                                           "Au champ courant, sinon la suivante",
+            commands.append(PaletteCommand("Appliquer les propositions",
+                                           "Toutes celles du formulaire",
                                            self.action_apply_proposal, action="apply_proposal"))
         if self.check_action("hints", ()):
             commands.append(PaletteCommand("Dossiers ressemblants", "Aller à la liste",
