@@ -409,13 +409,7 @@ async def test_escape_with_typed_data_asks_before_leaving(app, clinic, practice)
         await pilot.press("escape")
         await pilot.pause()
         assert app.focused.id == "confirm-no"  # "Continuer la saisie"
-        await pilot.press("f2")  # F2 means "save" on the form: back to it, nothing lost
-        await pilot.pause()
-        assert type(app.screen).__name__ == "CreateScreen"
-        assert app.screen.field("birth_name").value == "BERNARD"
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("ctrl+d")  # "Abandonner la saisie"
+        await pilot.press("f2")  # F2 confirms in every dialog: "Abandonner la saisie"
         await settle(pilot)
         assert type(app.screen).__name__ == "SearchScreen"
         # Nothing typed: Escape leaves at once.
@@ -530,11 +524,11 @@ async def test_refused_rechecks_say_why_next_to_the_field_and_write_nothing(app,
         await settle(pilot)
         assert "La pièce ne confirme pas les nouvelles valeurs" in recheck_note(app, "match")
         assert type(app.screen).__name__ == "RecheckModal"
-        # Escape with something entered asks; ctrl+d gives up the re-check, not the form.
+        # Escape with something entered asks; F2 gives up the re-check, not the form.
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmModal"
-        await pilot.press("ctrl+d")
+        await pilot.press("f2")
         await settle(pilot)
         assert type(app.screen).__name__ == "EditScreen"
         assert app.screen.field("birth_name").value == "ADRUNE"

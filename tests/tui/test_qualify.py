@@ -155,12 +155,7 @@ async def test_escape_on_an_undecided_00_asks_then_records_a_refusal(qapp, insi)
         await pilot.press("escape")
         await pilot.pause()
         assert "Revenir sans accepter" in screen_text(qapp)
-        await pilot.press("f2")  # F2 never refuses: back to the result
-        await settle(pilot)
-        assert type(qapp.screen).__name__ == "QualifyScreen"
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("ctrl+d")  # "Refuser et revenir"
+        await pilot.press("f2")  # F2 confirms in every dialog: "Refuser et revenir"
         await settle(pilot)
         assert type(qapp.screen).__name__ == "SearchScreen"
     assert insi.get(identity) == before

@@ -45,12 +45,14 @@ class AttributesModal(InstermModal[str | None]):
     HELP = ("Attributs de l'identité : douteuse, fictive, homonyme. La colonne du milieu dit "
             "si l'identité porte l'attribut. d, f ou h (ou Entrée sur la ligne choisie avec "
             "les flèches) ajoute ou retire l'attribut, après une confirmation qui dit l'effet "
-            "sur le statut. Échap ferme sans rien changer.")
+            "sur le statut ; F2 fait de même pour la ligne choisie. Échap (ou F6, qui a ouvert "
+            "ce dialogue) ferme sans rien changer.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "choose('DOUT')", "Douteuse", id="attributes.doubtful"),
         Binding("f", "choose('FICT')", "Fictive", id="attributes.fictitious"),
         Binding("h", "choose('HOMA')", "Homonyme", id="attributes.homonym"),
-        Binding("escape", "close", "Fermer", id="attributes.close"),
+        Binding("f2", "choose_highlighted", "Choisir", id="attributes.choose"),
+        Binding("escape,f6", "close", "Fermer", id="attributes.close"),
     ]
     DEFAULT_CSS = """
     AttributesModal { align: center middle; }
@@ -76,7 +78,7 @@ class AttributesModal(InstermModal[str | None]):
                          classes="attributes-who", markup=False)
             yield OptionList(*(Option(attribute_line(code, code in record.attributes), id=code)
                                for code in ATTRIBUTE_LETTERS), id="attributes-options")
-            yield Static("d / f / h ou Entrée : ajouter ou retirer (avec confirmation) — "
+            yield Static("d / f / h, Entrée ou F2 : ajouter ou retirer (avec confirmation). "
                          "Échap : fermer", classes="attributes-keys", markup=False)
 
     def on_mount(self) -> None:
@@ -90,6 +92,11 @@ class AttributesModal(InstermModal[str | None]):
 
     def action_choose(self, code: str) -> None:
         self.dismiss(code)
+
+    def action_choose_highlighted(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
 
     def action_close(self) -> None:
         self.dismiss(None)
