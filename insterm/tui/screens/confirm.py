@@ -23,6 +23,7 @@ from textual.widgets import Button, Label, Static
 
 from insterm.tui.screens.base import InstermModal
 
+
 class ConfirmModal(InstermModal[bool]):
     """The question, what confirming does, and the two buttons (see the module docstring)."""
 
