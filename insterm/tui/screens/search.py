@@ -168,6 +168,7 @@ class SearchScreen(InstermScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "create", "Nouveau patient", id="search.create"),
         Binding("f3", "focus_field", "Chercher", id="search.focus"),
+        Binding("f8", "settings", "Réglages", id="search.settings"),
         # The app's F10 is not shown elsewhere (room at 80 columns): the home screen shows it.
         Binding("f10", "app.quit", "Quitter", id="search.quit", priority=True),
         Binding("pagedown", "next_page", "Page suivante", id="search.next_page",
@@ -381,6 +382,12 @@ class SearchScreen(InstermScreen[None]):
         from insterm.tui.screens.edit import CreateScreen
 
         self.app.push_screen(CreateScreen(self.query_text.strip()))
+
+    def action_settings(self) -> None:
+        """F8: the settings (INSi, certificate, keyring, operators, documents)."""
+        from insterm.tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
 
     def action_focus_field(self) -> None:
         """F3: back to the field with the query selected (typing replaces it)."""
