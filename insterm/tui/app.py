@@ -93,9 +93,10 @@ class InstermApp(KeysInOrderApp[None]):
         self.theme = self.look.theme
         self.set_class(self.look.ascii, "-ascii")
         if self.look.ascii:
-            from insterm.tui.ascii_glyphs import use_ascii_scrollbars
+            from insterm.tui.ascii_glyphs import AsciiTypography, use_ascii_scrollbars
 
             use_ascii_scrollbars(True)
+            self._filters.append(AsciiTypography())
         from insterm.tui.session import start_session
 
         start_session(self, requested=self._requested_operator,

@@ -76,8 +76,7 @@ class DuplicateStopModal(InstermModal[DuplicateChoice | None]):
     DuplicateStopModal #stop-reason-label { width: auto; padding: 0 1 0 0; }
     DuplicateStopModal #stop-reason { width: 1fr; }
     DuplicateStopModal #stop-buttons { height: auto; align: right middle; }
-    DuplicateStopModal #stop-reason-row, DuplicateStopModal #stop-buttons { margin-top: 1; }
-    DuplicateStopModal Button { margin-left: 2; }
+    DuplicateStopModal Button { margin-left: 1; }
     """
 
     def __init__(self, new: IdentitySummary, candidates: tuple[Candidate, ...],
@@ -108,10 +107,9 @@ class DuplicateStopModal(InstermModal[DuplicateChoice | None]):
                             compact=True, id="stop-reason")
             with Horizontal(id="stop-buttons"):
                 yield Button("Ouvrir le dossier existant (F2)", variant="primary",
-                             compact=True, id="stop-open")
-                yield Button("Créer quand même", variant="warning", compact=True,
-                             id="stop-create")
-                yield Button("Retour (Échap)", compact=True, id="stop-back")
+                             id="stop-open")
+                yield Button("Créer quand même", variant="warning", id="stop-create")
+                yield Button("Retour (Échap)", id="stop-back")
 
     def _others_text(self) -> str:
         others = self.candidates[1:]
