@@ -70,7 +70,7 @@ def _box_table() -> dict[int, str]:
     for code in range(0x2500, 0x25A0):
         ch = chr(code)
         table[code] = "-" if ch in horizontal else "|" if ch in vertical else (
-            " " if 0x2580 <= code else "+")
+            " " if code >= 0x2580 else "+")
     table[ord("█")] = " "
     return table
 
