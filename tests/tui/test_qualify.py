@@ -507,3 +507,16 @@ async def test_no_certificate_says_what_to_do_and_sends_nothing(app, clinic, pra
         await settle(pilot)
         assert "Réponse INSi" not in screen_text(app)
     assert simulator.handled == [] and calls(clinic, practice.martin) == []
+
+
+async def test_01_with_a_birth_place_sent_does_not_ask_to_add_one(qapp, insi, simulator):
+    identity = person(insi, "TCHITCHI", "OLA", "F", "1936-06-21", "63220")
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await open_qualify(pilot, identity)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(qapp)
+    assert "Réponse INSi 01" in text
+    assert "ajoutez le lieu de naissance" not in text
+    assert "le lieu de naissance (Mazoires) a été envoyé" in text
+    assert [c["traits"]["birth_place"] for c in calls(insi, identity)] == ["63220"]
