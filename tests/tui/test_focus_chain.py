@@ -28,6 +28,14 @@ def _settings(section: str) -> Setup:
     return setup
 
 
+@pytest.fixture(autouse=True)
+def journal_page_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The journal state of test_footers sets its page size: put it back afterwards."""
+    from insterm.tui.screens import journal
+
+    monkeypatch.setattr(journal, "PAGE_SIZE", journal.PAGE_SIZE)
+
+
 CASES: dict[str, Setup] = {cls.__name__: setup for cls, setup in STATES.items()}
 CASES.update({f"SettingsScreen-{s}": _settings(s)
               for s in ("insi", "certificate", "keyring", "operators", "catalogue")})
