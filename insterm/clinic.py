@@ -33,6 +33,7 @@ from insterm.domain.query import Query
 from insterm.store import audit, audit_heads, duplicates, identities, records
 from insterm.store import identity_view as identity_view_store
 from insterm.store import operators as operator_store
+from insterm.store import settings as settings_store
 from insterm.store.audit_text import action_label
 from insterm.store.connection import open_database
 from insterm.store.search import DEFAULT_PAGE_SIZE, SearchPage, search
@@ -46,7 +47,7 @@ from insterm.usecases import operators as operators_uc
 from insterm.usecases.context import Context
 from insterm.usecases.documents import DocumentCheck
 from insterm.usecases.errors import ActionRefused
-from insterm.usecases.identities import Saved
+from insterm.usecases.identities import DuplicateOverride, Saved
 from insterm.usecases.insi import InsiApplied, InsiOutcomeLike
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ if TYPE_CHECKING:
     from insterm.usecases.labels import LabelsResult
     from insterm.usecases.outbox import DeliveryReport
 
-__all__ = ["Clinic", "ClinicOptions", "DocumentCheck", "InsiApplied", "Saved"]
+__all__ = ["Clinic", "ClinicOptions", "DocumentCheck", "DuplicateOverride", "InsiApplied",
+           "Saved"]
 
 
 class ClinicOptions(TypedDict, total=False):
@@ -207,10 +209,20 @@ class Clinic:
     # ---------------------------------------------------------------- identities
 
     def create_identity(self, actor: str, traits: StrictTraits, used: UsedNames | None = None, *,
-                        channel: str = "SM") -> Saved:
+                        channel: str = "SM", override: DuplicateOverride | None = None) -> Saved:
         """A new PROV identity from `StrictTraits` (+ `UsedNames`); returns the record and the
-        duplicate candidates (stored as potential links)."""
-        return identities_uc.create(self._ctx, actor, traits, used, channel=channel)
+        duplicate candidates (stored as potential links). `DuplicateSuspected` when a stored
+        record reaches the practice's stop score and `override` does not acknowledge it."""
+        return identities_uc.create(self._ctx, actor, traits, used, channel=channel,
+                                    override=override)
+
+    def duplicate_stop_score(self) -> int:
+        """The duplicate score from which creating an identity asks first."""
+        return settings_store.duplicate_stop_score(self.conn)
+
+    def set_duplicate_stop_score(self, actor: str, score: int) -> int:
+        """Change that score (administrators only, audited)."""
+        return duplicates_uc.set_stop_score(self._ctx, actor, score)
 
     def edit_traits(self, actor: str, identity_id: int, expected_version: int,
                     changes: Mapping[str, Any], *,

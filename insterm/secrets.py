@@ -305,9 +305,22 @@ def open_cryptfile(
 
 
 def describe(backend: Any) -> str:
-    """module.Class of a backend, for logs and messages (never its content)."""
+    """module.Class of a backend, for logs (never its content); screens say `label`."""
     cls = type(backend)
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+_LABELS = {
+    "CryptFileKeyring": "trousseau chiffré d'insterm, protégé par le mot de passe maître",
+    "EncryptedKeyring": "trousseau chiffré, protégé par un mot de passe maître",
+    "SecretService": "trousseau de la session de bureau (Secret Service)",
+    "Keyring": "trousseau du système",
+}
+
+
+def label(backend: Any) -> str:
+    """A backend as a person names it (French), for screens and refusals."""
+    return _LABELS.get(type(backend).__name__, "trousseau du système")
 
 
 def _refusal(backend: Any) -> str | None:
@@ -315,7 +328,7 @@ def _refusal(backend: Any) -> str | None:
     names = {cls.__name__, f"{cls.__name__}@{cls.__module__}"}
     if names & _REFUSED_CLASS_NAMES:
         return (
-            f"Le trousseau « {describe(backend)} » est refusé : il garderait les secrets en clair "
+            f"Le trousseau « {label(backend)} » est refusé : il garderait les secrets en clair "
             "ou ne les garderait pas. Utilisez le Secret Service (session de bureau) ou le "
             "trousseau chiffré d'insterm (mot de passe maître)."
         )
@@ -323,7 +336,7 @@ def _refusal(backend: Any) -> str | None:
         backend, "_keyring_key", None
     ) is None:
         return (
-            f"Le trousseau chiffré « {describe(backend)} » n'est pas déverrouillé : il demanderait "
+            f"Le trousseau chiffré « {label(backend)} » n'est pas déverrouillé : il demanderait "
             "son mot de passe dans le terminal. Saisissez le mot de passe maître dans insterm."
         )
     return None
@@ -362,9 +375,8 @@ def _installed() -> KeyringBackend:
 
 def _failure(action: str, name: str, error: BaseException) -> SecretsError:
     return SecretsError(
-        f"Impossible {action} le secret « {name} » dans le trousseau "
-        f"({describe(_backend)} : {type(error).__name__}). Vérifiez que le trousseau est "
-        "déverrouillé, puis recommencez."
+        f"Impossible {action} le secret « {name} » dans le {label(_backend)}. Vérifiez que "
+        "le trousseau est déverrouillé, puis recommencez."
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from duplicate_override import create_anyway
 from tampering import recompute_chain, tamper
 
 from insterm.clinic import Clinic, DocumentCheck
@@ -51,18 +52,18 @@ def practice(db: Path) -> dict[str, int]:
     with Clinic.open(db, create=True, today=lambda: TODAY) as clinic:
         clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         clinic.add_operator("admin", "sophie", "Sophie Secrétaire")
-        zoe = clinic.create_identity("sophie", traits()).record
+        zoe = create_anyway(clinic, "sophie", traits()).record
         zoe = clinic.check_document("sophie", zoe.id, zoe.version, PASSPORT).record
         zoe = clinic.apply_insi_outcome("sophie", zoe.id, zoe.version, outcome(),
                                         accepted=True).saved.record
-        paul = clinic.create_identity("sophie", traits(
+        paul = create_anyway(clinic, "sophie", traits(
             birth_name="MARTIN", first_name="PAUL", first_names="PAUL", sex="M",
             birth_date=date(1980, 2, 1))).record
         paul = clinic.set_attribute("sophie", paul.id, paul.version, "HOMA").record
-        leo = clinic.create_identity("sophie", traits(
+        leo = create_anyway(clinic, "sophie", traits(
             birth_name="MARTIN", first_name="LEO", first_names="LEO", sex="M",
             birth_date=date(1990, 5, 5))).record
-        lea = clinic.create_identity("sophie", traits(
+        lea = create_anyway(clinic, "sophie", traits(
             birth_name="MARTIN", first_name="LEO", first_names="LEO", sex="M",
             birth_date=date(1990, 5, 6))).record
         clinic.merge("admin", leo.id, leo.version, lea.id, lea.version)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from duplicate_override import create_anyway
 
 from insterm import secrets
 from insterm.clinic import Clinic, DocumentCheck
@@ -61,7 +62,7 @@ def person(clinic: Clinic, first_names: str, *, checked: bool = False) -> int:
     traits = StrictTraits.build(birth_name="ADRTROIS", first_name=first_names.split()[0],
                                 first_names=first_names, birth_date=date(1997, 2, 26), sex="F",
                                 birth_place="2A020")
-    record = clinic.create_identity("sophie", traits).record
+    record = create_anyway(clinic, "sophie", traits).record  # twins, on purpose
     if checked:
         check = DocumentCheck(codes=["PA"], traits_match=True,
                               expires_on={"PA": date(date.today().year + 3, 1, 1)})

@@ -46,6 +46,7 @@ ACTION_LABELS: dict[str, str] = {
     "operator_locked": "Opérateur verrouillé",
     "idle_lock_changed": "Verrouillage après inactivité",
     "document_catalogue_changed": "Catalogue des pièces modifié",
+    "duplicate_stop_score_changed": "Seuil d'alerte doublon modifié",
     "insi_settings_changed": "Réglages INSi du cabinet",
     "workstation_settings_changed": "Réglages INSi du poste",
     "insi_certificate_imported": "Certificat INSi importé",
@@ -154,6 +155,12 @@ def _created(d: Mapping[str, Any]) -> str:
     text += " (Identité provisoire)"
     if d.get("duplicate_candidates"):
         text += f" ; {len(d['duplicate_candidates'])} doublon(s) possible(s)"
+    despite = _mapping(d, "created_despite_duplicate")
+    if despite:
+        ipps = ", ".join(str(c.get("ipp")) for c in despite.get("candidates") or ()
+                         if isinstance(c, Mapping))
+        text += f" ; créée malgré le dossier très ressemblant IPP {ipps or '?'}"
+        text += f", raison : {despite['reason']}" if despite.get("reason") else ""
     return text
 
 
@@ -344,6 +351,8 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "idle_lock_changed": lambda d: (f"Verrouillage après inactivité : {d.get('before', '?')} → "
                                     f"{d.get('after', '?')} min"),
     "document_catalogue_changed": _catalogue,
+    "duplicate_stop_score_changed": lambda d: (
+        f"Seuil d'alerte doublon passé de {d.get('before', '?')} à {d.get('after', '?')}"),
     "insi_settings_changed": _settings,
     "workstation_settings_changed": _settings,
     "insi_test_call": lambda d: (f"Appel de test {d.get('environment', '?')} : "

@@ -24,6 +24,13 @@ from insterm.domain.query import phonetic, search_key
 from insterm.store.summary import SUMMARY_COLUMNS, SUMMARY_SELECT, IdentitySummary, row_to_summary
 
 THRESHOLD = 50
+# From this score on, a new identity is created only once an operator has seen the candidate
+# and given a reason (the practice may change it, within STOP_SCORE_RANGE). 75 stops the same
+# birth name, first name and birth date (90-100), one part of the date mistyped with the same
+# sex (77), the day and month swapped (82), a birth name heard alike (80); it lets through
+# twins of different first names (70) and same-name-same-date persons of another sex (55).
+STOP_SCORE_DEFAULT = 75
+STOP_SCORE_RANGE = range(THRESHOLD, 101)
 LINK_STATES = ("potential", "confirmed", "not_duplicate", "merged")
 
 _EXTRA = ("k_birth_name", "k_first_name", "k_used_name", "p_birth_name", "p_first_name",

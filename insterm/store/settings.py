@@ -5,7 +5,9 @@ Values are JSON text in the `settings` table (key -> value). No secret is ever s
 Writes run inside the caller's write transaction, with its audit event (`insterm.usecases`).
 
 Keys: `document_catalogue` (the document types this practice accepts: a JSON list of ZFD-7
-codes; absent = the domain's `DEFAULT_PRACTICE_CATALOGUE`); the INSi settings of the practice
+codes; absent = the domain's `DEFAULT_PRACTICE_CATALOGUE`); `duplicate_stop_score` (the
+duplicate score from which creating a new identity asks first: an integer, absent = the
+default of `insterm.store.duplicates`); the INSi settings of the practice
 are kept here too (`insterm.usecases.insi_settings` names their keys).
 """
 
@@ -16,8 +18,10 @@ import sqlite3
 from typing import Any
 
 from insterm.domain.documents import CATALOGUE, DEFAULT_PRACTICE_CATALOGUE, PracticeCatalogue
+from insterm.store.duplicates import STOP_SCORE_DEFAULT, STOP_SCORE_RANGE
 
 DOCUMENT_CATALOGUE = "document_catalogue"
+DUPLICATE_STOP_SCORE = "duplicate_stop_score"
 
 
 def get(conn: sqlite3.Connection, key: str) -> Any:
@@ -53,3 +57,13 @@ def document_catalogue(conn: sqlite3.Connection) -> PracticeCatalogue:
     usable = [c for c in codes if isinstance(c, str) and c in CATALOGUE
               and CATALOGUE[c].selectable]
     return PracticeCatalogue.of(usable) if usable else DEFAULT_PRACTICE_CATALOGUE
+
+
+def duplicate_stop_score(conn: sqlite3.Connection) -> int:
+    """The duplicate score from which a new identity is created only once an operator has
+    acknowledged the candidate: the stored one, or `STOP_SCORE_DEFAULT` when none (or an
+    unusable one) is stored."""
+    value = get(conn, DUPLICATE_STOP_SCORE)
+    if isinstance(value, int) and not isinstance(value, bool) and value in STOP_SCORE_RANGE:
+        return value
+    return STOP_SCORE_DEFAULT

@@ -19,7 +19,6 @@ from time import monotonic
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding, BindingType
 
 from insterm.tui.errors import french_message, is_expected
@@ -59,7 +58,8 @@ class InstermApp(KeysInOrderApp[None]):
     TITLE = "insterm"
     SUB_TITLE = "Identités patients et INS"
     CSS_PATH = Path(__file__).with_name("insterm.tcss")
-    COMMANDS = App.COMMANDS | {_insterm_commands}
+    # Only insterm's own entries: Textual's (Theme, Keys, Screenshot... in English) are left out.
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_insterm_commands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -101,9 +101,10 @@ class InstermApp(KeysInOrderApp[None]):
 
     def on_mount(self) -> None:
         if self.look.ascii:
-            from insterm.tui.ascii_glyphs import use_ascii_scrollbars
+            from insterm.tui.ascii_glyphs import AsciiTypography, use_ascii_scrollbars
 
             use_ascii_scrollbars(True)
+            self._filters.append(AsciiTypography())
         from insterm.tui.session import start_session
 
         start_session(self, requested=self._requested_operator, os_login=self.os_login)
@@ -282,6 +283,15 @@ class InstermApp(KeysInOrderApp[None]):
         from insterm.tui.screens.journal import JournalScreen
 
         self.push_screen(JournalScreen())
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the command palette, in French (`insterm.tui.commands`)."""
+        from textual.command import CommandPalette
+
+        from insterm.tui.commands import FrenchCommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # is_open is typed for App[object]; InstermApp is an App[None]
+            self.push_screen(FrenchCommandPalette())
 
     def action_help(self) -> None:
         from insterm.tui.screens.help import HelpScreen

@@ -8,15 +8,23 @@ Borders are CSS (`insterm.tcss`, rules under `App.-ascii`); what CSS cannot chan
   runs (one app per process), `use_ascii_scrollbars(False)` when it stops.
 - the arrow of a `Select` ("▼"/"▲"): `asciify_select_arrows(screen)` writes "v"/"^" instead;
   `InstermScreen`/`InstermModal` call it at mount in the ASCII look.
+- typography and any glyph left in a text or a border drawn by Textual itself (the command
+  palette's top border, the "…" of a cut value): `AsciiTypography`, a line filter the app adds
+  in the ASCII look, replaces each by one ASCII character ("…" -> "~", "—" -> "-", "« »" ->
+  '"', "≠" -> "#", box drawing -> "-", "|", "+"), cell for cell, so that no layout moves.
+  French letters (Latin-1, which a Linux console font has) stay.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.segment import Segment
+from textual.filter import LineFilter
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 if TYPE_CHECKING:
+    from textual.color import Color
     from textual.dom import DOMNode
 
 
@@ -52,3 +60,36 @@ def ascii_key_display(display: str) -> str:
     for glyph, name in KEY_NAMES.items():
         display = display.replace(glyph, name)
     return display
+
+
+def _box_table() -> dict[int, str]:
+    """Box drawing (U+2500..U+257F) and block elements (U+2580..U+259F) -> "-", "|", "+"."""
+    table: dict[int, str] = {}
+    horizontal = set("─━┄┅┈┉╌╍═╴╶╸╺╼╾▀▄▔▁▂▃")
+    vertical = set("│┃┆┇┊┋╎╏║╵╷╹╻╽╿▌▐▊▋▍▎▏▕▉")
+    for code in range(0x2500, 0x25A0):
+        ch = chr(code)
+        table[code] = "-" if ch in horizontal else "|" if ch in vertical else (
+            " " if code >= 0x2580 else "+")
+    table[ord("█")] = " "
+    return table
+
+
+TYPOGRAPHY: dict[int, str] = {
+    **_box_table(),
+    **{ord(k): v for k, v in {
+        "…": "~", "—": "-", "–": "-", "‑": "-", "«": '"', "»": '"', "“": '"', "”": '"',
+        "’": "'", "‘": "'", "≠": "#", "≈": "~", "•": "*", "·": ".", "\u00a0": " ",
+        "\u202f": " ", "→": ">", "←": "<", "↑": "^", "↓": "v", "▼": "v", "▲": "^",
+        "✓": "v", "✔": "v", "✗": "x", "⏎": "<", "⌫": "<", "🔎": " ",
+    }.items()},
+}
+
+
+class AsciiTypography(LineFilter):
+    """Every glyph a Linux console lacks, replaced cell for cell (see the module docstring)."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [segment if segment.control or segment.text.isascii() else
+                Segment(segment.text.translate(TYPOGRAPHY), segment.style, segment.control)
+                for segment in segments]

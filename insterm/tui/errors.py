@@ -37,5 +37,5 @@ def french_message(error: BaseException, *, doing: str | None = None) -> str:
     if message is not None:
         return message
     what = f"pendant {doing}" if doing else "pendant l'action demandée"
-    return (f"Erreur inattendue {what} ({type(error).__name__}) : rien n'a été enregistré. "
+    return (f"Erreur inattendue {what} : rien n'a été enregistré. "
             "Réessayez ; si cela se reproduit, notez l'heure et prévenez le responsable.")

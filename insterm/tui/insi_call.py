@@ -390,7 +390,7 @@ class InsiCallScreen(InstermScreen):
         from insterm.domain.status import Status
 
         label = Status(resulting).label
-        replaced = [f"  {c.label} : « {c.local or ''} » -> « {c.insi} »"
+        replaced = [f"  {c.label} : « {c.local or ''} » devient « {c.insi} »"
                     for c in report.comparison if not c.identical and c.insi]
         text = sentence + "\n\n"
         if replaced:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from insterm.domain import status as rules
-from insterm.store import duplicate_scan, duplicates, identities
+from insterm.store import duplicate_scan, duplicates, identities, settings
 from insterm.store.duplicates import DuplicateGroup
 from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Context
@@ -126,3 +126,21 @@ def scan(ctx: Context, actor: str) -> ScanReport:
                               seconds=round(seconds, 1))
     return ScanReport(len(result.pairs), added, result.blocks, result.compared,
                       result.skipped_blocks, seconds)
+
+
+def set_stop_score(ctx: Context, actor: str, score: int) -> int:
+    """The duplicate score from which creating a new identity asks first (administrators only,
+    audited with before/after); refused outside `duplicates.STOP_SCORE_RANGE`."""
+    low, high = duplicates.STOP_SCORE_RANGE[0], duplicates.STOP_SCORE_RANGE[-1]
+    if isinstance(score, bool) or not isinstance(score, int) or \
+            score not in duplicates.STOP_SCORE_RANGE:
+        raise ActionRefused(
+            f"Le seuil d'alerte doublon est un nombre de {low} à {high} (conseillé : "
+            f"{duplicates.STOP_SCORE_DEFAULT}). Rien n'a été modifié.",
+            field="duplicate_stop_score")
+    with ctx.change(actor, "duplicate_stop_score_changed", admin=True,
+                    admin_for="modifier le seuil d'alerte doublon") as change:
+        before = settings.duplicate_stop_score(change.conn)
+        settings.put(change.conn, settings.DUPLICATE_STOP_SCORE, score)
+        change.details.update(before=before, after=score)
+    return score

@@ -15,12 +15,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from insterm.domain import status as rules
+from insterm.domain.errors import echoed
 from insterm.domain.identity import StrictTraits, UsedNames
 from insterm.domain.unnamed import UnnamedIdentity
-from insterm.store import duplicates, identities, records
+from insterm.store import duplicates, identities, records, settings
 from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Change, Context
-from insterm.usecases.errors import ActionRefused
+from insterm.usecases.errors import ActionRefused, DuplicateSuspected
 
 if TYPE_CHECKING:
     from insterm.usecases.documents import DocumentCheck
@@ -28,6 +29,17 @@ if TYPE_CHECKING:
 STRICT = ("birth_name", "first_name", "first_names", "birth_date", "sex", "birth_place")
 USED = ("used_name", "used_first_name")
 CHANNELS = ("SM", "CV", "INSI", "CB", "RFID", "AV")
+REASON_MIN_LENGTH = 10
+REASON_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateOverride:
+    """"Create anyway": the operator has seen these candidates (record ids) and says why the
+    new identity is another person (French text, kept in the creation's audit event)."""
+
+    candidate_ids: frozenset[int]
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +115,13 @@ def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create(ctx: Context, actor: str, traits: StrictTraits, used: UsedNames | None = None, *,
-           channel: str = "SM") -> Saved:
-    """A new PROV identity; duplicate candidates are found and stored as potential links."""
+           channel: str = "SM", override: DuplicateOverride | None = None) -> Saved:
+    """A new PROV identity; duplicate candidates are found and stored as potential links.
+
+    Refused with `DuplicateSuspected` (nothing written) when a stored record scores at least
+    the practice's stop score (`settings.duplicate_stop_score`), unless `override` names every
+    such record and gives a reason: the usual right answer is to open the existing record; the
+    reason and the candidates are then kept in the creation's audit event."""
     if not isinstance(traits, StrictTraits):
         raise TypeError("traits must be built with StrictTraits.build()")
     if channel not in CHANNELS:
@@ -112,11 +129,24 @@ def create(ctx: Context, actor: str, traits: StrictTraits, used: UsedNames | Non
                             f"{', '.join(CHANNELS)}.")
     values = _traits_dict(traits, used)
     values.update(status=rules.Status.PROV.value, channel=channel)
+    reason = _override_reason(override)
     with ctx.change(actor, "identity_created") as change:
+        stopping = _stopping_candidates(change.conn, values)
+        if stopping:
+            unseen = [c for c in stopping
+                      if override is None or c.identity.id not in override.candidate_ids]
+            if unseen or reason is None:
+                raise DuplicateSuspected(tuple(stopping), settings.duplicate_stop_score(
+                    change.conn))
         record = identities.insert_identity(change.conn, values, operator_id=change.operator.id,
                                             at=change.at)
         change.identity_id = record.id
         change.details.update(ipp=record.ipp, traits=_shown(values))
+        if stopping:
+            change.details["created_despite_duplicate"] = {
+                "reason": reason,
+                "candidates": [{"id": c.identity.id, "ipp": c.identity.ipp, "score": c.score}
+                               for c in stopping]}
         found = _link_candidates(change, record)
     return Saved(record, None, found)
 
@@ -135,6 +165,34 @@ def create_unnamed(ctx: Context, actor: str, unnamed: UnnamedIdentity) -> Saved:
         change.identity_id = record.id
         change.details.update(ipp=record.ipp, traits=_shown(values), unnamed=unnamed.kind.value)
     return Saved(record, None, ())
+
+
+def _override_reason(override: DuplicateOverride | None) -> str | None:
+    """The override's reason, cleaned; a French refusal when it is too short to mean anything
+    or too long for the journal line."""
+    if override is None:
+        return None
+    reason = " ".join(override.reason.split())
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ActionRefused(
+            f"Indiquez pourquoi ce patient n'est pas celui du dossier ressemblant (au moins "
+            f"{REASON_MIN_LENGTH} caractères), par exemple « jumeau, pièce vue » : rien n'a "
+            "été enregistré.", field="duplicate_reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ActionRefused(
+            f"La raison est trop longue ({len(reason)} caractères, {REASON_MAX_LENGTH} au plus) :"
+            f" {echoed(reason, 40)} Rien n'a été enregistré.", field="duplicate_reason")
+    if not reason.isprintable():
+        raise ActionRefused(f"La raison contient des caractères de contrôle : {echoed(reason, 60)}"
+                            ". Rien n'a été enregistré.", field="duplicate_reason")
+    return reason
+
+
+def _stopping_candidates(conn: sqlite3.Connection,
+                         values: Mapping[str, Any]) -> list[duplicates.Candidate]:
+    """The stored records whose duplicate score reaches the practice's stop score."""
+    stop = settings.duplicate_stop_score(conn)
+    return [c for c in duplicates.find_candidates(conn, values) if c.score >= stop]
 
 
 def edit_traits(ctx: Context, actor: str, identity_id: int, expected_version: int,

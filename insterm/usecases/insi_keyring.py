@@ -30,7 +30,7 @@ class CertificateSource:
 @dataclass(frozen=True, slots=True)
 class KeyringStatus:
     open: bool
-    backend: str | None
+    backend: str | None  # French: what the keyring is ("trousseau chiffré d'insterm...")
     needs_master_password: bool
     creating: bool  # the encrypted keyring does not exist yet: ask a new password twice
     reason: str  # French
@@ -39,7 +39,7 @@ class KeyringStatus:
 def keyring_status() -> KeyringStatus:
     backend = secrets.current_backend()
     if backend is not None:
-        return KeyringStatus(True, secrets.describe(backend), False, False, "Trousseau ouvert.")
+        return KeyringStatus(True, secrets.label(backend), False, False, "Trousseau ouvert.")
     plan = secrets.backend_plan()
     return KeyringStatus(False, None, plan.needs_master_password,
                          plan.kind == "cryptfile_new", plan.reason)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from duplicate_override import create_anyway
 
 from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.identity import StrictTraits, UsedNames
@@ -57,16 +58,16 @@ def clinic(tmp_path: Path) -> Iterator[Clinic]:
 def practice(clinic: Clinic) -> Practice:
     """ADRUN Zoé QUAL (passport + INSi), MARTIN Jean PROV with a used name, HOUILLES Pierre
     RECUP (INSi without document: holds an INS that must never leave)."""
-    record = clinic.create_identity("sophie", traits()).record
+    record = create_anyway(clinic, "sophie", traits()).record
     vali = clinic.check_document("sophie", record.id, record.version, PASSPORT).record
     qual = clinic.apply_insi_outcome("sophie", vali.id, vali.version, outcome(),
                                      accepted=True).saved.record
     assert qual.status == "QUAL"
-    prov = clinic.create_identity(
+    prov = create_anyway(clinic,
         "sophie", traits(birth_name="MARTIN", first_name="JEAN", first_names="JEAN PAUL",
                          sex="M", birth_date=date(1980, 2, 1), birth_place="75056"),
         UsedNames.build(used_name="DURAND", used_first_name="JP")).record
-    other = clinic.create_identity(
+    other = create_anyway(clinic,
         "sophie", traits(birth_name="HOUILLES", first_name="PIERRE", first_names="PIERRE",
                          sex="M", birth_date=date(1963, 4, 5), birth_place="99134")).record
     recup = clinic.apply_insi_outcome(

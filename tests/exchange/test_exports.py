@@ -11,6 +11,7 @@ from pathlib import Path
 
 import hl7
 import pytest
+from duplicate_override import create_anyway
 
 from insterm.exchange.identity import ExportRefused
 from insterm.store import audit
@@ -127,7 +128,7 @@ def test_hl7_a47_refused_for_a_non_qualified_identity(practice: Practice, out_di
 def test_hl7_a40_for_a_merged_record(practice: Practice, out_dir: Path) -> None:
     clinic = practice.clinic
     survivor = clinic.get(clinic.find(practice.prov).items[0].id)
-    twin = clinic.create_identity("sophie", traits(
+    twin = create_anyway(clinic, "sophie", traits(
         birth_name="MARTIN", first_name="JEAN", first_names="JEAN PAUL", sex="M",
         birth_date=date(1980, 2, 1), birth_place="75056")).record
     clinic.merge("admin", survivor.id, survivor.version, twin.id, twin.version)

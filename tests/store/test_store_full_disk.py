@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from duplicate_override import create_anyway
 
 from insterm.clinic import Clinic
 from insterm.domain.identity import StrictTraits
@@ -41,12 +42,12 @@ def _prepared(path: Path, count: int = 1) -> None:
     with Clinic.open(path, create=True) as clinic:
         clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
         for n in range(count):
-            clinic.create_identity("admin", _traits(n))
+            create_anyway(clinic, "admin", _traits(n))
 
 
 def _create_one(path: Path) -> None:
     with Clinic.open(path) as clinic:
-        clinic.create_identity("admin", _traits(3))
+        create_anyway(clinic, "admin", _traits(3))
 
 
 def _write_briefly(path: Path) -> None:
@@ -94,14 +95,14 @@ def test_create_on_a_full_disk_is_a_french_error_and_loses_nothing(tiny_disk) ->
         saved = 0
         with pytest.raises(DiskFull) as raised:
             for n in range(500):
-                clinic.create_identity("admin", _traits(n))
+                create_anyway(clinic, "admin", _traits(n))
                 saved += 1
         assert "Disque plein" in raised.value.message
         assert "Libérez de la place" in raised.value.message
         tiny_disk.free()
         # The refused create left nothing; the connection works again once space is back.
         assert _identities(path) == 1 + saved
-        clinic.create_identity("admin", _traits(1))
+        create_anyway(clinic, "admin", _traits(1))
         assert clinic.verify_audit().ok
     assert check_file(path).ok and _identities(path) == 2 + saved
 
@@ -110,7 +111,7 @@ def test_edit_on_a_full_disk_is_a_french_error_and_loses_nothing(tiny_disk) -> N
     path = tiny_disk.path / "cabinet.sqlite3"
     _prepared(path)
     with Clinic.open(path) as clinic:
-        record = clinic.create_identity("admin", _traits(0)).record
+        record = create_anyway(clinic, "admin", _traits(0)).record
         tiny_disk.fill()
         names = []
         with pytest.raises(DiskFull):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from insterm.clinic import Clinic
+from insterm.clinic import Clinic, DuplicateOverride
 from insterm.domain.identity import StrictTraits
 from insterm.store.errors import VersionConflict
+from insterm.usecases.errors import DuplicateSuspected
 
 
 def encode(n: int) -> str:
@@ -59,7 +60,11 @@ def create(path: str) -> None:
         traits = StrictTraits.build(birth_name="KILLTEST", first_name=first, first_names=first,
                                     birth_date=date(1950 + n % 50, 1 + n % 12, 1 + n % 28),
                                     sex="M", birth_place="75056")
-        saved = clinic.create_identity("admin", traits)
+        try:
+            saved = clinic.create_identity("admin", traits)
+        except DuplicateSuspected as stop:  # the names cycle: a near-duplicate, on purpose
+            saved = clinic.create_identity("admin", traits, override=DuplicateOverride(
+                frozenset(c.identity.id for c in stop.candidates), "doublon voulu par le test"))
         sys.stdout.write(f"committed {saved.record.ipp}\n")
         sys.stdout.flush()
 

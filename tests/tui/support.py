@@ -13,6 +13,8 @@ import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from duplicate_override import create_anyway as create_anyway  # re-exported for the tests
+
 from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.identity import StrictTraits, UsedNames
 
@@ -233,3 +235,4 @@ async def drained(pilot) -> None:  # type: ignore[no-untyped-def]
             raise AssertionError("keys still waiting after 10 s")
         await pilot.pause()
     await settle(pilot)
+

@@ -16,7 +16,7 @@ from insterm.tui.screens.edit import (
 )
 from insterm.tui.screens.record import RecordScreen
 
-from .support import ADRUN_MATRICULE, audit_actions, settle
+from .support import ADRUN_MATRICULE, audit_actions, create_anyway, settle
 
 
 def document_checks(clinic, identity_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -173,20 +173,10 @@ async def test_a_proposal_is_applied_only_by_f4(app, clinic, practice):
         assert not any("Erreur inattendue" in n for n in notifications(app))
         assert identity_count(clinic) == before
 
-        app.screen.field("birth_name").input.focus()
-        await pilot.press("f4")
-        app.screen.field("first_name").input.focus()
-        await pilot.press("f4")
+        await pilot.press("f4")  # every proposal, and the one the first name brings
         await settle(pilot)
-        assert (app.screen.field("birth_name").value,
-                app.screen.field("first_name").value) == ("DURAND", "ELODIE")
-        # The empty list of first names gets the first first name as a proposal, too.
-        assert "« ELODIE »" in note(app, "first_names")
-        assert app.screen.field("first_names").value == ""
-        app.screen.field("first_names").input.focus()
-        await pilot.press("f4")
-        await settle(pilot)
-        assert app.screen.field("first_names").value == "ELODIE"
+        assert (app.screen.field("birth_name").value, app.screen.field("first_name").value,
+                app.screen.field("first_names").value) == ("DURAND", "ELODIE", "ELODIE")
         await pilot.press("f2")
         await settle(pilot)
         assert type(app.screen).__name__ == "RecordScreen"
@@ -196,9 +186,9 @@ async def test_a_proposal_is_applied_only_by_f4(app, clinic, practice):
         "DURAND", "ELODIE", "ELODIE")
 
 
-async def test_applying_several_proposals_leaves_one_notice(app, clinic, practice):
-    """Three proposals applied one after the other (F4 on each field): one notice line,
-    replaced each time, and no toast piling up on the form."""
+async def test_one_f4_applies_every_proposal_and_lists_each(app, clinic, practice):
+    """One key for the whole form: each applied change is listed on the one notice line (no
+    toast), the focus stays where it was, and the key is off once nothing is left."""
     from textual.widgets._toast import Toast
 
     before = identity_count(clinic)
@@ -207,49 +197,25 @@ async def test_applying_several_proposals_leaves_one_notice(app, clinic, practic
         await open_form(pilot)
         await fill_new_patient(pilot, birth_name="dürand", first_name="Élodie",
                                first_names="")
-        applied = []
-        for name in ("birth_name", "first_name", "first_names"):
-            app.screen.field(name).input.focus()
-            await pilot.press("f4")
-            await settle(pilot)
-            applied.append(app.screen.field(name).value)
-            notice = app.screen.query_one("#form-notice")
-            shown = " ".join(str(notice.render()).split())
-            assert notice.display and shown.startswith("Proposition appliquée : "), shown
-            assert f"« {applied[-1]} »" in shown
-            assert len(app._notifications) <= 1
-            assert len(app.screen.query(Toast)) <= 1
-        assert applied == ["DURAND", "ELODIE", "ELODIE"]
-        assert "autre" not in shown  # nothing left to apply
-        assert len(app._notifications) == 0  # the notice line is the only notice
+        app.screen.field("birth_place").input.focus()
+        await pilot.press("f4")
+        await settle(pilot)
+        assert [app.screen.field(n).value for n in ("birth_name", "first_name",
+                                                     "first_names")] == [
+            "DURAND", "ELODIE", "ELODIE"]
+        assert app.focused is app.screen.field("birth_place").input
+        notice = app.screen.query_one("#form-notice")
+        shown = " ".join(str(notice.render()).split())
+        assert shown == ("Propositions appliquées : Nom de naissance « DURAND » ; "
+                         "1er prénom de naissance « ELODIE » ; Prénoms de naissance « ELODIE ».")
+        assert len(app._notifications) == 0 and len(app.screen.query(Toast)) == 0
+        assert not app.screen.check_action("apply_proposal", ())
         await pilot.press("f4")  # nothing left to apply: the key is off, nothing is said
         await settle(pilot)
-        assert " ".join(str(app.screen.query_one("#form-notice").render()).split()) == shown
-        assert len(app.screen.query(Toast)) == 0
+        assert " ".join(str(notice.render()).split()) == shown
     # Applying proposals only changes the form: nothing is written.
     assert identity_count(clinic) == before
     assert audit_actions(clinic) == events
-
-
-async def test_f4_away_from_a_proposal_applies_the_next_one_down_the_form(app, clinic,
-                                                                           practice):
-    """The focus on a field with no proposal (the birth place, last typed): each F4 applies
-    the first proposal left, top to bottom, and moves the focus to it."""
-    before = identity_count(clinic)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot)
-        await fill_new_patient(pilot, birth_name="dürand", first_name="Élodie",
-                               first_names="")
-        app.screen.field("birth_place").input.focus()
-        for name, value in (("birth_name", "DURAND"), ("first_name", "ELODIE"),
-                            ("first_names", "ELODIE")):
-            await pilot.press("f4")
-            await settle(pilot)
-            assert app.screen.field(name).value == value
-            assert app.focused is app.screen.field(name).input
-        shown = " ".join(str(app.screen.query_one("#form-notice").render()).split())
-        assert shown == "Proposition appliquée : Prénoms de naissance « ELODIE »."
-    assert identity_count(clinic) == before
 
 
 async def test_birth_place_is_picked_by_name_in_the_list(app, clinic, practice):
@@ -443,13 +409,7 @@ async def test_escape_with_typed_data_asks_before_leaving(app, clinic, practice)
         await pilot.press("escape")
         await pilot.pause()
         assert app.focused.id == "confirm-no"  # "Continuer la saisie"
-        await pilot.press("f2")  # F2 means "save" on the form: back to it, nothing lost
-        await pilot.pause()
-        assert type(app.screen).__name__ == "CreateScreen"
-        assert app.screen.field("birth_name").value == "BERNARD"
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("ctrl+d")  # "Abandonner la saisie"
+        await pilot.press("f2")  # F2 confirms in every dialog: "Abandonner la saisie"
         await settle(pilot)
         assert type(app.screen).__name__ == "SearchScreen"
         # Nothing typed: Escape leaves at once.
@@ -564,11 +524,11 @@ async def test_refused_rechecks_say_why_next_to_the_field_and_write_nothing(app,
         await settle(pilot)
         assert "La pièce ne confirme pas les nouvelles valeurs" in recheck_note(app, "match")
         assert type(app.screen).__name__ == "RecheckModal"
-        # Escape with something entered asks; ctrl+d gives up the re-check, not the form.
+        # Escape with something entered asks; F2 gives up the re-check, not the form.
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmModal"
-        await pilot.press("ctrl+d")
+        await pilot.press("f2")
         await settle(pilot)
         assert type(app.screen).__name__ == "EditScreen"
         assert app.screen.field("birth_name").value == "ADRUNE"
@@ -582,7 +542,7 @@ async def test_no_recheck_is_offered_when_it_would_change_nothing(app, clinic, p
     basis to re-check, so only the drop is offered. A provisional one: no question at all."""
     from .support import insi_outcome, traits
 
-    recup = clinic.create_identity("sophie", traits(
+    recup = create_anyway(clinic, "sophie", traits(
         birth_name="ADRUN", first_name="ZOE", first_names="ZOE", birth_date=date(1975, 12, 31),
         sex="F", birth_place="63220")).record
     recup = clinic.apply_insi_outcome("sophie", recup.id, recup.version,

@@ -39,6 +39,14 @@ from .support import Practice, settle
 Setup = Callable[[Any, Practice], Awaitable[None]]
 
 
+@pytest.fixture(autouse=True)
+def journal_page_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`journal_second_page` sets the journal's page size: put it back afterwards."""
+    from insterm.tui.screens import journal
+
+    monkeypatch.setattr(journal, "PAGE_SIZE", journal.PAGE_SIZE)
+
+
 async def _open(pilot: Any, screen: Screen[Any]) -> None:
     await settle(pilot)
     pilot.app.push_screen(screen)

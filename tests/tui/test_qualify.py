@@ -162,12 +162,7 @@ async def test_escape_on_an_undecided_00_asks_then_records_a_refusal(qapp, insi)
         await pilot.press("escape")
         await pilot.pause()
         assert "Revenir sans accepter" in screen_text(qapp)
-        await pilot.press("f2")  # F2 never refuses: back to the result
-        await settle(pilot)
-        assert type(qapp.screen).__name__ == "QualifyScreen"
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("ctrl+d")  # "Refuser et revenir"
+        await pilot.press("f2")  # F2 confirms in every dialog: "Refuser et revenir"
         await settle(pilot)
         assert type(qapp.screen).__name__ == "SearchScreen"
     assert insi.get(identity) == before
@@ -519,3 +514,16 @@ async def test_no_certificate_says_what_to_do_and_sends_nothing(app, clinic, pra
         await settle(pilot)
         assert "Réponse INSi" not in screen_text(app)
     assert simulator.handled == [] and calls(clinic, practice.martin) == []
+
+
+async def test_01_with_a_birth_place_sent_does_not_ask_to_add_one(qapp, insi, simulator):
+    identity = person(insi, "TCHITCHI", "OLA", "F", "1936-06-21", "63220")
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await open_qualify(pilot, identity)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(qapp)
+    assert "Réponse INSi 01" in text
+    assert "ajoutez le lieu de naissance" not in text
+    assert "le lieu de naissance (Mazoires) a été envoyé" in text
+    assert [c["traits"]["birth_place"] for c in calls(insi, identity)] == ["63220"]

@@ -10,7 +10,7 @@ import pytest
 
 from insterm.domain.datamatrix import GS, DatamatrixIdentity, encode
 
-from .support import ADRUN_MATRICULE, ADRUN_OID, burst, drained, settle, traits
+from .support import ADRUN_MATRICULE, ADRUN_OID, burst, create_anyway, drained, settle, traits
 
 
 def rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -194,7 +194,7 @@ async def test_a_result_for_an_older_text_is_dropped(app, practice) -> None:
 
 async def test_page_down_and_up_read_the_next_pages_in_sql(app, clinic, practice) -> None:
     for day in range(1, 29):
-        clinic.create_identity("sophie", traits(
+        create_anyway(clinic, "sophie", traits(
             birth_name="BERNARD", first_name="LOUIS", first_names="LOUIS",
             birth_date=date(1960, 2, day), sex="M", birth_place="75056"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -211,3 +211,35 @@ async def test_page_down_and_up_read_the_next_pages_in_sql(app, clinic, practice
         await pilot.press("pageup")
         await settle(pilot)
         assert rows(app) == first_page
+
+
+async def test_back_from_a_record_opened_from_the_field_the_next_name_replaces_the_query(
+        app, practice) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "LE GALL")
+        await pilot.press("enter")  # from the field: the record of the first result
+        await settle(pilot)
+        assert app.screen.identity_id == practice.legall
+        await pilot.press("escape")
+        await settle(pilot)
+        field = app.screen.query_one("#search-field")
+        assert app.focused is field
+        await pilot.press(*"ADRUN")
+        await settle(pilot)
+        assert field.value == "ADRUN"
+        assert [row[1] for row in rows(app)] == ["ADRUN"]
+
+
+async def test_f3_selects_the_query_so_that_typing_replaces_it(app, practice) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "MARTIN")
+        await pilot.press("f3")  # the field already has the focus: the query is selected
+        await pilot.press(*"ADRUN")
+        await settle(pilot)
+        assert app.screen.query_one("#search-field").value == "ADRUN"
+        await pilot.press("down")  # to the list, then F3 back to the field
+        await pilot.press("f3", *"LE GALL")
+        await settle(pilot)
+        assert app.screen.query_one("#search-field").value == "LE GALL"

@@ -42,12 +42,14 @@ class AttributesModal(ChoiceModal):
     HELP = ("Attributs de l'identité : douteuse, fictive, homonyme. La colonne du milieu dit "
             "si l'identité porte l'attribut. d, f ou h (ou Entrée sur la ligne choisie avec "
             "les flèches) ajoute ou retire l'attribut, après une confirmation qui dit l'effet "
-            "sur le statut. Échap ferme sans rien changer.")
+            "sur le statut ; F2 fait de même pour la ligne choisie. Échap (ou F6, qui a ouvert "
+            "ce dialogue) ferme sans rien changer.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "choose('DOUT')", "Douteuse", id="attributes.doubtful"),
         Binding("f", "choose('FICT')", "Fictive", id="attributes.fictitious"),
         Binding("h", "choose('HOMA')", "Homonyme", id="attributes.homonym"),
-        Binding("escape", "close", "Fermer", id="attributes.close"),
+        Binding("f2", "choose_highlighted", "Choisir", id="attributes.choose"),
+        Binding("escape,f6", "close", "Fermer", id="attributes.close"),
     ]
     DEFAULT_CSS = """
     AttributesModal > Vertical { width: 60; }
@@ -57,5 +59,5 @@ class AttributesModal(ChoiceModal):
         super().__init__(
             "Attributs de l'identité", f"{display_name(record)}, IPP {record.ipp}",
             [(code, attribute_line(code, code in record.attributes)) for code in ATTRIBUTE_LETTERS],
-            "d / f / h ou Entrée : ajouter ou retirer (avec confirmation) — Échap : fermer")
+            "d / f / h, Entrée ou F2 : ajouter ou retirer (avec confirmation). Échap : fermer")
         self.record = record

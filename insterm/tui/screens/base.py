@@ -59,9 +59,8 @@ class InstermScreen(Screen[ScreenResultType]):
 
     def leave_after_asking(self, title: str, text: str, confirm_label: str,
                            leave: Callable[[], object], *, discard: bool = True) -> None:
-        """Escape with typed data: ask (`ConfirmModal`; `discard`: confirmed by ctrl+d, not
-        F2) and `leave()` only when the operator confirms; Escape in the question keeps the
-        data."""
+        """Escape with typed data: ask (`ConfirmModal`, `discard`: the red kind; F2 confirms)
+        and `leave()` only when the operator confirms; Escape in the question keeps the data."""
         from insterm.tui.screens.confirm import ConfirmModal
 
         def answered(confirmed: bool | None) -> None:
@@ -133,4 +132,14 @@ ResultType = TypeVar("ResultType")
 class InstermModal(ModalScreen[ResultType], InstermScreen[ResultType]):
     """A dialog of insterm; `dismiss(result)` hands the result to the opener's callback.
     Write `class MyDialog(InstermModal[bool])`. `ModalScreen` comes first: Textual takes the
-    default CSS along the first DOM base only, and the dialog needs `ModalScreen`'s."""
+    default CSS along the first DOM base only, and the dialog needs `ModalScreen`'s.
+
+    A dialog has its own footer (mounted here, docked at the bottom over the footer of the
+    screen underneath): the keys shown are the dialog's, never those of the screen below,
+    which the dialog ignores."""
+
+    def on_mount(self) -> None:
+        from textual.widgets import Footer
+
+        if not self.query(Footer):
+            self.mount(Footer(compact=True, show_command_palette=False))

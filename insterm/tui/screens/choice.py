@@ -67,5 +67,11 @@ class ChoiceModal(InstermModal[str | None]):
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)
 
+    def action_choose_highlighted(self) -> None:
+        """F2, which confirms in every dialog: the highlighted line."""
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,12 +1,12 @@
 """A yes/no dialog: `ConfirmModal(title, text, confirm_label)` dismisses with True or False.
 
-Two kinds:
+F2 confirms in every dialog of insterm (the app's "save / confirm" key), Escape cancels. Two
+kinds, which differ only in their words and colour:
 
 - a positive confirmation (save, accept, merge...): F2 or the "Confirmer" button confirms;
   Escape or "Annuler" cancels;
-- `discard=True`, a confirmation that throws typed data away ("Abandonner la saisie ?"): on a
-  form F2 means "save", so here F2 never confirms. ctrl+d or the button confirms; F2, Escape or
-  "Continuer la saisie" go back to the form.
+- `discard=True`, a confirmation that throws typed data away ("Abandonner la saisie ?"): F2
+  or the red button confirms; Escape or "Continuer la saisie" go back to the form.
 
 The cancelling button has the focus when the dialog opens, so that a stray Enter never confirms.
 """
@@ -23,18 +23,14 @@ from textual.widgets import Button, Label, Static
 
 from insterm.tui.screens.base import InstermModal
 
-DISCARD_KEY = "ctrl+d"
-
 
 class ConfirmModal(InstermModal[bool]):
     """The question, what confirming does, and the two buttons (see the module docstring)."""
 
     HELP = ("Confirmation : lisez ce que l'action va faire. F2 confirme, Échap annule "
-            "(rien n'est alors modifié). Pour abandonner une saisie, c'est ctrl+d qui confirme : "
-            "F2 ou Échap ramènent à la saisie.")
+            "(rien n'est alors modifié ; pour une saisie, Échap y ramène sans rien perdre).")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "confirm", "Confirmer", id="confirm.yes"),
-        Binding(DISCARD_KEY, "discard", "Abandonner", id="confirm.discard"),
         Binding("escape", "cancel", "Annuler", id="confirm.no"),
     ]
     DEFAULT_CSS = """
@@ -51,7 +47,8 @@ class ConfirmModal(InstermModal[bool]):
 
     def __init__(self, title: str, text: str, confirm_label: str = "Confirmer", *,
                  discard: bool = False) -> None:
-        """`discard=True`: confirming throws typed data away (ctrl+d, never F2)."""
+        """`discard=True`: confirming throws typed data away (red button, "Continuer la
+        saisie" to go back)."""
         super().__init__()
         self._title = title
         self._text = text
@@ -64,7 +61,7 @@ class ConfirmModal(InstermModal[bool]):
             yield Static(self._text, classes="confirm-text", markup=False)
             with Horizontal():
                 if self.discard:
-                    yield Button(f"{self._confirm_label} (ctrl+d)", variant="error",
+                    yield Button(f"{self._confirm_label} (F2)", variant="error",
                                  id="confirm-yes")
                     yield Button("Continuer la saisie (Échap)", id="confirm-no")
                 else:
@@ -74,11 +71,6 @@ class ConfirmModal(InstermModal[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "discard":
-            return self.discard
-        return True
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes_pressed(self, event: Button.Pressed) -> None:
@@ -91,12 +83,7 @@ class ConfirmModal(InstermModal[bool]):
         self.dismiss(False)
 
     def action_confirm(self) -> None:
-        # On a discard question, F2 ("save" on the form) goes back to the form.
-        self.dismiss(not self.discard)
-
-    def action_discard(self) -> None:
-        if self.discard:
-            self.dismiss(True)
+        self.dismiss(True)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

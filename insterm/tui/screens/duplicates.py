@@ -157,10 +157,12 @@ class SurvivorModal(InstermModal[int | None]):
     """Which of the two records stays: dismisses with its id, or None (Escape)."""
 
     HELP = ("Fusion de deux dossiers : choisissez avec les flèches le dossier qui reste le "
-            "dossier principal, puis Entrée. L'autre lui sera rattaché après une dernière "
-            "confirmation. Échap annule (rien n'est modifié).")
+            "dossier principal, puis Entrée ou F2. L'autre lui sera rattaché après une dernière "
+            "confirmation. Échap (ou F4, qui a ouvert ce dialogue) annule : rien n'est "
+            "modifié.")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Annuler", id="duplicates.survivor_cancel")]
+        Binding("f2", "keep_highlighted", "Garder", id="duplicates.survivor_keep"),
+        Binding("escape,f4", "cancel", "Annuler", id="duplicates.survivor_cancel")]
     DEFAULT_CSS = """
     SurvivorModal { align: center middle; }
     SurvivorModal > Vertical {
@@ -186,7 +188,7 @@ class SurvivorModal(InstermModal[int | None]):
                          classes="survivor-text", markup=False)
             yield OptionList(*(Option(self._prompt(item), id=str(item.id))
                                for item in (self.a, self.b)), id="survivor-options")
-            yield Static("Entrée : garder ce dossier — Échap : annuler", markup=False,
+            yield Static("Entrée ou F2 : garder ce dossier. Échap : annuler", markup=False,
                          classes="survivor-keys")
 
     @staticmethod
@@ -208,6 +210,11 @@ class SurvivorModal(InstermModal[int | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(int(event.option.id or 0))
+
+    def action_keep_highlighted(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(int(options.get_option_at_index(options.highlighted).id or 0))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -12,9 +12,9 @@ What the form does while the operator types (every rule is the domain's, asked t
   field is refused ("not finished yet" refusals, such as an empty required field, show once
   the field is left or on F2);
 - a normalisation proposal (uppercase, accents, typographic apostrophes...; the first first name
-  for an empty list of first names) is shown under the field and applied only by F4; what F4
-  did is said on the form's one notice line (`say`), which the next F4 replaces: no toast
-  piles up while the operator applies proposals one after the other;
+  for an empty list of first names) is shown under the field and applied only by F4, which
+  applies every proposal of the form at once; each applied change is listed on the form's one
+  notice line (`say`), which the next F4 replaces: no toast piles up;
 - the birth place is picked by commune or country name in a list under the field (the place
   table's name index is built once, in a thread worker, when the screen opens), or typed as a
   code, whose name is then shown; a well-formed code missing from the table is kept only after a
@@ -57,12 +57,15 @@ from insterm.tui.widgets.place_input import PlaceField
 from insterm.tui.widgets.trait_field import TraitField
 
 if TYPE_CHECKING:
-    from insterm.clinic import Clinic
+    from insterm.clinic import Clinic, DuplicateOverride
+    from insterm.domain.identity import StrictTraits, UsedNames
     from insterm.domain.places import PlaceIndex
     from insterm.domain.status import Transition
     from insterm.store.duplicates import Candidate
     from insterm.store.errors import VersionConflict
     from insterm.store.identities import IdentityRecord
+    from insterm.store.summary import IdentitySummary
+    from insterm.usecases.errors import DuplicateSuspected
     from insterm.usecases.identities import Saved
 
 T = TypeVar("T")
@@ -73,9 +76,8 @@ HELP = (
     "Traits stricts de l'identité (ceux de la pièce d'identité) et noms utilisés. Les champs "
     "marqués * sont obligatoires.\n"
     "Sous chaque champ, en rouge, ce qui est refusé et comment le corriger ; en jaune, une "
-    "proposition (majuscules, accents retirés, apostrophe droite...) : F4 applique celle du "
-    "champ où vous êtes, sinon la première du formulaire (une touche par proposition) : rien "
-    "n'est corrigé sans vous.\n"
+    "proposition (majuscules, accents retirés, apostrophe droite...) : F4 les applique toutes "
+    "d'un coup et dit chacune sur la ligne d'avis en haut : rien n'est corrigé sans vous.\n"
     "Date de naissance : JJ/MM/AAAA (00 pour un jour ou un mois inconnu : la date est alors "
     "corrigée et l'identité ne pourra pas être qualifiée). Sexe : M, F ou I.\n"
     "Lieu de naissance : tapez le nom de la commune ou du pays, choisissez dans la liste "
@@ -107,7 +109,7 @@ def form_bindings(prefix: str) -> list[BindingType]:
         Binding("escape", "back", "Retour", id=f"{prefix}.back"),
         Binding("f2", "save", "Enregistrer", id=f"{prefix}.save"),
         Binding("f4", "apply_proposal", "Appliquer", id=f"{prefix}.apply",
-                tooltip="Appliquer la proposition affichée sous le champ"),
+                tooltip="Appliquer toutes les propositions affichées sous les champs"),
         Binding("f5", "hints", "Doublons", id=f"{prefix}.hints",
                 tooltip="Aller à la liste des dossiers ressemblants"),
     ]
@@ -316,24 +318,25 @@ class IdentityFormScreen(InstermScreen[None]):
         return None
 
     def action_apply_proposal(self) -> None:
-        """Apply the proposal of the field where the focus is, else the first one down the
-        form (the focus goes there: the operator sees each value applied, one key each);
-        said on the notice line, which the next application replaces."""
-        field = self._focused_field()
-        if field is None or field.proposal is None:
-            with_proposal = [f for f in self.query(TraitField) if f.proposal is not None]
-            if not with_proposal:
-                self.say("Aucune proposition à appliquer.")
-                return
-            field = with_proposal[0]
-        proposal = field.proposal
-        assert proposal is not None
-        field.value = proposal
-        field.input.focus()
-        left = sum(1 for f in self.query(TraitField) if f is not field and f.proposal is not None)
-        self.say(f"Proposition appliquée : {checks.LABELS[field.trait]} « {proposal} »."
-                 + (f" {left} autre{'s' if left > 1 else ''} proposition{'s' if left > 1 else ''}"
-                    " en jaune sous les champs (F4 pour la suivante)." if left else ""))
+        """Apply every proposal of the form at once (a proposal that an applied one brings,
+        such as the first first name for an empty list, too); each applied change is listed
+        on the notice line, which the next application replaces. The focus stays put."""
+        applied: list[str] = []
+        for _ in range(len(checks.FIELDS)):  # a cascade is one or two rounds; bounded anyway
+            pending = [f for f in self.query(TraitField) if f.proposal is not None]
+            if not pending:
+                break
+            for field in pending:
+                proposal = field.proposal
+                assert proposal is not None
+                field.value = proposal
+                applied.append(f"{checks.LABELS[field.trait]} « {proposal} »")
+            self.recheck()
+        if not applied:
+            self.say("Aucune proposition à appliquer.")
+            return
+        plural = "s" if len(applied) > 1 else ""
+        self.say(f"Proposition{plural} appliquée{plural} : " + " ; ".join(applied) + ".")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
@@ -386,18 +389,22 @@ class IdentityFormScreen(InstermScreen[None]):
         raise NotImplementedError
 
     def run_save(self, call: Callable[[Clinic], T], done: Callable[[T], None],
-                 doing: str) -> None:
+                 doing: str, *, failed: Callable[[BaseException], None] | None = None) -> None:
+        """Run the saving call; a refusal goes to `failed` (default: `save_failed`)."""
         self._saving = True
 
         def finished(result: T) -> None:
             self._saving = False
             done(result)
 
-        def failed(error: BaseException) -> None:
+        def refused(error: BaseException) -> None:
             self._saving = False
-            self.save_failed(error, doing)
+            if failed is not None:
+                failed(error)
+            else:
+                self.save_failed(error, doing)
 
-        self.run_clinic(call, done=finished, failed=failed, doing=doing, group="save")
+        self.run_clinic(call, done=finished, failed=refused, doing=doing, group="save")
 
     def save_failed(self, error: BaseException, doing: str) -> None:
         """Nothing was written: say why (the one error path), keep every typed value."""
@@ -436,13 +443,27 @@ class IdentityFormScreen(InstermScreen[None]):
         commands = [PaletteCommand("Enregistrer l'identité", "Enregistrer la saisie",
                                    self.action_save, action="save")]
         if self.check_action("apply_proposal", ()):
-            commands.append(PaletteCommand("Appliquer la proposition",
-                                           "Au champ courant, sinon la suivante",
+            commands.append(PaletteCommand("Appliquer les propositions",
+                                           "Toutes celles du formulaire",
                                            self.action_apply_proposal, action="apply_proposal"))
         if self.check_action("hints", ()):
             commands.append(PaletteCommand("Dossiers ressemblants", "Aller à la liste",
                                            self.action_hints, action="hints"))
         return commands
+
+
+def typed_summary(strict: StrictTraits, used: UsedNames | None) -> IdentitySummary:
+    """The identity being typed, as the comparison with a stored one reads it."""
+    from insterm.store.summary import IdentitySummary
+
+    return IdentitySummary(
+        id=0, ipp="(saisie)", birth_name=strict.birth_name, first_name=strict.first_name,
+        first_names=strict.first_names or strict.first_name,
+        used_name=used.used_name if used else None,
+        used_first_name=used.used_first_name if used else None, birth_date=strict.birth_date,
+        birth_date_corrected=strict.birth_date_corrected, sex=strict.sex,
+        birth_place=strict.birth_place, status="PROV", attributes=frozenset(), has_ins=False,
+        merged_into=None, version=0)
 
 
 def _load_places() -> PlaceIndex:
@@ -481,8 +502,54 @@ class CreateScreen(IdentityFormScreen):
         except Exception as refused:
             self.save_failed(refused, "l'enregistrement du patient")
             return
-        self.run_save(lambda clinic: clinic.create_identity(actor, strict, used),
-                      self._created, "l'enregistrement du patient")
+        self._create(actor, strict, used, None)
+
+    def _create(self, actor: str, strict: StrictTraits, used: UsedNames | None,
+                override: DuplicateOverride | None) -> None:
+        def failed(error: BaseException) -> None:
+            from insterm.usecases.errors import DuplicateSuspected
+
+            if isinstance(error, DuplicateSuspected):
+                self._ask_duplicate(actor, strict, used, error)
+            else:
+                self.save_failed(error, "l'enregistrement du patient")
+
+        self.run_save(lambda clinic: clinic.create_identity(actor, strict, used,
+                                                            override=override),
+                      self._created, "l'enregistrement du patient", failed=failed)
+
+    def _ask_duplicate(self, actor: str, strict: StrictTraits, used: UsedNames | None,
+                       stop: DuplicateSuspected) -> None:
+        """The clinic refused: a stored record is nearly identical. Show both side by side;
+        open it (the usual answer), or create anyway with the reason typed there."""
+        from insterm.clinic import DuplicateOverride
+        from insterm.tui.screens.duplicate_stop import (
+            CreateAnyway,
+            DuplicateChoice,
+            DuplicateStopModal,
+            OpenExisting,
+        )
+
+        ids = frozenset(c.identity.id for c in stop.candidates)
+
+        def answered(choice: DuplicateChoice | None) -> None:
+            if isinstance(choice, OpenExisting):
+                self.leave_saved()
+                from insterm.tui.screens.record import RecordScreen
+
+                if self.app.screen is self:
+                    self.app.pop_screen()
+                self.app.push_screen(RecordScreen(choice.identity_id))
+            elif isinstance(choice, CreateAnyway):
+                self._create(actor, strict, used, DuplicateOverride(ids, choice.reason))
+            else:
+                self.say("Rien n'a été enregistré : la saisie est conservée.")
+
+        codes = [strict.birth_place] + [c.identity.birth_place for c in stop.candidates]
+        names = {code: name for code in codes if code and self.places is not None
+                 and (name := self.places.name(code))}
+        self.app.push_screen(DuplicateStopModal(typed_summary(strict, used), stop.candidates,
+                                                names), callback=answered)
 
     def _created(self, saved: Saved) -> None:
         self.leave_saved()

@@ -15,8 +15,9 @@ from insterm.tui.screens.base import InstermModal
 class ErrorModal(InstermModal[None]):
     """An unexpected error in French (nothing was saved); Enter or Escape closes it."""
 
-    HELP = "Une erreur est survenue : lisez le message, puis Entrée ou Échap pour fermer."
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Fermer", id="error.close")]
+    HELP = "Une erreur est survenue : lisez le message, puis Entrée, F2 ou Échap pour fermer."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f2", "close", "Fermer", id="error.close")]
     DEFAULT_CSS = """
     ErrorModal { align: center middle; }
     ErrorModal > Vertical {

@@ -25,6 +25,18 @@ GENERAL_HELP = (
 )
 
 
+def _from_textual(node: object, binding: Binding) -> bool:
+    """Whether `binding` is one of Textual's own: the first class along the node's hierarchy
+    that declares a binding with this description is a class of textual, not of insterm."""
+    for cls in type(node).__mro__:
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            description = declared.description if isinstance(declared, Binding) else (
+                declared[2] if len(declared) > 2 else "")
+            if description == binding.description:
+                return cls.__module__.startswith("textual")
+    return False
+
+
 def _function_keys_first(display: str) -> bool:
     """Sort key: function keys (F1..F12) first, then the others, each in their order."""
     return not (display[:1].lower() == "f" and display[1:].isdigit())
@@ -61,12 +73,18 @@ class HelpScreen(InstermModal[None]):
         does not show included; keys doing the same thing share a line ("f10, ^q  Quitter")."""
         text = getattr(screen, "HELP", "") or "Pas d'aide particulière pour cet écran."
         by_description: dict[str, list[str]] = {}
+        from insterm.tui.textual_words import french_description
+
         for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.system:
                 continue
+            description = french_description(binding.description,
+                                             from_textual=_from_textual(active.node, binding))
+            if description is None:
+                continue
             shown = app.get_key_display(binding)
-            displays = by_description.setdefault(binding.description, [])
+            displays = by_description.setdefault(description, [])
             if shown not in displays:
                 displays.append(shown)
         keys = [(", ".join(sorted(displays, key=_function_keys_first)), description)

@@ -45,12 +45,13 @@ class InformationModal(ChoiceModal):
             "de santé) est utilisé pour l'identifier ; il ne peut pas s'y opposer. Choisissez "
             "comment il l'a été : o oralement, a affiche en salle d'attente, d document "
             "d'information remis (le dépliant s'imprime depuis la palette, ctrl+p). Entrée "
-            "sur la ligne choisie fait de même. Échap ferme sans rien enregistrer : la question "
+            "sur la ligne choisie, ou F2, fait de même. Échap ferme sans rien enregistrer : la question "
             "reviendra avec la touche i sur la fiche.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "choose('oral')", "Oralement", id="information.oral"),
         Binding("a", "choose('affiche')", "Affiche", id="information.poster"),
         Binding("d", "choose('document')", "Document", id="information.leaflet"),
+        Binding("f2", "choose_highlighted", "Choisir", id="information.choose"),
         Binding("escape", "close", "Plus tard", id="information.close"),
     ]
 
@@ -60,6 +61,6 @@ class InformationModal(ChoiceModal):
             f"{who} : l'INS est utilisé pour l'identifier (sans opposition possible). Dernière "
             f"information : {information_text(last)}.",
             [(way.value, f"{LETTERS[way]}  {CHOICES[way]}") for way in InformedBy],
-            "o / a / d ou Entrée : enregistrer - Échap : plus tard")
+            "o / a / d, Entrée ou F2 : enregistrer. Échap : plus tard")
         self.who = who
         self.last = last

@@ -191,9 +191,9 @@ class EventDetailModal(InstermModal[None]):
     """Everything one audit event recorded; Escape or Enter closes."""
 
     HELP = ("Détail d'un événement du journal : qui, quand, quoi, et les données enregistrées "
-            "telles quelles (le matricule INS est toujours masqué). Échap ou Entrée ferme.")
+            "telles quelles (le matricule INS est toujours masqué). Échap, Entrée ou F2 ferme.")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Fermer", id="journal.detail_close"),
+        Binding("escape,f2", "close", "Fermer", id="journal.detail_close"),
         Binding("enter", "close", "Fermer", id="journal.detail_close_enter", show=False),
     ]
     DEFAULT_CSS = """

@@ -288,7 +288,14 @@ class QualifyScreen(InsiCallScreen):
         text = "Que faire : " + report.guidance_fr
         if not report.found and report.error is None and self.record is not None:
             names = self.record.first_names
-            if report.code == "01":
+            typed = self.query_one("#qualify-birth-place", Input).value.strip().upper()
+            sent_place = typed or self.record.birth_place
+            if sent_place:  # never ask to add a place that was sent
+                place = place_name(sent_place) or sent_place
+                text += (f" Prénoms de naissance du dossier : {names} ; le lieu de naissance "
+                         f"({place}) a été envoyé. Changez ci-dessous les prénoms à envoyer "
+                         "(tous, dans l'ordre, ou un autre), ou corrigez le lieu, puis F2.")
+            elif report.code == "01":
                 text += (f" Prénoms de naissance du dossier : {names}. Changez ci-dessous les "
                          "prénoms à envoyer ou ajoutez le lieu de naissance, puis F2.")
             elif report.code == "02":

@@ -126,8 +126,11 @@ def event_detail(event: AuditEvent) -> str:
         holder = details.get("holder") or {}
         parts.append(f"matricule déjà porté par le dossier IPP {holder.get('ipp', '?')}")
     elif event.action in ("document_checked", "document_mismatch"):
+        from insterm.domain.documents import CATALOGUE
+
         documents = details.get("documents") or [details.get("document_type")]
-        parts.append("pièce " + ", ".join(str(d) for d in documents if d))
+        parts.append(", ".join(CATALOGUE[d].label if d in CATALOGUE else str(d)
+                               for d in documents if d))
     elif event.action in ("attribute_set", "attribute_cleared"):
         from insterm.tui.widgets.attribute_badges import attribute_label
 

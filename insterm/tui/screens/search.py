@@ -203,6 +203,7 @@ class SearchScreen(InstermScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "create", "Nouveau patient", id="search.create"),
         Binding("f3", "focus_field", "Chercher", id="search.focus"),
+        Binding("f8", "settings", "Réglages", id="search.settings"),
         # The app's F10 is not shown elsewhere (room at 80 columns): the home screen shows it.
         Binding("f10", "app.quit", "Quitter", id="search.quit", priority=True),
         Binding("pagedown", "next_page", "Page suivante", id="search.next_page",
@@ -246,9 +247,17 @@ class SearchScreen(InstermScreen[None]):
 
     def on_screen_resume(self) -> None:
         # Coming back from a record: statuses may have changed; refresh the current page.
-        if self._page is not None and self.query_one(SearchField).value.strip():
+        field = self.query_one(SearchField)
+        if self._page is not None and field.value.strip():
             self._search_now(page=self._page.page)
         self._load_insi_status()
+        # The previous query is selected: the next patient's name replaces it as it is typed.
+        self.call_after_refresh(self._select_query_if_focused)
+
+    def _select_query_if_focused(self) -> None:
+        field = self.query_one(SearchField)
+        if self.focused is field:
+            field.select_all()
 
     def _load_insi_status(self) -> None:
         """The INSi calls waiting and whether INSi was unreachable at the last try, on one
@@ -429,8 +438,17 @@ class SearchScreen(InstermScreen[None]):
 
         self.app.push_screen(CreateScreen(self.query_text.strip()))
 
+    def action_settings(self) -> None:
+        """F8: the settings (INSi, certificate, keyring, operators, documents)."""
+        from insterm.tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
+
     def action_focus_field(self) -> None:
-        self.query_one(SearchField).focus()
+        """F3: back to the field with the query selected (typing replaces it)."""
+        field = self.query_one(SearchField)
+        field.focus()
+        field.select_all()
 
     def palette_commands(self) -> list[PaletteCommand]:
         commands = [PaletteCommand("Nouveau patient", "Saisir une nouvelle identité",

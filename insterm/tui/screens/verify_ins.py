@@ -370,7 +370,43 @@ class VerifyInsScreen(InsiCallScreen):
             return
         values = self._form_values()
         if values is None:
+            message = self.query_one("#verify-ins-message", FieldMessage)
+            said = str(message.render()).strip()
+            self.notify(f"Rien n'est envoyé à INSi : {said}" if said else
+                        "Rien n'est envoyé à INSi : corrigez l'INS reçu.",
+                        title="INS reçu à corriger", severity="warning", timeout=8)
             return
+        warnings = self._inconsistencies(values[0])
+        if warnings:
+            from insterm.tui.screens.confirm import ConfirmModal
+
+            text = ("Le matricule reçu ne correspond pas aux traits du dossier :\n"
+                    + "\n".join(f"- {w}" for w in warnings)
+                    + "\n\nVérifiez d'abord l'INS reçu et la pièce d'identité. Envoyer "
+                    "quand même la vérification à INSi ?")
+
+            def answered(confirmed: bool | None) -> None:
+                if confirmed:
+                    self._send_verification(values)
+
+            self.app.push_screen(ConfirmModal("Matricule et dossier en désaccord", text,
+                                              "Vérifier quand même"), callback=answered)
+            return
+        self._send_verification(values)
+
+    def _inconsistencies(self, matricule: str | None) -> list[str]:
+        """The domain's consistency warnings (sex, birth year / month, place) of `matricule`
+        against the record's traits; [] for the record's own INS or without a record."""
+        record = self.record
+        if matricule is None or record is None:
+            return []
+        from insterm.domain.nir import check_consistency, parse_nir
+
+        return [w.message for w in check_consistency(
+            parse_nir(matricule), sex=record.sex, birth_date=record.birth_date,
+            birth_place=record.birth_place)]
+
+    def _send_verification(self, values: tuple[str | None, str]) -> None:
         matricule, oid = values
         self._supplied = values
         self._last_sent = (self.query_one("#verify-ins-field", Input).value, oid)
