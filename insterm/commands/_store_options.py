@@ -13,6 +13,8 @@ lock exactly as in the application.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +33,15 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
         help="base de données à utiliser (sinon INSTERM_DB, le fichier de réglages, "
              "ou l'emplacement par défaut)",
     )
+
+
+def add_operator_option(parser: argparse.ArgumentParser, doing: str = "agit") -> None:
+    """`--operateur IDENTIFIANT`: who acts, when not the operator mapped to this OS account
+    (they then prove it: see the module docstring)."""
+    parser.add_argument("--operateur", "--operator", dest="operator", metavar="IDENTIFIANT",
+                        default=None,
+                        help=f"l'opérateur qui {doing} (défaut : celui associé au compte du "
+                             "système ; un autre tape son mot de passe)")
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -92,3 +103,40 @@ def signed_in_actor(clinic: Clinic, requested: str | None) -> str:
                             "dans un terminal pour le taper, ou depuis le compte du poste qui "
                             "lui est associé.")
     return clinic.sign_in_with_password(login, password).operator.login
+
+
+class CommandFailed(Exception):
+    """A command stops with this French message on standard error and this exit code."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def exit_code(self) -> int:
+        return fail(self.message, self.code)
+
+
+@contextmanager
+def acting_operator(args: argparse.Namespace, *, announce: bool = True,
+                    refused_code: int = 1) -> Iterator[tuple[Clinic, str]]:
+    """The database of `args` open, and the operator who acts signed in (`signed_in_actor` on
+    `args.operator`): for every command that writes in an operator's name. `CommandFailed`
+    when the base cannot be opened (exit 2), when nobody is named or mapped (2), or when the
+    operator named is refused (`refused_code`)."""
+    from insterm.clinic import Clinic
+    from insterm.config import SettingsError
+    from insterm.domain.errors import InstermError
+    from insterm.store.errors import StoreError
+
+    try:
+        clinic = Clinic.open(existing_db(args, announce=announce))
+    except (StoreError, SettingsError) as error:
+        raise CommandFailed(str(error)) from error
+    requested = getattr(args, "operator", None)
+    with clinic:
+        try:
+            actor = signed_in_actor(clinic, requested)
+        except InstermError as error:
+            raise CommandFailed(str(error), refused_code if requested else 2) from error
+        yield clinic, actor

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from insterm.commands._store_options import add_db_option
+from insterm.commands._store_options import add_db_option, add_operator_option
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,9 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     scan = sub.add_parser("doublons", add_help=False,
                           help="chercher les doublons possibles dans toute la base")
     scan.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-    scan.add_argument("--operateur", "--operator", dest="operator", metavar="IDENTIFIANT",
-                      help="opérateur qui lance la recherche (par défaut : celui du compte "
-                           "du poste ; un autre tape son mot de passe)")
+    add_operator_option(scan, "cherche les doublons")
     add_db_option(scan)
 
 
@@ -67,25 +65,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from insterm.clinic import Clinic
-    from insterm.commands._store_options import existing_db, fail, signed_in_actor
-    from insterm.config import SettingsError
+    from insterm.commands._store_options import CommandFailed, acting_operator, fail
     from insterm.domain.errors import InstermError
-    from insterm.store.errors import StoreError
 
     try:
-        clinic = Clinic.open(existing_db(args))
-    except (StoreError, SettingsError) as error:
-        return fail(str(error))
-    with clinic:
-        try:
-            actor = signed_in_actor(clinic, args.operator)
-        except InstermError as error:
-            return fail(str(error), 1 if args.operator else 2)
-        try:
-            report = clinic.scan_duplicates(actor)
-        except InstermError as error:
-            return fail(str(error), 1)
+        with acting_operator(args) as (clinic, actor):
+            try:
+                report = clinic.scan_duplicates(actor)
+            except InstermError as error:
+                return fail(str(error), 1)
+    except CommandFailed as failure:
+        return failure.exit_code()
     print(report.message)
     return 0
 

@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from insterm.commands._actor import add_operator_option
-from insterm.commands._store_options import add_db_option
+from insterm.commands._store_options import add_db_option, add_operator_option
 
 if TYPE_CHECKING:
     from insterm.clinic import Clinic
@@ -31,7 +30,7 @@ def _subparser(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: s
     parser = sub.add_parser(name, help=summary, description=summary, add_help=False)
     parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     add_db_option(parser)
-    add_operator_option(parser)
+    add_operator_option(parser, "exporte")
     return parser
 
 
@@ -92,29 +91,21 @@ def _host_port(text: str) -> tuple[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from insterm.clinic import Clinic
-    from insterm.commands._actor import resolve_actor
-    from insterm.commands._store_options import existing_db, fail
-    from insterm.config import SettingsError
+    from insterm.commands._store_options import CommandFailed, acting_operator, fail
     from insterm.domain.errors import InstermError
-    from insterm.store.errors import StoreError
 
     try:
-        clinic = Clinic.open(existing_db(args, announce=False))
-    except (StoreError, SettingsError) as error:
-        return fail(str(error))
-    with clinic:
-        actor = resolve_actor(clinic, args, "exporte")
-        if actor is None:
-            return 2
-        if args.export_command == "envoyer" or getattr(args, "mllp", None):
-            return _mllp(clinic, actor, args)
-        try:
-            result = _export(clinic, actor, args)
-        except InstermError as error:
-            return fail(str(error), 1)
-        except OSError as error:
-            return fail(f"Écriture impossible : {error}. Rien n'a été exporté.", 1)
+        with acting_operator(args, announce=False) as (clinic, actor):
+            if args.export_command == "envoyer" or getattr(args, "mllp", None):
+                return _mllp(clinic, actor, args)
+            try:
+                result = _export(clinic, actor, args)
+            except InstermError as error:
+                return fail(str(error), 1)
+            except OSError as error:
+                return fail(f"Écriture impossible : {error}. Rien n'a été exporté.", 1)
+    except CommandFailed as failure:
+        return failure.exit_code()
     if result.paths or result.format == "hl7":
         print(result.message)
     else:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from insterm.commands._actor import add_operator_option
-from insterm.commands._store_options import add_db_option
+from insterm.commands._store_options import add_db_option, add_operator_option
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -29,35 +28,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--imprimante", metavar="NOM", default=None,
                        help="imprimante CUPS à laquelle envoyer les étiquettes (lp)")
     add_db_option(parser)
-    add_operator_option(parser)
+    add_operator_option(parser, "imprime les étiquettes")
 
 
 def run(args: argparse.Namespace) -> int:
-    from insterm.clinic import Clinic
-    from insterm.commands._actor import resolve_actor
-    from insterm.commands._store_options import existing_db, fail
-    from insterm.config import SettingsError
+    from insterm.commands._store_options import CommandFailed, acting_operator, fail
     from insterm.domain.errors import InstermError
-    from insterm.store.errors import StoreError
 
-    try:
-        clinic = Clinic.open(existing_db(args, announce=False))
-    except (StoreError, SettingsError) as error:
-        return fail(str(error))
     output = None
     if args.imprimante is None:
         output = Path(args.sortie or f"etiquettes-{args.ipp.strip()}.pdf")
-    with clinic:
-        actor = resolve_actor(clinic, args, "imprime les étiquettes")
-        if actor is None:
-            return 2
-        try:
-            result = clinic.print_labels(actor, args.ipp, format_name=args.format_name,
-                                         count=args.nombre, output=output,
-                                         printer=args.imprimante)
-        except InstermError as error:
-            return fail(str(error), 1)
-        except OSError as error:
-            return fail(f"Écriture impossible : {error}. Aucune étiquette n'a été écrite.", 1)
+    try:
+        with acting_operator(args, announce=False) as (clinic, actor):
+            try:
+                result = clinic.print_labels(actor, args.ipp, format_name=args.format_name,
+                                             count=args.nombre, output=output,
+                                             printer=args.imprimante)
+            except InstermError as error:
+                return fail(str(error), 1)
+            except OSError as error:
+                return fail(f"Écriture impossible : {error}. Aucune étiquette n'a été écrite.",
+                            1)
+    except CommandFailed as failure:
+        return failure.exit_code()
     print(result.message)
     return 0

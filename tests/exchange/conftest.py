@@ -14,6 +14,7 @@ from insterm.clinic import Clinic, DocumentCheck
 from insterm.domain.identity import StrictTraits, UsedNames
 from insterm.exchange.identity import ExchangeIdentity, Ins
 from insterm.insi.results import Attempt, InsiResult, InsRecord, ReturnedTraits, SearchOutcome
+from insterm.usecases.authentication import current_os_login
 
 TODAY = date(2025, 6, 1)
 PASSPORT = DocumentCheck(codes=["PA"], traits_match=True, expires_on={"PA": date(2030, 1, 1)})
@@ -50,7 +51,10 @@ class Practice:
 def clinic(tmp_path: Path) -> Iterator[Clinic]:
     with Clinic.open(tmp_path / "cabinet.db", create=True, today=lambda: TODAY) as opened:
         opened.bootstrap_admin("admin", "Alice Admin", os_login="admin")
-        opened.add_operator("admin", "sophie", "Sophie Secrétaire")
+        # sophie works from the OS account running the tests: `--operateur sophie` (or nothing)
+        # signs her in on the command line without a password
+        opened.add_operator("admin", "sophie", "Sophie Secrétaire",
+                            os_login=current_os_login())
         yield opened
 
 

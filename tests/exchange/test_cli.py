@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from insterm.cli import main
+from insterm.clinic import Clinic
 from tests.exchange.conftest import MATRICULE, Practice
 
 
@@ -38,6 +39,20 @@ def test_export_fhir_needs_ipps_or_tout(practice: Practice, db: str, capsys) -> 
     assert "Indiquez au moins un IPP, ou --tout" in capsys.readouterr().err
     assert main(["export", "fhir", "--tout", "--db", db, "--operateur", "sophie"]) == 1
     assert "administrateur" in capsys.readouterr().err
+
+
+def test_naming_another_operator_needs_their_proof(practice: Practice, db: str,
+                                                   tmp_path: Path, capsys) -> None:
+    """`--operateur admin` from an OS account that is not the administrator's: refused (no
+    terminal to type a password), nothing written, no audit event in their name."""
+    out = tmp_path / "base.ndjson"
+    for command in (["export", "fhir", "--tout", "--sortie", str(out)],
+                    ["etiquettes", practice.qual, "--sortie", str(tmp_path / "e.pdf")]):
+        assert main([*command, "--db", db, "--operateur", "admin"]) == 1
+        assert "s'identifie par son compte du poste" in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "e.pdf").exists()
+    with Clinic.open(Path(db)) as clinic:
+        assert not clinic.audit_events(action="identities_exported").events
 
 
 def test_export_hl7_to_a_drop_folder(practice: Practice, db: str, tmp_path: Path, capsys) -> None:
