@@ -89,7 +89,7 @@ def _run_child(started: float, kind: str, db: str, operator: str, query: str) ->
         from insterm.tui.screens.search import SearchScreen
 
         clinic = Clinic.open(db)
-        app = InstermApp(clinic, os_login=operator or "")  # "bench" signs in by that account
+        app = InstermApp(clinic, os_login=_os_login_of(clinic, operator))
         home = SearchScreen
     original_display = app._display
 
@@ -110,6 +110,14 @@ def _run_child(started: float, kind: str, db: str, operator: str, query: str) ->
     app.run(headless=True, size=(80, 24))
     result["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(result))
+
+
+def _os_login_of(clinic: Any, operator: str) -> str:
+    """The OS account `operator` signs in by: the app is given it, as if run from it."""
+    for candidate in clinic.operators():
+        if candidate.login == operator and candidate.os_login:
+            return str(candidate.os_login)
+    raise RuntimeError(f"operator {operator!r} signs in by no OS account")
 
 
 def _first_operator(db_path: str | os.PathLike[str]) -> str:
@@ -192,7 +200,7 @@ async def _keystrokes(db_path: Path, queries: list[str],
 
     samples: list[tuple[float, float]] = []
     with Clinic.open(db_path) as clinic:
-        app = InstermApp(clinic, os_login=operator)
+        app = InstermApp(clinic, os_login=_os_login_of(clinic, operator))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause(0.2)
             screen: Any = app.screen  # the search screen, whose private hooks are wrapped
@@ -303,6 +311,9 @@ def bytes_over_terminal(db_path: str | os.PathLike[str], name: str, *,
     try:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         first = _read_until_quiet(fd, max(quiet, 1.5), 60)
+        if "prénom date".encode() not in first:  # the search placeholder, not a sign-in
+            raise RuntimeError("the application did not open on the search screen (is the "
+                               f"operator {operator!r} mapped to this OS account?)")
         keys = []
         for key in name:
             os.write(fd, key.encode())
