@@ -178,12 +178,13 @@ def monthly(conn: sqlite3.Connection, months: list[tuple[str, Window]]) -> list[
     created = [0] * (len(ends) + 1)
     qualified_delta = [0] * (len(ends) + 1)
     qualified_in = [0] * (len(ends) + 1)
-    bounds = ", ".join(f"({index}, ?)" for index in range(len(ends)))
-    by_month = (f"coalesce((SELECT min(i) FROM bounds WHERE identity.created_at < end_at), "
-                f"{len(ends)})") if ends else "0"
+    # the month index of each identity, as a CASE over the sorted ends (a correlated subquery
+    # on a VALUES table took twice as long over a million identities)
+    by_month = ("CASE " + " ".join(f"WHEN created_at < ? THEN {index}"
+                                   for index in range(len(ends)))
+                + f" ELSE {len(ends)} END") if ends else "0"
     for index, count, qualified_now in conn.execute(
-            (f"WITH bounds(i, end_at) AS (VALUES {bounds}) " if ends else "")
-            + f"SELECT {by_month}, count(*), sum(status = 'QUAL') FROM identity"
+            f"SELECT {by_month}, count(*), sum(status = 'QUAL') FROM identity"
             " WHERE merged_into IS NULL GROUP BY 1", ends):
         created[index] += count
         qualified_delta[index] += qualified_now
