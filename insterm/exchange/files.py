@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
-from insterm.atomic_file import commit, discard, write_temporary
+from insterm.atomic_file import StagedFiles
 
-__all__ = ["commit", "digest", "discard", "write_temporary"]
+__all__ = ["StagedFiles", "digest"]
 
 
 def digest(data: bytes) -> str:

@@ -164,22 +164,14 @@ def _deliver(ctx: Context, actor: str, fmt: str, output: Path | None,
         found, exported = read(conn)
     data = render(exported)
     sha256 = files.digest(data)
-    temporary = files.write_temporary(output, data) if output is not None else None
-    renamed = False
-    try:
+    with files.StagedFiles() as staged:
+        if output is not None:  # written before the write transaction, to keep it short
+            staged.stage(output, data)
         with ctx.change(actor, ACTION, admin=admin,
                         admin_for="exporter toute la base") as change:
             change.identity_id = _identity_id(found)
             _details(change, fmt, destination, exported, sha256, **(extra or {}))
-            if temporary is not None and output is not None:
-                files.commit(temporary, output)
-                renamed = True
-    except BaseException:
-        if temporary is not None:
-            files.discard(temporary)
-            if renamed and output is not None:
-                files.discard(output)
-        raise
+            staged.publish()
     return ExportResult(fmt, len(exported), sum(1 for i in exported if i.qualified), sha256,
                         destination, data, (output,) if output is not None else ())
 
@@ -253,35 +245,23 @@ def export_hl7(ctx: Context, actor: str, ipps: Sequence[str], folder: Path,
     if not ipps:
         raise ExportRefused("Indiquez au moins un IPP.", field="ipp")
     stamp = now()
-    temporaries: list[tuple[Path, Path]] = []
-    done: list[Path] = []
-    try:
-        with ctx.change(actor, ACTION) as change:
-            found: list[IdentityRecord] = []
-            messages = [(ipp, m) for ipp, _, m in
-                        build_hl7_messages(change, ipps, options, stamp, found)]
-            exported = [exchange_identity(change.conn, r) for r in found]
-            data = [m.encode("utf-8") for _, m in messages]
-            sha256 = files.digest(b"".join(data))
-            change.identity_id = _identity_id(found)
-            names = [f"{stamp:%Y%m%d%H%M%S}_{ipp}_{options.event}_{n:05d}.hl7"
-                     for n, (ipp, _) in enumerate(messages, start=1)]
-            _details(change, "hl7", str(folder.absolute()), exported, sha256,
-                     event=options.event, files=len(names))
-            for name, content in zip(names, data):
-                path = folder / name
-                temporaries.append((files.write_temporary(path, content, mode=0o640), path))
-            for temporary, path in temporaries:
-                files.commit(temporary, path)
-                done.append(path)
-    except BaseException:
-        for temporary, path in temporaries:
-            files.discard(temporary)
-            if path in done:
-                files.discard(path)
-        raise
+    with files.StagedFiles() as staged, ctx.change(actor, ACTION) as change:
+        found: list[IdentityRecord] = []
+        messages = [(ipp, m) for ipp, _, m in
+                    build_hl7_messages(change, ipps, options, stamp, found)]
+        exported = [exchange_identity(change.conn, r) for r in found]
+        data = [m.encode("utf-8") for _, m in messages]
+        sha256 = files.digest(b"".join(data))
+        change.identity_id = _identity_id(found)
+        names = [f"{stamp:%Y%m%d%H%M%S}_{ipp}_{options.event}_{n:05d}.hl7"
+                 for n, (ipp, _) in enumerate(messages, start=1)]
+        _details(change, "hl7", str(folder.absolute()), exported, sha256,
+                 event=options.event, files=len(names))
+        for name, content in zip(names, data):
+            staged.stage(folder / name, content, mode=0o640)
+        staged.publish()
     return ExportResult("hl7", len(exported), sum(1 for i in exported if i.qualified), sha256,
-                        str(folder.absolute()), b"".join(data), tuple(done))
+                        str(folder.absolute()), b"".join(data), staged.published)
 
 
 def build_hl7_messages(change: Change, ipps: Sequence[str], options: HL7Options,

@@ -82,44 +82,34 @@ def print_labels(ctx: Context, actor: str, ipp: str, *, format_name: str = "3x8"
     if output is not None and (output.is_dir() or not output.parent.is_dir()):
         raise ExportRefused(f"« {output} » : indiquez un fichier dans un dossier existant.",
                             field="output")
-    temporary: Path | None = None
-    renamed = False
-    try:
-        with ctx.change(actor, ACTION) as change:
-            record = identities.find_by_ipp(change.conn, ipp.strip())
-            if record is None or record.merged_into is not None:
-                raise ExportRefused(f"Aucun dossier actif n'a l'IPP « {echoed(ipp)} ».",
-                                    field="ipp")
-            if record.status != "QUAL":
-                from insterm.domain.status import Status
+    with files.StagedFiles() as staged, ctx.change(actor, ACTION) as change:
+        record = identities.find_by_ipp(change.conn, ipp.strip())
+        if record is None or record.merged_into is not None:
+            raise ExportRefused(f"Aucun dossier actif n'a l'IPP « {echoed(ipp)} ».",
+                                field="ipp")
+        if record.status != "QUAL":
+            from insterm.domain.status import Status
 
-                raise ExportRefused(
-                    f"Étiquettes INS refusées : l'identité IPP {record.ipp} est « "
-                    f"{Status(record.status).label} ». Le datamatrix INS n'est imprimé que pour "
-                    "une identité qualifiée (QUAL).", field="status")
-            change.identity_id = record.id
-            pdf = labels.sheet(exchange_identity(change.conn, record), fmt, count)
-            shown = count if count is not None else fmt.per_page
-            sha256 = files.digest(pdf)
-            change.details.update(format=fmt.name, count=shown, sha256=sha256, ipp=record.ipp,
-                                  destination=f"imprimante {printer}" if printer
-                                  else str(output.absolute() if output else ""))
-            if printer is not None:
-                with tempfile.TemporaryDirectory(prefix="insterm-labels-") as folder:
-                    pdf_path = Path(folder) / f"etiquettes-{record.ipp}.pdf"
-                    write_atomically(pdf_path, pdf)
-                    _print(pdf_path, printer, f"Étiquettes INS {record.ipp}")
-            else:
-                assert output is not None
-                temporary = files.write_temporary(output, pdf)
-                files.commit(temporary, output)
-                renamed = True
-    except BaseException:
-        if temporary is not None:
-            files.discard(temporary)
-            if renamed and output is not None:
-                files.discard(output)
-        raise
+            raise ExportRefused(
+                f"Étiquettes INS refusées : l'identité IPP {record.ipp} est « "
+                f"{Status(record.status).label} ». Le datamatrix INS n'est imprimé que pour "
+                "une identité qualifiée (QUAL).", field="status")
+        change.identity_id = record.id
+        pdf = labels.sheet(exchange_identity(change.conn, record), fmt, count)
+        shown = count if count is not None else fmt.per_page
+        sha256 = files.digest(pdf)
+        change.details.update(format=fmt.name, count=shown, sha256=sha256, ipp=record.ipp,
+                              destination=f"imprimante {printer}" if printer
+                              else str(output.absolute() if output else ""))
+        if printer is not None:
+            with tempfile.TemporaryDirectory(prefix="insterm-labels-") as folder:
+                pdf_path = Path(folder) / f"etiquettes-{record.ipp}.pdf"
+                write_atomically(pdf_path, pdf)
+                _print(pdf_path, printer, f"Étiquettes INS {record.ipp}")
+        else:
+            assert output is not None
+            staged.stage(output, pdf)
+            staged.publish()
     return LabelsResult(record.ipp, shown, fmt.name, sha256,
                         output.absolute() if output is not None and printer is None else None,
                         printer)

@@ -86,15 +86,38 @@ def test_an_unknown_ipp_writes_nothing_and_audits_nothing(practice: Practice,
 
 def test_a_failed_write_leaves_no_file_and_no_event(practice: Practice, out_dir: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from insterm.exchange import files
+    from insterm import atomic_file
 
     def broken(temporary: Path, path: Path) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files, "commit", broken)
+    monkeypatch.setattr(atomic_file, "commit", broken)
     with pytest.raises(OSError):
         practice.clinic.export_fhir("sophie", [practice.qual], out_dir / "p.json")
     assert list(out_dir.iterdir()) == []
+    assert events(practice, "identities_exported") == []
+
+
+def test_hl7_files_failing_half_way_leave_none(practice: Practice, out_dir: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second message's rename fails: the first, already renamed, is removed too, and no
+    event says they were sent."""
+    from insterm import atomic_file
+
+    real = atomic_file.commit
+    renamed: list[Path] = []
+
+    def second_fails(temporary: Path, path: Path) -> None:
+        if renamed:
+            raise OSError(28, "No space left on device")
+        real(temporary, path)
+        renamed.append(path)
+
+    monkeypatch.setattr(atomic_file, "commit", second_fails)
+    with pytest.raises(OSError):
+        practice.clinic.export_hl7("sophie", [practice.qual, practice.prov], out_dir,
+                                   HL7Options(event="A28", finess="630000001"))
+    assert len(renamed) == 1 and list(out_dir.iterdir()) == []
     assert events(practice, "identities_exported") == []
 
 
