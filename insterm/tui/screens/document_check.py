@@ -38,7 +38,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from insterm.domain.dates import DATE_CHARACTERS, DATE_MAX_LENGTH
 from insterm.domain.display_name import main_name
@@ -58,7 +58,8 @@ from insterm.tui.forms.document_check import (
     strict_traits,
     trait_lines,
 )
-from insterm.tui.screens.base import InstermModal, InstermScreen
+from insterm.tui.screens.button_dialog import ButtonDialog, DialogButton
+from insterm.tui.screens.view_screen import ViewScreen
 from insterm.tui.widgets.status_badge import StatusBadge, status_label
 from insterm.tui.widgets.tick_box import TickBox
 
@@ -73,7 +74,7 @@ __all__ = ["DocumentCheckScreen", "TraitMismatchModal", "document_fields"]
 # ------------------------------------------------------------------ the trait mismatch dialog
 
 
-class TraitMismatchModal(InstermModal[str | None]):
+class TraitMismatchModal(ButtonDialog):
     """A trait is not confirmed: "edit" (correct the identity), "doubtful" (mark it), or None."""
 
     HELP = ("Un trait de l'identité n'est pas conforme à la pièce : le contrôle ne peut pas être "
@@ -88,43 +89,15 @@ class TraitMismatchModal(InstermModal[str | None]):
         Binding("escape", "choose('')", "Revenir au contrôle",
                 id="document_check.mismatch_back"),
     ]
-    DEFAULT_CSS = """
-    TraitMismatchModal { align: center middle; }
-    TraitMismatchModal > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $error; background: $surface; padding: 0 1;
-    }
-    TraitMismatchModal .mismatch-title { text-style: bold; color: $error; width: 100%; }
-    TraitMismatchModal .mismatch-text { width: 100%; margin: 1 0; }
-    TraitMismatchModal Horizontal { height: auto; align: right middle; }
-    TraitMismatchModal Button { margin-left: 1; }
-    """
-
     def __init__(self, unconfirmed: list[str], doubtful_effect: str | None) -> None:
-        super().__init__()
-        self._unconfirmed = unconfirmed
-        self._doubtful_effect = doubtful_effect
-
-    def compose(self) -> ComposeResult:
-        text = mismatch_text(self._unconfirmed, self._doubtful_effect)
-        with Vertical():
-            yield Label("Traits non conformes à la pièce", classes="mismatch-title")
-            yield Static(text, classes="mismatch-text", markup=False)
-            with Horizontal():
-                yield Button("Modifier l'identité (F3)", id="mismatch-edit",
-                             action="screen.choose('edit')")
-                yield Button("Douteuse (F6)", variant="error", id="mismatch-doubtful",
-                             disabled=self._doubtful_effect is None,
-                             action="screen.choose('doubtful')")
-                yield Button("Revenir (Échap)", id="mismatch-back", action="screen.choose('')")
-
-    def on_mount(self) -> None:
-        self.query_one("#mismatch-back", Button).focus()
-
-    def action_choose(self, choice: str) -> None:
-        if choice == "doubtful" and self._doubtful_effect is None:
-            return
-        self.dismiss(choice or None)
+        super().__init__("Traits non conformes à la pièce",
+                         mismatch_text(unconfirmed, doubtful_effect), [
+                             DialogButton("Modifier l'identité (F3)", "edit", "mismatch-edit"),
+                             DialogButton("Douteuse (F6)", "doubtful", "mismatch-doubtful",
+                                          variant="error",
+                                          enabled=doubtful_effect is not None),
+                             DialogButton("Revenir (Échap)", "", "mismatch-back"),
+                         ], tone="error")
 
 
 # ------------------------------------------------------------------ the screen
@@ -142,7 +115,8 @@ def document_fields(type_id: str, expiry_id: str) -> ComposeResult:
                     restrict=DATE_CHARACTERS)
 
 
-class DocumentCheckScreen(InstermScreen):
+class DocumentCheckScreen(ViewScreen[CheckView, "Saved"]):
+    FIRST_FOCUS = "#doc-type"
     TITLE = "Contrôle de pièce d'identité"
     HELP = (
         "Contrôle d'une pièce d'identité présentée par le patient. Il fait passer l'identité "
@@ -200,7 +174,6 @@ class DocumentCheckScreen(InstermScreen):
     def __init__(self, identity_id: int) -> None:
         super().__init__()
         self.identity_id = identity_id
-        self.view: CheckView | None = None
         self._saving = False
 
     # ------------------------------------------------------------------ layout
@@ -248,25 +221,13 @@ class DocumentCheckScreen(InstermScreen):
         yield Static("", id="check-message", markup=False)
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.query_one("#doc-type", Select).focus()
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self.view is not None:
-            self.reload()
-
-    def reload(self) -> None:
+    def reader(self) -> Callable[[Clinic], CheckView]:
         identity_id = self.identity_id
-        self.run_clinic(lambda clinic: load_check_view(clinic, identity_id), done=self._show,
-                        group="document-check-load", exclusive=True,
-                        doing="la lecture du dossier")
+        return lambda clinic: load_check_view(clinic, identity_id)
 
     # ------------------------------------------------------------------ display
 
-    def _show(self, view: CheckView) -> None:
-        previous = self.view
-        self.view = view
+    def show_view(self, view: CheckView, previous: CheckView | None) -> None:
         record = view.record
         if view.default_catalogue:
             self.log.warning("clinic.document_catalogue() absent: default practice catalogue")

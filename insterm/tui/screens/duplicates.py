@@ -18,6 +18,7 @@ work without being shown (F1 and the palette list them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -31,7 +32,8 @@ from textual.widgets.option_list import Option
 
 from insterm.datasets import place_name
 from insterm.tui.palette import PaletteCommand
-from insterm.tui.screens.base import InstermModal, InstermScreen
+from insterm.tui.screens.base import InstermModal
+from insterm.tui.screens.view_screen import ViewScreen
 from insterm.tui.widgets.identity_comparison import IdentityComparison
 
 if TYPE_CHECKING:
@@ -220,9 +222,11 @@ class SurvivorModal(InstermModal[int | None]):
         self.dismiss(None)
 
 
-class DuplicatesScreen(InstermScreen[None]):
+class DuplicatesScreen(ViewScreen[DuplicatesView, None]):
     """The candidate pairs, the highlighted one compared, and the decisions (module docstring)."""
 
+    FIRST_FOCUS = "#dup-pairs"
+    READING = "la lecture des doublons"
     TITLE = "Doublons"
     HELP = (
         "Doublons possibles : chaque ligne est une paire de dossiers qui se ressemblent ("
@@ -266,7 +270,6 @@ class DuplicatesScreen(InstermScreen[None]):
         super().__init__()
         self.identity_id = identity_id
         self.all_groups = identity_id is None
-        self.view: DuplicatesView | None = None
         self.scanning = False
 
     # ------------------------------------------------------------------ layout
@@ -284,23 +287,13 @@ class DuplicatesScreen(InstermScreen[None]):
             yield IdentityComparison(id="dup-compare")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.query_one("#dup-pairs", DataTable).focus()
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self.view is not None:
-            self.reload()
-
     @property
     def scope_id(self) -> int | None:
         return None if self.all_groups else self.identity_id
 
-    def reload(self) -> None:
+    def reader(self) -> Callable[[Clinic], DuplicatesView]:
         scope = self.scope_id
-        self.run_clinic(lambda clinic: load_view(clinic, scope), done=self._show,
-                        group="duplicates-load", exclusive=True,
-                        doing="la lecture des doublons")
+        return lambda clinic: load_view(clinic, scope)
 
     # ------------------------------------------------------------------ display
 
@@ -310,15 +303,16 @@ class DuplicatesScreen(InstermScreen[None]):
 
     @property
     def selected(self) -> CandidatePair | None:
-        pairs = self.pairs
+        return self._at_cursor(self.pairs)
+
+    def _at_cursor(self, pairs: tuple[CandidatePair, ...]) -> CandidatePair | None:
         if not pairs:
             return None
         row = self.query_one("#dup-pairs", DataTable).cursor_row
         return pairs[min(max(row, 0), len(pairs) - 1)]
 
-    def _show(self, view: DuplicatesView) -> None:
-        previous = self.selected
-        self.view = view
+    def show_view(self, view: DuplicatesView, previous_view: DuplicatesView | None) -> None:
+        previous = self._at_cursor(previous_view.pairs if previous_view is not None else ())
         table = self.query_one("#dup-pairs", DataTable)
         table.clear()
         for index, pair in enumerate(view.pairs):

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, ClassVar, TypeAlias
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select, Static
 
 from insterm.domain.errors import InstermError
 from insterm.tui.errors import refusal_message
@@ -37,6 +37,7 @@ from insterm.tui.forms.document_check import (
     proof_hint,
 )
 from insterm.tui.screens.base import InstermModal
+from insterm.tui.screens.button_dialog import ButtonDialog, DialogButton
 from insterm.tui.screens.document_check import document_fields
 from insterm.tui.widgets.tick_box import TickBox
 
@@ -51,7 +52,7 @@ RecheckResult: TypeAlias = "Saved | VersionConflict | None"
 """What `RecheckModal` dismisses with: the saved edit, a conflict for the form, or nothing."""
 
 
-class StrictEditModal(InstermModal[str | None]):
+class StrictEditModal(ButtonDialog):
     """Save with the announced drop ("save"), re-check on the document ("recheck"), or None."""
 
     HELP = ("Modification d'un trait strict : le texte dit l'effet sur le statut. F2 enregistre "
@@ -63,52 +64,14 @@ class StrictEditModal(InstermModal[str | None]):
         Binding("f3", "choose('recheck')", "Revérifier sur la pièce", id="edit.drop_recheck"),
         Binding("escape", "choose('')", "Annuler", id="edit.drop_cancel"),
     ]
-    DEFAULT_CSS = """
-    StrictEditModal { align: center middle; }
-    StrictEditModal > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $warning; background: $surface; padding: 0 1;
-    }
-    StrictEditModal .drop-title { text-style: bold; width: 100%; }
-    StrictEditModal .drop-text { width: 100%; margin: 1 0 0 0; }
-    StrictEditModal .drop-recheck { width: 100%; margin: 1 0 0 0; color: $success; }
-    StrictEditModal Horizontal { height: auto; align: right middle; margin-top: 1; }
-    StrictEditModal Button { margin-left: 1; }
-    """
-
     def __init__(self, title: str, text: str, recheck: str | None) -> None:
-        super().__init__()
-        self._title = title
-        self._text = text
-        self._recheck = recheck
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self._title, classes="drop-title")
-            yield Static(self._text, classes="drop-text", markup=False)
-            if self._recheck:
-                yield Static(f"Avec revérification sur la pièce (F3) : {self._recheck}",
-                             classes="drop-recheck", markup=False)
-            with Horizontal():
-                yield Button("Enregistrer (F2)", variant="warning", id="drop-save",
-                             action="screen.choose('save')")
-                if self._recheck:
-                    yield Button("Revérifier sur la pièce (F3)", id="drop-recheck",
-                                 action="screen.choose('recheck')")
-                yield Button("Annuler (Échap)", id="drop-cancel", action="screen.choose('')")
-
-    def on_mount(self) -> None:
-        self.query_one("#drop-cancel", Button).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "choose" and parameters == ("recheck",):
-            return self._recheck is not None
-        return True
-
-    def action_choose(self, choice: str) -> None:
-        if choice == "recheck" and self._recheck is None:
-            return
-        self.dismiss(choice or None)
+        buttons = [DialogButton("Enregistrer (F2)", "save", "drop-save", variant="warning")]
+        if recheck:
+            buttons.append(DialogButton("Revérifier sur la pièce (F3)", "recheck",
+                                        "drop-recheck"))
+        buttons.append(DialogButton("Annuler (Échap)", "", "drop-cancel"))
+        note = f"Avec revérification sur la pièce (F3) : {recheck}" if recheck else None
+        super().__init__(title, text, buttons, note=note)
 
 
 class RecheckModal(InstermModal[RecheckResult]):

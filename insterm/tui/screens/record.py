@@ -19,6 +19,7 @@ The record is loaded in a thread worker, and again whenever the screen comes bac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -34,8 +35,8 @@ from insterm.domain.display_name import display_name, main_name
 from insterm.domain.insi_codes import CR_MEANINGS
 from insterm.domain.traits import SEX_LABELS
 from insterm.tui.palette import PaletteCommand, binding_key
-from insterm.tui.screens.base import InstermScreen
 from insterm.tui.screens.information import information_text
+from insterm.tui.screens.view_screen import ViewScreen
 from insterm.tui.widgets.attribute_badges import AttributeBadges
 from insterm.tui.widgets.status_badge import StatusBadge
 
@@ -159,9 +160,10 @@ class TraitsPanel(Static):
     """
 
 
-class RecordScreen(InstermScreen[None]):
+class RecordScreen(ViewScreen[RecordView, None]):
     """One identity's record (module docstring); reloaded whenever it comes back on top."""
 
+    FIRST_FOCUS = "#record-history"
     TITLE = "Fiche patient"
     HELP = (
         "Fiche du patient : ses traits d'identité, son statut (provisoire, récupérée, validée, "
@@ -206,7 +208,6 @@ class RecordScreen(InstermScreen[None]):
     def __init__(self, identity_id: int) -> None:
         super().__init__()
         self.identity_id = identity_id
-        self.view: RecordView | None = None
         self._events: list[AuditEvent] = []  # the history shown, newest first
 
     @property
@@ -236,23 +237,13 @@ class RecordScreen(InstermScreen[None]):
             yield Static("", id="record-event", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.query_one("#record-history", DataTable).focus()
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self.view is not None:
-            self.reload()
-
-    def reload(self) -> None:
+    def reader(self) -> Callable[[Clinic], RecordView]:
         identity_id = self.identity_id
-        self.run_clinic(lambda clinic: load_view(clinic, identity_id), done=self._show,
-                        group="record-load", exclusive=True, doing="la lecture du dossier")
+        return lambda clinic: load_view(clinic, identity_id)
 
     # ------------------------------------------------------------------ display
 
-    def _show(self, view: RecordView) -> None:
-        self.view = view
+    def show_view(self, view: RecordView, previous: RecordView | None) -> None:
         record = view.record
         name = main_name(record)  # the used names are in the traits just below
         self.query_one("#record-title", Label).update(f"{name} — IPP {record.ipp}")
