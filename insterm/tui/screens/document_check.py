@@ -89,6 +89,7 @@ class TraitMismatchModal(ButtonDialog):
         Binding("escape", "choose('')", "Revenir au contrôle",
                 id="document_check.mismatch_back"),
     ]
+
     def __init__(self, unconfirmed: list[str], doubtful_effect: str | None) -> None:
         super().__init__("Traits non conformes à la pièce",
                          mismatch_text(unconfirmed, doubtful_effect), [

@@ -64,6 +64,7 @@ class StrictEditModal(ButtonDialog):
         Binding("f3", "choose('recheck')", "Revérifier sur la pièce", id="edit.drop_recheck"),
         Binding("escape", "choose('')", "Annuler", id="edit.drop_cancel"),
     ]
+
     def __init__(self, title: str, text: str, recheck: str | None) -> None:
         buttons = [DialogButton("Enregistrer (F2)", "save", "drop-save", variant="warning")]
         if recheck:
