@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from insterm.config import resolve_db_path
+from insterm.domain.errors import InstermError
 from insterm.store.errors import DatabaseMissing
 
 if TYPE_CHECKING:  # argparse is not imported by `insterm lookup WORDS` (see insterm.cli)
@@ -105,12 +106,11 @@ def signed_in_actor(clinic: Clinic, requested: str | None) -> str:
     return clinic.sign_in_with_password(login, password).operator.login
 
 
-class CommandFailed(Exception):
+class CommandFailed(InstermError):
     """A command stops with this French message on standard error and this exit code."""
 
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
-        self.message = message
         self.code = code
 
     def exit_code(self) -> int:
@@ -126,7 +126,6 @@ def acting_operator(args: argparse.Namespace, *, announce: bool = True,
     operator named is refused (`refused_code`)."""
     from insterm.clinic import Clinic
     from insterm.config import SettingsError
-    from insterm.domain.errors import InstermError
     from insterm.store.errors import StoreError
 
     try:

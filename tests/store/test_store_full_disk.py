@@ -15,7 +15,7 @@ from duplicate_override import create_anyway
 
 from insterm.clinic import Clinic
 from insterm.domain.identity import StrictTraits
-from insterm.store import connection
+from insterm.store import bulk, connection
 from insterm.store.backup import backup, check_file, restore
 from insterm.store.connection import connect_file, open_database, write_transaction
 from insterm.store.errors import (
@@ -39,10 +39,16 @@ def _traits(n: int) -> StrictTraits:
 
 
 def _prepared(path: Path, count: int = 1) -> None:
+    """A base with an administrator and `count` identities: the first made as an operator
+    does, the others (only there to make the file large) inserted in one transaction."""
     with Clinic.open(path, create=True) as clinic:
         clinic.bootstrap_admin("admin", "Alice Admin", os_login="admin")
-        for n in range(count):
-            create_anyway(clinic, "admin", _traits(n))
+        create_anyway(clinic, "admin", _traits(0))
+    if count > 1:
+        bulk.insert_identities(path, [
+            dict(birth_name=f"MARTIN{n}", first_name="JEAN", first_names="JEAN PIERRE",
+                 birth_date=f"1950-01-{1 + n % 28:02d}", sex="M", birth_place="75056")
+            for n in range(1, count)], actor="admin")
 
 
 def _create_one(path: Path) -> None:
@@ -148,7 +154,7 @@ def test_backup_to_a_full_disk_leaves_no_file(tmp_path: Path, tiny_disk) -> None
 @pytest.mark.processes
 def test_restore_onto_a_full_disk_keeps_the_database(tmp_path: Path, tiny_disk) -> None:  # type: ignore[no-untyped-def]
     big = tmp_path / "grosse.sqlite3"
-    _prepared(big, 1500)  # the backup to restore: larger than the free space
+    _prepared(big, 10_000)  # the backup to restore: larger than the free space
     source = backup(big, tmp_path / "sauvegarde.sqlite3").path
     live = tiny_disk.path / "cabinet.sqlite3"
     _prepared(live, 1)

@@ -59,7 +59,7 @@ class ViewScreen(InstermScreen[ResultT], Generic[ViewT, ResultT]):
             self.reload()
 
     def reload(self) -> None:
-        self.run_clinic(self.reader(), done=self._loaded, group=f"{type(self).__name__}-load",
+        self.run_clinic(self.reader(), done=self._loaded, group="view-load",
                         exclusive=True, doing=self.READING)
 
     def _loaded(self, view: ViewT) -> None:
