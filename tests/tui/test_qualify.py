@@ -235,6 +235,32 @@ async def test_02_guides_then_the_birth_place_gives_00(qapp, insi, simulator):
     assert insi.get(identity).birth_place is None  # refused: nothing changed
 
 
+async def test_02_then_the_birth_place_picked_by_name_in_the_list(qapp, insi, simulator):
+    """The INSi screen's birth place is the identity form's field: a commune typed by name,
+    picked in the list (Enter), sends its COG code."""
+    identity = person(insi, "DE VINCI", "LEONARDO", "M", "2014-02-01")
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await open_qualify(pilot, identity)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert qapp.focused is qapp.screen.query_one("#qualify-birth-place")
+        await pilot.press(*"mazoi")
+        await settle(pilot)
+        listed = qapp.screen.query_one("#qualify_birth_place-list")
+        options = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        assert listed.has_class("-open") and options[0].startswith("63220  Mazoires")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert qapp.screen.query_one("#qualify-birth-place").value == "63220"
+        assert not listed.has_class("-open") and "Mazoires" in screen_text(qapp)
+        assert len(simulator.handled) == 1  # picking does not call INSi by itself
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Réponse INSi 00" in screen_text(qapp)
+    assert calls(insi, identity)[-1]["traits"]["birth_place"] == "63220"
+    assert b"63220" in simulator.handled[-1].request_xml
+
+
 async def test_bad_input_is_said_next_to_the_field_and_nothing_is_sent(qapp, insi, simulator):
     identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26")
     async with qapp.run_test(size=(80, 24)) as pilot:

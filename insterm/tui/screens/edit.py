@@ -53,7 +53,7 @@ from insterm.tui.palette import PaletteCommand
 from insterm.tui.screens import edit_checks as checks
 from insterm.tui.screens.base import InstermScreen
 from insterm.tui.widgets.duplicate_hints import DuplicateHints
-from insterm.tui.widgets.place_input import PlaceField
+from insterm.tui.widgets.place_input import PlaceField, load_place_index
 from insterm.tui.widgets.trait_field import TraitField
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ class IdentityFormScreen(InstermScreen[None]):
 
     def on_mount(self) -> None:
         self.field("birth_name").input.focus()
-        self._places_worker = self.run_worker(_load_places, thread=True, group="places",
+        self._places_worker = self.run_worker(load_place_index, thread=True, group="places",
                                               exit_on_error=False, name="places",
                                               description="la table des lieux de naissance")
         self.start()
@@ -464,14 +464,6 @@ def typed_summary(strict: StrictTraits, used: UsedNames | None) -> IdentitySumma
         birth_date_corrected=strict.birth_date_corrected, sex=strict.sex,
         birth_place=strict.birth_place, status="PROV", attributes=frozenset(), has_ins=False,
         merged_into=None, version=0)
-
-
-def _load_places() -> PlaceIndex:
-    from insterm.datasets import place_index
-
-    index = place_index()
-    index.prepare_search()
-    return index
 
 
 class CreateScreen(IdentityFormScreen):

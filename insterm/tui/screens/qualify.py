@@ -48,9 +48,11 @@ from insterm.domain.traits import SEX_LABELS
 from insterm.tui.insi_call import InsiCallScreen
 from insterm.tui.widgets.field_message import FieldMessage
 from insterm.tui.widgets.insi_result import CODE_TITLES, attempts_text, error_title
+from insterm.tui.widgets.place_input import PlaceField, load_place_index
 from insterm.tui.widgets.traits_comparison import legend
 
 if TYPE_CHECKING:
+    from insterm.domain.places import PlaceIndex
     from insterm.insi.request import TraitsQuery
     from insterm.store.identities import IdentityRecord
     from insterm.usecases.insi_calls import InsiSearchReport
@@ -84,11 +86,14 @@ class QualifyScreen(InsiCallScreen):
     DEFAULT_CSS = """
     QualifyScreen #qualify-form { height: auto; margin-top: 1; display: none; }
     QualifyScreen .qualify-block { height: auto; padding: 0 1; }
-    QualifyScreen .qualify-row { height: auto; }
-    QualifyScreen .qualify-label { width: 21; padding: 1 0 0 1; }
+    QualifyScreen .qualify-row { height: auto; margin-top: 1; }
+    QualifyScreen .qualify-label { width: 21; padding: 0 0 0 1; }
     QualifyScreen .qualify-row Input { width: 1fr; }
-    QualifyScreen #qualify-birth-place { width: 11; }
-    QualifyScreen #qualify-place-name { width: 1fr; padding: 1 1 0 1; color: $text-muted; }
+    QualifyScreen .qualify-row Input:focus { background: $accent 25%; }
+    QualifyScreen #field-qualify_birth_place { padding: 1 0 0 1; }
+    QualifyScreen #field-qualify_birth_place .trait-label { width: 20; color: $text; }
+    QualifyScreen #field-qualify_birth_place PlaceDropdown { margin-left: 20; }
+    QualifyScreen #qualify-place-name { width: 1fr; padding: 0 1 0 22; color: $text-muted; }
     QualifyScreen .qualify-error { color: $error; padding: 0 1 0 22; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -112,17 +117,29 @@ class QualifyScreen(InsiCallScreen):
         yield Static("", id="qualify-sent", classes="qualify-block", markup=False)
         with Horizontal(classes="qualify-row"):
             yield Label("Prénoms à envoyer", classes="qualify-label")
-            yield Input(id="qualify-first-names", max_length=120,
+            yield Input(id="qualify-first-names", max_length=120, compact=True,
                         placeholder="prénoms de naissance, dans l'ordre")
         yield FieldMessage("", id="qualify-first-names-error", classes="qualify-error",
                            markup=False)
-        with Horizontal(classes="qualify-row"):
-            yield Label("Lieu de naissance", classes="qualify-label")
-            yield Input(id="qualify-birth-place", max_length=5, restrict=r"[0-9A-Za-z]*",
-                        placeholder="COG")
-            yield Label("", id="qualify-place-name")
+        # the same field as the identity form: a commune or country picked by name in a list
+        yield PlaceField("qualify_birth_place", "Lieu de naissance",
+                         placeholder="commune, pays ou code", input_id="qualify-birth-place")
+        yield Label("", id="qualify-place-name")
         yield FieldMessage("", id="qualify-birth-place-error", classes="qualify-error",
                            markup=False)
+
+    def on_mount(self) -> None:
+        self.run_in_thread(load_place_index, done=self._places_ready, group="places",
+                           doing="le chargement de la table des lieux de naissance")
+
+    def _places_ready(self, places: PlaceIndex) -> None:
+        field = self.query_one(PlaceField)
+        field.places = places
+        field.refresh_list()
+
+    @on(PlaceField.Picked)
+    def _place_picked(self, event: PlaceField.Picked) -> None:
+        event.stop()  # the code is in the field; F2 (or Enter again) calls INSi
 
     # ------------------------------------------------------------------ prepare
 
@@ -153,10 +170,7 @@ class QualifyScreen(InsiCallScreen):
 
     @on(Input.Changed, "#qualify-birth-place")
     def _birth_place_typed(self, event: Input.Changed) -> None:
-        value = event.value.upper()
-        if value != event.value:
-            event.input.value = value
-            return
+        value = event.value.strip().upper()  # a code ("2a004" is 2A004), or a name to look up
         self.query_one("#qualify-birth-place-error", FieldMessage).say("")
         shown = place_name(value) if len(value) == 5 else None
         self.query_one("#qualify-place-name", Label).update(shown or "")

@@ -1,7 +1,7 @@
 """The birth-place field: type a commune or a country (or a code), pick it in a drop-down list.
 
     field = PlaceField("birth_place", "Lieu de naissance")
-    field.places = insterm.datasets.place_index()   # once the index is ready (worker)
+    field.places = load_place_index()   # in a thread worker: it reads the whole table
 
 While the text is a name (or the start of a code), the places found by
 `PlaceIndex.search` are listed under the input; Down / Up move in the list while the focus stays
@@ -28,6 +28,16 @@ if TYPE_CHECKING:
     from insterm.domain.places import Place, PlaceIndex
 
 MAX_PLACES = 6
+
+
+def load_place_index() -> PlaceIndex:
+    """The communes and countries, ready to search (a few hundred milliseconds: call it in a
+    thread worker)."""
+    from insterm.datasets import place_index
+
+    index = place_index()
+    index.prepare_search()
+    return index
 
 
 def place_option_text(place: Place) -> Text:
@@ -100,9 +110,10 @@ class PlaceField(TraitField):
             self.place = place
 
     def __init__(self, name: str, label: str, *, placeholder: str = "",
-                 required: bool = False) -> None:
+                 required: bool = False, input_id: str | None = None) -> None:
+        """`input_id`: the input's id (default "input-NAME")."""
         super().__init__(name, label, required=required, input_widget=PlaceInput(
-            placeholder=placeholder, max_length=60, id=f"input-{name}"))
+            placeholder=placeholder, max_length=60, id=input_id or f"input-{name}"))
         self.places: PlaceIndex | None = None
         self._found: list[Place] = []
 
