@@ -577,6 +577,38 @@ async def test_idle_lock_minutes_set_by_an_administrator(admin_app, clinic) -> N
 # ---------------------------------------------------------------------------- catalogue
 
 
+async def test_duplicate_alert_threshold_set_by_an_administrator(admin_app, clinic,
+                                                                 practice) -> None:
+    """Réglages > Vigilance: the threshold from which a new patient stops on a near-duplicate;
+    a value out of range is refused next to nothing else changing; staff cannot change it."""
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "catalogue")
+        field = screen.query_one("#duplicate-stop-score")
+        assert field.value == "75"  # the safe default
+        field.focus()
+        field.value = "20"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Rien n'a été modifié" in message(screen, "catalogue")
+        assert clinic.duplicate_stop_score() == 75
+        field.value = "85"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Seuil d'alerte doublon : 85/100" in message(screen, "catalogue")
+    assert clinic.duplicate_stop_score() == 85
+    assert actions(clinic, "duplicate_stop") == [("duplicate_stop_score_changed", "admin")]
+    async with make_app(clinic, "sophie").run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "catalogue")
+        field = screen.query_one("#duplicate-stop-score")
+        field.focus()
+        field.value = "60"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "administrateur" in message(screen, "catalogue")
+    assert clinic.duplicate_stop_score() == 85
+
+
+
 async def test_catalogue_saved_then_refused_without_high_trust_proof(admin_app,
                                                                      clinic) -> None:
     from insterm.domain.documents import CATALOGUE, Role

@@ -18,7 +18,8 @@ French refusal is shown, nothing changes). Sections:
   password field (twice when the encrypted keyring is created); a wrong password is said next to
   the field, which is emptied.
 - Opérateurs (`insterm.tui.screens.settings_operators.OperatorsPane`).
-- Pièces d'identité (`insterm.tui.screens.settings_catalogue.CataloguePane`).
+- Vigilance: the duplicate alert threshold and the accepted identity documents
+  (`insterm.tui.screens.settings_catalogue.CataloguePane`).
 
 Keys: the F-keys act on the section shown (F2 saves, imports, opens or adds; the operators
 section also has F3 role, F4 (de)activation, F5 proof of identity: OS account, method,
@@ -78,7 +79,7 @@ PRODUCTION_WARNING = (
     "tous les postes du cabinet et il est tracé dans le journal.")
 
 SECTIONS = (("insi", "INSi"), ("certificate", "Certificat"), ("keyring", "Trousseau"),
-            ("operators", "Opérateurs"), ("catalogue", "Pièces d'identité"))
+            ("operators", "Opérateurs"), ("catalogue", "Vigilance"))
 
 
 def refusal_text(error: BaseException) -> str | None:
@@ -114,6 +115,7 @@ class SettingsState:
     simulator_dir_setting: str = ""
     tests: tuple[tuple[str, str], ...] = ()  # (environment, French line) of the test calls
     idle_lock_minutes: int = 10
+    duplicate_stop_score: int = 75
 
 
 def load_state(clinic: Clinic) -> SettingsState:
@@ -133,7 +135,8 @@ def load_state(clinic: Clinic) -> SettingsState:
         simulator_url_setting=file.insi_simulator_url or "",
         simulator_dir_setting=str(file.insi_simulator_dir or ""),
         tests=tuple(clinic.insi_test_status().items()),
-        idle_lock_minutes=clinic.idle_lock_minutes())
+        idle_lock_minutes=clinic.idle_lock_minutes(),
+        duplicate_stop_score=clinic.duplicate_stop_score())
 
 
 def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
@@ -618,8 +621,11 @@ class SettingsScreen(InstermScreen[None]):
         "Opérateurs : F2 ajouter, F3 changer le rôle (administrateur / secrétariat), "
         "F4 désactiver ou réactiver, F5 preuve d'identité (compte du poste associé, méthode : "
         "mot de passe ou compte du poste ; un nouveau mot de passe lève un verrouillage).\n\n"
-        "Pièces d'identité : cochez (Espace) les pièces que le cabinet accepte, F2 enregistre. "
-        "Il faut garder au moins une pièce à haut niveau de confiance.\n\n"
+        "Vigilance : le seuil d'alerte doublon (la ressemblance, sur 100, à partir de laquelle "
+        "la création d'un patient demande d'abord si ce n'est pas un dossier existant ; "
+        "Entrée l'enregistre), puis les pièces d'identité que le cabinet accepte : cochez-les "
+        "(Espace), F2 enregistre. Il faut garder au moins une pièce à haut niveau de "
+        "confiance.\n\n"
         "Échap revient à l'écran précédent (en demandant d'abord si une saisie n'est pas "
         "enregistrée).")
 

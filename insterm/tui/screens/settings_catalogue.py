@@ -1,4 +1,9 @@
-"""Réglages, "Pièces d'identité" tab: the document types the practice accepts.
+"""Réglages, "Vigilance" tab: the duplicate alert threshold and the document types the
+practice accepts.
+
+The threshold is the duplicate score (out of 100) from which creating a new identity stops and
+shows the existing record first; Enter saves it through `clinic.set_duplicate_stop_score`
+(administrators only, audited; the clinic refuses a value out of its range).
 
 One tick box ("[X]" / "[ ]", readable in ASCII) per type that can take part in a proof
 (`insterm.domain.documents.CATALOGUE`, selectable ones), with what it proves and the domain's
@@ -10,10 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from insterm.tui.screens.settings import Pane, SettingsState
+from insterm.tui.screens.settings import Pane, SettingsState, field_row
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
@@ -49,8 +55,17 @@ class CataloguePane(Pane):
     def __init__(self) -> None:
         super().__init__(id="pane-catalogue")
         self._saved: tuple[str, ...] | None = None
+        self._stop_score: int | None = None
 
     def compose(self) -> ComposeResult:
+        from insterm.store.duplicates import STOP_SCORE_DEFAULT, STOP_SCORE_RANGE
+
+        yield field_row("Seuil d'alerte doublon (/100)",
+                        Input(id="duplicate-stop-score", max_length=3, restrict=r"[0-9]*",
+                              compact=True,
+                              tooltip=f"De {STOP_SCORE_RANGE[0]} à {STOP_SCORE_RANGE[-1]} "
+                                      f"(conseillé : {STOP_SCORE_DEFAULT}) ; plus bas, plus "
+                                      "de créations s'arrêtent ; Entrée enregistre"))
         yield Static("Pièces acceptées par le cabinet (Espace coche ou décoche, F2 enregistre) :",
                      classes="section-title", markup=False)
         yield Static("", classes="pane-message", markup=False)
@@ -61,6 +76,8 @@ class CataloguePane(Pane):
 
     def show(self, state: SettingsState) -> None:
         self._saved = state.catalogue
+        self._stop_score = state.duplicate_stop_score
+        self.query_one("#duplicate-stop-score", Input).value = str(state.duplicate_stop_score)
         for entry in offered_types():
             box = self.query_one(f"#document-{entry.code}", TickBox)
             with box.prevent(TickBox.Changed):
@@ -72,7 +89,25 @@ class CataloguePane(Pane):
 
     @property
     def dirty(self) -> bool:
-        return self._saved is not None and tuple(self.chosen()) != self._saved
+        typed = self.query_one("#duplicate-stop-score", Input).value.strip()
+        return (self._saved is not None and tuple(self.chosen()) != self._saved) or \
+            (self._stop_score is not None and typed != str(self._stop_score))
+
+    @on(Input.Submitted, "#duplicate-stop-score")
+    def save_stop_score(self, event: Input.Submitted) -> None:
+        """The practice's duplicate alert threshold, for every workstation."""
+        event.stop()
+        typed = event.value.strip()
+        score = int(typed) if typed.isdigit() else -1
+        app = self.settings.insterm
+
+        def saved(value: int) -> str:
+            return (f"Seuil d'alerte doublon : {value}/100. Une création qui ressemble autant "
+                    "à un dossier existant le montre d'abord.")
+
+        self.settings.act(lambda clinic: clinic.set_duplicate_stop_score(app.actor, score),
+                          doing="le réglage du seuil d'alerte doublon", pane=self,
+                          done_text=saved)
 
     def save(self) -> None:
         codes = self.chosen()
