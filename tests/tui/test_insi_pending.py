@@ -43,12 +43,15 @@ async def test_insi_down_then_back(qapp, insi, simulator) -> None:  # type: igno
         await settle(pilot)
         assert isinstance(qapp.screen, InsiPendingScreen)
         assert "1 appel(s) en attente" in screen_text(qapp)
+        progress = qapp.screen.query_one("#pending-progress")
+        assert not progress.display  # shown only while calls are made again
         await pilot.press("f2")
         await settle(pilot)
         assert "1 appel(s) relancé(s) : 1 réponse(s) d'INSi, 0 toujours en attente" in \
             screen_text(qapp)
         table = qapp.screen.query_one("#pending-table")
         assert str(table.get_row_at(0)[3]) == "réponse 00 : à décider (Entrée)"
+        assert progress.display and (progress.progress, progress.total) == (1, 1)
         assert insi.insi_pending() == [] and insi.get(identity).status == "VALI"
 
         await pilot.press("enter")  # the record, where F4 shows the answer to decide on

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from insterm.domain.display_name import main_name
 from insterm.tui.screens.base import InstermScreen
@@ -77,6 +77,8 @@ class InsiPendingScreen(InstermScreen[None]):
     DEFAULT_CSS = """
     InsiPendingScreen #pending-message { height: auto; padding: 0 1; }
     InsiPendingScreen #pending-message.-error { color: $error; text-style: bold; }
+    InsiPendingScreen #pending-progress { display: none; height: 1; padding: 0 1; }
+    InsiPendingScreen #pending-progress.-shown { display: block; }
     InsiPendingScreen #pending-table { height: 1fr; }
     InsiPendingScreen #pending-detail { height: 2; padding: 0 1; background: $boost; }
     """
@@ -95,6 +97,7 @@ class InsiPendingScreen(InstermScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static("Chargement...", id="pending-message", markup=False)
+        yield ProgressBar(id="pending-progress", show_eta=True)
         table: DataTable[str | Text] = DataTable(id="pending-table", cursor_type="row",
                                                  zebra_stripes=False)
         table.add_column("Patient (IPP)", key="patient", width=30)
@@ -173,6 +176,9 @@ class InsiPendingScreen(InstermScreen[None]):
         app, actor = self.insterm, self.insterm.actor
         self.running, self._stop = True, False
         self.refresh_bindings()
+        progress = self.query_one("#pending-progress", ProgressBar)
+        progress.update(total=len(waiting), progress=0)
+        progress.add_class("-shown")
 
         def work() -> tuple[int, int]:
             answered = tried = 0
@@ -184,6 +190,7 @@ class InsiPendingScreen(InstermScreen[None]):
                 tried += 1
                 answered += after.answer_code is not None
                 app.call_from_thread(self._replace, after)
+                app.call_from_thread(progress.advance, 1)
             return answered, tried
 
         def done(counts: tuple[int, int]) -> None:
