@@ -90,6 +90,18 @@ def test_counts_rates_and_outcomes(practice: Clinic) -> None:
             by_login["alice"].qualified, by_login["alice"].insi["00"]) == (1, 1, 1, 1)
     assert (by_login["sophie"].created, by_login["sophie"].qualified,
             by_login["sophie"].insi["transport"]) == (2, 0, 1)
+    # per operator as well: what became of the identities each created, by status and
+    # attribute, and their document checks by type
+    alice, sophie = by_login["alice"].created_now, by_login["sophie"].created_now
+    assert alice is not None and sophie is not None
+    assert alice.by_status == {"PROV": 0, "RECUP": 0, "VALI": 0, "QUAL": 1} and alice.dout == 0
+    assert sophie.by_status == {"PROV": 2, "RECUP": 0, "VALI": 0, "QUAL": 0} and sophie.dout == 1
+    assert by_login["alice"].documents == {("PA", "ok"): 1} and by_login["sophie"].documents == {}
+    lines = {(section, indicator): value for section, indicator, value in rows(figures)}
+    sophie_section = "Opérateur Sophie Secrétaire (sophie)"
+    assert lines[(sophie_section, "Créées, aujourd'hui DOUT (Identité douteuse)")] == 1
+    assert lines[(sophie_section, "INSi taux d'échec (%)")] == 50.0
+    assert lines[("Opérateur Alice Admin (alice)", "Pièce Passeport (conforme)")] == 1
     current = figures.trend[-1]
     assert (current.identities, current.qualified, current.qualified_in_month) == (3, 1, 1)
     assert [m.identities for m in figures.trend[:-1]] == [0] * 11

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 STATUSES = ("PROV", "RECUP", "VALI", "QUAL")
 INSI_OUTCOMES = ("00", "01", "02", "fault", "transport", "not_sent")
@@ -44,12 +44,18 @@ class IdentityCounts:
 
 @dataclass(frozen=True, slots=True)
 class OperatorFigures:
+    """What one operator did in a window: identities created (and, of those still active,
+    their status and attributes now), document checks (and by type and outcome),
+    qualifications, INSi calls by outcome."""
+
     login: str
     display_name: str
     created: int
     document_checks: int
     qualified: int
     insi: dict[str, int]
+    created_now: IdentityCounts | None = None
+    documents: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +146,22 @@ def per_operator(conn: sqlite3.Connection, window: Window) -> list[OperatorFigur
             f"SELECT operator_id, {_OUTCOME}, count(*) FROM insi_call WHERE at >= ? AND at < ?"
             " AND operator_id IS NOT NULL GROUP BY 1, 2", params):
         insi.setdefault(operator_id, dict.fromkeys(INSI_OUTCOMES, 0))[outcome] += count
+    created_now: dict[int, IdentityCounts] = {}
+    for operator_id, status, count, dout, fict, homa, corrected in conn.execute(
+            "SELECT created_by, status, count(*), sum(dout), sum(fict), sum(homa),"
+            " sum(birth_date_corrected) FROM identity WHERE created_at >= ? AND created_at < ?"
+            " AND created_by IS NOT NULL AND merged_into IS NULL GROUP BY 1, 2", params):
+        before = created_now.get(operator_id) or IdentityCounts(dict.fromkeys(STATUSES, 0),
+                                                                0, 0, 0, 0)
+        created_now[operator_id] = IdentityCounts(
+            {**before.by_status, status: count}, before.dout + dout, before.fict + fict,
+            before.homa + homa, before.corrected_birth_date + corrected)
+    documents: dict[int, dict[tuple[str, str], int]] = {}
+    for operator_id, kind, outcome, count in conn.execute(
+            "SELECT operator_id, document_type, outcome, count(*) FROM document_check"
+            " WHERE at >= ? AND at < ? AND operator_id IS NOT NULL GROUP BY 1, 2, 3"
+            " ORDER BY 1, 2, 3", params):
+        documents.setdefault(operator_id, {})[(kind, outcome)] = count
     figures = []
     for operator_id, login, name in conn.execute(
             "SELECT id, login, display_name FROM operator ORDER BY login"):
@@ -147,7 +169,8 @@ def per_operator(conn: sqlite3.Connection, window: Window) -> list[OperatorFigur
                 or operator_id in insi:
             figures.append(OperatorFigures(
                 login, name, created[operator_id], checks[operator_id], qualified[operator_id],
-                insi.get(operator_id, dict.fromkeys(INSI_OUTCOMES, 0))))
+                insi.get(operator_id, dict.fromkeys(INSI_OUTCOMES, 0)),
+                created_now.get(operator_id), documents.get(operator_id, {})))
     return figures
 
 

@@ -111,6 +111,18 @@ def _counts_rows(section: str, counts: IdentityCounts) -> list[tuple[str, str, V
     return rows
 
 
+def _document_rows(section: str,
+                   documents: dict[tuple[str, str], int]) -> list[tuple[str, str, Value]]:
+    """Document checks by type and outcome: "Passeport (conforme)"."""
+    lines: list[tuple[str, str, Value]] = []
+    for (code, outcome), count in documents.items():
+        entry = CATALOGUE.get(code)
+        label = entry.label if entry is not None else code
+        verdict = "conforme" if outcome == "ok" else "traits non conformes"
+        lines.append((section, f"{label} ({verdict})", count))
+    return lines
+
+
 def rows(report: Report) -> list[tuple[str, str, Value]]:
     """Every figure as (section, indicator, value); a rate is None when its base is 0."""
     whole, seen = "Tout le fichier", "Patients vus sur la période"
@@ -129,18 +141,24 @@ def rows(report: Report) -> list[tuple[str, str, Value]]:
     lines += [(insi, INSI_LABELS[key], report.insi[key]) for key in INSI_LABELS]
     lines.append((insi, "Taux d'échec (fault ou réseau, parmi les envoyés) (%)",
                   insi_failure_rate(report.insi)))
-    documents = "Contrôles de pièce sur la période"
-    for (code, outcome), count in report.documents.items():
-        entry = CATALOGUE.get(code)
-        label = entry.label if entry is not None else code
-        verdict = "conforme" if outcome == "ok" else "traits non conformes"
-        lines.append((documents, f"{label} ({verdict})", count))
+    lines += _document_rows("Contrôles de pièce sur la période", report.documents)
     for figures in report.operators:
         section = f"Opérateur {figures.display_name} ({figures.login})"
         lines += [(section, "Identités créées", figures.created),
                   (section, "Contrôles de pièce", figures.document_checks),
                   (section, "Identités qualifiées", figures.qualified)]
+        now = figures.created_now  # of the identities they created, still active: state now
+        if now is not None:
+            lines += [(section, f"Créées, aujourd'hui {code} ({Status(code).label})",
+                       now.by_status[code]) for code in ("PROV", "RECUP", "VALI", "QUAL")]
+            lines += [(section, f"Créées, aujourd'hui {attribute.value} ({attribute.label})",
+                       value) for attribute, value in ((Attribute.DOUT, now.dout),
+                                                       (Attribute.FICT, now.fict),
+                                                       (Attribute.HOMA, now.homa))]
         lines += [(section, f"INSi {INSI_LABELS[key]}", figures.insi[key]) for key in INSI_LABELS]
+        lines.append((section, "INSi taux d'échec (%)", insi_failure_rate(figures.insi)))
+        lines += [(section, f"Pièce {label}", count)
+                  for _, label, count in _document_rows(section, figures.documents)]
     trend = "Tendance (fin de mois)"
     for month in report.trend:
         lines.append((trend, f"{month.month} identités qualifiées", month.qualified))
