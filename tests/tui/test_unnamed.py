@@ -78,3 +78,43 @@ async def test_anonymity_needs_the_alias_and_is_fictitious(app, practice: Practi
         assert isinstance(app.screen, RecordScreen)
     assert created(clinic) == ("DURAND", "LEA", "1985-03-02", 0, "F", "PROV", 0, 1, "anonyme")
     assert report(clinic.conn, last_months(date.today())).unnamed_to_complete == 0
+
+
+async def test_anonymity_is_shown_plainly_in_the_record_the_list_and_every_export(
+        app, practice: Practice, clinic: Clinic, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """FICT on the record, in the search list, and in the FHIR, HL7 and CSV exports."""
+    from insterm.usecases.exports import HL7Options
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(UnnamedScreen())
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#unnamed-kind", Select).value = "anonyme"
+        screen.query_one("#unnamed-sex", Select).value = "F"
+        screen.query_one("#unnamed-birth-date", Input).value = "02/03/1985"
+        screen.query_one("#unnamed-birth-name", Input).value = "DURAND"
+        screen.query_one("#unnamed-first-name", Input).value = "LEA"
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert "fictive" in screen_text(app).lower()
+        actor = app.actor
+        app.pop_screen()
+        await settle(pilot)
+        await pilot.press(*"durand lea")
+        await settle(pilot)
+        table = app.screen.query_one("#search-results")
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[1] == "DURAND" and row[-2] == "F"  # the attribute column: its letter
+        preview = str(app.screen.query_one("#search-preview").render())
+        assert "fictive" in preview.lower()  # and in words on the line under the list
+    ipp = clinic.conn.execute("SELECT ipp FROM identity WHERE birth_name = 'DURAND'"
+                              ).fetchone()[0]
+    fhir = clinic.export_fhir(actor, [ipp]).data.decode()
+    assert '"code": "FICT"' in fhir.replace('":"', '": "') and "Identité fictive" in fhir
+    hl7 = clinic.export_hl7(actor, [ipp], tmp_path, HL7Options(event="A28",
+                                                               finess="630000001"))
+    assert "FICT" in hl7.data.decode()
+    assert "FICT" in clinic.export_csv(actor, "durand lea").data.decode()
