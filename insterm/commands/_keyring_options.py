@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 OPTION = "--mot-de-passe-fichier"
@@ -23,6 +24,20 @@ def add_password_file_option(parser: argparse.ArgumentParser) -> None:
         help="fichier (mode 0600, à vous seul) contenant le mot de passe maître du trousseau "
         "chiffré, pour un usage sans terminal (cron, script) ; sinon le service systemd peut le "
         "donner en credential « insterm-trousseau »")
+
+
+def open_keyring_for(path: Path, out: TextIO, password_file: str | None = None) -> bool:
+    """Before an encrypted base is opened: its key is in the keyring, so open the keyring the
+    way `open_keyring` does (the master password asked on the terminal when it is needed, or
+    read from `password_file`). True at once for a plain base or an already open keyring;
+    False with the French message on `out`."""
+    from insterm import secrets
+    from insterm.store.connection import is_encrypted_file
+
+    if secrets.current_backend() is not None or not path.is_file() \
+            or not is_encrypted_file(path):
+        return True
+    return open_keyring(argparse.Namespace(password_file=password_file), out)
 
 
 def open_keyring(args: argparse.Namespace, out: TextIO,
@@ -42,7 +57,7 @@ def open_keyring(args: argparse.Namespace, out: TextIO,
         master = secrets.unattended_master_password(getattr(args, "password_file", None))
         if master is None:
             if ask is None and sys.stdin is not None and sys.stdin.isatty():
-                ask = _prompt
+                ask = ask_master_password
             if ask is None:
                 print("Le trousseau chiffré d'insterm demande son mot de passe maître : lancez la "
                       f"commande dans un terminal pour le saisir, ou donnez-le par {OPTION} "
@@ -56,7 +71,9 @@ def open_keyring(args: argparse.Namespace, out: TextIO,
     return True
 
 
-def _prompt(creating: bool) -> str:
+def ask_master_password(creating: bool) -> str:
+    """The master password typed on the terminal (not echoed); twice, with its rule, when
+    the encrypted keyring is created (`SecretsUnavailable` when the two differ)."""
     import getpass
 
     from insterm.secrets import MASTER_PASSWORD_RULE

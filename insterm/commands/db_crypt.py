@@ -13,19 +13,22 @@ import sys
 
 
 def _open_keyring() -> None:
-    """Install the keyring backend, asking the master password on a terminal when needed."""
+    """Install the keyring backend, asking the master password on a terminal when needed
+    (twice, with its rule, when the encrypted keyring is created)."""
     from insterm import secrets
+    from insterm.commands._keyring_options import ask_master_password
 
     if secrets.current_backend() is not None:
         return
-    try:
+    plan = secrets.backend_plan()
+    if not plan.needs_master_password:
         secrets.select_backend()
-    except secrets.MasterPasswordNeeded:
-        if not sys.stdin.isatty():
-            raise
-        import getpass
-
-        secrets.select_backend(getpass.getpass("Mot de passe maître du trousseau : "))
+        return
+    if not sys.stdin.isatty():
+        raise secrets.MasterPasswordNeeded(
+            "Le trousseau chiffré d'insterm demande son mot de passe maître : lancez la "
+            "commande dans un terminal pour le saisir.")
+    secrets.select_backend(ask_master_password(plan.kind == "cryptfile_new"))
 
 
 def practice_key() -> bytes:

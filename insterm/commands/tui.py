@@ -46,7 +46,10 @@ def run_app(db: str | None, operator: str | None) -> int:
         print(f"insterm : {error}", file=sys.stderr)
         return 2
     from insterm.clinic import Clinic
+    from insterm.commands._keyring_options import open_keyring_for
 
+    if not open_keyring_for(path, sys.stderr):  # an encrypted base: its key is in the keyring
+        return 2
     try:
         clinic = Clinic.open(path)
     except StoreError as error:
