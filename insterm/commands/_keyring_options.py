@@ -9,11 +9,16 @@ password file must be readable by its owner only (mode 0600 or 0400): `insterm.s
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
+
+from insterm.domain.errors import InstermError
+
+if TYPE_CHECKING:  # `insterm lookup` imports this module and no argparse (see insterm.cli)
+    import argparse
+
+T = TypeVar("T")
 
 OPTION = "--mot-de-passe-fichier"
 
@@ -26,18 +31,24 @@ def add_password_file_option(parser: argparse.ArgumentParser) -> None:
         "donner en credential « insterm-trousseau »")
 
 
-def open_keyring_for(path: Path, out: TextIO, password_file: str | None = None) -> bool:
-    """Before an encrypted base is opened: its key is in the keyring, so open the keyring the
-    way `open_keyring` does (the master password asked on the terminal when it is needed, or
-    read from `password_file`). True at once for a plain base or an already open keyring;
-    False with the French message on `out`."""
-    from insterm import secrets
-    from insterm.store.connection import is_encrypted_file
+def with_keyring_opened(open_base: Callable[[], T], out: TextIO,
+                        password_file: str | None = None) -> T | None:
+    """`open_base()`; when it needs the encrypted keyring (an encrypted base, its key in that
+    keyring, which is closed), the keyring is opened the way `open_keyring` does (master
+    password from `password_file` or asked on the terminal) and `open_base()` called again.
+    None after the French message on `out` when the keyring cannot be opened."""
+    try:
+        return open_base()
+    except InstermError as error:
+        from insterm.secrets import MasterPasswordNeeded  # only then: `lookup` stays light
 
-    if secrets.current_backend() is not None or not path.is_file() \
-            or not is_encrypted_file(path):
-        return True
-    return open_keyring(argparse.Namespace(password_file=password_file), out)
+        if not isinstance(error, MasterPasswordNeeded):
+            raise
+    import argparse
+
+    if not open_keyring(argparse.Namespace(password_file=password_file), out):
+        return None
+    return open_base()
 
 
 def open_keyring(args: argparse.Namespace, out: TextIO,

@@ -18,17 +18,17 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from insterm.commands._keyring_options import add_password_file_option, with_keyring_opened
 from insterm.commands._store_options import add_db_option, fail
 from insterm.config import SettingsError, resolve_db_path
+from insterm.domain.errors import InstermError
 from insterm.domain.query import QueryError
-from insterm.store.connection import is_encrypted_file, open_database
-from insterm.store.errors import StoreError
+from insterm.store.connection import open_database
 from insterm.store.search import DEFAULT_PAGE_SIZE, search
 from insterm.store.summary import IdentitySummary
 
 if TYPE_CHECKING:  # argparse is not imported by `insterm lookup WORDS` (see insterm.cli)
     import argparse
-    from pathlib import Path
 
 # PATIENT: the name by the one rule of the screens (insterm.domain.display_name)
 _HEADERS = ("IPP", "PATIENT", "NÉ(E) LE", "SEXE", "STATUT", "MATRICULE INS")
@@ -51,8 +51,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         metavar="FORMAT", help="table (par défaut), json ou csv (pour les "
                         "scripts : traits de chaque identité, INS des identités qualifiées)")
     add_db_option(parser)
-    from insterm.commands._keyring_options import add_password_file_option
-
     add_password_file_option(parser)  # an encrypted base, its key in the encrypted keyring
 
 
@@ -123,16 +121,6 @@ def run(args: argparse.Namespace) -> int:
                   output=args.output, password_file=args.password_file)
 
 
-def _key_reachable(path: Path, password_file: str | None) -> bool:
-    """An encrypted base: the keyring holding its key is opened first (see
-    `open_keyring_for`); a plain base costs one stat and imports nothing more."""
-    if not path.is_file() or not is_encrypted_file(path):
-        return True
-    from insterm.commands._keyring_options import open_keyring_for
-
-    return open_keyring_for(path, sys.stderr, password_file)
-
-
 def lookup(words: Sequence[str], db: str | None, *, page: int = 1,
            page_size: int = DEFAULT_PAGE_SIZE, output: str = "table",
            password_file: str | None = None) -> int:
@@ -142,12 +130,13 @@ def lookup(words: Sequence[str], db: str | None, *, page: int = 1,
         path = resolve_db_path(db)
     except SettingsError as error:
         return fail(str(error))
-    if not _key_reachable(path, password_file):
-        return 2
-    try:
-        conn = open_database(path, readonly=True)
-    except StoreError as error:
+    try:  # an encrypted base: its key may be in the encrypted keyring, opened first
+        conn = with_keyring_opened(lambda: open_database(path, readonly=True), sys.stderr,
+                                   password_file)
+    except InstermError as error:
         return fail(str(error))
+    if conn is None:
+        return 2
     try:
         result = search(conn, " ".join(words), page=max(page, 1) - 1, page_size=page_size)
     except QueryError as error:

@@ -46,15 +46,16 @@ def run_app(db: str | None, operator: str | None) -> int:
         print(f"insterm : {error}", file=sys.stderr)
         return 2
     from insterm.clinic import Clinic
-    from insterm.commands._keyring_options import open_keyring_for
+    from insterm.commands._keyring_options import with_keyring_opened
 
-    if not open_keyring_for(path, sys.stderr):  # an encrypted base: its key is in the keyring
-        return 2
-    try:
-        clinic = Clinic.open(path)
+    try:  # an encrypted base: its key may be in the encrypted keyring, opened first
+        opened = with_keyring_opened(lambda: Clinic.open(path), sys.stderr)
     except StoreError as error:
         print(f"insterm : {error.message}", file=sys.stderr)
         return 2
+    if opened is None:
+        return 2
+    clinic = opened
     try:
         from insterm.tui.app import InstermApp
 
