@@ -374,6 +374,46 @@ def test_the_simulator_answers_for_the_databases_people(tmp_path: Path, authorit
         demo.insi_runtime.close()
 
 
+def test_the_demo_simulator_answers_for_every_demo_patient(tmp_path: Path, authority,
+                                                         keyring_open) -> None:
+    """In the demonstration (`everyone=True`) a VALI patient without an INS is answered 00 with
+    a stable synthetic INS that agrees with its traits (the domain's consistency checks), under
+    the demonstration OID; a DOUT one is not; the default provider answers neither."""
+    from insterm.commands.sim_people import OID_DEMO, StorePeople, demo_matricule
+    from insterm.domain.nir import check_consistency, parse_nir
+    from insterm.insi.simulator import Query
+
+    passport = DocumentCheck(codes=["PA"], traits_match=True,
+                             expires_on={"PA": date.today() + timedelta(days=365)})
+
+    path = tmp_path / "demo.sqlite3"
+    with Clinic.open(path, create=True) as demo:
+        demo.bootstrap_admin("admin", "Alice Admin", os_login="admin")
+        made = create_anyway(demo, "admin", StrictTraits.build(
+            birth_name="HERRBACH", first_name="MARIE", first_names="MARIE",
+            birth_date=date(1989, 8, 24), sex="F", birth_place="99352")).record
+        record = demo.check_document("admin", made.id, made.version, passport).record
+        doubtful = create_anyway(demo, "admin", StrictTraits.build(
+            birth_name="HERRBACH", first_name="LUCIE", first_names="LUCIE",
+            birth_date=date(1989, 8, 24), sex="F", birth_place="99352")).record
+        demo.set_attribute("admin", doubtful.id, doubtful.version, "DOUT")
+    query = Query("HERRBACH", ("MARIE",), "F", "1989-08-24")
+    assert StorePeople(path)(query) == []
+    found = StorePeople(path, everyone=True)(query)
+    assert [(p["first_names"], p["oid"]) for p in found] == [("MARIE", OID_DEMO)]
+    matricule = found[0]["matricule"]
+    assert matricule == demo_matricule(record) and matricule.startswith("2890899352")
+    assert record.status == "VALI" and not check_consistency(
+        parse_nir(matricule), sex="F", birth_date=date(1989, 8, 24), birth_place="99352")
+    with Simulator(authority[0], people=StorePeople(path, everyone=True)) as simulator, \
+            Clinic.open(path) as demo:
+        demo.configure_insi(simulator=simulator)
+        report = demo.search_insi("admin", record.id)
+        assert report.code == "00" and report.result.active.value == matricule
+        assert not report.differences
+        demo.insi_runtime.close()
+
+
 def _search_args(*argv: str) -> argparse.Namespace:
     from insterm.commands import insi_search
 

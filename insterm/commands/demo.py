@@ -9,8 +9,9 @@ Everything lives in one folder (default `.demo/`), nothing touches the user's re
   at start: "Changer d'opérateur" shows the password sign-in);
 - `insi-sim/`: the INSi simulator's test CA and the demo practice's client certificate
   (CN=INSI-MANU, PKCS#12); the simulator runs embedded in this process, on a free port of
-  127.0.0.1, and answers for the public test identities (ADRTROIS DOMINIQUE...) and for the demo
-  patients that hold an INS;
+  127.0.0.1, and answers for the public test identities (ADRTROIS DOMINIQUE...) and for every
+  demo patient: with its INS when it holds one, else with a synthetic "NIR de démonstration"
+  made from its traits, so that any demo patient can be qualified;
 - `data/python_keyring/cryptfile_pass.cfg`: an encrypted file keyring holding the certificate
   passphrase. ITS MASTER PASSWORD IS GENERATED FOR THE DEMO AND KEPT IN
   `keyring-master-password` next to it, so that the demo never prompts: acceptable for a
@@ -177,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
 
     authority = TestAuthority(Path(os.environ["INSTERM_INSI_SIM_DIR"]))
     passphrase = certificate_passphrase(authority)
-    simulator = Simulator(authority, people=StorePeople(db), keep_handled=1000)
+    simulator = Simulator(authority, people=StorePeople(db, everyone=True), keep_handled=1000)
     simulator.start()
     try:
         update_settings_file({"insi": {"simulator_url": simulator.url,
