@@ -125,7 +125,7 @@ def test_insi_reprendre_runs_the_list_from_the_command_line(
     simulator.switches.reset()
     assert main(["--db", db, "insi", "reprendre"]) == 0  # the mapped OS account acts
     out = capsys.readouterr().out
-    assert "réponse 00 : à accepter ou refuser sur la fiche (F4)" in out
+    assert "réponse 00 : sur la fiche, F4 puis F2 refont l'appel pour accepter ou refuser" in out
     assert clinic.insi_pending() == [] and clinic.get(identity).status == "VALI"
     assert main(["insi", "reprendre", "--db", db, "--operateur", "claire"]) == 0
     assert "Aucun appel INSi en attente." in capsys.readouterr().out

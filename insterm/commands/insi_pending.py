@@ -74,9 +74,9 @@ def _retry_all(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:
                 waiting += 1
                 print(f"toujours en attente ({after.last_outcome})")
             elif after.answer_code == "00":
-                print("réponse 00 : à accepter ou refuser sur la fiche (F4)")
+                print("réponse 00 : sur la fiche, F4 puis F2 refont l'appel pour accepter ou refuser")
             else:
-                print(f"réponse {after.answer_code} : voir la fiche (F4)")
+                print(f"réponse {after.answer_code} : sur la fiche, F4 puis F2 pour la suite")
     except KeyboardInterrupt:
         print("\nArrêté : les appels déjà faits sont enregistrés.", file=sys.stderr)
         return 1

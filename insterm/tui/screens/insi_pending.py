@@ -70,9 +70,9 @@ class InsiPendingScreen(InstermScreen[None]):
         "tard ». Le statut des identités n'a pas changé.\n"
         "F2 relance les appels un par un ; F8 arrête après l'appel en cours. Un appel auquel "
         "INSi répond quitte la liste ; sa ligne dit la réponse. Entrée ouvre la fiche du "
-        "patient : F4 y montre la réponse à accepter ou refuser (rien n'est appliqué sans "
-        "vous). La même relance en ligne de commande : « insterm insi reprendre ». Échap "
-        "revient."
+        "patient : F4 puis F2 y refont l'appel, dont la réponse s'affiche pour être "
+        "acceptée ou refusée (rien n'est appliqué sans vous). La même relance en ligne de "
+        "commande : « insterm insi reprendre ». Échap revient."
     )
     DEFAULT_CSS = """
     InsiPendingScreen #pending-message { height: auto; padding: 0 1; }
