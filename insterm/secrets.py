@@ -194,29 +194,32 @@ def secret_service_status() -> tuple[bool, str]:
     """(usable, French reason). Usable = a session bus, a Secret Service on it, a default
     collection that exists and is unlocked: then reading and writing never prompts."""
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return False, "pas de session D-Bus (DBUS_SESSION_BUS_ADDRESS absent)"
+        # no session bus: an SSH login or a session without a desktop
+        return False, "aucun trousseau du système dans cette session (SSH ou sans bureau)"
     try:
         import secretstorage
         from secretstorage.exceptions import SecretStorageException
     except ImportError:
-        return False, "le module secretstorage n'est pas installé"
+        return False, "le trousseau du système n'est pas pris en charge par cette installation"
     try:
         connection = secretstorage.dbus_init()
     except (SecretStorageException, OSError, ValueError) as error:
-        return False, f"session D-Bus injoignable ({type(error).__name__})"
+        log.debug("session bus: %r", error)
+        return False, "le trousseau du système ne répond pas"
     try:
         if not secretstorage.check_service_availability(connection):
-            return False, "aucun service de secrets (Secret Service) sur la session D-Bus"
+            return False, "aucun trousseau du système dans cette session"
         # Collection() on the default alias does not create it (get_default_collection would,
         # through a prompt).
         collection = secretstorage.Collection(connection)
         if collection.is_locked():
-            return False, "le trousseau du Secret Service est verrouillé"
+            return False, "le trousseau du système est verrouillé (ouvrez-le depuis le bureau)"
     except (SecretStorageException, OSError, ValueError) as error:
-        return False, f"trousseau du Secret Service inutilisable ({type(error).__name__})"
+        log.debug("Secret Service: %r", error)
+        return False, "le trousseau du système est inutilisable"
     finally:
         connection.close()
-    return True, "Secret Service disponible et déverrouillé"
+    return True, "trousseau du système disponible et ouvert"
 
 
 def backend_plan(*, xdg_data_home: str | os.PathLike[str] | None = None) -> BackendPlan:

@@ -140,7 +140,7 @@ class OperatorsPane(Pane):
     def add(self) -> None:
         def added(operator: Operator | None) -> None:
             if operator is not None:
-                text = f"Opérateur {operator.label} ajouté ({ROLE_LONG[operator.role]})."
+                text = f"Opérateur {operator.label} ajouté : {ROLE_LONG[operator.role]}."
                 self.say(text)
                 self.notify(text, title="Réglages")
                 self.settings.reload()
