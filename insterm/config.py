@@ -262,6 +262,21 @@ def _toml_value(value: object) -> str | float:
     return value if isinstance(value, str) else float(value)
 
 
+def _machine_file_message(path: Path,
+                          changes: dict[str, dict[str, str | float | None]]) -> str:
+    """A staff account cannot write the machine's file (root's, for every account): say so,
+    and the lines the system administrator should put in it."""
+    import tomlkit
+
+    lines = [f"[{section}] {key} = {tomlkit.item(_toml_value(value)).as_string()}"
+             for section, values in changes.items()
+             for key, value in values.items() if value is not None]
+    return (f"Ce réglage du poste est gardé dans {path}, le fichier de réglages de la machine "
+            "(commun aux comptes du personnel), que votre compte ne peut pas modifier : rien "
+            "n'a été enregistré. Demandez à l'administrateur du système de l'y écrire"
+            + (" :\n" + "\n".join(lines) if lines else "."))
+
+
 def update_settings_file(changes: dict[str, dict[str, str | float | None]],
                          path: Path | None = None) -> Settings:
     """Set (or, with None, remove) keys of the settings file, keeping everything else.
@@ -321,6 +336,8 @@ def update_settings_file(changes: dict[str, dict[str, str | float | None]],
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, new_text.encode("utf-8"), mode=mode)
     except OSError as error:
+        if isinstance(error, PermissionError) and path == SYSTEM_SETTINGS:
+            raise SettingsError(_machine_file_message(path, changes)) from None
         from insterm.store.errors import storage_error
 
         typed = storage_error(error, path)  # full disk, read-only folder...: what to do

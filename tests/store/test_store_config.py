@@ -95,3 +95,31 @@ def test_without_any_file_a_saved_setting_goes_to_the_accounts_own(
     update_settings_file({"insi": {"timeout_seconds": 12}})
     assert load_settings(own).insi_timeout_seconds == 12.0
     assert not (tmp_path / "etc").exists()
+
+
+def test_a_staff_account_cannot_write_the_machines_file_and_is_told_who_can(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving a setting of this machine (Réglages > INSi, "ce poste") from a staff account on a
+    shared server: the machine's file is root's. The refusal says so and gives the lines for
+    the system administrator; the file is unchanged. (The tests run as root, who may write
+    anywhere: the permission error is the one the system gives a staff account.)"""
+    from insterm import atomic_file
+
+    machine = tmp_path / "etc" / "settings.toml"
+    machine.parent.mkdir()
+    before = '[database]\npath = "/srv/insterm/cabinet.sqlite3"\n'
+    machine.write_text(before)
+    monkeypatch.setattr(config, "SYSTEM_SETTINGS", machine)
+    monkeypatch.delenv("INSTERM_SETTINGS")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+
+    def refused(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(atomic_file, "write_atomically", refused)
+    with pytest.raises(SettingsError) as raised:
+        update_settings_file({"insi": {"ca_file": "/srv/insi-sim/ca.pem"}})
+    assert "administrateur du système" in raised.value.message
+    assert '[insi] ca_file = "/srv/insi-sim/ca.pem"' in raised.value.message
+    assert machine.read_text() == before
+    assert not (tmp_path / "home-config").exists()
