@@ -148,6 +148,14 @@ def _timeout_text(value: float) -> str:
     return f"{value:g}"
 
 
+READ_ONLY_NOTE = ("Réservé aux administrateurs du cabinet : vous pouvez consulter ces réglages, "
+                  "un administrateur les modifie.")
+ADMIN_SECTIONS = ("insi", "operators", "catalogue")
+"""The sections only an administrator changes (a staff member reads them). Certificat and
+Trousseau stay open to everyone: each account that calls INSi installs the certificate's
+passphrase in its own keyring."""
+
+
 class Pane(VerticalScroll):
     """A section: `show(state)` fills it, `dirty` says whether something typed is unsaved."""
 
@@ -165,6 +173,16 @@ class Pane(VerticalScroll):
     @property
     def dirty(self) -> bool:
         return False
+
+    def make_read_only(self) -> None:
+        """For an operator who is not an administrator: the values can be read, not changed
+        (their fields are disabled and a line says why; the section's keys answer with the
+        clinic's refusal)."""
+        if self.query(".read-only-note"):
+            return
+        for widget in self.query("Input, Select, TickBox"):
+            widget.disabled = True
+        self.mount(Static(READ_ONLY_NOTE, classes="read-only-note", markup=False), before=0)
 
     def say(self, text: str, *, error: bool = False) -> None:
         """The pane's message line (next to its fields)."""
@@ -662,6 +680,7 @@ class SettingsScreen(InstermScreen[None]):
     SettingsScreen .pane-message { color: $success; height: auto; }
     SettingsScreen .pane-message.-error { color: $error; }
     SettingsScreen .hint { color: $text-muted; margin-top: 1; }
+    SettingsScreen .read-only-note { color: $warning; text-style: bold; margin-bottom: 1; }
     SettingsScreen .field-row Input:focus, SettingsScreen .field-row Select:focus {
         border: none; background: $accent 40%;
     }
@@ -704,10 +723,19 @@ class SettingsScreen(InstermScreen[None]):
         self.run_clinic(load_state, done=self._loaded, doing="la lecture des réglages",
                         group="settings-load", exclusive=True)
 
+    @property
+    def is_admin(self) -> bool:
+        operator = self.insterm.operator
+        return operator is not None and operator.role == "admin"
+
     def _loaded(self, state: SettingsState) -> None:
         self.state = state
         for pane in self.panes():
             pane.show(state)
+        if not self.is_admin:
+            for section in ADMIN_SECTIONS:
+                self.pane(section).make_read_only()
+        self.refresh_bindings()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
@@ -716,6 +744,7 @@ class SettingsScreen(InstermScreen[None]):
         section = self._ACTION_SECTIONS.get(action)
         if section is None:
             return True
+        # a staff member's key still answers, with the clinic's refusal saying why
         return section == self.section
 
     def act(self, call: Callable[[Clinic], T], *, doing: str, pane: Pane,
@@ -746,10 +775,23 @@ class SettingsScreen(InstermScreen[None]):
 
     # ------------------------------------------------------------ actions
 
+    def _refused_to_staff(self, section: str) -> bool:
+        """A staff member's key on a section only administrators change: say why nothing
+        happens (next to the fields and in a notification)."""
+        if self.is_admin or section not in ADMIN_SECTIONS:
+            return False
+        self.pane(section).say(READ_ONLY_NOTE, error=True)
+        self.notify(READ_ONLY_NOTE, title="Réglages", severity="warning")
+        return True
+
     def action_insi_save(self) -> None:
+        if self._refused_to_staff("insi"):
+            return
         self.query_one(InsiPane).save()
 
     def action_insi_test(self) -> None:
+        if self._refused_to_staff("insi"):
+            return
         self.query_one(InsiPane).test_call()
 
     def action_certificate_import(self) -> None:
@@ -764,18 +806,28 @@ class SettingsScreen(InstermScreen[None]):
         return self.query_one(OperatorsPane)
 
     def action_operator_add(self) -> None:
+        if self._refused_to_staff("operators"):
+            return
         self._operators().add()
 
     def action_operator_role(self) -> None:
+        if self._refused_to_staff("operators"):
+            return
         self._operators().change_role()
 
     def action_operator_active(self) -> None:
+        if self._refused_to_staff("operators"):
+            return
         self._operators().toggle_active()
 
     def action_operator_proof(self) -> None:
+        if self._refused_to_staff("operators"):
+            return
         self._operators().change_proof()
 
     def action_catalogue_save(self) -> None:
+        if self._refused_to_staff("catalogue"):
+            return
         from insterm.tui.screens.settings_catalogue import CataloguePane
 
         self.query_one(CataloguePane).save()
