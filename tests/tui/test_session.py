@@ -114,6 +114,23 @@ async def test_a_password_signs_in_and_a_wrong_one_is_counted(clinic, practice, 
     assert last_auth(clinic) == ("marie", "password")
 
 
+async def test_a_password_typed_straight_away_goes_to_its_field(clinic, practice, marie
+                                                               ) -> None:
+    """The list has the focus, the one highlighted signs in by password: what is typed goes
+    into the password field (as people type at once), not lost in the list."""
+    app = InstermApp(clinic, os_login="nobody", look=LOOK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("home", "down")  # marie highlighted, the list still focused
+        assert app.focused is app.screen.query_one("#operator-list")
+        await pilot.press(*PASSWORD)
+        field = app.screen.query_one("#sign-in-password")
+        assert app.focused is field and field.value == PASSWORD, (field.value, app.focused)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(app) == "SearchScreen" and app.operator.login == "marie"
+
+
 async def test_five_wrong_passwords_lock_the_operator(clinic, practice, marie,
                                                       monkeypatch) -> None:
     from insterm.domain import authentication

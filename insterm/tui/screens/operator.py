@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -108,7 +108,7 @@ class SignInModal(OperatorModal):
                                       f"{_method_text(o, self._os_operator)})", id=o.login)
                                for o in self._operators], id="operator-list")
             yield Input(password=True, placeholder="mot de passe", id="sign-in-password",
-                        max_length=256)
+                        max_length=256, select_on_focus=False)
             yield Static("", classes="modal-error", id="sign-in-error", markup=False)
             yield Static("Entrée : entrer · mot de passe puis Entrée", classes="hint",
                          id="sign-in-hint", markup=False)
@@ -131,6 +131,20 @@ class SignInModal(OperatorModal):
         if action == "keep":
             return self._current is not None and not self.locked
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing in the list while the one highlighted signs in by password: the password
+        goes into its field (typed at once, as people do, it is not lost in the list)."""
+        options = self.query_one(OptionList)
+        chosen = self.chosen()
+        if options.has_focus and event.is_printable and event.character \
+                and chosen is not None and not self._by_os_account(chosen) \
+                and chosen.auth_method == "password":
+            event.stop()
+            event.prevent_default()
+            password = self.query_one("#sign-in-password", Input)
+            password.focus()
+            password.insert_text_at_cursor(event.character)
 
     # ------------------------------------------------------------------ choice
 
