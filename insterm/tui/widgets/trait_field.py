@@ -25,7 +25,7 @@ from textual.widgets import Input, Label, Static
 if TYPE_CHECKING:
     from insterm.tui.screens.edit_checks import FieldCheck
 
-LABEL_WIDTH = 25
+LABEL_WIDTH = 26  # "1er prénom de naissance *" and one blank before the field
 NOTE_INDENT = 2  # notes use the whole width under the field: fewer wrapped lines at 80 columns
 
 
