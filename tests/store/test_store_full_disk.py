@@ -308,3 +308,17 @@ def test_settings_write_on_a_full_disk_keeps_the_old_file(tiny_disk) -> None:  #
     assert "Disque plein" in raised.value.message and "Libérez de la place" in raised.value.message
     assert path.read_bytes() == before and tiny_disk.files() == ["settings.toml"]
     assert str(load_settings(path).db_path) == "/srv/cabinet.sqlite3"
+
+
+@pytest.mark.processes
+def test_a_pipe_a_device_or_a_folder_given_as_the_base_is_refused_at_once(
+        tmp_path: Path) -> None:
+    """`--db` naming something that is no file: a French refusal, never a hang on a pipe
+    (opening a FIFO waits for a writer) nor "schema 0, run db init" on /dev/zero."""
+    pipe = tmp_path / "tube"
+    os.mkfifo(pipe)
+    for where in (str(pipe), "/dev/zero"):
+        done = _cli("lookup", "DUPONT", "--db", where, timeout=30)
+        _french_refusal(done, "n'est pas un fichier de base de données")
+    done = _cli("db", "info", "--db", str(tmp_path), timeout=30)
+    assert done.returncode == 2 and "dossier" in done.stderr, done.stderr
