@@ -24,6 +24,7 @@ import grp
 import os
 import random
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -39,6 +40,7 @@ from insterm.store.errors import (
     DatabaseKeyMissing,
     DatabaseMissing,
     EncryptionUnavailable,
+    NotAFile,
     SchemaMismatch,
     StorageError,
     StoreError,
@@ -404,6 +406,8 @@ def open_database(path: str | os.PathLike[str], *, create: bool = False, readonl
         if not create or readonly:
             raise DatabaseMissing(path)
         create_database(path, group=group)
+    elif not stat.S_ISREG(os.stat(path).st_mode):
+        raise NotAFile(path)  # a folder, /dev/zero, a pipe (opening it would wait forever)
     with storage_errors(path):
         conn = _connect(path, readonly=readonly)
         try:

@@ -229,6 +229,16 @@ class DatabaseUnreadable(StorageError):
             "sauvegarde vérifiée (insterm restore).", path=path)
 
 
+class NotAFile(StorageError):
+    """The path names a folder, a device, a pipe...: never opened (a pipe would block)."""
+
+    def __init__(self, path: object = None) -> None:
+        super().__init__(
+            f"« {path} » n'est pas un fichier de base de données (c'est un dossier, un "
+            "périphérique ou un tube) : indiquez le fichier de la base, par exemple "
+            "/srv/insterm/cabinet.sqlite3.", path=path)
+
+
 _BY_CODE: dict[int, Callable[[object], StorageError]] = {
     SQLITE_FULL: DiskFull, SQLITE_IOERR: DiskFailure, SQLITE_READONLY: DatabaseReadOnly,
     SQLITE_PERM: DatabaseReadOnly, SQLITE_CANTOPEN: DatabaseCannotOpen,
