@@ -103,8 +103,12 @@ def read_public_card(module_path: str, *, token_label: str | None = None) -> Cps
     import PyKCS11
 
     lib = _load(module_path)
-    slot = _find_slot(lib, token_label)
-    info = lib.getTokenInfo(slot)
+    try:
+        slot = _find_slot(lib, token_label)
+        info = lib.getTokenInfo(slot)
+    except BaseException:
+        lib.unload()
+        raise
     session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION)
     try:
         found = session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_CERTIFICATE),
@@ -115,6 +119,7 @@ def read_public_card(module_path: str, *, token_label: str | None = None) -> Cps
         der = bytes(session.getAttributeValue(found[0], [PyKCS11.CKA_VALUE])[0])
     finally:
         session.closeSession()
+        lib.unload()  # the module is finalised when its last user lets it go
     tries, blocked = tries_from_flags(info.flags)
     return CpsCard(module_path, info.label.strip(), info.serialNumber.strip(),
                    holder_from_certificate(der), tries, blocked)
@@ -127,19 +132,31 @@ class Pkcs11Signer:
     def __init__(self, module_path: str, pin: str, *, token_label: str | None = None) -> None:
         import PyKCS11
 
+        self._closed = True
         self._lib = _load(module_path)
-        slot = _find_slot(self._lib, token_label)
-        self.token_serial = self._lib.getTokenInfo(slot).serialNumber.strip()
-        self._session = self._lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION)
+        try:
+            slot = _find_slot(self._lib, token_label)
+            self.token_serial = self._lib.getTokenInfo(slot).serialNumber.strip()
+            self._session = self._lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION)
+        except BaseException:
+            self._lib.unload()
+            raise
         try:
             self._session.login(pin)
         except PyKCS11.PyKCS11Error as error:
+            failure = self._pin_error(error, slot)
             self._session.closeSession()
-            raise self._pin_error(error, slot) from None
-        self._key = self._find(PyKCS11.CKO_PRIVATE_KEY, KEY_LABEL)
-        certificate = self._find(PyKCS11.CKO_CERTIFICATE, CERTIFICATE_LABEL)
-        self._certificate = bytes(self._session.getAttributeValue(
-            certificate, [PyKCS11.CKA_VALUE])[0])
+            self._lib.unload()
+            raise failure from None
+        self._closed = False
+        try:
+            self._key = self._find(PyKCS11.CKO_PRIVATE_KEY, KEY_LABEL)
+            certificate = self._find(PyKCS11.CKO_CERTIFICATE, CERTIFICATE_LABEL)
+            self._certificate = bytes(self._session.getAttributeValue(
+                certificate, [PyKCS11.CKA_VALUE])[0])
+        except BaseException:
+            self.close()
+            raise
 
     def _pin_error(self, error: PyKCS11.PyKCS11Error, slot: Any) -> CpsError:
         import PyKCS11
@@ -184,6 +201,9 @@ class Pkcs11Signer:
         """The first practice situation of the card (private object: after the PIN)."""
         import PyKCS11
 
+        if self._closed:
+            raise CpsError("La carte CPS a été retirée ou sa session a pris fin : "
+                           "réinsérez-la et saisissez de nouveau son code.")
         for label in ACTIVITY_LABELS:
             found = self._session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA),
                                                (PyKCS11.CKA_LABEL, label)])
@@ -197,6 +217,9 @@ class Pkcs11Signer:
     def sign_rsa_sha256(self, data: bytes) -> bytes:
         import PyKCS11
 
+        if self._closed:
+            raise CpsError("La carte CPS a été retirée ou sa session a pris fin : "
+                           "réinsérez-la et saisissez de nouveau son code.")
         try:
             return bytes(self._session.sign(self._key, data,
                                             PyKCS11.Mechanism(PyKCS11.CKM_SHA256_RSA_PKCS)))
@@ -212,11 +235,19 @@ class Pkcs11Signer:
     def close(self) -> None:
         import PyKCS11
 
+        if self._closed:
+            return
+        self._closed = True
         # A card pulled out leaves nothing to log out of nor to close.
         with contextlib.suppress(PyKCS11.PyKCS11Error):
             self._session.logout()
         with contextlib.suppress(PyKCS11.PyKCS11Error):
             self._session.closeSession()
+        self._lib.unload()  # finalised when its last user lets it go
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def __enter__(self) -> Pkcs11Signer:
         return self
