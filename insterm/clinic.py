@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from insterm.insi.simulator import Simulator
     from insterm.store.information import Information
     from insterm.store.pending import PendingItem
+    from insterm.usecases.cps_card import CardSession, CardStatus
     from insterm.usecases.exports import ExportResult, HL7Options
     from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
     from insterm.usecases.insi_certificate import ImportedCertificate
@@ -353,6 +354,28 @@ class Clinic:
         from insterm.usecases import insi_keyring
 
         return insi_keyring.open_keyring(master_password)
+
+    def card_status(self) -> CardStatus:
+        """The CPS of this workstation: PKCS#11 module, card and holder (no PIN), session."""
+        from insterm.usecases import cps_card
+
+        view = self.insi_settings()
+        return cps_card.card_status(self.insi_runtime, view.pkcs11_module)
+
+    def sign_in_card(self, actor: str, pin: str) -> CardSession:
+        """Log in to the CPS with the PIN the operator typed (once: never retried); the PIN is
+        neither kept nor logged nor audited. `InstermError` subclasses (French) when refused,
+        `CpsPinError.tries_left` for a wrong PIN."""
+        from insterm.usecases import cps_card
+
+        self._ctx.operator(actor)
+        view = self.insi_settings()
+        return cps_card.sign_in(self.insi_runtime, view.pkcs11_module, pin, actor)
+
+    def sign_out_card(self) -> None:
+        from insterm.usecases import cps_card
+
+        cps_card.sign_out(self.insi_runtime)
 
     def import_insi_certificate(self, actor: str, p12_path: str | os.PathLike[str],
                                 passphrase: str) -> ImportedCertificate:

@@ -166,6 +166,9 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
 
     timeout = values.get("insi_timeout_seconds")
     db_path = string("database_path")
+    if string("insi_auth_mode") not in (None, "certificate", "cps"):
+        raise SettingsError(f"Le réglage « insi.auth_mode » de {source} doit valoir "
+                            "\"certificate\" (certificat d'organisation) ou \"cps\" (carte CPS).")
     return Settings(
         db_path=Path(db_path).expanduser() if db_path else None,
         db_group=string("database_group"),

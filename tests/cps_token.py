@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from insterm.cards.cps_identity import CpsActivity, encode_activity
 
 SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
-PIN = "1234"
+PIN = "739182"
 SO_PIN = "12345678"
 ACTIVITY = CpsActivity("CABINET MEDICAL DE DEMONSTRATION", "3123456789", "SA05")
 

@@ -142,13 +142,26 @@ class Pkcs11Signer:
             self._lib.unload()
             raise
         try:
-            self._session.login(pin)
+            try:
+                self._session.login(pin)
+            except PyKCS11.PyKCS11Error as error:
+                if error.value != PyKCS11.CKR_USER_ALREADY_LOGGED_IN:
+                    raise
+                # A session of this process left the token logged in (PKCS#11 logs in per
+                # application): log it out, so that this code is checked by the card itself.
+                self._session.logout()
+                self._session.login(pin)
         except PyKCS11.PyKCS11Error as error:
             failure = self._pin_error(error, slot)
             self._session.closeSession()
             self._lib.unload()
             raise failure from None
         self._closed = False
+        self._finish_opening()
+
+    def _finish_opening(self) -> None:
+        import PyKCS11
+
         try:
             self._key = self._find(PyKCS11.CKO_PRIVATE_KEY, KEY_LABEL)
             certificate = self._find(PyKCS11.CKO_CERTIFICATE, CERTIFICATE_LABEL)

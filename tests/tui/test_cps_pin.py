@@ -1,0 +1,103 @@
+"""The CPS code typed in the qualification screen (CPS card mode of this workstation), with real
+parts: a SoftHSM2 token holding the CPS objects behind PyKCS11, the INSi simulator on 127.0.0.1
+(server-authenticated TLS, assertion checked with signxml), the practice's SQLite file; Pilot at
+80x24. A wrong code is said with the tries left and never tried again; the right one signs the
+card in, and the search returns 00; the code is never on screen, in the database or the log."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from insterm.insi.assertion import SAML
+from tests.cps_token import make_token, needs_softhsm
+
+from .insi_support import calls, notifications, person, screen_text, settle_after_failure
+from .support import settle
+from .test_qualify import open_qualify
+
+pytestmark = needs_softhsm
+
+
+@pytest.fixture(autouse=True)
+def isolated(insi_isolated: None) -> None:
+    """This test's own settings, data, keyring and simulator folders (tests/conftest.py)."""
+
+
+@pytest.fixture
+def card(tmp_path: Path, authority, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A CPS on this workstation: the token, and the settings file choosing the CPS mode."""
+    token = make_token(tmp_path / "card", authority[0], monkeypatch)
+    settings = Path(tmp_path / "settings.toml")
+    settings.write_text(f'[insi]\nauth_mode = "cps"\n\n[cards]\npkcs11_module = "{token.module}"\n',
+                        encoding="utf-8")
+    return token
+
+
+async def type_pin(pilot, pin: str) -> None:  # type: ignore[no-untyped-def]
+    field = pilot.app.screen.query_one("#qualify-master", Input)
+    field.focus()
+    await pilot.press(*pin)
+    await pilot.press("enter")
+
+
+async def test_wrong_code_then_right_code_then_00(qapp, insi, simulator, card,  # type: ignore[no-untyped-def]
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "2A020")
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await open_qualify(pilot, identity)
+        text = screen_text(qapp)
+        assert "Saisissez le code de la carte CPS de MEDECIN TEST DOMINIQUE (RPPS 899999999999)" \
+            in text
+        field = qapp.screen.query_one("#qualify-master", Input)
+        assert field.password and qapp.screen.readiness_panel.keyring_shown
+        assert "Code de la carte CPS" in text
+        assert qapp.focused is field
+
+        await type_pin(pilot, "246813")
+        await settle_after_failure(pilot)
+        text = screen_text(qapp)
+        assert "Code de la carte CPS incorrect" in text
+        assert "Il reste au plus 2 essais avant le blocage de la carte" in text
+        assert field.value == "" and "246813" not in text
+        assert simulator.handled == [] and calls(insi, identity) == []
+        # Nothing tried the code again by itself: the readiness still asks for it.
+        assert insi.card_status().signed_in is False
+
+        await type_pin(pilot, card.pin)
+        await settle(pilot)
+        assert any("Carte CPS de MEDECIN TEST DOMINIQUE prête" in n for n in notifications(qapp))
+        assert "Prêt pour l'appel INSi" in screen_text(qapp)
+        assert not qapp.screen.readiness_panel.keyring_shown
+
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Réponse INSi 00" in screen_text(qapp)
+
+    [handled] = simulator.handled
+    assert handled.outcome == "00" and f"{{{SAML}}}Assertion".encode()[1:20] in handled.request_xml
+    [call] = calls(insi, identity)
+    assert call["cr"] == "00" and call["who"] == "sophie"
+    # The code is nowhere: database (audit, INSi calls), log records.
+    dump = "\n".join(insi.conn.iterdump())
+    assert card.pin not in dump and "246813" not in dump
+    assert all(card.pin not in record.getMessage() for record in caplog.records)
+
+
+async def test_the_settings_choose_the_mode_and_the_readiness_follows(qapp, insi, card) -> None:  # type: ignore[no-untyped-def]
+    view = insi.insi_settings()
+    assert view.auth_mode == "cps" and view.pkcs11_module == card.module
+    readiness = insi.insi_readiness()
+    assert readiness.needs_cps_pin and readiness.auth_mode == "cps"
+    assert not readiness.ready and not readiness.needs_master_password
+    status = insi.card_status()
+    assert status.card is not None and status.card.holder.national_id == "899999999999"
+    assert status.module is not None and status.module.configured
+    insi.sign_in_card("sophie", card.pin)
+    assert insi.insi_readiness().ready
+    insi.sign_out_card()
+    assert insi.insi_readiness().needs_cps_pin
