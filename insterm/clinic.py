@@ -372,6 +372,15 @@ class Clinic:
         view = self.insi_settings()
         return cps_card.sign_in(self.insi_runtime, view.pkcs11_module, pin, actor)
 
+    def update_card_settings(self, actor: str, *, auth_mode: str,
+                             pkcs11_module: str | None) -> Settings:
+        """This workstation's INSi authentication mode (certificate / cps) and CPS module, in
+        its settings file (administrators only, audited)."""
+        from insterm.usecases import cps_card
+
+        return cps_card.update_card_settings(self._ctx, self.insi_runtime, actor,
+                                             auth_mode=auth_mode, pkcs11_module=pkcs11_module)
+
     def sign_out_card(self) -> None:
         from insterm.usecases import cps_card
 

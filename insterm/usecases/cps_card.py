@@ -17,16 +17,20 @@ The PIN is a parameter and nothing else: it is neither kept, nor logged, nor aud
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from insterm import config
 from insterm.cards.cps_identity import CpsActivity, CpsHolder
 from insterm.cards.pkcs11_module import CpsModuleError, ModuleChoice, find_module
-from insterm.domain.errors import InstermError
+from insterm.domain.errors import InstermError, echoed
 from insterm.insi.assertion import Professional
 from insterm.insi.cps_auth import CpsAuth
+from insterm.usecases.errors import ActionRefused
 
 if TYPE_CHECKING:
     from insterm.cards.pkcs11_signer import CpsCard, Pkcs11Signer
+    from insterm.usecases.context import Context
     from insterm.usecases.insi_wiring import InsiRuntime
 
 NO_PYKCS11 = ("La lecture de la carte CPS demande le module PyKCS11 (option « cards » "
@@ -129,3 +133,28 @@ def sign_in(runtime: InsiRuntime, configured: str | None, pin: str, operator: st
 
 def sign_out(runtime: InsiRuntime) -> None:
     runtime.set_card(None)
+
+
+def update_card_settings(ctx: Context, runtime: InsiRuntime, actor: str, *, auth_mode: str,
+                         pkcs11_module: str | None) -> config.Settings:
+    """This workstation's INSi authentication mode and CPS module, in its settings file
+    (administrators only, audited); `pkcs11_module` None or "" removes it (the candidates are
+    then tried). The card is signed out: the code is asked again with the new settings."""
+    from insterm.usecases.insi_settings import AUTH_MODES
+
+    if auth_mode not in AUTH_MODES:
+        raise ActionRefused("Mode d'authentification INSi inconnu : certificat d'organisation "
+                            "ou carte CPS.")
+    module = (pkcs11_module or "").strip() or None
+    if module is not None and not Path(module).expanduser().is_file():
+        raise ActionRefused(f"Le module PKCS#11 {echoed(module)} est introuvable : indiquez le "
+                            "chemin complet du fichier .so (Cryptolib CPS ou OpenSC), ou "
+                            "laissez le champ vide pour les essayer dans l'ordre.")
+    with ctx.change(actor, "workstation_settings_changed", admin=True,
+                    admin_for="changer les réglages INSi de ce poste") as change:
+        settings = config.update_settings_file(
+            {"insi": {"auth_mode": auth_mode}, "cards": {"pkcs11_module": module}},
+            runtime.settings_path)
+        change.details.update(after={"auth_mode": auth_mode, "pkcs11_module": module})
+    runtime.close()
+    return settings

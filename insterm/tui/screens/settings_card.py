@@ -1,0 +1,109 @@
+"""Réglages, "Carte CPS" tab: how this workstation authenticates INSi calls, and its CPS.
+
+- the mode of this workstation (settings file `insi.auth_mode`): the organisation certificate
+  (also over SSH) or the CPS (a card in a reader of this very machine);
+- the PKCS#11 module path (settings file `cards.pkcs11_module`; empty: the Cryptolib CPS, then
+  OpenSC, tried in order), and which module is in use;
+- the card read without its code: token, serial, holder (name, identifier kind and number,
+  profession), remaining code tries when the module says, signed in or not.
+F2 saves the mode and the module (administrators only, audited, `clinic.update_card_settings`);
+F4 signs the card out (its code will be asked again).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, Static
+
+from insterm.tui.screens.settings import Pane, SettingsState, field_row
+
+if TYPE_CHECKING:
+    from insterm.usecases.cps_card import CardStatus
+
+MODE_CHOICES = (("Certificat d'organisation", "certificate"), ("Carte CPS", "cps"))
+
+
+def card_lines(status: CardStatus | None, mode_label: str) -> list[str]:
+    """What the tab says of the mode, the module and the card."""
+    lines = [f"Mode en vigueur sur ce poste : {mode_label}."]
+    if status is None:
+        return [*lines, "Carte CPS : état inconnu."]
+    if status.module is not None:
+        lines.append(f"Module PKCS#11 : {status.module.label}.")
+    card = status.card
+    if card is None:
+        lines.append(f"Carte CPS : {status.problem or 'aucune'}")
+        return lines
+    holder = card.holder
+    profession = f", {holder.profession}" if holder.profession else ""
+    lines.append(f"Carte présente : {card.token_label} (n° {card.serial}).")
+    lines.append(f"Porteur : {holder.display_name}, {holder.id_kind} {holder.national_id}"
+                 f"{profession}.")
+    if card.blocked:
+        lines.append("Code : carte bloquée (trop de codes faux).")
+    elif card.tries_left is not None:
+        lines.append(f"Code : au plus {card.tries_left} essai(s) avant le blocage.")
+    if status.signed_in and status.session is not None:
+        lines.append(f"Code saisi : carte prête pour INSi (par {status.session.operator}).")
+    else:
+        lines.append("Code non saisi : il sera demandé au premier appel INSi.")
+    return lines
+
+
+class CardPane(Pane):
+    """The workstation's INSi authentication mode and its CPS (module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__(id="pane-card")
+        self._saved: tuple[str, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield field_row("Authentification INSi (poste)", Select(
+            list(MODE_CHOICES), allow_blank=False, value="certificate", id="card-auth-mode",
+            compact=True))
+        yield field_row("Module PKCS#11 (ce poste)", Input(
+            id="card-module", compact=True, placeholder="Cryptolib CPS, puis OpenSC"))
+        yield Static("", classes="pane-message", markup=False)
+        yield Static("", id="card-state", markup=False)
+        yield Static("Le certificat d'organisation fonctionne aussi quand on travaille par SSH ; "
+                     "la carte CPS doit être dans un lecteur de l'ordinateur qui exécute "
+                     "insterm. Le code de la carte est demandé à l'appel INSi, dans un champ "
+                     "masqué ; trois codes faux bloquent la carte.", classes="hint",
+                     markup=False)
+
+    def show(self, state: SettingsState) -> None:
+        view = state.view
+        module = view.pkcs11_module or ""
+        self._saved = (view.auth_mode, module)
+        with self.prevent(Select.Changed):
+            self.query_one("#card-auth-mode", Select).value = view.auth_mode
+        self.query_one("#card-module", Input).value = module
+        self.query_one("#card-state", Static).update(
+            "\n".join(card_lines(state.card, view.auth_mode_label)))
+
+    def typed(self) -> tuple[str, str]:
+        mode = self.query_one("#card-auth-mode", Select).value
+        return (mode if isinstance(mode, str) else "certificate",
+                self.query_one("#card-module", Input).value.strip())
+
+    @property
+    def dirty(self) -> bool:
+        return self._saved is not None and self.typed() != self._saved
+
+    def save(self) -> None:
+        mode, module = self.typed()
+        app = self.settings.insterm
+        label = dict((value, text) for text, value in MODE_CHOICES)[mode]
+        self.settings.act(
+            lambda clinic: clinic.update_card_settings(app.actor, auth_mode=mode,
+                                                       pkcs11_module=module or None),
+            doing="l'enregistrement des réglages de la carte", pane=self,
+            done_text=lambda _settings: f"Authentification INSi de ce poste : {label}.")
+
+    def sign_out(self) -> None:
+        self.settings.act(lambda clinic: clinic.sign_out_card(),
+                          doing="la déconnexion de la carte", pane=self,
+                          done_text=lambda _none: "Carte CPS déconnectée : son code sera "
+                                                  "demandé au prochain appel INSi.")
