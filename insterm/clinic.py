@@ -362,15 +362,55 @@ class Clinic:
         view = self.insi_settings()
         return cps_card.card_status(self.insi_runtime, view.pkcs11_module)
 
-    def sign_in_card(self, actor: str, pin: str) -> CardSession:
+    def sign_in_card(self, actor: str, pin: str, *, remember: bool = False) -> CardSession:
         """Log in to the CPS with the PIN the operator typed (once: never retried); the PIN is
-        neither kept nor logged nor audited. `InstermError` subclasses (French) when refused,
-        `CpsPinError.tries_left` for a wrong PIN."""
-        from insterm.usecases import cps_card
+        neither logged nor audited, and kept only in the keyring when `remember` and the
+        practice allows it (`session.note` says how that went). `InstermError` subclasses
+        (French) when refused, `CpsPinError.tries_left` for a wrong PIN."""
+        from insterm.domain.errors import InstermError
+        from insterm.usecases import cps_card, cps_pin_memory
 
         self._ctx.operator(actor)
         view = self.insi_settings()
-        return cps_card.sign_in(self.insi_runtime, view.pkcs11_module, pin, actor)
+        session = cps_card.sign_in(self.insi_runtime, view.pkcs11_module, pin, actor)
+        if remember:
+            try:
+                cps_pin_memory.remember(self._ctx, actor, session.serial, pin)
+            except InstermError as refused:
+                session.note = f"Code non mémorisé : {refused.message}"
+            else:
+                session.note = "Code mémorisé dans le trousseau pour cette carte."
+        return session
+
+    def sign_in_card_remembered(self, actor: str) -> CardSession | None:
+        """Sign the CPS in with the code remembered for `actor`, once (None: none to use); a
+        code the card refuses is forgotten and the refusal raised."""
+        from insterm.usecases import cps_pin_memory
+
+        self._ctx.operator(actor)
+        view = self.insi_settings()
+        return cps_pin_memory.sign_in_remembered(self._ctx, self.insi_runtime,
+                                                 view.pkcs11_module, actor)
+
+    def card_pin_memory(self, actor: str | None = None) -> tuple[bool, bool]:
+        """(the practice allows remembering CPS codes, `actor` has one remembered)."""
+        from insterm.usecases import cps_pin_memory
+
+        return (cps_pin_memory.memory_allowed(self.conn),
+                actor is not None and cps_pin_memory.has_remembered(self.conn, actor))
+
+    def set_card_pin_memory(self, actor: str, allowed: bool) -> int:
+        """Allow remembering CPS codes or not (administrators, audited); off forgets them all."""
+        from insterm.usecases import cps_pin_memory
+
+        return cps_pin_memory.set_memory_allowed(self._ctx, actor, allowed)
+
+    def forget_card_pin(self, actor: str) -> int:
+        """Forget the CPS codes remembered for `actor` (audited)."""
+        from insterm.usecases import cps_pin_memory
+
+        self.insi_runtime.set_card(None)
+        return cps_pin_memory.forget(self._ctx, actor)
 
     def update_card_settings(self, actor: str, *, auth_mode: str,
                              pkcs11_module: str | None) -> Settings:

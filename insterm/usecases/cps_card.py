@@ -52,6 +52,7 @@ class CardSession:
     serial: str
     module: ModuleChoice
     operator: str
+    note: str | None = None  # French: what happened to "Mémoriser", when it was asked
 
     @property
     def closed(self) -> bool:

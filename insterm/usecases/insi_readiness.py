@@ -40,6 +40,7 @@ class InsiReadiness:
     needs_cps_pin: bool = False
     auth_mode: str = "certificate"
     card_holder: str | None = None  # CPS mode: "NAME Given (RPPS 1234...)" of the card read
+    pin_memory_allowed: bool = False  # CPS mode: the practice lets operators remember the code
 
     @property
     def ready(self) -> bool:
@@ -109,7 +110,9 @@ def readiness(ctx: Context, runtime: InsiRuntime,
                 "dernier appel de test réussi (certificat, IDAM, adresse ou autorités) : un "
                 "administrateur doit refaire l'appel de test (Réglages, onglet INSi, F3).", False))
     if view.auth_mode == "cps":
-        return _card_readiness(runtime, view, items)
+        from insterm.usecases.cps_pin_memory import memory_allowed
+
+        return _card_readiness(runtime, view, items, memory_allowed(ctx.conn))
     certificate = None
     needs_master = False
     source = view.certificate
@@ -155,7 +158,7 @@ def readiness(ctx: Context, runtime: InsiRuntime,
 
 
 def _card_readiness(runtime: InsiRuntime, view: InsiSettingsView,
-                    items: list[ReadinessItem]) -> InsiReadiness:
+                    items: list[ReadinessItem], memory_allowed: bool) -> InsiReadiness:
     """CPS mode: a module, a card in the reader, not blocked, valid, signed in with its PIN."""
     from insterm.usecases.cps_card import card_status
 
@@ -184,4 +187,4 @@ def _card_readiness(runtime: InsiRuntime, view: InsiSettingsView,
             except InsiError as error:
                 items.append(ReadinessItem(getattr(error, "code", "cps"), str(error), True))
     return InsiReadiness(view.environment, view.environment_label, view.endpoint_url,
-                         tuple(items), None, False, needs_pin, "cps", holder)
+                         tuple(items), None, False, needs_pin, "cps", holder, memory_allowed)

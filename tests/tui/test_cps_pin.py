@@ -101,3 +101,92 @@ async def test_the_settings_choose_the_mode_and_the_readiness_follows(qapp, insi
     assert insi.insi_readiness().ready
     insi.sign_out_card()
     assert insi.insi_readiness().needs_cps_pin
+
+
+# --------------------------------------------------------------------------------------------
+# The code remembered in the keyring ("Mémoriser", when the practice allows it)
+
+
+async def test_remembered_code_is_used_once_then_forgotten_when_refused(  # type: ignore[no-untyped-def]
+        qapp, insi, simulator, card) -> None:
+    from insterm import secrets
+    from insterm.usecases.cps_pin_memory import entry_name
+
+    identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "2A020")
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        # Not allowed by the practice (the default): no "Mémoriser" tick.
+        await open_qualify(pilot, identity)
+        remember = qapp.screen.query_one("#qualify-remember")
+        assert not remember.display
+        qapp.screen.dismiss()
+        await settle(pilot)
+
+        insi.set_card_pin_memory("admin", True)
+        await open_qualify(pilot, identity)
+        remember = qapp.screen.query_one("#qualify-remember")
+        assert remember.display and not remember.value
+        remember.value = True
+        await type_pin(pilot, card.pin)
+        await settle(pilot)
+        assert any("Code mémorisé dans le trousseau pour cette carte" in n
+                   for n in notifications(qapp))
+        serial = insi.card_status().card.serial
+        assert secrets.get_secret(entry_name("sophie", serial)) == card.pin
+        assert insi.card_pin_memory("sophie") == (True, True)
+        qapp.screen.dismiss()
+        await settle(pilot)
+
+        # Signed out: the next INSi screen signs the card in with the remembered code.
+        insi.sign_out_card()
+        await open_qualify(pilot, identity)
+        assert any("code mémorisé" in n for n in notifications(qapp))
+        assert "Prêt pour l'appel INSi" in screen_text(qapp)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Réponse INSi 00" in screen_text(qapp)
+        qapp.screen.dismiss()
+        await settle(pilot)
+
+        # The card's code changed: the remembered one is refused once, forgotten, not retried.
+        insi.sign_out_card()
+        secrets.set_secret(entry_name("sophie", serial), "135790")
+        await open_qualify(pilot, identity)
+        await settle_after_failure(pilot)
+        text = screen_text(qapp)
+        assert "Le code mémorisé de la carte CPS n'est plus le bon : il a été oublié" in text
+        assert "Il reste au plus 2 essais" in text
+        assert secrets.get_secret(entry_name("sophie", serial)) is None
+        assert insi.card_pin_memory("sophie") == (True, False)
+        assert qapp.screen.readiness_panel.keyring_shown  # the operator types the code
+
+    dump = "\n".join(insi.conn.iterdump())
+    assert card.pin not in dump and "135790" not in dump
+    assert ("card_pin_remembered", "sophie") in [(a, o) for a, o in _actions(insi)]
+    assert ("card_pin_forgotten", "sophie") in [(a, o) for a, o in _actions(insi)]
+
+
+def _actions(clinic) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return list(clinic.conn.execute("SELECT action, operator FROM audit ORDER BY id"))
+
+
+def test_forgotten_from_the_settings_and_all_erased_when_disallowed(insi, card) -> None:  # type: ignore[no-untyped-def]
+    from insterm import secrets
+    from insterm.usecases.cps_pin_memory import entry_name
+    from insterm.usecases.errors import ActionRefused, PermissionRefused
+
+    session = insi.sign_in_card("sophie", card.pin, remember=True)
+    assert session.note is not None and session.note.startswith("Code non mémorisé")
+    assert insi.card_pin_memory("sophie") == (False, False)
+    with pytest.raises(PermissionRefused):
+        insi.set_card_pin_memory("sophie", True)  # staff: refused
+    insi.set_card_pin_memory("admin", True)
+    serial = insi.sign_in_card("sophie", card.pin, remember=True).serial
+    insi.sign_in_card("admin", card.pin, remember=True)
+    assert insi.forget_card_pin("sophie") == 1
+    assert secrets.get_secret(entry_name("sophie", serial)) is None
+    assert secrets.get_secret(entry_name("admin", serial)) == card.pin
+    with pytest.raises(ActionRefused, match="Aucun code"):
+        insi.forget_card_pin("sophie")
+    assert insi.set_card_pin_memory("admin", False) == 1
+    assert secrets.get_secret(entry_name("admin", serial)) is None
+    assert insi.card_pin_memory("admin") == (False, False)

@@ -76,3 +76,33 @@ async def test_a_missing_module_is_refused_and_nothing_is_written(clinic: Clinic
             message(screen, "card")
     assert not (tmp_path / "settings.toml").exists() or \
         config.load_settings(tmp_path / "settings.toml").cards_pkcs11_module is None
+
+
+async def test_the_practice_allows_remembering_then_f5_forgets(clinic: Clinic, practice,  # type: ignore[no-untyped-def]
+                                                               token, keyring_open) -> None:
+    from insterm.tui.widgets.tick_box import TickBox
+
+    clinic.update_card_settings("admin", auth_mode="cps", pkcs11_module=token.module)
+    app = make_app(clinic, "admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "card")
+        tick = screen.query_one("#card-pin-memory", TickBox)
+        assert not tick.value  # off by default
+        tick.focus()
+        await pilot.press("space")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Mémorisation du code CPS permise" in message(screen, "card")
+        assert clinic.card_pin_memory("admin")[0] is True
+        assert ("card_pin_policy_changed", "admin") in audit_actions(clinic)
+
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "Aucun code de carte CPS n'est mémorisé pour vous" in message(screen, "card")
+        clinic.sign_in_card("admin", token.pin, remember=True)
+        assert clinic.card_pin_memory("admin") == (True, True)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "Code CPS mémorisé oublié (1 carte(s))" in message(screen, "card")
+        assert clinic.card_pin_memory("admin") == (True, False)
+        assert not clinic.card_status().signed_in  # forgetting signs the card out too

@@ -120,6 +120,7 @@ class SettingsState:
     tests: tuple[tuple[str, str], ...] = ()  # (environment, French line) of the test calls
     idle_lock_minutes: int = 10
     card: CardStatus | None = None  # the CPS of this workstation (Carte CPS tab)
+    pin_memory_allowed: bool = False  # the practice lets operators remember their CPS code
 
 
 def load_state(clinic: Clinic) -> SettingsState:
@@ -139,7 +140,8 @@ def load_state(clinic: Clinic) -> SettingsState:
         simulator_url_setting=file.insi_simulator_url or "",
         simulator_dir_setting=str(file.insi_simulator_dir or ""),
         tests=tuple(clinic.insi_test_status().items()),
-        idle_lock_minutes=clinic.idle_lock_minutes(), card=clinic.card_status())
+        idle_lock_minutes=clinic.idle_lock_minutes(), card=clinic.card_status(),
+        pin_memory_allowed=clinic.card_pin_memory()[0])
 
 
 def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
@@ -623,8 +625,10 @@ class SettingsScreen(InstermScreen[None]):
         "Carte CPS : comment ce poste s'authentifie auprès d'INSi (certificat "
         "d'organisation, qui fonctionne aussi par SSH, ou carte CPS dans un lecteur de ce "
         "poste), le module PKCS#11 de la carte (vide : Cryptolib CPS puis OpenSC), la carte "
-        "présente et son porteur, lus sans le code. F2 enregistre, F4 déconnecte la carte "
-        "(son code sera redemandé).\n\n"
+        "présente et son porteur, lus sans le code ; si le cabinet permet de mémoriser le "
+        "code CPS dans le trousseau (case à cocher, administrateurs ; décochée, elle efface "
+        "tous les codes mémorisés). F2 enregistre, F4 déconnecte la carte (son code sera "
+        "redemandé), F5 oublie le code mémorisé pour vous.\n\n"
         "Trousseau : son état ; F2 l'ouvre avec le mot de passe maître.\n\n"
         "Opérateurs : F2 ajouter, F3 changer le rôle (administrateur / secrétariat), "
         "F4 désactiver ou réactiver, F5 preuve d'identité (compte du poste associé, méthode : "
@@ -641,6 +645,8 @@ class SettingsScreen(InstermScreen[None]):
         Binding("f2", "certificate_import", "Importer", id="settings.certificate_import"),
         Binding("f2", "card_save", "Enregistrer", id="settings.card_save"),
         Binding("f4", "card_sign_out", "Déconnecter", id="settings.card_sign_out"),
+        Binding("f5", "card_forget_pin", "Oublier code", id="settings.card_forget_pin",
+                tooltip="Oublier le code CPS mémorisé pour vous"),
         Binding("f2", "keyring_open", "Ouvrir", id="settings.keyring_open"),
         Binding("f2", "operator_add", "Ajouter", id="settings.operator_add"),
         Binding("f3", "operator_role", "Rôle", id="settings.operator_role"),
@@ -652,7 +658,8 @@ class SettingsScreen(InstermScreen[None]):
 
     _ACTION_SECTIONS: ClassVar[dict[str, str]] = {
         "insi_save": "insi", "insi_test": "insi", "certificate_import": "certificate",
-        "card_save": "card", "card_sign_out": "card", "keyring_open": "keyring",
+        "card_save": "card", "card_sign_out": "card", "card_forget_pin": "card",
+        "keyring_open": "keyring",
         "operator_add": "operators", "operator_role": "operators",
         "operator_active": "operators", "operator_proof": "operators",
         "catalogue_save": "catalogue",
@@ -773,6 +780,11 @@ class SettingsScreen(InstermScreen[None]):
         from insterm.tui.screens.settings_card import CardPane
 
         self.query_one(CardPane).sign_out()
+
+    def action_card_forget_pin(self) -> None:
+        from insterm.tui.screens.settings_card import CardPane
+
+        self.query_one(CardPane).forget_pin()
 
     def action_keyring_open(self) -> None:
         self.query_one(KeyringPane).save()

@@ -6,8 +6,11 @@
   OpenSC, tried in order), and which module is in use;
 - the card read without its code: token, serial, holder (name, identifier kind and number,
   profession), remaining code tries when the module says, signed in or not.
-F2 saves the mode and the module (administrators only, audited, `clinic.update_card_settings`);
-F4 signs the card out (its code will be asked again).
+- whether the practice lets operators remember their CPS code in the keyring (a tick box,
+  administrators; unticked, every remembered code is erased).
+F2 saves what changed (administrators only, audited: `clinic.update_card_settings`,
+`clinic.set_card_pin_memory`); F4 signs the card out (its code will be asked again); F5
+forgets the code remembered for the operator.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from insterm.tui.screens.settings import Pane, SettingsState, field_row
+from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
+    from insterm.clinic import Clinic
     from insterm.usecases.cps_card import CardStatus
 
 MODE_CHOICES = (("Certificat d'organisation", "certificate"), ("Carte CPS", "cps"))
@@ -57,7 +62,7 @@ class CardPane(Pane):
 
     def __init__(self) -> None:
         super().__init__(id="pane-card")
-        self._saved: tuple[str, str] | None = None
+        self._saved: tuple[str, str, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield field_row("Authentification INSi (poste)", Select(
@@ -65,6 +70,8 @@ class CardPane(Pane):
             compact=True))
         yield field_row("Module PKCS#11 (ce poste)", Input(
             id="card-module", compact=True, placeholder="Cryptolib CPS, puis OpenSC"))
+        yield TickBox("Le cabinet permet de mémoriser le code CPS (trousseau)",
+                      id="card-pin-memory")
         yield Static("", classes="pane-message", markup=False)
         yield Static("", id="card-state", markup=False)
         yield Static("Le certificat d'organisation fonctionne aussi quand on travaille par SSH ; "
@@ -76,31 +83,53 @@ class CardPane(Pane):
     def show(self, state: SettingsState) -> None:
         view = state.view
         module = view.pkcs11_module or ""
-        self._saved = (view.auth_mode, module)
+        self._saved = (view.auth_mode, module, state.pin_memory_allowed)
+        self.query_one("#card-pin-memory", TickBox).value = state.pin_memory_allowed
         with self.prevent(Select.Changed):
             self.query_one("#card-auth-mode", Select).value = view.auth_mode
         self.query_one("#card-module", Input).value = module
         self.query_one("#card-state", Static).update(
             "\n".join(card_lines(state.card, view.auth_mode_label)))
 
-    def typed(self) -> tuple[str, str]:
+    def typed(self) -> tuple[str, str, bool]:
         mode = self.query_one("#card-auth-mode", Select).value
         return (mode if isinstance(mode, str) else "certificate",
-                self.query_one("#card-module", Input).value.strip())
+                self.query_one("#card-module", Input).value.strip(),
+                self.query_one("#card-pin-memory", TickBox).value)
 
     @property
     def dirty(self) -> bool:
         return self._saved is not None and self.typed() != self._saved
 
     def save(self) -> None:
-        mode, module = self.typed()
+        mode, module, memory = self.typed()
+        saved = self._saved or ("", "", False)
         app = self.settings.insterm
         label = dict((value, text) for text, value in MODE_CHOICES)[mode]
-        self.settings.act(
-            lambda clinic: clinic.update_card_settings(app.actor, auth_mode=mode,
-                                                       pkcs11_module=module or None),
-            doing="l'enregistrement des réglages de la carte", pane=self,
-            done_text=lambda _settings: f"Authentification INSi de ce poste : {label}.")
+        workstation = (mode, module) != saved[:2]
+        policy = memory != saved[2]
+
+        def call(clinic: Clinic) -> str:
+            said = []
+            if workstation:
+                clinic.update_card_settings(app.actor, auth_mode=mode,
+                                            pkcs11_module=module or None)
+                said.append(f"Authentification INSi de ce poste : {label}.")
+            if policy:
+                forgotten = clinic.set_card_pin_memory(app.actor, memory)
+                said.append("Mémorisation du code CPS permise." if memory else
+                            f"Mémorisation du code CPS interdite ({forgotten} code(s) "
+                            "mémorisé(s) effacé(s)).")
+            return " ".join(said) or "Aucun réglage à changer."
+
+        self.settings.act(call, doing="l'enregistrement des réglages de la carte", pane=self,
+                          done_text=lambda text: text)
+
+    def forget_pin(self) -> None:
+        app = self.settings.insterm
+        self.settings.act(lambda clinic: clinic.forget_card_pin(app.actor),
+                          doing="l'oubli du code de la carte", pane=self,
+                          done_text=lambda count: f"Code CPS mémorisé oublié ({count} carte(s)).")
 
     def sign_out(self) -> None:
         self.settings.act(lambda clinic: clinic.sign_out_card(),

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from insterm.tui.widgets.field_message import FieldMessage
+from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -96,6 +97,7 @@ class ReadinessPanel(Vertical):
     ReadinessPanel .keyring-label { width: 21; padding: 1 0 0 1; }
     ReadinessPanel .keyring-row Input { width: 1fr; }
     ReadinessPanel .keyring-error { color: $error; padding: 0 1 0 22; }
+    ReadinessPanel .keyring-remember { margin-left: 21; display: none; }
     """
 
     class Unlock(Message):
@@ -106,11 +108,13 @@ class ReadinessPanel(Vertical):
             self.password = password
 
     class CardPin(Message):
-        """Enter in the field while it asks the CPS code: sign the card in with it (once)."""
+        """Enter in the field while it asks the CPS code: sign the card in with it (once);
+        `remember`: "Mémoriser" was ticked (shown only when the practice allows it)."""
 
-        def __init__(self, pin: str) -> None:
+        def __init__(self, pin: str, remember: bool = False) -> None:
             super().__init__()
             self.pin = pin
+            self.remember = remember
 
     def __init__(self, prefix: str) -> None:
         super().__init__()
@@ -124,6 +128,8 @@ class ReadinessPanel(Vertical):
             with Horizontal(classes="keyring-row"):
                 yield Label(KEYRING_LABEL, classes="keyring-label")
                 yield Input(password=True, id=f"{p}-master", placeholder=KEYRING_PLACEHOLDER)
+            yield TickBox("Mémoriser le code (trousseau, pour moi et cette carte)",
+                          id=f"{p}-remember", classes="keyring-remember")
             yield FieldMessage("", id=f"{p}-master-error", classes="keyring-error",
                                markup=False)
 
@@ -131,9 +137,11 @@ class ReadinessPanel(Vertical):
     def keyring_shown(self) -> bool:
         return self.query_one(".keyring").display
 
-    def show(self, text: str | Text, *, line: bool, keyring: bool, pin: bool = False) -> None:
+    def show(self, text: str | Text, *, line: bool, keyring: bool, pin: bool = False,
+             can_remember: bool = False) -> None:
         """The readiness line (`line`: shown at all) and the password field: the keyring's
-        master password (`keyring`) or else the CPS code (`pin`)."""
+        master password (`keyring`) or else the CPS code (`pin`), with "Mémoriser" when the
+        practice allows it (`can_remember`)."""
         line_widget = self.query_one(".readiness-line", Static)
         line_widget.update(text)
         line_widget.display = line
@@ -142,6 +150,10 @@ class ReadinessPanel(Vertical):
                               else (KEYRING_LABEL, KEYRING_PLACEHOLDER))
         self.query_one(".keyring-label", Label).update(label)
         self.query_one(Input).placeholder = placeholder
+        remember = self.query_one(TickBox)
+        remember.display = self.asks_pin and can_remember
+        if not remember.display:
+            remember.value = False
         self._show_keyring(keyring or pin)
 
     def clear(self) -> None:
@@ -176,7 +188,8 @@ class ReadinessPanel(Vertical):
                 return
             event.input.value = ""  # never kept on screen longer than needed
             self.say("Vérification du code par la carte…")
-            self.post_message(self.CardPin(event.value))
+            remember = self.query_one(TickBox)
+            self.post_message(self.CardPin(event.value, remember.display and remember.value))
             return
         if not event.value:
             self.say("Saisissez le mot de passe maître du trousseau, puis Entrée.")
