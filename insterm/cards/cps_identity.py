@@ -4,6 +4,8 @@
   Two DN shapes are in use: the newer one has a multi-valued RDN (GN + CN + SN), CN being the
   12-character national identifier (e.g. "8" + 11-digit RPPS) and `title` the profession; the
   older one is `CN=NAME FIRSTNAME, SERIALNUMBER=<national id>, OU=<role or profession>`.
+- `specialty_from_info(data)`: the specialty code ending the public `CPS_INFO_PS` object
+  (physicians: INSi's codeSpecialite).
 - `national_id_kind(id)`: the prefix table of `idNat_PS` (0 ADELI, 1 ADELI cabinet, 3 FINESS,
   4 SIREN, 5 SIRET, 6 RPPS cabinet, 8 RPPS).
 - `parse_activity(data)`: a `CPS_ACTIVITY_xx_PS` object (private, after the PIN): a BER
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from insterm.domain.errors import InstermError
@@ -71,6 +74,16 @@ class CpsActivity:
     def billing_id(self) -> str:
         """identifiantFacturation: the structure's number without its type prefix."""
         return self.structure_id[1:] if len(self.structure_id) > 1 else self.structure_id
+
+
+_SPECIALTY = re.compile(r"SM\d{2}", re.ASCII)
+
+
+def specialty_from_info(data: bytes) -> str | None:
+    """The specialty code (table R01, e.g. "SM26") that ends a CPS_INFO_PS object (as the
+    GIE SESAM-Vitale sample reads it), or None when its last characters are not one."""
+    tail = data.rstrip(b"\x00 ")[-4:].decode("latin-1")
+    return tail if _SPECIALTY.fullmatch(tail) else None
 
 
 def national_id_kind(national_id: str) -> str:

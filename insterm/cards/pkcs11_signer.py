@@ -21,7 +21,13 @@ import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from insterm.cards.cps_identity import CpsActivity, CpsHolder, holder_from_certificate, parse_activity
+from insterm.cards.cps_identity import (
+    CpsActivity,
+    CpsHolder,
+    holder_from_certificate,
+    parse_activity,
+    specialty_from_info,
+)
 from insterm.domain.errors import InstermError
 
 if TYPE_CHECKING:
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
 
 KEY_LABEL = "CPS_PRIV_AUT"
 CERTIFICATE_LABEL = "Certificat d'Authentification CPS"
+INFO_LABEL = "CPS_INFO_PS"
 ACTIVITY_LABELS = tuple(f"CPS_ACTIVITY_{number:02d}_PS" for number in range(1, 17))
 CPS_PIN_TRIES = 3
 
@@ -209,6 +216,19 @@ class Pkcs11Signer:
     @property
     def holder(self) -> CpsHolder:
         return holder_from_certificate(self._certificate)
+
+    def specialty(self) -> str | None:
+        """The specialty code of the public CPS_INFO_PS object (None: absent or unreadable)."""
+        import PyKCS11
+
+        if self._closed:
+            return None
+        found = self._session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA),
+                                           (PyKCS11.CKA_LABEL, INFO_LABEL)])
+        if not found:
+            return None
+        value = self._session.getAttributeValue(found[0], [PyKCS11.CKA_VALUE])[0]
+        return specialty_from_info(bytes(value))
 
     def activity(self) -> CpsActivity:
         """The first practice situation of the card (private object: after the PIN)."""

@@ -8,7 +8,8 @@ in with the PIN typed by the operator, and the INSi auth made of it.
 - `sign_in(runtime, configured, pin, operator)`: one C_Login with the PIN, never retried by
   itself (three wrong PINs block a CPS: a wrong one raises `CpsPinError` with the tries left
   when the module says); reads the practice situation (private object) for the assertion's
-  identifiantFacturation and secteurActivite; keeps the logged-in session in the runtime until
+  identifiantFacturation and secteurActivite, and the specialty (codeSpecialite, physicians)
+  ending CPS_INFO_PS; keeps the logged-in session in the runtime until
   `sign_out`, the card is pulled or another operator signs in.
 
 The PIN is a parameter and nothing else: it is neither kept, nor logged, nor audited.
@@ -125,7 +126,8 @@ def sign_in(runtime: InsiRuntime, configured: str | None, pin: str, operator: st
         signer.close()
         raise
     professional = Professional(issuer=holder.subject, national_id=holder.national_id,
-                                billing_id=activity.billing_id, sector=activity.sector)
+                                billing_id=activity.billing_id, sector=activity.sector,
+                                specialty=signer.specialty())
     session = CardSession(signer, CpsAuth(signer, professional), holder, activity,
                           signer.token_serial, module, operator)
     runtime.set_card(session)

@@ -22,6 +22,7 @@ from insterm.cards.cps_identity import (
     holder_from_certificate,
     national_id_kind,
     parse_activity,
+    specialty_from_info,
 )
 from insterm.cards.pkcs11_module import CpsModuleError, find_module
 from tests.cps_token import make_token, needs_softhsm
@@ -81,6 +82,13 @@ def test_a_certificate_naming_nobody_is_refused() -> None:
     ("810001234567", "RPPS"), ("9", "inconnu"), ("", "inconnu")])
 def test_the_prefix_table(national_id: str, kind: str) -> None:
     assert national_id_kind(national_id) == kind
+
+
+@pytest.mark.parametrize(("data", "specialty"), [
+    (b"899999999999MEDECIN TEST DOMINIQUE SM26", "SM26"), (b"8999 DUPONT SM01\x00\x00", "SM01"),
+    (b"810001234567 INFIRMIER", None), (b"", None), (b"SMXX", None)])
+def test_the_specialty_ending_cps_info(data: bytes, specialty: str | None) -> None:
+    assert specialty_from_info(data) == specialty
 
 
 def test_the_activity_object() -> None:

@@ -79,7 +79,16 @@ async def test_wrong_code_then_right_code_then_00(qapp, insi, simulator, card,  
         assert "Réponse INSi 00" in screen_text(qapp)
 
     [handled] = simulator.handled
-    assert handled.outcome == "00" and f"{{{SAML}}}Assertion".encode()[1:20] in handled.request_xml
+    assert handled.outcome == "00"
+    # The assertion the simulator verified names the card's specialty (CPS_INFO_PS) and
+    # situation (CPS_ACTIVITY_01_PS, read after the code).
+    from lxml import etree
+
+    sent = etree.fromstring(handled.request_xml).find(f".//{{{SAML}}}Assertion")
+    values = {a.get("Name"): a.findtext(f"{{{SAML}}}AttributeValue")
+              for a in sent.iter(f"{{{SAML}}}Attribute")}
+    assert values == {"identifiantFacturation": "123456789", "secteurActivite": "SA05",
+                      "codeSpecialite": "SM26"}
     [call] = calls(insi, identity)
     assert call["cr"] == "00" and call["who"] == "sophie"
     # The code is nowhere: database (audit, INSi calls), log records.
