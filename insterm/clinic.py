@@ -94,6 +94,8 @@ class Clinic:
         return cls(open_database(path, create=create, group=group), **options)
 
     def close(self) -> None:
+        if self._insi_runtime is not None and self._insi_runtime.card is not None:
+            self._insi_runtime.set_card(None)  # the CPS session ends with the clinic
         self.conn.close()
 
     def __enter__(self) -> Clinic:
@@ -420,6 +422,35 @@ class Clinic:
 
         return cps_card.update_card_settings(self._ctx, self.insi_runtime, actor,
                                              auth_mode=auth_mode, pkcs11_module=pkcs11_module)
+
+    def link_card(self, actor: str) -> str:
+        """Link the CPS `actor` signed in with its code to `actor` (audited)."""
+        from insterm.usecases import cps_operator
+
+        return cps_operator.link_card(self._ctx, self.insi_runtime, actor)
+
+    def unlink_cards(self, actor: str) -> int:
+        """Remove the CPS linked to `actor` (audited)."""
+        from insterm.usecases import cps_operator
+
+        return cps_operator.unlink_cards(self._ctx, actor)
+
+    def linked_cards(self, actor: str) -> list[str]:
+        from insterm.usecases import cps_operator
+
+        return cps_operator.linked_cards(self.conn, actor)
+
+    def operator_for_card(self) -> str | None:
+        """The active operator linked to the CPS inserted on this workstation (CPS mode only;
+        identification, not a proof), or None."""
+        from insterm.usecases import cps_operator
+
+        if not cps_operator.any_link(self.conn):
+            return None  # one read of the database: no settings file, no card read
+        view = self.insi_settings()
+        if view.auth_mode != "cps":
+            return None
+        return cps_operator.operator_for_card(self._ctx, self.insi_runtime, view.pkcs11_module)
 
     def sign_out_card(self) -> None:
         from insterm.usecases import cps_card

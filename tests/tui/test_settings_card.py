@@ -106,3 +106,42 @@ async def test_the_practice_allows_remembering_then_f5_forgets(clinic: Clinic, p
         assert "Code CPS mémorisé oublié (1 carte(s))" in message(screen, "card")
         assert clinic.card_pin_memory("admin") == (True, False)
         assert not clinic.card_status().signed_in  # forgetting signs the card out too
+
+
+async def test_the_card_linked_to_an_operator_proposes_them_at_sign_in(  # type: ignore[no-untyped-def]
+        clinic: Clinic, practice, token) -> None:
+    from textual.widgets import OptionList
+
+    from insterm.usecases.errors import ActionRefused
+
+    clinic.update_card_settings("admin", auth_mode="cps", pkcs11_module=token.module)
+    with pytest.raises(ActionRefused, match="Saisissez d'abord le code"):
+        clinic.link_card("admin")  # the card must be opened with its code by them first
+    app = make_app(clinic, "admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot, "card")
+        clinic.sign_in_card("admin", token.pin)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "Carte 899999999999 associée à « admin »" in message(screen, "card")
+        assert "Carte associée à l'opérateur « admin »" in str(
+            screen.query_one("#card-state").render())
+    assert clinic.operator_for_card() == "admin"
+    assert ("card_linked", "admin") in audit_actions(clinic)
+    clinic.sign_in_card("sophie", token.pin)
+    with pytest.raises(ActionRefused, match="déjà associée à l'opérateur « admin »"):
+        clinic.link_card("sophie")
+
+    # Someone without a mapped OS account starts insterm with the card inserted.
+    stranger = make_app(clinic, "nobody")
+    async with stranger.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert type(stranger.screen).__name__ == "SignInModal"
+        chosen = stranger.screen.chosen()
+        assert chosen is not None and chosen.login == "admin"
+        assert stranger.operator is None  # identified, not signed in: the proof is still asked
+        assert stranger.focused is stranger.screen.query_one("#sign-in-password")
+        assert isinstance(stranger.screen.query_one("#operator-list"), OptionList)
+
+    assert clinic.unlink_cards("admin") == 1
+    assert clinic.operator_for_card() is None

@@ -121,6 +121,7 @@ class SettingsState:
     idle_lock_minutes: int = 10
     card: CardStatus | None = None  # the CPS of this workstation (Carte CPS tab)
     pin_memory_allowed: bool = False  # the practice lets operators remember their CPS code
+    card_operator: str | None = None  # the operator linked to the CPS inserted
 
 
 def load_state(clinic: Clinic) -> SettingsState:
@@ -141,7 +142,7 @@ def load_state(clinic: Clinic) -> SettingsState:
         simulator_dir_setting=str(file.insi_simulator_dir or ""),
         tests=tuple(clinic.insi_test_status().items()),
         idle_lock_minutes=clinic.idle_lock_minutes(), card=clinic.card_status(),
-        pin_memory_allowed=clinic.card_pin_memory()[0])
+        pin_memory_allowed=clinic.card_pin_memory()[0], card_operator=clinic.operator_for_card())
 
 
 def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
@@ -628,7 +629,9 @@ class SettingsScreen(InstermScreen[None]):
         "présente et son porteur, lus sans le code ; si le cabinet permet de mémoriser le "
         "code CPS dans le trousseau (case à cocher, administrateurs ; décochée, elle efface "
         "tous les codes mémorisés). F2 enregistre, F4 déconnecte la carte (son code sera "
-        "redemandé), F5 oublie le code mémorisé pour vous.\n\n"
+        "redemandé), F5 oublie le code mémorisé pour vous, F6 vous associe la carte ouverte avec "
+        "son code (« Qui travaille ? » vous proposera quand elle est insérée) ou retire "
+        "l'association.\n\n"
         "Trousseau : son état ; F2 l'ouvre avec le mot de passe maître.\n\n"
         "Opérateurs : F2 ajouter, F3 changer le rôle (administrateur / secrétariat), "
         "F4 désactiver ou réactiver, F5 preuve d'identité (compte du poste associé, méthode : "
@@ -647,6 +650,9 @@ class SettingsScreen(InstermScreen[None]):
         Binding("f4", "card_sign_out", "Déconnecter", id="settings.card_sign_out"),
         Binding("f5", "card_forget_pin", "Oublier code", id="settings.card_forget_pin",
                 tooltip="Oublier le code CPS mémorisé pour vous"),
+        Binding("f6", "card_link", "Ma carte", id="settings.card_link",
+                tooltip="Associer à vous la carte ouverte avec son code, ou retirer "
+                        "l'association"),
         Binding("f2", "keyring_open", "Ouvrir", id="settings.keyring_open"),
         Binding("f2", "operator_add", "Ajouter", id="settings.operator_add"),
         Binding("f3", "operator_role", "Rôle", id="settings.operator_role"),
@@ -659,6 +665,7 @@ class SettingsScreen(InstermScreen[None]):
     _ACTION_SECTIONS: ClassVar[dict[str, str]] = {
         "insi_save": "insi", "insi_test": "insi", "certificate_import": "certificate",
         "card_save": "card", "card_sign_out": "card", "card_forget_pin": "card",
+        "card_link": "card",
         "keyring_open": "keyring",
         "operator_add": "operators", "operator_role": "operators",
         "operator_active": "operators", "operator_proof": "operators",
@@ -785,6 +792,11 @@ class SettingsScreen(InstermScreen[None]):
         from insterm.tui.screens.settings_card import CardPane
 
         self.query_one(CardPane).forget_pin()
+
+    def action_card_link(self) -> None:
+        from insterm.tui.screens.settings_card import CardPane
+
+        self.query_one(CardPane).toggle_link()
 
     def action_keyring_open(self) -> None:
         self.query_one(KeyringPane).save()

@@ -10,7 +10,8 @@
   administrators; unticked, every remembered code is erased).
 F2 saves what changed (administrators only, audited: `clinic.update_card_settings`,
 `clinic.set_card_pin_memory`); F4 signs the card out (its code will be asked again); F5
-forgets the code remembered for the operator.
+forgets the code remembered for the operator; F6 links the card signed in with its code to the
+operator ("Qui travaille ?" then proposes them when it is inserted), or removes the link.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class CardPane(Pane):
     def __init__(self) -> None:
         super().__init__(id="pane-card")
         self._saved: tuple[str, str, bool] | None = None
+        self._card_operator: str | None = None
 
     def compose(self) -> ComposeResult:
         yield field_row("Authentification INSi (poste)", Select(
@@ -88,8 +90,12 @@ class CardPane(Pane):
         with self.prevent(Select.Changed):
             self.query_one("#card-auth-mode", Select).value = view.auth_mode
         self.query_one("#card-module", Input).value = module
-        self.query_one("#card-state", Static).update(
-            "\n".join(card_lines(state.card, view.auth_mode_label)))
+        lines = card_lines(state.card, view.auth_mode_label)
+        if state.card_operator is not None:
+            lines.append(f"Carte associée à l'opérateur « {state.card_operator} » (proposé "
+                         "dans « Qui travaille ? »).")
+        self._card_operator = state.card_operator
+        self.query_one("#card-state", Static).update("\n".join(lines))
 
     def typed(self) -> tuple[str, str, bool]:
         mode = self.query_one("#card-auth-mode", Select).value
@@ -136,3 +142,17 @@ class CardPane(Pane):
                           doing="la déconnexion de la carte", pane=self,
                           done_text=lambda _none: "Carte CPS déconnectée : son code sera "
                                                   "demandé au prochain appel INSi.")
+
+    def toggle_link(self) -> None:
+        """F6: link the card signed in to the operator, or remove their link."""
+        app = self.settings.insterm
+        actor = app.actor
+        if self._card_operator == actor:
+            self.settings.act(lambda clinic: clinic.unlink_cards(actor),
+                              doing="la dissociation de la carte", pane=self,
+                              done_text=lambda count: f"Association retirée ({count} carte(s)).")
+            return
+        self.settings.act(lambda clinic: clinic.link_card(actor),
+                          doing="l'association de la carte", pane=self,
+                          done_text=lambda national_id: f"Carte {national_id} associée à "
+                                                        f"« {actor} ».")
