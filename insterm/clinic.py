@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from insterm.insi.simulator import Simulator
     from insterm.store.information import Information
     from insterm.store.pending import PendingItem
+    from insterm.usecases.cps_card import CardSession, CardStatus
     from insterm.usecases.exports import ExportResult, HL7Options
     from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
     from insterm.usecases.insi_certificate import ImportedCertificate
@@ -93,6 +94,8 @@ class Clinic:
         return cls(open_database(path, create=create, group=group), **options)
 
     def close(self) -> None:
+        if self._insi_runtime is not None and self._insi_runtime.card is not None:
+            self._insi_runtime.set_card(None)  # the CPS session ends with the clinic
         self.conn.close()
 
     def __enter__(self) -> Clinic:
@@ -353,6 +356,106 @@ class Clinic:
         from insterm.usecases import insi_keyring
 
         return insi_keyring.open_keyring(master_password)
+
+    def card_status(self) -> CardStatus:
+        """The CPS of this workstation: PKCS#11 module, card and holder (no PIN), session."""
+        from insterm.usecases import cps_card
+
+        view = self.insi_settings()
+        return cps_card.card_status(self.insi_runtime, view.pkcs11_module)
+
+    def sign_in_card(self, actor: str, pin: str, *, remember: bool = False) -> CardSession:
+        """Log in to the CPS with the PIN the operator typed (once: never retried); the PIN is
+        neither logged nor audited, and kept only in the keyring when `remember` and the
+        practice allows it (`session.note` says how that went). `InstermError` subclasses
+        (French) when refused, `CpsPinError.tries_left` for a wrong PIN."""
+        from insterm.domain.errors import InstermError
+        from insterm.usecases import cps_card, cps_pin_memory
+
+        self._ctx.operator(actor)
+        view = self.insi_settings()
+        session = cps_card.sign_in(self.insi_runtime, view.pkcs11_module, pin, actor)
+        if remember:
+            try:
+                cps_pin_memory.remember(self._ctx, actor, session.serial, pin)
+            except InstermError as refused:
+                session.note = f"Code non mémorisé : {refused.message}"
+            else:
+                session.note = "Code mémorisé dans le trousseau pour cette carte."
+        return session
+
+    def sign_in_card_remembered(self, actor: str) -> CardSession | None:
+        """Sign the CPS in with the code remembered for `actor`, once (None: none to use); a
+        code the card refuses is forgotten and the refusal raised."""
+        from insterm.usecases import cps_pin_memory
+
+        self._ctx.operator(actor)
+        view = self.insi_settings()
+        return cps_pin_memory.sign_in_remembered(self._ctx, self.insi_runtime,
+                                                 view.pkcs11_module, actor)
+
+    def card_pin_memory(self, actor: str | None = None) -> tuple[bool, bool]:
+        """(the practice allows remembering CPS codes, `actor` has one remembered)."""
+        from insterm.usecases import cps_pin_memory
+
+        return (cps_pin_memory.memory_allowed(self.conn),
+                actor is not None and cps_pin_memory.has_remembered(self.conn, actor))
+
+    def set_card_pin_memory(self, actor: str, allowed: bool) -> int:
+        """Allow remembering CPS codes or not (administrators, audited); off forgets them all."""
+        from insterm.usecases import cps_pin_memory
+
+        return cps_pin_memory.set_memory_allowed(self._ctx, actor, allowed)
+
+    def forget_card_pin(self, actor: str) -> int:
+        """Forget the CPS codes remembered for `actor` (audited)."""
+        from insterm.usecases import cps_pin_memory
+
+        self.insi_runtime.set_card(None)
+        return cps_pin_memory.forget(self._ctx, actor)
+
+    def update_card_settings(self, actor: str, *, auth_mode: str,
+                             pkcs11_module: str | None) -> Settings:
+        """This workstation's INSi authentication mode (certificate / cps) and CPS module, in
+        its settings file (administrators only, audited)."""
+        from insterm.usecases import cps_card
+
+        return cps_card.update_card_settings(self._ctx, self.insi_runtime, actor,
+                                             auth_mode=auth_mode, pkcs11_module=pkcs11_module)
+
+    def link_card(self, actor: str) -> str:
+        """Link the CPS `actor` signed in with its code to `actor` (audited)."""
+        from insterm.usecases import cps_operator
+
+        return cps_operator.link_card(self._ctx, self.insi_runtime, actor)
+
+    def unlink_cards(self, actor: str) -> int:
+        """Remove the CPS linked to `actor` (audited)."""
+        from insterm.usecases import cps_operator
+
+        return cps_operator.unlink_cards(self._ctx, actor)
+
+    def linked_cards(self, actor: str) -> list[str]:
+        from insterm.usecases import cps_operator
+
+        return cps_operator.linked_cards(self.conn, actor)
+
+    def operator_for_card(self) -> str | None:
+        """The active operator linked to the CPS inserted on this workstation (CPS mode only;
+        identification, not a proof), or None."""
+        from insterm.usecases import cps_operator
+
+        if not cps_operator.any_link(self.conn):
+            return None  # one read of the database: no settings file, no card read
+        view = self.insi_settings()
+        if view.auth_mode != "cps":
+            return None
+        return cps_operator.operator_for_card(self._ctx, self.insi_runtime, view.pkcs11_module)
+
+    def sign_out_card(self) -> None:
+        from insterm.usecases import cps_card
+
+        cps_card.sign_out(self.insi_runtime)
 
     def import_insi_certificate(self, actor: str, p12_path: str | os.PathLike[str],
                                 passphrase: str) -> ImportedCertificate:

@@ -19,6 +19,9 @@ What goes where (per value; see also `insterm.usecases.insi_settings`):
   `insi.endpoint`: a relay replacing the qualification/production address), and where this
   machine reaches the INSi simulator (`insi.simulator_url`, `insi.simulator_dir`: its state
   folder, whose ca.pem and demo certificate are used), written by `insterm insi-sim --setup`;
+  how this machine authenticates INSi calls (`insi.auth_mode`: "certificate" or "cps": a CPS
+  needs a reader on this very machine, an organisation certificate also works over SSH) and
+  `[cards] pkcs11_module`: the CPS's PKCS#11 module on this machine;
 - `[audit] heads_dir`: the folder of the audit head file (`insterm.store.audit_heads`; default:
   the backups folder beside the database), per machine like the database path;
 - the database's `settings` table holds what the whole practice shares (every workstation over
@@ -66,7 +69,8 @@ _SECRET_WORDS = ("password", "passphrase", "passwd", "pin", "secret", "token", "
 _SCHEMA: dict[str, dict[str, type]] = {
     "database": {"path": str, "group": str},
     "insi": {"endpoint": str, "timeout_seconds": float, "ca_file": str, "simulator_url": str,
-             "simulator_dir": str},
+             "simulator_dir": str, "auth_mode": str},
+    "cards": {"pkcs11_module": str},
     "practice": {"name": str, "finess": str},
     "audit": {"heads_dir": str},
 }
@@ -87,6 +91,11 @@ class Settings:
     insi_ca_file: str | None = None
     insi_simulator_url: str | None = None
     insi_simulator_dir: str | None = None
+    # How this machine authenticates INSi calls: "certificate" (organisation certificate, the
+    # default) or "cps" (the professional's card in a reader of this machine).
+    insi_auth_mode: str | None = None
+    # The PKCS#11 module of the CPS (None: the candidates of insterm.cards.pkcs11_module).
+    cards_pkcs11_module: str | None = None
     practice_name: str | None = None
     practice_finess: str | None = None
     # Folder of the audit head file (`insterm.store.audit_heads`); None: the backups folder.
@@ -157,6 +166,9 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
 
     timeout = values.get("insi_timeout_seconds")
     db_path = string("database_path")
+    if string("insi_auth_mode") not in (None, "certificate", "cps"):
+        raise SettingsError(f"Le réglage « insi.auth_mode » de {source} doit valoir "
+                            "\"certificate\" (certificat d'organisation) ou \"cps\" (carte CPS).")
     return Settings(
         db_path=Path(db_path).expanduser() if db_path else None,
         db_group=string("database_group"),
@@ -165,6 +177,8 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
         insi_ca_file=string("insi_ca_file"),
         insi_simulator_url=string("insi_simulator_url"),
         insi_simulator_dir=string("insi_simulator_dir"),
+        insi_auth_mode=string("insi_auth_mode"),
+        cards_pkcs11_module=string("cards_pkcs11_module"),
         practice_name=string("practice_name"),
         practice_finess=string("practice_finess"),
         audit_heads_dir=string("audit_heads_dir"),

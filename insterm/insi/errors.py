@@ -45,6 +45,28 @@ _FAULT_HINTS: dict[str, str] = {
     "insi_19": "Le nom de naissance est obligatoire : complétez l'identité puis relancez.",
     "insi_102": "Erreur technique du service : réessayez plus tard.",
     "insi_111": "Le téléservice est indisponible : réessayez plus tard.",
+    # CPS card mode: the simulator's codes (the service's own are not public), same meanings.
+    "sim_assertion_absente": (
+        "Aucune assertion signée par une carte CPS n'a été envoyée : en mode carte CPS, insérez "
+        "la carte et saisissez son code ; sinon choisissez le certificat d'organisation dans "
+        "les réglages du poste."
+    ),
+    "sim_assertion_signature": (
+        "La signature faite par la carte CPS n'a pas été reconnue : retirez la carte, "
+        "réinsérez-la, saisissez de nouveau son code et recommencez ; si cela se répète, "
+        "signalez-le au support."
+    ),
+    "sim_assertion_certificat": (
+        "Le certificat de la carte CPS n'est pas reconnu par le service (carte expirée, "
+        "révoquée ou d'une autre autorité) : utilisez une CPS en cours de validité."
+    ),
+    "sim_assertion_perimee": (
+        "L'assertion de la carte CPS est périmée ou datée dans le futur : vérifiez la date et "
+        "l'heure de cet ordinateur, puis recommencez."
+    ),
+    "sim_assertion_nameid": (
+        "La carte CPS ne nomme pas son porteur : elle ne peut pas servir pour INSi."
+    ),
 }
 
 

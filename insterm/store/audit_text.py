@@ -50,6 +50,11 @@ ACTION_LABELS: dict[str, str] = {
     "insi_settings_changed": "Réglages INSi du cabinet",
     "workstation_settings_changed": "Réglages INSi du poste",
     "insi_certificate_imported": "Certificat INSi importé",
+    "card_pin_policy_changed": "Mémorisation des codes CPS",
+    "card_pin_remembered": "Code CPS mémorisé",
+    "card_pin_forgotten": "Code CPS oublié",
+    "card_linked": "Carte CPS associée",
+    "card_unlinked": "Carte CPS dissociée",
     "patient_informed": "Patient informé (INS)",
     "insi_postponed": "Appel INSi mis en attente",
     "insi_pending_tried": "Appel INSi relancé",
@@ -359,6 +364,15 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
                                  + ("réussi" if d.get("passed") else "échoué")
                                  + f" ({d.get('code', '?')})"),
     "insi_certificate_imported": lambda d: "Certificat de l'organisation importé pour INSi",
+    "card_pin_policy_changed": lambda d: (
+        "Mémorisation des codes CPS " + ("permise" if d.get("allowed") else "interdite")
+        + (f" ({d['forgotten']} code(s) oublié(s))" if d.get("forgotten") else "")),
+    "card_pin_remembered": lambda d: f"Code de la carte CPS n° {d.get('serial', '?')} mémorisé "
+                                     "dans le trousseau",
+    "card_pin_forgotten": lambda d: "Code(s) de carte CPS mémorisé(s) oublié(s)",
+    "card_linked": lambda d: (f"Carte CPS ({d.get('kind', '?')} {d.get('national_id', '?')}) "
+                              "associée à l'opérateur"),
+    "card_unlinked": lambda d: "Carte(s) CPS dissociée(s) de l'opérateur",
     "patient_informed": lambda d: "Patient informé de l'usage de son INS : "
                                   + _INFORMED.get(str(d.get("how")), str(d.get("how", "?"))),
     "insi_postponed": lambda d: "À reprendre quand INSi répondra" + (

@@ -229,13 +229,18 @@ class InsiCallScreen(InstermScreen):
             return
         needs_password = bool(readiness.needs_master_password) or bool(
             self.report is not None and getattr(self.report, "needs_master_password", False))
+        needs_pin = bool(getattr(readiness, "needs_cps_pin", False))
         # After a call, the readiness line is noise unless something is wrong.
         panel.show(readiness_text(readiness, ascii=self.ascii),
                    line=self.phase != "result" or not readiness.ready
                    or bool(readiness.warnings),
-                   keyring=needs_password)
-        if needs_password and self.phase in ("prepare", "result"):
+                   keyring=needs_password, pin=needs_pin,
+                   can_remember=bool(getattr(readiness, "pin_memory_allowed", False)))
+        if (needs_password or needs_pin) and self.phase in ("prepare", "result"):
             panel.focus_password()
+        if needs_pin and not needs_password and not self._remembered_pin_tried:
+            self._remembered_pin_tried = True  # once per screen: never again by itself
+            self._sign_in_remembered()
 
     def _enter_prepare(self) -> None:
         """Hook: show the form (phase "prepare")."""
@@ -275,6 +280,58 @@ class InsiCallScreen(InstermScreen):
         password = message.password
         self.run_clinic(lambda clinic: clinic.open_keyring(password), done=opened,
                         failed=failed, doing="l'ouverture du trousseau")
+
+    _remembered_pin_tried = False
+
+    def _sign_in_remembered(self) -> None:
+        """The code remembered for this operator and card, if the practice allows it: used
+        once; refused, it is forgotten and the operator types the code."""
+        panel = self.readiness_panel
+        actor = self.insterm.actor
+
+        def done(session: object) -> None:
+            if session is not None:
+                panel.say("")
+                self.notify("Carte CPS prête pour INSi (code mémorisé).", timeout=4)
+                self.load()
+
+        def failed(problem: BaseException) -> None:
+            from insterm.tui.errors import french_message
+
+            panel.say(french_message(problem, doing="la connexion à la carte CPS"))
+            panel.focus_password()
+
+        self.run_clinic(lambda clinic: clinic.sign_in_card_remembered(actor), done=done,
+                        failed=failed, doing="la connexion à la carte CPS")
+
+    @on(ReadinessPanel.CardPin)
+    def _card_pin(self, message: ReadinessPanel.CardPin) -> None:
+        """Sign the CPS in with the code typed, once: a wrong code is said with the tries left
+        (when the card says), and nothing tries it again."""
+        message.stop()
+        panel = self.readiness_panel
+        actor = self.insterm.actor
+
+        def failed(problem: BaseException) -> None:
+            from insterm.tui.errors import french_message
+
+            panel.say(french_message(problem, doing="la connexion à la carte CPS"))
+            panel.focus_password()
+
+        def signed_in(session: object) -> None:
+            panel.say("")
+            holder = getattr(session, "holder", None)
+            name = getattr(holder, "display_name", "") if holder is not None else ""
+            note = getattr(session, "note", None)
+            self.notify((f"Carte CPS de {name} prête pour INSi." if name
+                         else "Carte CPS prête pour INSi.") + (f" {note}" if note else ""),
+                        timeout=6)
+            self.load()
+
+        pin, remember = message.pin, message.remember
+        self.run_clinic(lambda clinic: clinic.sign_in_card(actor, pin, remember=remember),
+                        done=signed_in,
+                        failed=failed, doing="la connexion à la carte CPS")
 
     # ------------------------------------------------------------------ the call
 

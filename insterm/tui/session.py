@@ -10,6 +10,11 @@ and the clinic records how they proved it in every audit event.
 
 `lock_session`: the lock screen of an idle session (the same dialog, over what was on screen,
 which it hides until someone proves who they are).
+
+At start in CPS mode, the operator linked to the CPS inserted (`Clinic.operator_for_card`,
+matched on its RPPS/ADELI identifier) is the one proposed in the dialog: identified by the
+card, they still prove who they are (password or OS account). The lock screen keeps proposing
+the operator of the session.
 """
 
 from __future__ import annotations
@@ -70,7 +75,18 @@ def start_session(app: InstermApp, *, requested: str | None, os_login: str | Non
         return
     if mapped is not None and os_login and _sign_in_by_os_account(app, mapped, os_login):
         return
-    ask_operator(app, operators)
+    ask_operator(app, operators, preselect=card_holder(app))
+
+
+def card_holder(app: InstermApp) -> str | None:
+    """The operator linked to the CPS inserted (CPS mode), proposed in "Qui travaille ?";
+    None when there is none or the card cannot be read (never a reason not to start)."""
+    from insterm.domain.errors import InstermError
+
+    try:
+        return app.call_clinic(lambda clinic: clinic.operator_for_card())
+    except (InstermError, OSError):
+        return None
 
 
 def ask_operator(app: InstermApp, operators: list[Operator] | None = None, *,

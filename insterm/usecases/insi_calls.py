@@ -327,12 +327,22 @@ class PreparedClient:
     environment: str = "simulator"
     refusal: InsiError | None = None
     needs_master_password: bool = False
+    needs_cps_pin: bool = False
 
 
 def client_for(view: InsiSettingsView, runtime: InsiRuntime) -> PreparedClient:
     """The client for these settings, or the refusal saying what is missing. Reads the keyring
-    and the certificate file, never the database."""
+    and the certificate file (CPS mode: the card signed in), never the database."""
     prepared = PreparedClient(environment=view.environment)
+    if view.auth_mode == "cps":
+        client = runtime.card_client(view.client_settings())
+        if client is None:
+            prepared.refusal = InsiAuthError(
+                "Mode carte CPS : insérez la carte CPS dans le lecteur de ce poste et saisissez "
+                "son code avant l'appel INSi.", reason="cps_pin_needed")
+            prepared.needs_cps_pin = True
+        prepared.client = client
+        return prepared
     try:
         passphrase = runtime.passphrase(view.certificate)
     except secrets.MasterPasswordNeeded as error:

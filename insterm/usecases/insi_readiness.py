@@ -18,7 +18,7 @@ from insterm.insi.errors import InsiError
 from insterm.store.identities import IdentityRecord
 from insterm.usecases.context import Context
 from insterm.usecases.insi_certificate import CERTIFICATE_EXPIRY_WARNING_DAYS
-from insterm.usecases.insi_settings import current
+from insterm.usecases.insi_settings import InsiSettingsView, current
 from insterm.usecases.insi_wiring import InsiRuntime
 
 
@@ -37,6 +37,10 @@ class InsiReadiness:
     items: tuple[ReadinessItem, ...]
     certificate: CertificateInfo | None = None
     needs_master_password: bool = False
+    needs_cps_pin: bool = False
+    auth_mode: str = "certificate"
+    card_holder: str | None = None  # CPS mode: "NAME Given (RPPS 1234...)" of the card read
+    pin_memory_allowed: bool = False  # CPS mode: the practice lets operators remember the code
 
     @property
     def ready(self) -> bool:
@@ -105,6 +109,10 @@ def readiness(ctx: Context, runtime: InsiRuntime,
                 "production_untested", "La configuration de production a changé depuis son "
                 "dernier appel de test réussi (certificat, IDAM, adresse ou autorités) : un "
                 "administrateur doit refaire l'appel de test (Réglages, onglet INSi, F3).", False))
+    if view.auth_mode == "cps":
+        from insterm.usecases.cps_pin_memory import memory_allowed
+
+        return _card_readiness(runtime, view, items, memory_allowed(ctx.conn))
     certificate = None
     needs_master = False
     source = view.certificate
@@ -147,3 +155,36 @@ def readiness(ctx: Context, runtime: InsiRuntime,
                         False))
     return InsiReadiness(view.environment, view.environment_label, view.endpoint_url,
                          tuple(items), certificate, needs_master)
+
+
+def _card_readiness(runtime: InsiRuntime, view: InsiSettingsView,
+                    items: list[ReadinessItem], memory_allowed: bool) -> InsiReadiness:
+    """CPS mode: a module, a card in the reader, not blocked, valid, signed in with its PIN."""
+    from insterm.usecases.cps_card import card_status
+
+    status = card_status(runtime, view.pkcs11_module)
+    holder = None
+    needs_pin = False
+    if status.card is None:
+        items.append(ReadinessItem("cps_absent", status.problem or "Aucune carte CPS.", True))
+    else:
+        card = status.card
+        holder = f"{card.holder.display_name} ({card.holder.id_kind} {card.holder.national_id})"
+        if card.blocked:
+            items.append(ReadinessItem(
+                "cps_blocked", "La carte CPS est bloquée (trop de codes faux) : elle se "
+                "débloque avec son code de déblocage, hors d'insterm.", True))
+        elif not status.signed_in:
+            needs_pin = True
+            tries = ("" if card.tries_left is None else
+                     f" Attention : il reste au plus {card.tries_left} essai"
+                     f"{'s' if card.tries_left > 1 else ''} avant le blocage de la carte.")
+            items.append(ReadinessItem(
+                "cps_pin_needed", f"Saisissez le code de la carte CPS de {holder}.{tries}", True))
+        if status.session is not None:
+            try:
+                status.session.auth.check(runtime.now())
+            except InsiError as error:
+                items.append(ReadinessItem(getattr(error, "code", "cps"), str(error), True))
+    return InsiReadiness(view.environment, view.environment_label, view.endpoint_url,
+                         tuple(items), None, False, needs_pin, "cps", holder, memory_allowed)

@@ -22,6 +22,11 @@ Where each value lives, and why:
   else settings file `insi.simulator_url` / `insi.simulator_dir` (written by `insterm insi-sim
   --setup`), else `https://127.0.0.1:8443/lps` and the default state folder
   (`insterm.usecases.insi_wiring`);
+- authentication mode: settings file `insi.auth_mode` ("certificate", the default, or "cps"):
+  a CPS must sit in a reader of the machine that runs insterm, so this is chosen per
+  workstation (a desk used over SSH keeps the organisation certificate); in CPS mode the
+  qualification/production addresses are the plain (non-"tlsm") hosts, and the card's PKCS#11
+  module is settings file `cards.pkcs11_module` (`insterm.usecases.cps_card`);
 - organisation certificate: `<data dir>/insi/organisation-certificate.p12`, mode 0600
   (`insterm.usecases.insi_certificate`), a file of this machine;
 - certificate passphrases: the keyring only (`insterm.usecases.insi_keyring`), being secrets.
@@ -60,10 +65,21 @@ SERVICE_ENDPOINTS = {
     "qualification": "https://qualiflps-services-ps-tlsm.ameli.fr/lps",
     "production": "https://services-ps-tlsm.ameli.fr/lps",
 }
+# insi-contract.md section 1.3: the plain hosts of the CPS card mode (assertion PS).
+CPS_SERVICE_ENDPOINTS = {
+    "qualification": "https://qualiflps.services-ps.ameli.fr/lps",
+    "production": "https://services-ps.ameli.fr/lps",
+}
+AUTH_MODES = ("certificate", "cps")
+AUTH_MODE_LABELS = {
+    "certificate": "Certificat d'organisation (fonctionne aussi par SSH)",
+    "cps": "Carte CPS (lecteur branché sur ce poste, code à saisir)",
+}
 SIMULATOR_IDAM = "INSTERMDEMO1"  # = insterm.insi.simulator.DEMO_IDAM (checked by a test)
 DEFAULT_SOFTWARE_NAME = "insterm"
 DEFAULT_TIMEOUT_SECONDS = 30.0
-WORKSTATION_KEYS = ("timeout_seconds", "ca_file", "endpoint", "simulator_url", "simulator_dir")
+WORKSTATION_KEYS = ("timeout_seconds", "ca_file", "endpoint", "simulator_url", "simulator_dir",
+                    "auth_mode")
 
 KEY_ENVIRONMENT = "insi.environment"
 KEY_SOFTWARE_NAME = "insi.software_name"
@@ -104,6 +120,12 @@ class InsiSettingsView:
     timeout_seconds: float
     certificate: CertificateSource
     settings_file: Path | None
+    auth_mode: str = "certificate"
+    pkcs11_module: str | None = None  # the configured path (None: the candidates)
+
+    @property
+    def auth_mode_label(self) -> str:
+        return AUTH_MODE_LABELS[self.auth_mode]
 
     @property
     def lps_name(self) -> str:
@@ -146,6 +168,7 @@ def current(ctx: Context, runtime: InsiRuntime,
     idams = {env: practice[idam_key(env)] for env in ENVIRONMENTS if practice.get(idam_key(env))}
     idam = idams.get(environment) or (SIMULATOR_IDAM if environment == "simulator" else None)
     ca_file: str | None
+    auth_mode = file.insi_auth_mode if file.insi_auth_mode in AUTH_MODES else "certificate"
     if environment == "simulator":
         link = runtime.simulator_link(file)
         endpoint, ca_file = link.url, str(link.ca_file)
@@ -153,7 +176,8 @@ def current(ctx: Context, runtime: InsiRuntime,
             link.client_p12, (SIMULATOR_PASSPHRASE, secrets.INSI_CERT_PASSPHRASE),
             "certificat de démonstration du simulateur", link.passphrase)
     else:
-        endpoint = file.insi_endpoint or SERVICE_ENDPOINTS[environment]
+        endpoints = CPS_SERVICE_ENDPOINTS if auth_mode == "cps" else SERVICE_ENDPOINTS
+        endpoint = file.insi_endpoint or endpoints[environment]
         ca_file = file.insi_ca_file
         certificate = CertificateSource(runtime.certificate_path(),
                                         (secrets.INSI_CERT_PASSPHRASE,),
@@ -165,7 +189,8 @@ def current(ctx: Context, runtime: InsiRuntime,
         software_version=__version__, installation_id=installation_id(ctx),
         endpoint_url=endpoint, ca_file=ca_file,
         timeout_seconds=file.insi_timeout_seconds or DEFAULT_TIMEOUT_SECONDS,
-        certificate=certificate, settings_file=runtime.settings_path)
+        certificate=certificate, settings_file=runtime.settings_path, auth_mode=auth_mode,
+        pkcs11_module=file.cards_pkcs11_module)
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,6 +280,10 @@ def update_workstation(ctx: Context, runtime: InsiRuntime, actor: str,
         url = values.get(name)
         if url is not None and not str(url).startswith("https://"):
             raise ActionRefused("L'adresse du service INSi doit commencer par https://.")
+    mode = values.get("auth_mode")
+    if mode is not None and mode not in AUTH_MODES:
+        raise ActionRefused("Mode d'authentification INSi inconnu : certificat d'organisation "
+                            "(certificate) ou carte CPS (cps).")
     path = values.get("ca_file")
     if path is not None and not Path(str(path)).expanduser().is_file():
         raise ActionRefused(f"Le fichier {echoed(str(path))} est introuvable : indiquez le chemin "

@@ -25,6 +25,7 @@ from insterm.usecases.insi_keyring import CertificateSource, ensure_keyring, rea
 
 if TYPE_CHECKING:
     from insterm.insi.simulator import Simulator
+    from insterm.usecases.cps_card import CardSession
 
 DEFAULT_SIMULATOR_URL = "https://127.0.0.1:8443/lps"
 SIMULATOR_DIR_ENV = "INSTERM_INSI_SIM_DIR"
@@ -87,6 +88,10 @@ class InsiRuntime:
     _clients: dict[_ClientKey, InsiClient] = field(default_factory=dict, repr=False)
     _passphrases: dict[_PassphraseKey, str] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The CPS signed in on this workstation (`insterm.usecases.cps_card`): its logged-in
+    # PKCS#11 session and the INSi auth made of it; the client built on it.
+    card: CardSession | None = field(default=None, repr=False)
+    _card_client: tuple[InsiSettings, int, InsiClient] | None = field(default=None, repr=False)
 
     def file_settings(self) -> config.Settings:
         return config.load_settings(self.settings_path)
@@ -123,6 +128,32 @@ class InsiRuntime:
                 self._clients[key] = client
             return client
 
+    def card_client(self, settings: InsiSettings) -> InsiClient | None:
+        """An InsiClient in CPS mode on the card signed in, kept while the card session and the
+        settings stay the same; None when no card is signed in."""
+        with self._lock:
+            card = self.card
+            if card is None or card.closed:
+                return None
+            kept = self._card_client
+            if kept is not None and kept[0] == settings and kept[1] == id(card):
+                return kept[2]
+            if kept is not None:
+                kept[2].close()
+            client = InsiClient(settings, card.auth)
+            self._card_client = (settings, id(card), client)
+            return client
+
+    def set_card(self, card: CardSession | None) -> None:
+        """The card signed in from now on (None: none); the previous one is closed."""
+        with self._lock:
+            previous, self.card = self.card, card
+            if self._card_client is not None:
+                self._card_client[2].close()
+                self._card_client = None
+        if previous is not None and previous is not card:
+            previous.close()
+
     def passphrase(self, source: CertificateSource) -> str | None:
         """`read_passphrase`, remembered while the same keyring backend stays open and the
         certificate file is the same (reading the encrypted keyring costs ~0.5 s: Argon2).
@@ -144,9 +175,11 @@ class InsiRuntime:
         return value
 
     def close(self) -> None:
-        """Close the cached clients and forget the remembered passphrase."""
+        """Close the cached clients, forget the remembered passphrase and sign the card out
+        (a settings change may name another module or mode: the code is asked again)."""
         with self._lock:
             for client in self._clients.values():
                 client.close()
             self._clients.clear()
             self._passphrases.clear()
+        self.set_card(None)

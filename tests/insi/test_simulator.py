@@ -121,11 +121,15 @@ def test_a_search_over_mutual_tls_gets_the_captured_reply(simulator, clients) ->
     assert simulator.url.startswith("https://127.0.0.1:") and simulator.url.endswith("/lps")
 
 
-def test_no_client_certificate_is_refused_at_the_tls_layer(simulator, clients) -> None:
-    with pytest.raises(requests.exceptions.RequestException):
-        clients["none"].post(simulator.url, DOMINIQUE)
-    assert simulator.handled == []
-    assert any("CERTIFICATE" in reason for reason in tls_failures(simulator))
+def test_no_client_certificate_without_a_card_assertion_is_refused(simulator, clients) -> None:
+    """Without a client certificate the request is in CPS card mode: TLS lets it through, and
+    the service refuses it for want of an assertion PS (tests/insi/test_cps_mode.py has the
+    signed ones)."""
+    reply = clients["none"].post(simulator.url, DOMINIQUE)
+    assert reply.status_code == 500
+    assert erreur_code(reply.content) == "sim_assertion_absente"
+    assert [h.outcome for h in simulator.handled] == ["sim_assertion_absente"]
+    assert tls_failures(simulator) == []
 
 
 def test_a_certificate_from_another_authority_is_refused(simulator, clients) -> None:
@@ -136,7 +140,7 @@ def test_a_certificate_from_another_authority_is_refused(simulator, clients) -> 
 
 
 def test_an_expired_certificate_is_refused_at_the_tls_layer(simulator, clients) -> None:
-    """Decision: expiry is checked by TLS (CERT_REQUIRED against the test CA), as a TLS
+    """Decision: expiry is checked by TLS (a presented certificate is verified against the test CA), as a TLS
     terminator in front of the real service would; no SOAP fault is sent."""
     with pytest.raises(requests.exceptions.RequestException):
         clients["expired"].post(simulator.url, DOMINIQUE)

@@ -1,8 +1,11 @@
 """The simulator's HTTPS server: standard library http.server + ssl, one thread per connection.
 
-`Simulator(authority, ...)` serves `POST /lps` on 127.0.0.1 with mutual TLS (client certificate
-required and verified against the test CA: an expired or unknown certificate fails the
-handshake, as a real TLS terminator would refuse it; see `tls_failures`). Each request goes to
+`Simulator(authority, ...)` serves `POST /lps` on 127.0.0.1 over TLS. A client certificate,
+when presented, is verified against the test CA (an expired or unknown certificate fails the
+handshake, as a real TLS terminator would refuse it; see `tls_failures`): the organisation
+certificate mode. A client without one is the CPS card mode (the real service has separate
+"tlsm" and plain hosts; one port serves both here): its requests must carry a valid assertion
+PS signed by a card certificate of the test CA. Each request goes to
 `InsiService.answer`; `switches` then alter what goes back, for tests of the client's failure
 handling; `handled` keeps (request, response, handling seconds) for every request, for the
 bench (client overhead = client time - handling seconds). Handling time runs from the request
@@ -22,6 +25,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import NamedTuple
 
 from .authority import TestAuthority
@@ -68,14 +72,16 @@ class Handled(NamedTuple):
 
 
 def _peer_cn(sock: ssl.SSLSocket) -> str | None:
+    """The client certificate's CN; "" for a certificate without one; None without a
+    certificate (the CPS card mode)."""
     cert = sock.getpeercert()
     if not cert:
         return None
     for rdn in cert.get("subject", ()):
         for pair in rdn:
             if isinstance(pair, tuple) and pair[0] == "commonName":
-                return pair[1]
-    return None
+                return str(pair[1])
+    return ""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -256,7 +262,8 @@ class Simulator:
         if people is not None:
             directory = Directory(directory.people, directory.fixed_cases, people)
         self.directory = directory
-        self.service = InsiService(directory, known_idam=known_idam)
+        self.service = InsiService(directory, known_idam=known_idam,
+                                   cps_ca=Path(authority.ca_cert))
         self.host = host
         self.port = port
         self.switches = Switches()

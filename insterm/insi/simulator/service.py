@@ -5,7 +5,10 @@ whole behaviour, in this order:
 
 1. parse the body safely (no DTD, no entity, no network, size capped by the server);
    not XML, a DTD, not a SOAP 1.2 envelope -> Sender fault sim_xml;
-2. the client certificate CN must be INSI-MANU or INSI-AUTO -> else DESIR_560;
+2. the client certificate CN must be INSI-MANU or INSI-AUTO -> else DESIR_560; a request
+   without a client certificate (CPS card mode) must carry in wsse:Security an assertion PS
+   signed by a card certificate of the test CA, issued less than an hour ago
+   (`assertion_check`, verified with signxml) -> else siram_100 / sim_assertion_*;
 3. the envelope against the packaged XSD and the envelope rules
    (`insterm.insi.schemas.check_request`) -> else Sender fault sim_xsd;
 4. ContexteLPS/LPS/IDAM must be a known authorisation number -> else siram_100 / desir_550;
@@ -27,6 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from lxml import etree
 
@@ -194,8 +198,11 @@ class InsiService:
         *,
         known_idam: Iterable[str] | None,
         accepted_cns: Iterable[str] = ACCEPTED_CNS,
+        cps_ca: Path | None = None,
     ) -> None:
         self.directory = directory
+        # The CA of the CPS card certificates (None: the CPS mode is refused, DESIR_560).
+        self.cps_ca = cps_ca
         # None = every IDAM is accepted (a simulator run for a software under another number).
         self.known_idam = None if known_idam is None else frozenset(known_idam)
         self.accepted_cns = frozenset(accepted_cns)
@@ -209,7 +216,9 @@ class InsiService:
                     "sim_taille", f"Le message dépasse {MAX_REQUEST_BYTES} octets."))
             root = parse_request(body)
             message_id = _message_id(root)
-            if client_cn not in self.accepted_cns:
+            if client_cn is None and self.cps_ca is not None:
+                self._check_card(root)
+            elif client_cn not in self.accepted_cns:
                 raise RequestRefused(faults.ACCESS_LEVEL)
             from insterm.insi.schemas import check_request
 
@@ -236,6 +245,19 @@ class InsiService:
             log.exception("erreur interne du simulateur INSi")
             spec = faults.TECHNICAL
         return Answer(spec.http_status, spec.render(message_id), operation, spec.error_code)
+
+    def _check_card(self, root: etree._Element) -> None:
+        """The CPS mode: the assertion PS of the header, or the refusal's fault."""
+        from .assertion_check import NO_ASSERTION, AssertionRefused, check_assertion
+
+        assert self.cps_ca is not None
+        header = root.find(f"{{{SOAP12}}}Header")
+        if header is None:
+            raise RequestRefused(NO_ASSERTION)
+        try:
+            check_assertion(header, self.cps_ca)
+        except AssertionRefused as refused:
+            raise RequestRefused(refused.fault) from None
 
     def _traits_search(self, body: etree._Element) -> tuple[bytes, str]:
         query = _query(body)

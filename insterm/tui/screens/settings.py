@@ -1,5 +1,5 @@
-"""Réglages: INSi environment and IDAM, the organisation certificate, the keyring, the operators
-and the document catalogue, in five tabs (`SettingsScreen`).
+"""Réglages: INSi environment and IDAM, the organisation certificate, this workstation's CPS,
+the keyring, the operators and the document catalogue, in six tabs (`SettingsScreen`).
 
 Everything shown is read through the clinic in one worker (`load_state`); every change is one
 clinic action in a worker, refused by the clinic when the operator is not an administrator (the
@@ -14,6 +14,9 @@ French refusal is shown, nothing changes). Sections:
   calls (`insi_readiness`); import of a PKCS#12 (path + passphrase in a password field; the
   passphrase goes to the keyring only: it is cleared from the field as soon as it is sent, and
   never shown nor notified).
+- Carte CPS (`insterm.tui.screens.settings_card.CardPane`): this workstation's INSi
+  authentication mode (organisation certificate or CPS), the CPS's PKCS#11 module, the card and
+  its holder read without the code; F4 signs the card out.
 - Trousseau (`KeyringPane`): the keyring's state, opened with the master password typed in a
   password field (twice when the encrypted keyring is created); a wrong password is said next to
   the field, which is emptied.
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
     from insterm.clinic import Clinic
     from insterm.store.operators import Operator
     from insterm.tui.screens.settings_operators import OperatorsPane
+    from insterm.usecases.cps_card import CardStatus
     from insterm.usecases.insi_certificate import ImportedCertificate
     from insterm.usecases.insi_keyring import KeyringStatus
     from insterm.usecases.insi_readiness import InsiReadiness
@@ -78,8 +82,8 @@ PRODUCTION_WARNING = (
     "le certificat d'organisation importé et l'IDAM de production saisi. Ce choix vaut pour "
     "tous les postes du cabinet et il est tracé dans le journal.")
 
-SECTIONS = (("insi", "INSi"), ("certificate", "Certificat"), ("keyring", "Trousseau"),
-            ("operators", "Opérateurs"), ("catalogue", "Vigilance"))
+SECTIONS = (("insi", "INSi"), ("certificate", "Certificat"), ("card", "Carte CPS"),
+            ("keyring", "Trousseau"), ("operators", "Opérateurs"), ("catalogue", "Vigilance"))
 
 
 def refusal_text(error: BaseException) -> str | None:
@@ -116,6 +120,9 @@ class SettingsState:
     tests: tuple[tuple[str, str], ...] = ()  # (environment, French line) of the test calls
     idle_lock_minutes: int = 10
     duplicate_stop_score: int = 75
+    card: CardStatus | None = None  # the CPS of this workstation (Carte CPS tab)
+    pin_memory_allowed: bool = False  # the practice lets operators remember their CPS code
+    card_operator: str | None = None  # the operator linked to the CPS inserted
 
 
 def load_state(clinic: Clinic) -> SettingsState:
@@ -136,7 +143,8 @@ def load_state(clinic: Clinic) -> SettingsState:
         simulator_dir_setting=str(file.insi_simulator_dir or ""),
         tests=tuple(clinic.insi_test_status().items()),
         idle_lock_minutes=clinic.idle_lock_minutes(),
-        duplicate_stop_score=clinic.duplicate_stop_score())
+        duplicate_stop_score=clinic.duplicate_stop_score(), card=clinic.card_status(),
+        pin_memory_allowed=clinic.card_pin_memory()[0], card_operator=clinic.operator_for_card())
 
 
 def field_row(label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
@@ -615,11 +623,11 @@ class KeyringPane(Pane):
 
 
 class SettingsScreen(InstermScreen[None]):
-    """The five sections in tabs; the F-keys act on the section shown (module docstring)."""
+    """The six sections in tabs; the F-keys act on the section shown (module docstring)."""
 
     TITLE = "Réglages"
     HELP = (
-        "Réglages du cabinet et de ce poste, en cinq onglets (flèches gauche/droite sur la "
+        "Réglages du cabinet et de ce poste, en six onglets (flèches gauche/droite sur la "
         "barre d'onglets, Tab pour passer aux champs). Les changements sont réservés aux "
         "administrateurs et tracés dans le journal.\n\n"
         "INSi : l'environnement (simulateur, qualification, production), l'IDAM de chaque "
@@ -635,6 +643,15 @@ class SettingsScreen(InstermScreen[None]):
         "Certificat : le certificat en vigueur, ce qui bloque les appels INSi, et l'import du "
         "certificat d'organisation (.p12) : chemin du fichier, phrase de passe, F2. La phrase "
         "de passe va dans le trousseau et nulle part ailleurs ; le trousseau doit être ouvert.\n\n"
+        "Carte CPS : comment ce poste s'authentifie auprès d'INSi (certificat "
+        "d'organisation, qui fonctionne aussi par SSH, ou carte CPS dans un lecteur de ce "
+        "poste), le module PKCS#11 de la carte (vide : Cryptolib CPS puis OpenSC), la carte "
+        "présente et son porteur, lus sans le code ; si le cabinet permet de mémoriser le "
+        "code CPS dans le trousseau (case à cocher, administrateurs ; décochée, elle efface "
+        "tous les codes mémorisés). F2 enregistre, F4 déconnecte la carte (son code sera "
+        "redemandé), F5 oublie le code mémorisé pour vous, F6 vous associe la carte ouverte avec "
+        "son code (« Qui travaille ? » vous proposera quand elle est insérée) ou retire "
+        "l'association.\n\n"
         "Trousseau : son état ; F2 l'ouvre avec le mot de passe maître.\n\n"
         "Opérateurs : F2 ajouter, F3 changer le rôle (administrateur / secrétariat), "
         "F4 désactiver ou réactiver, F5 preuve d'identité (compte du poste associé, méthode : "
@@ -652,6 +669,13 @@ class SettingsScreen(InstermScreen[None]):
         Binding("f2", "insi_save", "Enregistrer", id="settings.insi_save"),
         Binding("f3", "insi_test", "Tester", id="settings.insi_test"),
         Binding("f2", "certificate_import", "Importer", id="settings.certificate_import"),
+        Binding("f2", "card_save", "Enregistrer", id="settings.card_save"),
+        Binding("f4", "card_sign_out", "Déconnecter", id="settings.card_sign_out"),
+        Binding("f5", "card_forget_pin", "Oublier code", id="settings.card_forget_pin",
+                tooltip="Oublier le code CPS mémorisé pour vous"),
+        Binding("f6", "card_link", "Ma carte", id="settings.card_link",
+                tooltip="Associer à vous la carte ouverte avec son code, ou retirer "
+                        "l'association"),
         Binding("f2", "keyring_open", "Ouvrir", id="settings.keyring_open"),
         Binding("f2", "operator_add", "Ajouter", id="settings.operator_add"),
         Binding("f3", "operator_role", "Rôle", id="settings.operator_role"),
@@ -663,6 +687,8 @@ class SettingsScreen(InstermScreen[None]):
 
     _ACTION_SECTIONS: ClassVar[dict[str, str]] = {
         "insi_save": "insi", "insi_test": "insi", "certificate_import": "certificate",
+        "card_save": "card", "card_sign_out": "card", "card_forget_pin": "card",
+        "card_link": "card",
         "keyring_open": "keyring",
         "operator_add": "operators", "operator_role": "operators",
         "operator_active": "operators", "operator_proof": "operators",
@@ -691,11 +717,13 @@ class SettingsScreen(InstermScreen[None]):
         self.state: SettingsState | None = None
 
     def compose(self) -> ComposeResult:
+        from insterm.tui.screens.settings_card import CardPane
         from insterm.tui.screens.settings_catalogue import CataloguePane
         from insterm.tui.screens.settings_operators import OperatorsPane
 
         yield Header(show_clock=False, icon="")
-        panes = {"insi": InsiPane, "certificate": CertificatePane, "keyring": KeyringPane,
+        panes = {"insi": InsiPane, "certificate": CertificatePane, "card": CardPane,
+                 "keyring": KeyringPane,
                  "operators": OperatorsPane, "catalogue": CataloguePane}
         with TabbedContent(initial="tab-insi"):
             for key, title in SECTIONS:
@@ -796,6 +824,26 @@ class SettingsScreen(InstermScreen[None]):
 
     def action_certificate_import(self) -> None:
         self.query_one(CertificatePane).save()
+
+    def action_card_save(self) -> None:
+        from insterm.tui.screens.settings_card import CardPane
+
+        self.query_one(CardPane).save()
+
+    def action_card_sign_out(self) -> None:
+        from insterm.tui.screens.settings_card import CardPane
+
+        self.query_one(CardPane).sign_out()
+
+    def action_card_forget_pin(self) -> None:
+        from insterm.tui.screens.settings_card import CardPane
+
+        self.query_one(CardPane).forget_pin()
+
+    def action_card_link(self) -> None:
+        from insterm.tui.screens.settings_card import CardPane
+
+        self.query_one(CardPane).toggle_link()
 
     def action_keyring_open(self) -> None:
         self.query_one(KeyringPane).save()

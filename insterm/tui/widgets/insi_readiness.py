@@ -1,4 +1,5 @@
-"""What stops an INSi call, and the keyring's master password when it is locked.
+"""What stops an INSi call, and the keyring's master password when it is locked (or, in CPS
+card mode, the card's code: `ReadinessPanel.CardPin`, a password field too, never echoed).
 
     panel = ReadinessPanel("qualify")      # ids qualify-readiness, -keyring, -master, -master-error
     panel.show(readiness_text(readiness, ascii=False), line=True, keyring=True)
@@ -22,6 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from insterm.tui.widgets.field_message import FieldMessage
+from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -75,6 +77,10 @@ def readiness_text(readiness: Readiness, *, ascii: bool) -> Text:
     return text
 
 
+KEYRING_LABEL, KEYRING_PLACEHOLDER = "Mot de passe maître", "mot de passe du trousseau, puis Entrée"
+PIN_LABEL, PIN_PLACEHOLDER = "Code de la carte CPS", "code de la CPS (jamais affiché), puis Entrée"
+
+
 class ReadinessPanel(Vertical):
     """The readiness line and the keyring's password field (see the module docstring).
 
@@ -91,6 +97,7 @@ class ReadinessPanel(Vertical):
     ReadinessPanel .keyring-label { width: 21; padding: 1 0 0 1; }
     ReadinessPanel .keyring-row Input { width: 1fr; }
     ReadinessPanel .keyring-error { color: $error; padding: 0 1 0 22; }
+    ReadinessPanel .keyring-remember { margin-left: 21; display: none; }
     """
 
     class Unlock(Message):
@@ -100,18 +107,29 @@ class ReadinessPanel(Vertical):
             super().__init__()
             self.password = password
 
+    class CardPin(Message):
+        """Enter in the field while it asks the CPS code: sign the card in with it (once);
+        `remember`: "Mémoriser" was ticked (shown only when the practice allows it)."""
+
+        def __init__(self, pin: str, remember: bool = False) -> None:
+            super().__init__()
+            self.pin = pin
+            self.remember = remember
+
     def __init__(self, prefix: str) -> None:
         super().__init__()
         self.prefix = prefix
+        self.asks_pin = False  # the field asks the CPS code, not the keyring's password
 
     def compose(self) -> ComposeResult:
         p = self.prefix
         yield Static("", id=f"{p}-readiness", classes="readiness-line", markup=False)
         with Vertical(id=f"{p}-keyring", classes="keyring"):
             with Horizontal(classes="keyring-row"):
-                yield Label("Mot de passe maître", classes="keyring-label")
-                yield Input(password=True, id=f"{p}-master",
-                            placeholder="mot de passe du trousseau, puis Entrée")
+                yield Label(KEYRING_LABEL, classes="keyring-label")
+                yield Input(password=True, id=f"{p}-master", placeholder=KEYRING_PLACEHOLDER)
+            yield TickBox("Mémoriser le code (trousseau, pour moi et cette carte)",
+                          id=f"{p}-remember", classes="keyring-remember")
             yield FieldMessage("", id=f"{p}-master-error", classes="keyring-error",
                                markup=False)
 
@@ -119,12 +137,24 @@ class ReadinessPanel(Vertical):
     def keyring_shown(self) -> bool:
         return self.query_one(".keyring").display
 
-    def show(self, text: str | Text, *, line: bool, keyring: bool) -> None:
-        """The readiness line (`line`: shown at all) and the password field."""
+    def show(self, text: str | Text, *, line: bool, keyring: bool, pin: bool = False,
+             can_remember: bool = False) -> None:
+        """The readiness line (`line`: shown at all) and the password field: the keyring's
+        master password (`keyring`) or else the CPS code (`pin`), with "Mémoriser" when the
+        practice allows it (`can_remember`)."""
         line_widget = self.query_one(".readiness-line", Static)
         line_widget.update(text)
         line_widget.display = line
-        self._show_keyring(keyring)
+        self.asks_pin = pin and not keyring
+        label, placeholder = ((PIN_LABEL, PIN_PLACEHOLDER) if self.asks_pin
+                              else (KEYRING_LABEL, KEYRING_PLACEHOLDER))
+        self.query_one(".keyring-label", Label).update(label)
+        self.query_one(Input).placeholder = placeholder
+        remember = self.query_one(TickBox)
+        remember.display = self.asks_pin and can_remember
+        if not remember.display:
+            remember.value = False
+        self._show_keyring(keyring or pin)
 
     def clear(self) -> None:
         """Nothing read yet: an empty line, no password field."""
@@ -152,6 +182,15 @@ class ReadinessPanel(Vertical):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self.asks_pin:
+            if not event.value:
+                self.say("Saisissez le code de la carte CPS, puis Entrée.")
+                return
+            event.input.value = ""  # never kept on screen longer than needed
+            self.say("Vérification du code par la carte…")
+            remember = self.query_one(TickBox)
+            self.post_message(self.CardPin(event.value, remember.display and remember.value))
+            return
         if not event.value:
             self.say("Saisissez le mot de passe maître du trousseau, puis Entrée.")
             return
