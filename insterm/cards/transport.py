@@ -194,8 +194,26 @@ class PyscardTransport:
         try:
             data, sw1, sw2 = self._require().transmit(list(command))
         except Exception as error:
+            if "no valid response" in str(error).lower():
+                # no status word at all: the card left the reader, or it is mute
+                raise self._gone_or_mute() from None
             raise translate(error, self.reader) from None
         return bytes(data), (sw1 << 8) | sw2
+
+    def _gone_or_mute(self, wait: float = 1.5) -> CardError:
+        """After an answer without a status word: `CardRemoved` when the reader says the card
+        is gone within `wait` seconds (pcscd notices a removal a little later), else `MuteCard`."""
+        import time
+
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                self._require().getATR()
+            except Exception as error:
+                found = translate(error, self.reader)
+                return CardRemoved() if isinstance(found, CardRemoved | NoCard) else MuteCard()
+            time.sleep(0.05)
+        return MuteCard()
 
     def disconnect(self) -> None:
         connection, self._connection = self._connection, None
