@@ -50,7 +50,8 @@ def test_status_words_are_typed(pcscd: Pcscd, sw: int, expected: str) -> None:
 
 
 def test_card_refusing_the_class_is_not_a_vitale(pcscd: Pcscd) -> None:
-    with VirtualCard(StatusCard(0x6D00), pcscd.ports[0], atr=bytes.fromhex("3B8F8001804F0CA0000003060300010000000 06A".replace(" ", ""))):
+    other_atr = bytes.fromhex("3B8F8001804F0CA000000306030001000000006A")
+    with VirtualCard(StatusCard(0x6D00), pcscd.ports[0], atr=other_atr):
         wait_for(lambda: _card_in(pcscd.readers[0]))
         with pytest.raises(UnsupportedCard) as raised:
             read_vitale(PyscardTransport(pcscd.readers[0]))

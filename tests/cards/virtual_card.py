@@ -9,6 +9,7 @@ longer is a C-APDU, answered with the R-APDU. The card is present while its sock
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -104,10 +105,8 @@ class VirtualCard:
     def remove(self) -> None:
         sock, self._socket = self._socket, None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
