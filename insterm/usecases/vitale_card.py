@@ -36,10 +36,10 @@ def read_vitale_card(reader: str | None = None) -> VitaleCard:
     if reader is None:
         with_card = [s for s in states if s.atr is not None]
         vitale_first = [s for s in with_card if s.atr and identify(s.atr) not in _NOT_VITALE]
-        chosen = (vitale_first or with_card or [None])[0]
-        if chosen is None:
+        candidates = vitale_first or with_card
+        if not candidates:
             raise NoCard()
-        reader = chosen.name
+        reader = candidates[0].name
     return read_vitale(PyscardTransport(reader))
 
 
