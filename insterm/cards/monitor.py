@@ -54,6 +54,7 @@ class CardWatcher:
         self._post = post
         self._card_observer: Any = None
         self._reader_observer: Any = None
+        self._reader_monitor: Any = None
 
     def start(self) -> None:
         """Start observing. Raises the `CardError` that says why it cannot (no pyscard, no
@@ -86,15 +87,16 @@ class CardWatcher:
 
         self._reader_observer = _Readers()
         self._card_observer = _Cards()
-        ReaderMonitor().addObserver(self._reader_observer)
+        # ReaderMonitor is not a singleton: keep the one observed, to leave it on stop()
+        self._reader_monitor = ReaderMonitor()
+        self._reader_monitor.addObserver(self._reader_observer)
         CardMonitor().addObserver(self._card_observer)
 
     def stop(self) -> None:
         if self._card_observer is None:
             return
         from smartcard.CardMonitoring import CardMonitor
-        from smartcard.ReaderMonitoring import ReaderMonitor
 
         CardMonitor().deleteObserver(self._card_observer)
-        ReaderMonitor().deleteObserver(self._reader_observer)
+        self._reader_monitor.deleteObserver(self._reader_observer)
         self._card_observer = self._reader_observer = None

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from insterm.cards.transport import reader_states
-from tests.cards.conftest import Pcscd, wait_for
+from tests.cards.fixtures import Pcscd, wait_for
 from tests.cards.test_vitale_pcscd import FAMILY
 from tests.cards.virtual_card import StatusCard, VirtualCard, VitaleCard
 

@@ -7,7 +7,7 @@ import pytest
 from insterm.cards.errors import CardRemoved, NoCard, ReaderBusy, StatusWordError, UnsupportedCard
 from insterm.cards.transport import PyscardTransport, reader_states
 from insterm.cards.vitale import read_vitale
-from tests.cards.conftest import Pcscd, wait_for
+from tests.cards.fixtures import Pcscd, wait_for
 from tests.cards.virtual_card import StatusCard, VirtualCard, VitaleCard
 
 FAMILY = [("DUPONT", "JEAN", "19700101", "170017512345678"),

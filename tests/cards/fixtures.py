@@ -1,4 +1,5 @@
-"""One real pcscd for the card tests of this process (session scope), with vsmartcard's vpcd
+"""One real pcscd for the card tests of this process (session scope; a plugin of tests/conftest.py,
+so that tests/tui shares it), with vsmartcard's vpcd
 driver on two free TCP ports (two readers: "Virtual PCD 00 00" and "... 00 01").
 
 pcscd 1.9.9 always listens on /run/pcscd/pcscd.comm (it ignores PCSCLITE_CSOCK_NAME), so it is
