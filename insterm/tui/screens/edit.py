@@ -479,9 +479,11 @@ class CreateScreen(IdentityFormScreen):
     """Nouveau patient: a new identity, saved as provisional (channel SM)."""
 
     TITLE = "Nouveau patient"
+    # Escape "Retour" needs no reminder (F1 lists it): its room goes to F6 at 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
-        *form_bindings("create"),
-        Binding("f6", "read_vitale", "Carte Vitale", id="create.vitale",
+        Binding("escape", "back", "Retour", id="create.back", show=False),
+        *form_bindings("create")[1:],
+        Binding("f6", "read_vitale", "Vitale", id="create.vitale",
                 tooltip="Lire la carte Vitale"),
     ]
 

@@ -205,8 +205,10 @@ class SearchScreen(InstermScreen[None]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "create", "Nouveau patient", id="search.create"),
-        Binding("f3", "focus_field", "Chercher", id="search.focus"),
-        Binding("f6", "read_vitale", "Carte Vitale", id="search.vitale",
+        # F3 needs no reminder (typing a letter in the list goes back to the field too; F1 lists
+        # it): its room in the footer goes to F6, the card, at 80 columns.
+        Binding("f3", "focus_field", "Chercher", id="search.focus", show=False),
+        Binding("f6", "read_vitale", "Vitale", id="search.vitale",
                 tooltip="Lire la carte Vitale"),
         Binding("f8", "settings", "Réglages", id="search.settings"),
         # The app's F10 is not shown elsewhere (room at 80 columns): the home screen shows it.
@@ -490,7 +492,10 @@ class SearchScreen(InstermScreen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         commands = [PaletteCommand("Nouveau patient", "Saisir une nouvelle identité",
-                                   self.action_create, action="create")]
+                                   self.action_create, action="create"),
+                    PaletteCommand("Lire la carte Vitale",
+                                   "Les bénéficiaires de la carte insérée, puis leur fiche",
+                                   self.action_read_vitale, action="read_vitale")]
         if self._items:
             item = self._items[min(max(self._table.cursor_row, 0), len(self._items) - 1)]
             commands.insert(0, PaletteCommand(f"Ouvrir la fiche de {item.main_name}",
