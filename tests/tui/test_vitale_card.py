@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook
 from insterm.usecases.vitale_card import CardEvent, reader_states
@@ -112,3 +114,25 @@ async def test_no_card_the_dialog_says_so(clinic, practice, pcscd: Pcscd) -> Non
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, VitaleModal)
+
+
+@pytest.mark.parametrize("birth_name", ["MARTIN", "MARTAIN"], ids=["same-name", "sounds-alike"])
+async def test_a_known_patient_opens_the_record(clinic, practice, pcscd: Pcscd,  # type: ignore[no-untyped-def]
+                                                birth_name: str) -> None:
+    from insterm.tui.screens.record import RecordScreen
+
+    people = [(birth_name, "JEAN", "19800201", "180027505612345")]
+    app = _app(clinic)
+    with VirtualCard(VitaleCard(people), pcscd.ports[0]):
+        wait_for(lambda: any(s.atr for s in reader_states()))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("f6")
+            await _until(pilot, lambda: getattr(app.screen, "card", None) is not None)
+            await pilot.press("enter")
+            await _until(pilot, lambda: isinstance(app.screen, RecordScreen))
+            screen = app.screen
+            assert isinstance(screen, RecordScreen)
+            assert screen.identity_id == practice.martin
+    record = clinic.get(practice.martin)
+    assert record.status == "PROV" and record.matricule is None  # nothing taken from the card
