@@ -23,6 +23,7 @@ def test_two_beneficiaries_read(pcscd: Pcscd) -> None:
     with VirtualCard(card, pcscd.ports[0]):
         wait_for(lambda: _card_in(pcscd.readers[0]))
         read = read_vitale(PyscardTransport(pcscd.readers[0]))
+    print(f"Vitale read (2 beneficiaries, pcscd + vpcd): {read.seconds * 1000:.1f} ms")
     assert [(b.rank, b.birth_name, b.first_name, b.birth_date, b.card_nir)
             for b in read.beneficiaries] == [
         (1, "DUPONT", "JEAN", "1970-01-01", "170017512345678"),
