@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "insi-sim": ("insi_sim", "lancer le simulateur INSi local (HTTPS, 127.0.0.1)"),
     "export": ("export", "exporter des identités : FHIR, HL7 v2 (dossier de dépôt) ou CSV"),
     "etiquettes": ("labels", "imprimer les étiquettes datamatrix INS d'une identité qualifiée"),
+    "cartes": ("cartes", "lister les lecteurs de cartes et lire une carte Vitale (--vitale)"),
     "demo": ("demo", "ouvrir l'application sur un cabinet de démonstration (patients fictifs)"),
 }
 

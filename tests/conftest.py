@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# the session's one pcscd with virtual readers (tests/cards and the TUI's card tests)
+pytest_plugins = ["tests.cards.fixtures"]
+
 # Hypothesis profiles. "default": 50 examples for the properties that do not set their own
 # count (a test's explicit max_examples is its author's floor, kept). "thorough", chosen with
 # `--hypothesis-profile=thorough`: 1,000 examples for every property, no deadline.

@@ -59,7 +59,7 @@ def run_app(db: str | None, operator: str | None) -> int:
     try:
         from insterm.tui.app import InstermApp
 
-        app = InstermApp(clinic, operator_login=operator)
+        app = InstermApp(clinic, operator_login=operator, card_watch=True)
         app.run()
         return app.return_code or 0
     finally:

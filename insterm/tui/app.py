@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from insterm.clinic import Clinic
     from insterm.store.operators import Operator
+    from insterm.tui.cards import CardsChanged
 
 T = TypeVar("T")
 _NEEDS_SIGN_IN = frozenset({"journal", "command_palette"})
@@ -75,12 +76,14 @@ class InstermApp(KeysInOrderApp[None]):
 
     def __init__(self, clinic: Clinic, *, operator_login: str | None = None,
                  os_login: str | None = None, look: TerminalLook | None = None,
-                 notice: str | None = None, idle_lock_seconds: float | None = None) -> None:
+                 notice: str | None = None, idle_lock_seconds: float | None = None,
+                 card_watch: bool = False) -> None:
         """`operator_login`: who asks to work (pre-selected in "Qui travaille ?"; they still
         prove it). `os_login`: the OS account of the session (default: the process's real
         user; tests give their own). `notice`: a French message shown at start (the demo says
         where its keyring is). `idle_lock_seconds`: lock after that much inactivity (default:
-        the practice setting, `Clinic.idle_lock_minutes`)."""
+        the practice setting, `Clinic.idle_lock_minutes`). `card_watch`: follow the card
+        readers (`insterm.tui.cards`): a card inserted or removed is notified."""
         self.look = look or detect_look()
         super().__init__(ansi_color=False)
         self.clinic = clinic
@@ -91,6 +94,9 @@ class InstermApp(KeysInOrderApp[None]):
         self._notice = notice
         self._idle_lock_seconds = idle_lock_seconds
         self._last_input = monotonic()
+        self._card_watch = card_watch
+        self._card_watcher: object | None = None
+        self.card_events: list[object] = []  # the reader and card events seen, in order
         self.animation_level = self.look.animations
         # The theme and the look's class before anything is drawn: the first frame already
         # has the look it keeps.
@@ -111,6 +117,31 @@ class InstermApp(KeysInOrderApp[None]):
         self._start_idle_lock()
         if self._notice:
             self.notify(self._notice, title="insterm", timeout=6)
+        if self._card_watch:
+            self.run_worker(self._watch_cards, thread=True, group="cards",
+                            exit_on_error=False, name="cards",
+                            description="le suivi des lecteurs de cartes")
+
+    def _watch_cards(self) -> None:
+        """In a thread worker (PC/SC calls block): start following the readers."""
+        from insterm.tui.cards import start_card_watch
+
+        self._card_watcher = start_card_watch(self)
+
+    def on_cards_changed(self, message: CardsChanged) -> None:
+        """A card or reader event from pyscard's thread, here on the UI thread."""
+        from insterm.usecases.vitale_card import CardEvent
+
+        event = message.event
+        self.card_events.append(event)
+        if isinstance(event, CardEvent):
+            self.notify(event.describe(), title="Lecteur de cartes", timeout=4)
+        elif event.plugged:
+            self.notify(f"Lecteur branché : « {event.reader} ».", title="Lecteur de cartes",
+                        timeout=4)
+        else:
+            self.notify(f"Lecteur débranché : « {event.reader} ».", title="Lecteur de cartes",
+                        timeout=4)
 
     def get_default_screen(self) -> SearchScreen:
         """The home screen is the bottom of the stack: composed once, at start, with no blank
@@ -118,6 +149,10 @@ class InstermApp(KeysInOrderApp[None]):
         return SearchScreen()
 
     def on_unmount(self) -> None:
+        watcher, self._card_watcher = self._card_watcher, None
+        stop = getattr(watcher, "stop", None)
+        if stop is not None:
+            stop()
         if self.look.ascii:
             from insterm.tui.ascii_glyphs import use_ascii_scrollbars
 

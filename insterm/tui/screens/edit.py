@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from insterm.store.summary import IdentitySummary
     from insterm.usecases.errors import DuplicateSuspected
     from insterm.usecases.identities import Saved
+    from insterm.usecases.vitale_card import Beneficiary
 
 T = TypeVar("T")
 
@@ -470,17 +471,48 @@ class CreateScreen(IdentityFormScreen):
     """Nouveau patient: a new identity, saved as provisional (channel SM)."""
 
     TITLE = "Nouveau patient"
-    BINDINGS: ClassVar[list[BindingType]] = form_bindings("create")
+    # Escape "Retour" needs no reminder (F1 lists it): its room goes to F6 at 80 columns.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Retour", id="create.back", show=False),
+        *form_bindings("create")[1:],
+        Binding("f6", "read_vitale", "Vitale", id="create.vitale",
+                tooltip="Lire la carte Vitale"),
+    ]
 
-    def __init__(self, initial_text: str = "") -> None:
+    def __init__(self, initial_text: str = "", *, prefill: dict[str, str] | None = None,
+                 from_card: bool = False) -> None:
+        """`prefill`: field values proposed (by a carte Vitale when `from_card`), to confirm."""
         super().__init__()
         self.initial_text = initial_text
+        self._prefill = prefill
+        self._from_card = from_card
 
     def context_text(self) -> str:
+        if self._from_card:
+            return ("Nouvelle identité pré-remplie par la carte Vitale : vérifiez sur une pièce "
+                    "d'identité, complétez, puis F2. Enregistrée « Identité provisoire ».")
         return "Nouvelle identité (saisie manuelle), enregistrée « Identité provisoire »."
 
+    def action_read_vitale(self) -> None:
+        """F6: read the carte Vitale; the chosen beneficiary's values go into the empty fields
+        and replace the typed names and date (the operator saves them with F2, or not)."""
+        from insterm.tui.screens.vitale import VitaleModal
+
+        def chosen(person: Beneficiary | None) -> None:
+            if person is None:
+                return
+            from insterm.usecases.vitale_card import prefill
+
+            for name, value in prefill(person).items():
+                self.field(name).value = value
+            self.recheck()
+            self.say("Valeurs de la carte Vitale proposées : vérifiez-les sur une pièce "
+                     "d'identité avant d'enregistrer (F2).")
+
+        self.app.push_screen(VitaleModal(), callback=chosen)
+
     def start(self) -> None:
-        prefill = checks.split_initial_text(self.initial_text)
+        prefill = self._prefill or checks.split_initial_text(self.initial_text)
         self.fill(prefill)
         for name in checks.FIELDS:
             if not prefill.get(name):

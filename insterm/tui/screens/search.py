@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from insterm.store.search import SearchPage
     from insterm.store.summary import IdentitySummary
     from insterm.usecases.insi_pending import PendingStatus
+    from insterm.usecases.vitale_card import Beneficiary
 
 DEBOUNCE_SECONDS = 0.08
 MIN_PAGE_SIZE = 5
@@ -198,11 +199,17 @@ class SearchScreen(InstermScreen[None]):
         "Colonne Att : D douteuse, F fictive, H homonyme. Le matricule INS n'est affiché que "
         "pour une identité qualifiée (dernière colonne). Sous la liste, le patient "
         "sélectionné : son nom, ses nom et prénom utilisés, son IPP (la colonne IPP et celles "
-        "des noms utilisés n'apparaissent que sur un écran plus large que 80 colonnes)."
+        "des noms utilisés n'apparaissent que sur un écran plus large que 80 colonnes). "
+        "F6 lit la carte Vitale : le patient choisi est cherché ici ; sa fiche s'ouvre s'il "
+        "existe, sinon la saisie est pré-remplie avec les valeurs de la carte, à confirmer."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "create", "Nouveau patient", id="search.create"),
-        Binding("f3", "focus_field", "Chercher", id="search.focus"),
+        # F3 needs no reminder (typing a letter in the list goes back to the field too; F1 lists
+        # it): its room in the footer goes to F6, the card, at 80 columns.
+        Binding("f3", "focus_field", "Chercher", id="search.focus", show=False),
+        Binding("f6", "read_vitale", "Vitale", id="search.vitale",
+                tooltip="Lire la carte Vitale"),
         Binding("f8", "settings", "Réglages", id="search.settings"),
         # The app's F10 is not shown elsewhere (room at 80 columns): the home screen shows it.
         Binding("f10", "app.quit", "Quitter", id="search.quit", priority=True),
@@ -438,6 +445,39 @@ class SearchScreen(InstermScreen[None]):
 
         self.app.push_screen(CreateScreen(self.query_text.strip()))
 
+    def action_read_vitale(self) -> None:
+        """F6: read the carte Vitale; the chosen beneficiary is looked up here (name + birth
+        date, then names that sound alike): one record found opens it, several are listed,
+        none opens the capture form pre-filled with the card's values, to confirm."""
+        from insterm.tui.screens.vitale import VitaleModal
+
+        self.app.push_screen(VitaleModal(), callback=self._vitale_chosen)
+
+    def _vitale_chosen(self, person: Beneficiary | None) -> None:
+        if person is None:
+            return
+        from insterm.usecases.vitale_card import search_text
+
+        text = search_text(person)
+        self.run_clinic(lambda clinic: clinic.find(text, page=0, page_size=self._page_size()),
+                        done=lambda page: self._vitale_found(person, text, page),
+                        doing="la recherche du patient de la carte Vitale")
+
+    def _vitale_found(self, person: Beneficiary, text: str, page: SearchPage) -> None:
+        if len(page.items) == 1 and not page.has_more:
+            from insterm.tui.screens.record import RecordScreen
+
+            self.app.push_screen(RecordScreen(page.items[0].id))
+            return
+        if page.items:
+            self.query_one(SearchField).start_query(text)
+            self._search_now()
+            return
+        from insterm.tui.screens.edit import CreateScreen
+        from insterm.usecases.vitale_card import prefill
+
+        self.app.push_screen(CreateScreen(prefill=prefill(person), from_card=True))
+
     def action_settings(self) -> None:
         """F8: the settings (INSi, certificate, keyring, operators, documents)."""
         from insterm.tui.screens.settings import SettingsScreen
@@ -452,7 +492,10 @@ class SearchScreen(InstermScreen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         commands = [PaletteCommand("Nouveau patient", "Saisir une nouvelle identité",
-                                   self.action_create, action="create")]
+                                   self.action_create, action="create"),
+                    PaletteCommand("Lire la carte Vitale",
+                                   "Les bénéficiaires de la carte insérée, puis leur fiche",
+                                   self.action_read_vitale, action="read_vitale")]
         if self._items:
             item = self._items[min(max(self._table.cursor_row, 0), len(self._items) - 1)]
             commands.insert(0, PaletteCommand(f"Ouvrir la fiche de {item.main_name}",
