@@ -28,7 +28,7 @@ ONLY_IN_NAMED = dict(birth_name="HOUILLES", first_name="PIERRE", first_names="PI
 WITH_DATABASE = {"lookup", "db", "audit", "backup", "restore", "insi", "insi-sim", "rapport",
                  "export", "etiquettes"}
 NO_DATABASE = {"nir": ["nir", "279035121518989"], "places": ["places", "espagne"],
-               "demo": ["demo", "--no-tui"], "depliant": ["depliant"]}
+               "demo": ["demo", "--no-tui"], "depliant": ["depliant"], "cartes": ["cartes"]}
 
 
 def digest(path: Path) -> str:
