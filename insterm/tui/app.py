@@ -105,6 +105,41 @@ class InstermApp(KeysInOrderApp[None]):
 
     # ------------------------------------------------------------------ start
 
+    def _watch_terminal(self) -> None:
+        """Quit when the terminal is gone. A dropped SSH link does not always deliver SIGHUP
+        (under `su -`, the app kept running on a hung-up terminal, spinning a core and holding
+        its database connection): every few seconds, the terminal must still be there (no
+        hang-up on its descriptor, its size readable)."""
+        import os
+        import sys
+
+        stream = sys.__stdout__
+        if self.is_headless or stream is None or not stream.isatty():
+            return
+        descriptor = stream.fileno()
+
+        def check() -> None:
+            import select
+
+            poller = select.poll()
+            poller.register(descriptor, select.POLLHUP | select.POLLERR)
+            try:
+                hung_up = any(events & (select.POLLHUP | select.POLLERR)
+                              for _, events in poller.poll(0))
+                os.get_terminal_size(descriptor)
+            except OSError:  # EIO on a hung-up terminal
+                hung_up = True
+            if hung_up:
+                self.exit(return_code=1)
+                # Textual's shutdown writes to the terminal to restore it, and on a hung-up
+                # one it may never end: past a few seconds the process ends anyway (SQLite
+                # keeps every committed write, as after a kill; nothing is half-written).
+                killer = threading.Timer(5, os._exit, args=(1,))
+                killer.daemon = True
+                killer.start()
+
+        self.set_interval(3, check, name="terminal-watch")
+
     def on_mount(self) -> None:
         if self.look.ascii:
             from insterm.tui.ascii_glyphs import AsciiTypography, use_ascii_scrollbars
@@ -115,6 +150,7 @@ class InstermApp(KeysInOrderApp[None]):
 
         start_session(self, requested=self._requested_operator, os_login=self.os_login)
         self._start_idle_lock()
+        self._watch_terminal()
         if self._notice:
             self.notify(self._notice, title="insterm", timeout=6)
         if self._card_watch:
