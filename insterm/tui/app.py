@@ -108,7 +108,7 @@ class InstermApp(KeysInOrderApp[None]):
     def _watch_terminal(self) -> None:
         """Quit when the terminal is gone. A dropped SSH link does not always deliver SIGHUP
         (under `su -`, the app kept running on a hung-up terminal, spinning a core and holding
-        its database connection): every few seconds, the terminal must still be there (no
+        its database connection): every 2 seconds, the terminal must still be there (no
         hang-up on its descriptor, its size readable)."""
         import os
         import sys
@@ -132,13 +132,13 @@ class InstermApp(KeysInOrderApp[None]):
             if hung_up:
                 self.exit(return_code=1)
                 # Textual's shutdown writes to the terminal to restore it, and on a hung-up
-                # one it may never end: past a few seconds the process ends anyway (SQLite
+                # one it may never end: past 3 seconds the process ends anyway (SQLite
                 # keeps every committed write, as after a kill; nothing is half-written).
-                killer = threading.Timer(5, os._exit, args=(1,))
+                killer = threading.Timer(3, os._exit, args=(1,))
                 killer.daemon = True
                 killer.start()
 
-        self.set_interval(3, check, name="terminal-watch")
+        self.set_interval(2, check, name="terminal-watch")
 
     def on_mount(self) -> None:
         if self.look.ascii:
