@@ -30,6 +30,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "places": ("places", "chercher un lieu de naissance (commune ou pays) et son code COG"),
     "insi": ("insi_search", "interroger le téléservice INSi (recherche de l'INS par les traits)"),
     "insi-sim": ("insi_sim", "lancer le simulateur INSi local (HTTPS, 127.0.0.1)"),
+    "import": ("import_file", "importer un fichier de patients (CSV, archives XDM de "
+                              "portabilité) ; --liste, --annuler N"),
     "export": ("export", "exporter des identités : FHIR, HL7 v2 (dossier de dépôt) ou CSV"),
     "etiquettes": ("labels", "imprimer les étiquettes datamatrix INS d'une identité qualifiée"),
     "cartes": ("cartes", "lister les lecteurs de cartes et lire une carte Vitale (--vitale)"),

@@ -54,10 +54,12 @@ if TYPE_CHECKING:
     from insterm.config import Settings
     from insterm.domain.unnamed import UnnamedIdentity
     from insterm.insi.simulator import Simulator
+    from insterm.store.imports import Batch, RowOutcome
     from insterm.store.information import Information
     from insterm.store.pending import PendingItem
     from insterm.usecases.cps_card import CardSession, CardStatus
     from insterm.usecases.exports import ExportResult, HL7Options
+    from insterm.usecases.imports import ImportPlan, ImportReport
     from insterm.usecases.insi_calls import InsiCallPlan, InsiExchange, InsiSearchReport, Progress
     from insterm.usecases.insi_certificate import ImportedCertificate
     from insterm.usecases.insi_keyring import KeyringStatus
@@ -590,6 +592,44 @@ class Clinic:
         """Find candidate pairs across the whole base (after an import) and store them as
         potential links; "not a duplicate" decisions are respected. Seconds on a big base."""
         return duplicates_uc.scan(self._ctx, actor)
+
+    # ---------------------------------------------------------------- imports
+
+    def inspect_import(self, actor: str, path: Path,
+                       mapping_file: Path | None = None) -> ImportPlan:
+        """A patient file described (kind, encoding, delimiter, mapping) with its first rows
+        read as they would be imported; nothing written. Administrators."""
+        from insterm.usecases import imports
+
+        return imports.inspect(self._ctx, actor, path, mapping_file)
+
+    def run_import(self, actor: str, plan: ImportPlan, *, dry_run: bool = False,
+                   progress: Callable[[int, int], None] | None = None,
+                   should_stop: Callable[[], bool] = lambda: False) -> ImportReport:
+        """Import the file of `plan` (resuming an interrupted import of the same file; a file
+        already imported imports nothing). `dry_run`: everything rolled back."""
+        from insterm.usecases import imports
+
+        return imports.run(self._ctx, actor, plan.source, dry_run=dry_run, progress=progress,
+                           should_stop=should_stop)
+
+    def import_rows_to_review(self, batch_id: int) -> list[RowOutcome]:
+        """The refused and held rows of import `batch_id`, in file order."""
+        from insterm.usecases import imports
+
+        return list(imports.rows_to_review(self._ctx, batch_id))
+
+    def import_batches(self) -> list[Batch]:
+        """The imports of this base, newest first."""
+        from insterm.usecases import imports
+
+        return imports.batches(self._ctx)
+
+    def undo_import(self, actor: str, batch_id: int) -> int:
+        """Withdraw every identity of an import nobody has changed since (administrators)."""
+        from insterm.usecases import imports
+
+        return imports.undo(self._ctx, actor, batch_id)
 
     # ---------------------------------------------------------------- operators
 

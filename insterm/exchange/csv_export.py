@@ -19,14 +19,14 @@ HEADER = ("IPP", "Nom de naissance", "Premier prénom", "Prénoms de naissance",
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: str | None) -> str:
+def safe_cell(value: str | None) -> str:
     text = value or ""
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def row(identity: ExchangeIdentity) -> tuple[str, ...]:
     ins = identity.ins if identity.qualified else None
-    return tuple(_cell(v) for v in (
+    return tuple(safe_cell(v) for v in (
         identity.ipp, identity.birth_name, identity.first_name, identity.first_names,
         identity.used_name, identity.used_first_name, identity.birth_date.strftime("%d/%m/%Y"),
         identity.sex, identity.birth_place, identity.status,

@@ -313,10 +313,11 @@ def verify(conn: sqlite3.Connection, *, expected: str | tuple[int, str] | None =
                        uncovered=found.uncovered, heads=len(heads), heads_file=heads_file)
 
 
-# The events about one identity: its own, plus the bulk import that created it (one event for
-# the whole import, naming the range of ids it wrote). Bulk imports are few and `action` is
-# indexed, so the second arm costs a handful of index entries.
-_CONCERNS = ("(identity_id = ? OR (action = 'bulk_import' AND identity_id IS NULL"
+# The events about one identity: its own, plus the bulk import or the file import's batch that
+# created it (one event for the whole batch, naming the range of ids it wrote). Such events are
+# few and `action` is indexed, so the second arm costs a handful of index entries.
+_CONCERNS = ("(identity_id = ? OR (action IN ('bulk_import', 'import_rows')"
+             " AND identity_id IS NULL"
              " AND json_extract(details, '$.first_id') <= ?"
              " AND json_extract(details, '$.last_id') >= ?))")
 

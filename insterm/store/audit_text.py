@@ -35,6 +35,10 @@ ACTION_LABELS: dict[str, str] = {
     "identities_merged": "Fusion de dossiers",
     "duplicates_scanned": "Recherche de doublons",
     "bulk_import": "Import en bloc",
+    "import_started": "Import de fichier commencé",
+    "import_rows": "Import de fichier : lot de lignes",
+    "import_finished": "Import de fichier terminé",
+    "import_undone": "Import de fichier annulé",
     "operator_bootstrap": "Premier administrateur",
     "operator_added": "Opérateur ajouté",
     "operator_role_changed": "Rôle d'opérateur modifié",
@@ -264,6 +268,13 @@ def _bulk(d: Mapping[str, Any]) -> str:
     return f"Import en bloc : {d.get('count', '?')} identité(s){source}"
 
 
+def _import_counts(d: Mapping[str, Any]) -> str:
+    counts = _mapping(d, "counts") or _mapping(d, "outcomes")
+    return ", ".join(f"{counts.get(k, 0)} {label}" for k, label in (
+        ("imported", "importée(s)"), ("normalised", "corrigée(s)"), ("refused", "refusée(s)"),
+        ("held", "retenue(s) (doublon probable)")))
+
+
 def _operator_added(d: Mapping[str, Any], *, first: bool = False) -> str:
     role = _role(d.get("role") or "")
     what = "Premier administrateur créé" if first else "Opérateur ajouté"
@@ -343,6 +354,16 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "identities_merged": _merged,
     "duplicates_scanned": _scanned,
     "bulk_import": _bulk,
+    "import_started": lambda d: (f"Import n° {d.get('batch', '?')} du fichier "
+                                 f"{d.get('file', '?')} ({d.get('format', '?')}), empreinte "
+                                 f"SHA-256 {str(d.get('digest', '?'))[:16]}…"),
+    "import_rows": lambda d: (f"Import n° {d.get('batch', '?')} : {d.get('rows', '?')} ligne(s) "
+                              f"— {_import_counts(d)}"),
+    "import_finished": lambda d: (f"Import n° {d.get('batch', '?')} du fichier "
+                                  f"{d.get('file', '?')} terminé : {_import_counts(d)}"),
+    "import_undone": lambda d: (f"Import n° {d.get('batch', '?')} du fichier "
+                                f"{d.get('file', '?')} annulé : {d.get('withdrawn', '?')} "
+                                "dossier(s) retiré(s)"),
     "operator_bootstrap": lambda d: _operator_added(d, first=True),
     "operator_added": _operator_added,
     "operator_role_changed": _role_changed,

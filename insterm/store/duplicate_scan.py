@@ -41,7 +41,7 @@ from insterm.store.duplicates import THRESHOLD, Probe, probe_from_row, scan_sele
 
 MAX_BLOCK = 200
 _FETCH = 900  # ids per "WHERE id IN (...)" (below SQLite's default variable limit)
-_ACTIVE = "merged_into IS NULL"
+_ACTIVE = "merged_into IS NULL AND withdrawn = 0"
 
 # Each record once under its birth name's phonetic key, and once more under its used name's
 # when it has another one: a used name typed as a birth name meets its record in any block.

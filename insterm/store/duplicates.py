@@ -174,7 +174,8 @@ def find_candidates(conn: sqlite3.Connection, traits: Mapping[str, Any], *,
     other = swapped(probe.birth_date)
     if other is not None:
         dates.append(other.isoformat())
-    active = "identity.merged_into IS NULL AND identity.id IS NOT ?"
+    active = ("identity.merged_into IS NULL AND identity.withdrawn = 0 "
+              "AND identity.id IS NOT ?")
     queries: list[tuple[str, tuple[object, ...]]] = [
         (f"{_SELECT} INDEXED BY identity_birth_date WHERE identity.birth_date IN "
          f"({', '.join('?' for _ in dates)}) AND {active}", (*dates, exclude_id)),
@@ -284,6 +285,7 @@ def open_groups(conn: sqlite3.Connection, *, limit: int = 100) -> list[Duplicate
             " JOIN identity AS second ON second.id = link.identity_b"
             " WHERE link.state IN ('potential', 'confirmed')"
             " AND first.merged_into IS NULL AND second.merged_into IS NULL"
+            " AND first.withdrawn = 0 AND second.withdrawn = 0"
             " ORDER BY link.found_at, link.id"):
         if a in covered:
             continue

@@ -31,7 +31,7 @@ def facts(conn: sqlite3.Connection, identity_id: int) -> ExchangeFacts:
 def current_ids(conn: sqlite3.Connection) -> Iterator[int]:
     """Every identity that is not merged into another, in IPP order."""
     for (identity_id,) in conn.execute(
-            "SELECT id FROM identity WHERE merged_into IS NULL ORDER BY ipp"):
+            "SELECT id FROM identity WHERE merged_into IS NULL AND withdrawn = 0 ORDER BY ipp"):
         yield identity_id
 
 

@@ -137,8 +137,15 @@ def get_identity(conn: sqlite3.Connection, identity_id: int) -> IdentityRecord:
 
 
 def find_by_ipp(conn: sqlite3.Connection, ipp: str) -> IdentityRecord | None:
-    row = conn.execute(_SELECT + " WHERE ipp = ?", (ipp,)).fetchone()
+    """The record with this IPP (a withdrawn one, of an undone import, is not found)."""
+    row = conn.execute(_SELECT + " WHERE ipp = ? AND withdrawn = 0", (ipp,)).fetchone()
     return _record(row) if row else None
+
+
+def is_withdrawn(conn: sqlite3.Connection, identity_id: int) -> bool:
+    """Whether the record was withdrawn with the import that created it (kept, never used)."""
+    row = conn.execute("SELECT withdrawn FROM identity WHERE id = ?", (identity_id,)).fetchone()
+    return bool(row and row[0])
 
 
 def matricule_holder(conn: sqlite3.Connection, matricule: str,

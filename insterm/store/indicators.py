@@ -83,7 +83,7 @@ _QUALIFIED = "json_extract(details, '$.after.status') = 'QUAL'"
 
 def identity_counts(conn: sqlite3.Connection, seen: Window | None = None) -> IdentityCounts:
     """The whole file (`seen` None), or the identities seen in `seen`."""
-    where = "merged_into IS NULL" + (f" AND ({_SEEN})" if seen is not None else "")
+    where = "merged_into IS NULL AND withdrawn = 0" + (f" AND ({_SEEN})" if seen is not None else "")
     params = {"start": seen.start, "end": seen.end} if seen is not None else {}
     by_status = dict.fromkeys(STATUSES, 0)
     dout = fict = homa = corrected = 0
@@ -107,7 +107,7 @@ def open_duplicates(conn: sqlite3.Connection, found: Window | None = None) -> in
 def unnamed_to_complete(conn: sqlite3.Connection) -> int:
     """Identities captured as unknown (quick capture) that still carry DOUT: not yet named."""
     return int(conn.execute(
-        "SELECT count(*) FROM identity WHERE merged_into IS NULL AND dout = 1 AND id IN"
+        "SELECT count(*) FROM identity WHERE merged_into IS NULL AND withdrawn = 0 AND dout = 1 AND id IN"
         " (SELECT identity_id FROM audit WHERE action = 'identity_created'"
         " AND json_extract(details, '$.unnamed') = 'inconnu')").fetchone()[0])
 
@@ -150,7 +150,7 @@ def per_operator(conn: sqlite3.Connection, window: Window) -> list[OperatorFigur
     for operator_id, status, count, dout, fict, homa, corrected in conn.execute(
             "SELECT created_by, status, count(*), sum(dout), sum(fict), sum(homa),"
             " sum(birth_date_corrected) FROM identity WHERE created_at >= ? AND created_at < ?"
-            " AND created_by IS NOT NULL AND merged_into IS NULL GROUP BY 1, 2", params):
+            " AND created_by IS NOT NULL AND merged_into IS NULL AND withdrawn = 0 GROUP BY 1, 2", params):
         before = created_now.get(operator_id) or IdentityCounts(dict.fromkeys(STATUSES, 0),
                                                                 0, 0, 0, 0)
         created_now[operator_id] = IdentityCounts(
@@ -208,7 +208,7 @@ def monthly(conn: sqlite3.Connection, months: list[tuple[str, Window]]) -> list[
                 + f" ELSE {len(ends)} END") if ends else "0"
     for index, count, qualified_now in conn.execute(
             f"SELECT {by_month}, count(*), sum(status = 'QUAL') FROM identity"
-            " WHERE merged_into IS NULL GROUP BY 1", ends):
+            " WHERE merged_into IS NULL AND withdrawn = 0 GROUP BY 1", ends):
         created[index] += count
         qualified_delta[index] += qualified_now
 
@@ -219,7 +219,7 @@ def monthly(conn: sqlite3.Connection, months: list[tuple[str, Window]]) -> list[
             " json_extract(audit.details, '$.before.status'),"
             " json_extract(audit.details, '$.after.status')"
             " FROM audit JOIN identity ON identity.id = audit.identity_id"
-            " WHERE identity.merged_into IS NULL"
+            " WHERE identity.merged_into IS NULL AND identity.withdrawn = 0"
             " AND json_extract(audit.details, '$.after.status') IS NOT NULL"
             " ORDER BY audit.identity_id, audit.id"):
         if identity_id != current:  # first change: undo the assumption, start the history

@@ -24,7 +24,7 @@ class DatabaseInfo:
 def database_info(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
     size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     by_status = dict(conn.execute(
-        "SELECT status, count(*) FROM identity WHERE merged_into IS NULL GROUP BY status"))
+        "SELECT status, count(*) FROM identity WHERE merged_into IS NULL AND withdrawn = 0 GROUP BY status"))
     dout, fict, homa, merged, total = conn.execute(
         "SELECT coalesce(sum(dout), 0), coalesce(sum(fict), 0), coalesce(sum(homa), 0), "
         "count(merged_into), count(*) FROM identity").fetchone()

@@ -35,6 +35,6 @@ def last_information(conn: sqlite3.Connection, identity_id: int) -> Information 
 def qualified_not_informed(conn: sqlite3.Connection) -> int:
     """Active QUAL identities with no information recorded."""
     return int(conn.execute(
-        "SELECT count(*) FROM identity WHERE status = 'QUAL' AND merged_into IS NULL"
+        "SELECT count(*) FROM identity WHERE status = 'QUAL' AND merged_into IS NULL AND withdrawn = 0"
         " AND NOT EXISTS (SELECT 1 FROM patient_information p"
         " WHERE p.identity_id = identity.id)").fetchone()[0])

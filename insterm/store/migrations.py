@@ -420,6 +420,58 @@ def _v9_operator_proof(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v10_imports(conn: sqlite3.Connection) -> None:
+    """Imports of another program's patient file (`insterm.usecases.imports`): one
+    `import_batch` per source file (its SHA-256 digest is unique: a second run of the same file
+    resumes it, never imports it twice), its rows staged in `import_row` (the values as read,
+    then each row's outcome), and `identity.withdrawn`, set when an administrator undoes an
+    import whose identities nobody has changed since (an identity is never deleted)."""
+    statements = [
+        """
+        CREATE TABLE import_batch (
+            id INTEGER PRIMARY KEY,
+            source_name TEXT NOT NULL,
+            digest TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CONSTRAINT import_batch_kind_known CHECK (kind IN ('csv', 'xdm')),
+            description TEXT NOT NULL,
+            mapping TEXT NOT NULL,
+            total INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'staging' CONSTRAINT import_batch_state_known
+                CHECK (state IN ('staging', 'running', 'done', 'undone')),
+            started_at TEXT NOT NULL,
+            started_by INTEGER NOT NULL REFERENCES operator(id),
+            finished_at TEXT,
+            undone_at TEXT,
+            undone_by INTEGER REFERENCES operator(id)
+        )""",
+        _refuse("import_batch", "DELETE", "un import reste enregistré (annulez-le)."),
+        """
+        CREATE TABLE import_row (
+            batch_id INTEGER NOT NULL REFERENCES import_batch(id),
+            seq INTEGER NOT NULL,
+            row_key TEXT NOT NULL,
+            source_id TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL,
+            read_error TEXT,
+            outcome TEXT CONSTRAINT import_row_outcome_known
+                CHECK (outcome IN ('imported', 'normalised', 'refused', 'held')),
+            detail TEXT,
+            identity_id INTEGER REFERENCES identity(id),
+            PRIMARY KEY (batch_id, seq),
+            UNIQUE (batch_id, row_key)
+        )""",
+        "CREATE INDEX import_row_identity ON import_row(identity_id) "
+        "WHERE identity_id IS NOT NULL",
+        # The rows still to move, in file order (a resumed import starts where it stopped).
+        "CREATE INDEX import_row_todo ON import_row(batch_id, seq) WHERE outcome IS NULL",
+        _refuse("import_row", "DELETE", "une ligne d'import reste enregistrée."),
+        "ALTER TABLE identity ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0 "
+        "CONSTRAINT identity_withdrawn_boolean CHECK (withdrawn IN (0, 1))",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_core,
     _v2_traceability,
@@ -430,6 +482,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v7_identity_state,
     _v8_hl7_outbox,
     _v9_operator_proof,
+    _v10_imports,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

@@ -82,3 +82,9 @@ def last_unreachable(conn: sqlite3.Connection) -> str | None:
     if row is None or not (row[1] or "").startswith("transport."):
         return None
     return str(row[0])
+
+
+def close_open(conn: sqlite3.Connection, identity_id: int, *, at: str, outcome: str) -> None:
+    """Take the identity's open items off the list without a call (its import was undone)."""
+    conn.execute("UPDATE insi_pending SET last_outcome = ?, answered_at = ? WHERE identity_id = ?"
+                 " AND answered_at IS NULL", (outcome, at, identity_id))

@@ -33,7 +33,7 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
 _AFTER_Z = "["  # the character after "Z": keys are A-Z only, so key < prefix + "[" is a prefix
 
-_ACTIVE = "identity.merged_into IS NULL"
+_ACTIVE = "identity.merged_into IS NULL AND identity.withdrawn = 0"
 
 
 @dataclass(frozen=True, slots=True)

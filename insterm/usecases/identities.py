@@ -90,6 +90,9 @@ def remember_ins(conn: sqlite3.Connection, record: IdentityRecord, at: str) -> N
 
 def active_record(conn: sqlite3.Connection, identity_id: int) -> IdentityRecord:
     record = identities.get_identity(conn, identity_id)
+    if identities.is_withdrawn(conn, identity_id):
+        raise ActionRefused(f"Le dossier IPP {record.ipp} a été retiré avec l'import qui l'avait "
+                            "créé (import annulé) : il ne s'utilise plus.")
     if record.merged_into is not None:
         target = identities.get_identity(conn, record.merged_into)
         raise ActionRefused(f"Le dossier IPP {record.ipp} a été fusionné dans le dossier IPP "
