@@ -605,13 +605,15 @@ class Clinic:
 
     def run_import(self, actor: str, plan: ImportPlan, *, dry_run: bool = False,
                    progress: Callable[[int, int], None] | None = None,
-                   should_stop: Callable[[], bool] = lambda: False) -> ImportReport:
+                   should_stop: Callable[[], bool] = lambda: False,
+                   max_batches: int | None = None) -> ImportReport:
         """Import the file of `plan` (resuming an interrupted import of the same file; a file
-        already imported imports nothing). `dry_run`: everything rolled back."""
+        already imported imports nothing). `dry_run`: everything rolled back; `max_batches`:
+        return after that many batches (call again to go on)."""
         from insterm.usecases import imports
 
         return imports.run(self._ctx, actor, plan.source, dry_run=dry_run, progress=progress,
-                           should_stop=should_stop)
+                           should_stop=should_stop, max_batches=max_batches)
 
     def import_rows_to_review(self, batch_id: int) -> list[RowOutcome]:
         """The refused and held rows of import `batch_id`, in file order."""

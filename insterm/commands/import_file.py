@@ -158,7 +158,8 @@ def _summary(report: ImportReport) -> None:
     if report.stopped:
         print("Import interrompu : relancez la même commande pour le terminer.")
     if report.counts.get("held"):
-        print("Les lignes retenues sont dans l'écran Doublons (F9 dans l'application).")
+        print("Les lignes retenues attendent dans l'écran Doublons de l'application (ctrl+p "
+              "« Doublons », ou F5 sur la fiche du patient).")
 
 
 class _Progress:

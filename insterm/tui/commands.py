@@ -44,6 +44,7 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
     from insterm.tui.screens.dashboard import DashboardScreen
     from insterm.tui.screens.duplicates import DuplicatesScreen
     from insterm.tui.screens.edit import CreateScreen
+    from insterm.tui.screens.import_file import ImportScreen
     from insterm.tui.screens.insi_pending import InsiPendingScreen
     from insterm.tui.screens.settings import SettingsScreen
     from insterm.tui.screens.unnamed import UnnamedScreen
@@ -63,6 +64,8 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
                        _opens(app, DashboardScreen)),
         PaletteCommand("Appels INSi en attente", "Relancer les appels faits pendant une panne",
                        _opens(app, InsiPendingScreen)),
+        PaletteCommand("Importer un fichier de patients", "CSV ou archives de portabilité "
+                       "d'un autre logiciel (administrateurs)", _opens(app, ImportScreen)),
         PaletteCommand("Dépliant d'information INS", "Le PDF à remettre aux patients",
                        app.action_write_leaflet),
         PaletteCommand("Réglages", "Paramètres : INSi, certificat, trousseau, opérateurs, "

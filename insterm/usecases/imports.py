@@ -240,9 +240,12 @@ class _DryRunDone(Exception):
 
 def run(ctx: Context, actor: str, source: ImportSource, *, dry_run: bool = False,
         progress: Progress | None = None,
-        should_stop: Callable[[], bool] = lambda: False) -> ImportReport:
+        should_stop: Callable[[], bool] = lambda: False,
+        max_batches: int | None = None) -> ImportReport:
     """Import `source` (module docstring); `progress(done, total)` after each batch;
-    `should_stop()` is asked between batches. Raises only French refusals."""
+    `should_stop()` is asked between batches. With `max_batches`, return after that many
+    batches (a screen calls again, holding its connection only for one batch at a time): the
+    report is then not `finished`, and the next call resumes. Raises only French refusals."""
     started = time.monotonic()
     who = ctx.operator(actor, admin=True, admin_for=ADMIN_FOR)
     batch = imports.batch_by_digest(ctx.conn, source.digest)
@@ -275,7 +278,12 @@ def run(ctx: Context, actor: str, source: ImportSource, *, dry_run: bool = False
         total = batch.total
     run_state = _Run(source.path.name, who, settings.duplicate_stop_score(ctx.conn))
     done = total - imports.counts(ctx.conn, batch_id)["todo"]
+    batches_run = 0
     while True:
+        if max_batches is not None and batches_run >= max_batches:
+            current = imports.get_batch(ctx.conn, batch_id)
+            assert current is not None
+            return _report(ctx, source, current, started)
         if should_stop():
             current = imports.get_batch(ctx.conn, batch_id)
             assert current is not None
@@ -298,6 +306,7 @@ def run(ctx: Context, actor: str, source: ImportSource, *, dry_run: bool = False
                                           last_id=run_state.last_id)
         if moved == 0:
             break
+        batches_run += 1
         done += moved
         if progress is not None:
             progress(done, total)

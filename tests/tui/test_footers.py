@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,7 @@ from insterm.tui.screens.document_check import DocumentCheckScreen
 from insterm.tui.screens.duplicates import DuplicatesScreen
 from insterm.tui.screens.edit import CreateScreen, EditScreen
 from insterm.tui.screens.help import HelpScreen
+from insterm.tui.screens.import_file import ImportScreen
 from insterm.tui.screens.insi_pending import InsiPendingScreen
 from insterm.tui.screens.journal import JournalScreen
 from insterm.tui.screens.qualify import QualifyScreen
@@ -142,6 +145,16 @@ async def unnamed(pilot: Any, practice: Practice) -> None:
     await _open(pilot, UnnamedScreen())
 
 
+async def import_previewed(pilot: Any, practice: Practice) -> None:
+    """A file read and previewed: every key of the screen is offered (F6, F2)."""
+    path = Path(tempfile.mkdtemp(prefix="insterm-footer-")) / "ancien.csv"
+    path.write_text("Nom;Prénoms;DDN;Sexe\nDURAND;LUC;01/02/1980;M\n", encoding="utf-8")
+    await _open(pilot, ImportScreen(str(path)))
+    await pilot.press("enter")
+    await settle(pilot)
+    assert pilot.app.screen.check_action("run", ()) is True
+
+
 STATES: dict[type[Screen[Any]], Setup] = {
     SearchScreen: search_with_results,
     RecordScreen: record,
@@ -157,6 +170,7 @@ STATES: dict[type[Screen[Any]], Setup] = {
     DashboardScreen: dashboard,
     InsiPendingScreen: insi_pending,
     UnnamedScreen: unnamed,
+    ImportScreen: import_previewed,
 }
 
 

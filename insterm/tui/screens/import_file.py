@@ -1,0 +1,338 @@
+"""Importer un fichier de patients: the administrator's screen for `Clinic.run_import`.
+
+The administrator types the path of the file (a CSV, an XDM archive or a folder of them) and,
+when the columns are not recognised, of a mapping file; Enter (or F3) reads it: the detected
+format, the column read for each trait, and the first rows as they would be imported (or the
+reason each would be refused). F6 runs a dry run (nothing kept), F2 imports. The import runs
+in a thread worker one batch at a time (`max_batches=1`): the clinic lock is held for one
+batch's transaction only, so the other screens keep working; F8 stops after the current batch
+(the same file given again resumes). The end shows the counts, writes the CSV report of the
+refused and held rows next to the file, and lists those rows: Enter on a held row opens the
+duplicates screen on it (merge, or "pas un doublon").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
+
+from insterm.tui.screens.base import InstermScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from insterm.clinic import Clinic
+    from insterm.store.imports import RowOutcome
+    from insterm.usecases.imports import ImportPlan, ImportReport
+
+ADMIN_FOR = "importer un fichier de patients"
+RESULTS = {"refused": ("refusée", "bold red"), "held": ("doublon probable", "bold yellow")}
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    report: ImportReport
+    rows: list[RowOutcome]
+    report_path: Path | None
+
+
+def plan_lines(plan: ImportPlan) -> str:
+    """The detected format and the column read for each trait, in a few lines."""
+    lines = [f"Format : {plan.source.description}"]
+    if plan.mapping is not None:
+        columns = ", ".join(f"{label} ← {header}" for label, header in plan.mapping.describe())
+        lines.append(f"Colonnes ({plan.mapping.source}) : {columns}")
+    if plan.batch is not None:
+        state = {"done": "déjà importé : rien ne sera importé deux fois",
+                 "undone": "import annulé : il ne sera pas refait",
+                 "running": "import interrompu : F2 le reprend",
+                 "staging": "import interrompu : F2 le reprend"}[plan.batch.state]
+        lines.append(f"Ce fichier : import n° {plan.batch.id}, {state}.")
+    return "\n".join(lines)
+
+
+class ImportScreen(InstermScreen[None]):
+    TITLE = "Importer un fichier de patients"
+    HELP = (
+        "Import du fichier de patients d'un autre logiciel (administrateurs). Tapez le chemin "
+        "d'un CSV, d'une archive de portabilité .zip (IHE XDM) ou d'un dossier d'archives, et "
+        "si besoin celui d'un fichier de correspondance des colonnes (TOML, voir "
+        "docs/import.md), puis Entrée : le format trouvé, les colonnes lues et les premières "
+        "lignes telles qu'elles seraient importées s'affichent.\n"
+        "F6 fait un essai (rien n'est gardé), F2 importe ; F8 arrête après le lot en cours (le "
+        "même fichier reprend où il s'est arrêté). Chaque ligne est importée, corrigée (les "
+        "propositions de la saisie appliquées), refusée (motif en clair) ou retenue comme "
+        "doublon probable : les lignes refusées et retenues sont listées à la fin et dans le "
+        "rapport CSV écrit à côté du fichier ; Entrée sur une ligne retenue ouvre l'écran des "
+        "doublons sur elle (fusionner, ou « pas un doublon »). Toute identité importée est "
+        "provisoire ; un INS reçu attend sa vérification par INSi (Appels INSi en attente). "
+        "Échap revient."
+    )
+    DEFAULT_CSS = """
+    ImportScreen .import-row { height: 1; margin: 0 1; }
+    ImportScreen .import-row Label { width: 16; color: $text-muted; }
+    ImportScreen .import-row Input { width: 1fr; }
+    ImportScreen #import-plan { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
+    ImportScreen #import-message { height: auto; padding: 0 1; }
+    ImportScreen #import-message.-error { color: $error; text-style: bold; }
+    ImportScreen #import-progress { display: none; height: 1; padding: 0 1; }
+    ImportScreen #import-progress.-shown { display: block; }
+    ImportScreen #import-table { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Retour", id="import.back"),
+        Binding("f3", "inspect", "Lire", id="import.inspect"),
+        Binding("f6", "trial", "Essai", id="import.trial"),
+        Binding("f2", "run", "Importer", id="import.run"),
+        Binding("f8", "stop", "Arrêter", id="import.stop"),
+    ]
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.initial_path = path
+        self.plan: ImportPlan | None = None
+        self.rows: list[RowOutcome] = []
+        self.running = False
+        self.allowed = False
+        self._stop = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with Horizontal(classes="import-row"):
+            yield Label("Fichier")
+            yield Input(self.initial_path, id="import-path", compact=True,
+                        placeholder="chemin du CSV, de l'archive .zip ou du dossier")
+        with Horizontal(classes="import-row"):
+            yield Label("Correspondance")
+            yield Input(id="import-mapping", compact=True,
+                        placeholder="(facultatif) fichier .toml des colonnes")
+        yield Static("", id="import-plan", markup=False)
+        yield Static("", id="import-message", markup=False)
+        yield ProgressBar(id="import-progress", show_eta=True)
+        table: DataTable[str | Text] = DataTable(id="import-table", cursor_type="row")
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+        actor = self.insterm.actor
+
+        def check(clinic: Clinic) -> None:
+            clinic.check_admin(actor, ADMIN_FOR)
+
+        self.run_clinic(check, done=self._allowed, failed=self._refused, doing=ADMIN_FOR)
+
+    def _allowed(self, _: None) -> None:
+        self.allowed = True
+        self._say("Tapez le chemin du fichier puis Entrée.")
+        self.refresh_bindings()
+
+    def _refused(self, error: BaseException) -> None:
+        self.allowed = False
+        text = getattr(error, "message", None)
+        if isinstance(text, str):
+            self._say(text, error=True)
+        else:
+            self.insterm.report_error(error, doing=ADMIN_FOR)
+        self.refresh_bindings()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#import-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")
+
+    # ------------------------------------------------------------------ reading the file
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "inspect":
+            return self.allowed and not self.running
+        if action in ("run", "trial"):
+            return self.allowed and not self.running and self.plan is not None
+        if action == "stop":
+            return self.running
+        return True
+
+    @on(Input.Submitted)
+    def action_inspect(self) -> None:
+        if not self.check_action("inspect", ()):
+            return
+        path_text = self.query_one("#import-path", Input).value.strip()
+        mapping_text = self.query_one("#import-mapping", Input).value.strip()
+        if not path_text:
+            self._say("Tapez le chemin du fichier à importer.", error=True)
+            return
+        path = Path(path_text).expanduser()
+        mapping = Path(mapping_text).expanduser() if mapping_text else None
+        actor = self.insterm.actor
+        self.plan = None
+        self.refresh_bindings()
+        self._say("Lecture du fichier…")
+
+        def call(clinic: Clinic) -> ImportPlan:
+            return clinic.inspect_import(actor, path, mapping)
+
+        self.run_clinic(call, done=self._show_plan, failed=self._refused_file,
+                        doing="la lecture du fichier à importer", group="import-read",
+                        exclusive=True)
+
+    def _refused_file(self, error: BaseException) -> None:
+        self.query_one("#import-plan", Static).update("")
+        self.query_one("#import-table", DataTable).clear(columns=True)
+        self._refused(error)
+        self.allowed = True
+        self.refresh_bindings()
+
+    def _show_plan(self, plan: ImportPlan) -> None:
+        self.plan = plan
+        self.query_one("#import-plan", Static).update(plan_lines(plan))
+        table = self.query_one("#import-table", DataTable)
+        table.clear(columns=True)
+        for name, width in (("Ligne", 8), ("Nom", 16), ("Prénoms", 14), ("Naissance", 10),
+                            ("S", 1), ("Résultat", 20)):
+            table.add_column(name, width=width)
+        for item in plan.preview:
+            if item.identity is None:
+                table.add_row(item.row.key, "", "", "", "",
+                              Text(f"refusée : {item.refusal}", style="red"))
+                continue
+            traits = item.identity.traits
+            result = ("corrigée" if item.identity.proposals else "importée") + (
+                " + INS reçu" if item.identity.received_ins else "")
+            table.add_row(item.row.key, traits.birth_name, traits.first_names or
+                          traits.first_name, f"{traits.birth_date:%d/%m/%Y}", traits.sex,
+                          result)
+        self._say("Aperçu des premières lignes. F6 : essai (rien n'est gardé) ; F2 : importer.")
+        self.refresh_bindings()
+        table.focus()
+
+    # ------------------------------------------------------------------ running
+
+    def action_trial(self) -> None:
+        self._start(dry_run=True)
+
+    def action_run(self) -> None:
+        self._start(dry_run=False)
+
+    def action_stop(self) -> None:
+        self._stop = True
+        self._say("Arrêt après le lot en cours…")
+
+    def _start(self, *, dry_run: bool) -> None:
+        if not self.check_action("trial" if dry_run else "run", ()) or self.plan is None:
+            return
+        plan, app, actor = self.plan, self.insterm, self.insterm.actor
+        self.running, self._stop = True, False
+        self.refresh_bindings()
+        progress = self.query_one("#import-progress", ProgressBar)
+        progress.update(total=None, progress=0)
+        progress.add_class("-shown")
+        self._say("Essai en cours…" if dry_run else "Import en cours…")
+
+        def advance(done: int, total: int) -> None:
+            app.call_from_thread(progress.update, total=total, progress=done)
+
+        def work() -> Finished:
+            report = app.call_clinic(lambda clinic: clinic.run_import(
+                actor, plan, dry_run=dry_run, progress=advance, max_batches=1))
+            while not dry_run and report.already is None and not report.finished:
+                if self._stop:
+                    break
+                report = app.call_clinic(lambda clinic: clinic.run_import(
+                    actor, plan, progress=advance, max_batches=1))
+            if report.batch_id is None or report.already is not None:
+                return Finished(report, [], None)
+            batch_id = report.batch_id
+            rows = app.call_clinic(lambda clinic: clinic.import_rows_to_review(batch_id))
+            return Finished(report, rows, self._write_report(plan, rows))
+
+        self.run_in_thread(work, done=self._finished, failed=self._failed, group="import-run",
+                           exclusive=True, doing="l'import du fichier")
+
+    @staticmethod
+    def _write_report(plan: ImportPlan, rows: list[RowOutcome]) -> Path | None:
+        from insterm.atomic_file import write_atomically
+        from insterm.exchange import import_report
+
+        if not rows:
+            return None
+        source = plan.source.path
+        target = (source / "rapport-import.csv" if source.is_dir()
+                  else source.with_name(f"{source.stem}-rapport.csv"))
+        write_atomically(target, import_report.document(rows))
+        return target
+
+    def _failed(self, error: BaseException) -> None:
+        self.running = False
+        self.query_one("#import-progress", ProgressBar).remove_class("-shown")
+        self.refresh_bindings()
+        self._refused(error)
+        self.allowed = True
+        self.refresh_bindings()
+
+    def _finished(self, finished: Finished) -> None:
+        self.running = False
+        self.query_one("#import-progress", ProgressBar).remove_class("-shown")
+        report = finished.report
+        counts = ", ".join(f"{count} {label.lower()}" for label, count in report.lines())
+        if report.already == "done":
+            text = (f"Ce fichier a déjà été importé (import n° {report.batch_id}) : rien n'a "
+                    "été importé deux fois.")
+        elif report.already == "undone":
+            text = f"L'import de ce fichier a été annulé (n° {report.batch_id}) : pas refait."
+        elif report.dry_run:
+            text = f"Essai (rien n'a été gardé), {report.total} ligne(s) : {counts}."
+        elif not report.finished:
+            text = (f"Import n° {report.batch_id} arrêté : {counts}. F2 reprend où il s'est "
+                    "arrêté.")
+        else:
+            where = f" Rapport : {finished.report_path}." if finished.report_path else ""
+            text = f"Import n° {report.batch_id} terminé : {counts}.{where}"
+        self._say(text)
+        self._show_rows(finished.rows)
+        if not report.dry_run and report.batch_id is not None and report.finished:
+            self.plan = None  # done: the same plan would only say "déjà importé"
+        self.refresh_bindings()
+
+    def _show_rows(self, rows: list[RowOutcome]) -> None:
+        self.rows = rows
+        table = self.query_one("#import-table", DataTable)
+        table.clear(columns=True)
+        if not rows:
+            return
+        for name, width in (("Ligne", 8), ("Nom", 16), ("Naissance", 10), ("Résultat", 16),
+                            ("Motif", 40)):
+            table.add_column(name, width=width)
+        for row in rows:
+            label, style = RESULTS[row.outcome]
+            detail = row.detail or {}
+            reason = (detail.get("raison", "") if row.outcome == "refused" else
+                      "ressemble à IPP " + ", ".join(d["ipp"] for d in detail.get("doublons", [])))
+            table.add_row(row.row_key, row.raw.get("birth_name", ""),
+                          row.raw.get("birth_date", ""), Text(label, style=style), reason)
+        table.focus()
+
+    @on(DataTable.RowSelected, "#import-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        """Enter on a held row of the report: the duplicates screen on its record."""
+        if event.cursor_row >= len(self.rows):
+            return
+        row = self.rows[event.cursor_row]
+        if row.identity_id is None:
+            self._say("Une ligne refusée n'a pas créé de dossier : corrigez-la dans le fichier "
+                      "d'origine (motif dans le rapport).")
+            return
+        from insterm.tui.screens.duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen(row.identity_id))
+
+    def action_back(self) -> None:
+        if self.running:
+            self._stop = True
+        self.dismiss(None)
