@@ -593,6 +593,20 @@ class Clinic:
         potential links; "not a duplicate" decisions are respected. Seconds on a big base."""
         return duplicates_uc.scan(self._ctx, actor)
 
+    def hl7_feed(self) -> tuple[str, int, HL7Options] | None:
+        """The HL7 feed's destination (host, port, envelope), or None when there is none."""
+        from insterm.usecases import hl7_feed
+
+        return hl7_feed.destination(self.conn)
+
+    def configure_hl7_feed(self, actor: str, host: str | None, port: int | None = None,
+                           options: HL7Options | None = None) -> None:
+        """Send every change of an identity to `host:port` through the MLLP outbox (None: no
+        feed any more). Administrators."""
+        from insterm.usecases import hl7_feed
+
+        hl7_feed.configure(self._ctx, actor, host, port, options)
+
     # ---------------------------------------------------------------- imports
 
     def inspect_import(self, actor: str, path: Path,

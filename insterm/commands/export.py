@@ -6,6 +6,8 @@
 - `insterm export hl7 IPP... --dossier DOSSIER [--evenement A28|A31|A40|A47]`: one HL7 v2 IHE
   PAM France message a file in a drop folder (written under a temporary name, then renamed).
 - `insterm export csv RECHERCHE [--sortie FICHIER]`: the identities a search returns.
+- `insterm export flux-hl7 [--mllp HÔTE:PORT | --arret]`: the HL7 feed (every change of an
+  identity queued for MLLP, `insterm.usecases.hl7_feed`), shown, set or stopped.
 
 The matricule INS leaves only for a qualified (QUAL) identity. Exit 0 done, 1 refused (French
 message, nothing written), 2 database or settings unusable.
@@ -74,6 +76,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="continuer jusqu'à ce que la file soit vide (Ctrl+C arrête)")
     send.add_argument("--delai", type=float, default=10.0, metavar="S",
                       help="délai d'attente de l'accusé de réception, en secondes (10)")
+    feed = _subparser(sub, "flux-hl7", "envoyer automatiquement chaque création, modification "
+                                       "et fusion d'identité (HL7 MLLP) ; sans option : le "
+                                       "réglage actuel")
+    feed_way = feed.add_mutually_exclusive_group()
+    feed_way.add_argument("--mllp", metavar="HÔTE:PORT", type=_host_port,
+                          help="le logiciel destinataire (administrateurs)")
+    feed_way.add_argument("--arret", action="store_true", help="ne plus rien envoyer")
+    feed.add_argument("--application", default="INSTERM", help="MSH-3 application émettrice")
+    feed.add_argument("--etablissement", default="", help="MSH-4 établissement émetteur")
+    feed.add_argument("--destinataire", default="", help="MSH-5 application destinataire")
+    feed.add_argument("--autorite-ipp", dest="ipp_authority", default="INSTERM",
+                      help="autorité d'affectation des IPP (PID-3)")
+    feed.add_argument("--finess", default="", help="FINESS du cabinet (autorité des IPP)")
+    feed.add_argument("--test", action="store_true", help="messages de test (MSH-11 = T)")
     csv = _subparser(sub, "csv", "les identités d'une recherche, en CSV (séparateur « ; »)")
     csv.add_argument("query", nargs="+", metavar="RECHERCHE",
                      help="matricule, IPP, NOM [prénom] [JJ/MM/AAAA] ou date de naissance")
@@ -96,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with acting_operator(args, announce=False) as (clinic, actor):
+            if args.export_command == "flux-hl7":
+                return _feed(clinic, actor, args)
             if args.export_command == "envoyer" or getattr(args, "mllp", None):
                 return _mllp(clinic, actor, args)
             try:
@@ -135,6 +153,35 @@ def _export(clinic: Clinic, actor: str, args: argparse.Namespace) -> ExportResul
                              processing_id="T" if args.test else "P")
         return clinic.export_hl7(actor, args.ipps, Path(args.dossier), options)
     return clinic.export_csv(actor, " ".join(args.query), output)
+
+
+def _feed(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:
+    """Show, set or stop the HL7 feed."""
+    from insterm.commands._store_options import fail
+    from insterm.domain.errors import InstermError
+    from insterm.usecases.exports import HL7Options
+
+    try:
+        if args.arret:
+            clinic.configure_hl7_feed(actor, None)
+        elif args.mllp:
+            host, port = args.mllp
+            clinic.configure_hl7_feed(actor, host, port, HL7Options(
+                sending_application=args.application, sending_facility=args.etablissement,
+                receiving_application=args.destinataire, ipp_authority=args.ipp_authority,
+                finess=args.finess, processing_id="T" if args.test else "P"))
+    except InstermError as error:
+        return fail(str(error), 1)
+    current = clinic.hl7_feed()
+    if current is None:
+        print("Flux HL7 : aucun (les changements d'identité ne sont pas envoyés).")
+    else:
+        host, port, options = current
+        print(f"Flux HL7 : chaque création, modification, fusion ou changement d'INS est mis "
+              f"en file pour {host}:{port} (application {options.sending_application}, "
+              f"autorité des IPP {options.ipp_authority}). « insterm export envoyer "
+              "--attendre » les remet.")
+    return 0
 
 
 def _mllp(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:

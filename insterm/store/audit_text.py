@@ -36,6 +36,7 @@ ACTION_LABELS: dict[str, str] = {
     "duplicates_scanned": "Recherche de doublons",
     "bulk_import": "Import en bloc",
     "import_started": "Import de fichier commencé",
+    "hl7_feed_changed": "Flux HL7 modifié",
     "import_rows": "Import de fichier : lot de lignes",
     "import_finished": "Import de fichier terminé",
     "import_undone": "Import de fichier annulé",

@@ -73,3 +73,9 @@ def next_due(conn: sqlite3.Connection) -> str | None:
     row = conn.execute(
         "SELECT min(next_attempt_at) FROM hl7_outbox WHERE state = 'pending'").fetchone()
     return row[0] if row and row[0] else None
+
+
+def next_rank(conn: sqlite3.Connection) -> int:
+    """The id the next message will get: a rank no other message of the same millisecond
+    has (the feed's control ids)."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM hl7_outbox").fetchone()[0])

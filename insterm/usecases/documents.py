@@ -17,6 +17,7 @@ from typing import Any
 from insterm.domain import documents as catalogue
 from insterm.domain import status as rules
 from insterm.store import identities, records, settings
+from insterm.usecases import hl7_feed
 from insterm.usecases.context import Change, Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record, transition_changes
@@ -105,6 +106,7 @@ def check_document(ctx: Context, actor: str, identity_id: int, expected_version:
                                          operator_id=change.operator.id, at=change.at)
         change.details.update(before={k: getattr(record, k) for k in update},
                               after={k: getattr(new, k) for k in update})
+        hl7_feed.follow(change, "A31", identity_id)
     return Saved(new, result, ())
 
 

@@ -20,6 +20,7 @@ from insterm.domain import status as rules
 from insterm.store import duplicate_scan, duplicates, identities, settings
 from insterm.store.duplicates import DuplicateGroup
 from insterm.store.identities import IdentityRecord
+from insterm.usecases import hl7_feed
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record
@@ -78,6 +79,7 @@ def merge(ctx: Context, actor: str, survivor_id: int, survivor_version: int, abs
         # searches nor as a candidate.
         change.details.update(absorbed_id=absorbed.id, absorbed_ipp=absorbed.ipp,
                               survivor_ipp=survivor.ipp, transition=transition.reason)
+        hl7_feed.follow(change, "A40", survivor.id, absorbed_id=absorbed.id)
     return Saved(survivor, transition, ())
 
 

@@ -265,18 +265,20 @@ def export_hl7(ctx: Context, actor: str, ipps: Sequence[str], folder: Path,
 
 
 def build_hl7_messages(change: Change, ipps: Sequence[str], options: HL7Options,
-                       stamp: datetime, found: list[IdentityRecord]) -> list[tuple[str, str, str]]:
+                       stamp: datetime, found: list[IdentityRecord], *,
+                       first_rank: int = 1) -> list[tuple[str, str, str]]:
     """(IPP, control id, ER7 message) for each IPP; the records described go into `found`.
     The control id (MSH-10, 20 characters at most): the time to the millisecond and the
-    message's rank."""
+    message's rank (from `first_rank`, modulo 100,000)."""
     if options.event not in pam.EVENTS:
         raise ExportRefused(f"Événement HL7 inconnu « {echoed(options.event)} » : A28, A31, A40 "
                             "ou A47.", field="event")
     if not ipps:
         raise ExportRefused("Indiquez au moins un IPP.", field="ipp")
     messages = []
-    for index, ipp in enumerate(ipps, start=1):
-        control_id = f"{stamp:%y%m%d%H%M%S}{stamp.microsecond // 1000:03d}{index:05d}"
+    for index, ipp in enumerate(ipps, start=first_rank):
+        control_id = (f"{stamp:%y%m%d%H%M%S}{stamp.microsecond // 1000:03d}"
+                      f"{index % 100_000:05d}")
         envelope = pam.Envelope(
             control_id=control_id, at=stamp.astimezone(),
             sending_application=options.sending_application,

@@ -20,6 +20,7 @@ from insterm.domain.identity import StrictTraits, UsedNames
 from insterm.domain.unnamed import UnnamedIdentity
 from insterm.store import duplicates, identities, records, settings
 from insterm.store.identities import IdentityRecord
+from insterm.usecases import hl7_feed
 from insterm.usecases.context import Change, Context
 from insterm.usecases.errors import ActionRefused, DuplicateSuspected
 
@@ -151,6 +152,7 @@ def create(ctx: Context, actor: str, traits: StrictTraits, used: UsedNames | Non
                 "candidates": [{"id": c.identity.id, "ipp": c.identity.ipp, "score": c.score}
                                for c in stopping]}
         found = _link_candidates(change, record)
+        hl7_feed.follow(change, "A28", record.id)
     return Saved(record, None, found)
 
 
@@ -167,6 +169,7 @@ def create_unnamed(ctx: Context, actor: str, unnamed: UnnamedIdentity) -> Saved:
                                             at=change.at)
         change.identity_id = record.id
         change.details.update(ipp=record.ipp, traits=_shown(values), unnamed=unnamed.kind.value)
+        hl7_feed.follow(change, "A28", record.id)
     return Saved(record, None, ())
 
 
@@ -269,6 +272,7 @@ def edit_traits(ctx: Context, actor: str, identity_id: int, expected_version: in
             before=_shown({k: getattr(record, k) for k in update}),
             after=_shown({k: getattr(new, k) for k in update}), rechecked=rechecked)
         found = _link_candidates(change, new)
+        hl7_feed.follow(change, "A31", identity_id)
     return Saved(new, result, found)
 
 
@@ -308,6 +312,7 @@ def _attribute(ctx: Context, actor: str, identity_id: int, expected_version: int
         change.details.update(attribute=event.attribute.value, transition=result.reason,
                               before=_shown({k: getattr(record, k) for k in update}),
                               after=_shown(update))
+        hl7_feed.follow(change, "A31", identity_id)
     return Saved(new, result, ())
 
 

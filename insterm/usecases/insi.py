@@ -30,6 +30,7 @@ from insterm.domain.display_name import display_name
 from insterm.store import identities, records
 from insterm.store.errors import MatriculeCollision
 from insterm.store.identities import IdentityRecord
+from insterm.usecases import hl7_feed
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import Saved, active_record, remember_ins, transition_changes
@@ -202,4 +203,7 @@ def apply_outcome(ctx: Context, actor: str, identity_id: int, expected_version: 
             before={k: (v.isoformat() if isinstance(v, date) else v)
                     for k, v in ((k, getattr(record, k)) for k in update)},
             after={k: (v.isoformat() if isinstance(v, date) else v) for k, v in update.items()})
+        ins_changed = record.matricule is not None and record.matricule != active.value
+        hl7_feed.follow(change, "A47" if ins_changed and new.status == "QUAL" else "A31",
+                        identity_id)
     return InsiApplied(Saved(new, transition, ()), tuple(call_ids), True)
