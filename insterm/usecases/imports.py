@@ -92,10 +92,20 @@ class ImportReport:
     already: str | None = None  # "done" or "undone" when the file was imported before
     received_ins: int = 0
     seconds: float = 0.0
+    state: str = "done"  # the batch's state (staging, running, done, undone)
 
     @property
     def finished(self) -> bool:
-        return not self.stopped and self.counts.get("todo", 0) == 0
+        """Every row has its outcome and the import's end is recorded (a dry run: complete)."""
+        return self.dry_run or (not self.stopped and self.state == "done")
+
+    def summary(self) -> str:
+        """The counts in one French phrase."""
+        c = self.counts
+        text = (f"{c.get('imported', 0)} importée(s), {c.get('normalised', 0)} corrigée(s), "
+                f"{c.get('refused', 0)} refusée(s), {c.get('held', 0)} retenue(s) (doublon "
+                f"probable), {self.received_ins} INS reçu(s) à vérifier par INSi")
+        return text + (f", {c['todo']} restant à importer" if c.get("todo") else "")
 
     def lines(self) -> list[tuple[str, int]]:
         """(French label, count) per outcome, for the final table."""
@@ -229,7 +239,7 @@ def _report(ctx: Context, source: ImportSource, batch: Batch, started: float, *,
         received = imports.received_ins_count(ctx.conn, batch.id)
     return ImportReport(None if dry_run else batch.id, source.path.name, source.digest,
                         source.description, counts, sum(counts.values()), dry_run, stopped,
-                        already, received, time.monotonic() - started)
+                        already, received, time.monotonic() - started, batch.state)
 
 
 class _DryRunDone(Exception):

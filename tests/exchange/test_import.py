@@ -271,3 +271,19 @@ def test_portability_archives_import_with_their_received_ins(clinic: Clinic,
                                                                   "275126322074974")
     (refused,) = clinic.import_rows_to_review(report.batch_id or 0)
     assert refused.row_key == "patient-2.zip" and "mois" in refused.detail["raison"]
+
+
+def test_one_batch_a_call_ends_with_the_import_recorded_as_finished(
+        clinic: Clinic, legacy: tuple[Path, Expected]) -> None:
+    """The screen's way (`max_batches=1`, called again until finished): the last call records
+    the end (`import_finished`), even when the rows end exactly on a batch boundary."""
+    path, _ = legacy
+    calls = 0
+    report = None
+    while report is None or not report.finished:
+        report = clinic.run_import("admin", clinic.inspect_import("admin", path), max_batches=1)
+        calls += 1
+        assert calls < 10
+    assert report.counts["todo"] == 0 and report.state == "done"
+    assert calls == -(-ROWS // imports_uc.BATCH_ROWS) + 1  # the last call only records the end
+    assert count(clinic, "SELECT count(*) FROM audit WHERE action = 'import_finished'") == 1

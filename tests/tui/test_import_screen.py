@@ -47,7 +47,7 @@ async def test_import_from_the_screen(clinic, practice, tmp_path: Path) -> None:
         await open_import(pilot, path)
         text = screen_text(app)
         assert "Format : CSV, séparateur point-virgule « ; », encodage Windows-1252" in text
-        assert "nom de naissance ← Nom" in text
+        assert "nom ← Nom, prénoms ← Prénoms, naissance ← Date de naissance" in text
         table = app.screen.query_one("#import-table")
         assert table.row_count == 4
         assert [str(c) for c in table.get_row_at(0)][1:3] == ["LEFEVRE", "HELENE"]
@@ -62,8 +62,8 @@ async def test_import_from_the_screen(clinic, practice, tmp_path: Path) -> None:
         await pilot.press("f2")
         await settle(pilot)
         text = screen_text(app)
-        assert "Import n° 1 terminé" in text and "1 refusée" in text
-        assert "1 retenue (doublon probable)" in text
+        assert "Import n° 1 terminé : 0 importée(s), 2 corrigée(s), 1 refusée(s), 1 retenue(s) "\
+            "(doublon probable), 0 INS reçu(s) à vérifier par INSi." in text
         assert count(clinic, "SELECT count(*) FROM identity") == before + 3
         report = tmp_path / "ancien-rapport.csv"
         assert report.exists() and "BERNARD" in report.read_text(encoding="utf-8-sig")

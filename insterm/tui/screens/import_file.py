@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 ADMIN_FOR = "importer un fichier de patients"
 RESULTS = {"refused": ("refusée", "bold red"), "held": ("doublon probable", "bold yellow")}
+SHORT = {"source_id": "n° d'origine", "birth_name": "nom", "first_name": "prénom",
+         "first_names": "prénoms", "birth_date": "naissance", "sex": "sexe",
+         "birth_place": "lieu", "used_name": "nom utilisé", "used_first_name": "prénom utilisé",
+         "ins": "INS", "ins_oid": "OID", "status": "statut", "attributes": "attributs"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +50,11 @@ class Finished:
 def plan_lines(plan: ImportPlan) -> str:
     """The detected format and the column read for each trait, in a few lines."""
     lines = [f"Format : {plan.source.description}"]
-    if plan.mapping is not None:
-        columns = ", ".join(f"{label} ← {header}" for label, header in plan.mapping.describe())
-        lines.append(f"Colonnes ({plan.mapping.source}) : {columns}")
+    mapping = plan.mapping
+    if mapping is not None:
+        columns = ", ".join(f"{SHORT[name]} ← {mapping.headers[index]}" for name, index in
+                            sorted(mapping.columns.items(), key=lambda item: item[1]))
+        lines.append(f"Colonnes ({mapping.source}) : {columns}")
     if plan.batch is not None:
         state = {"done": "déjà importé : rien ne sera importé deux fois",
                  "undone": "import annulé : il ne sera pas refait",
@@ -79,12 +85,13 @@ class ImportScreen(InstermScreen[None]):
     ImportScreen .import-row { height: 1; margin: 0 1; }
     ImportScreen .import-row Label { width: 16; color: $text-muted; }
     ImportScreen .import-row Input { width: 1fr; }
-    ImportScreen #import-plan { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
+    ImportScreen #import-plan { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
     ImportScreen #import-message { height: auto; padding: 0 1; }
     ImportScreen #import-message.-error { color: $error; text-style: bold; }
     ImportScreen #import-progress { display: none; height: 1; padding: 0 1; }
     ImportScreen #import-progress.-shown { display: block; }
     ImportScreen #import-table { height: 1fr; }
+    ImportScreen #import-detail { height: auto; max-height: 3; padding: 0 1; background: $boost; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="import.back"),
@@ -118,6 +125,7 @@ class ImportScreen(InstermScreen[None]):
         yield ProgressBar(id="import-progress", show_eta=True)
         table: DataTable[str | Text] = DataTable(id="import-table", cursor_type="row")
         yield table
+        yield Static("", id="import-detail", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -191,11 +199,13 @@ class ImportScreen(InstermScreen[None]):
 
     def _show_plan(self, plan: ImportPlan) -> None:
         self.plan = plan
+        self.rows = []
+        self.query_one("#import-detail", Static).update("")
         self.query_one("#import-plan", Static).update(plan_lines(plan))
         table = self.query_one("#import-table", DataTable)
         table.clear(columns=True)
-        for name, width in (("Ligne", 8), ("Nom", 16), ("Prénoms", 14), ("Naissance", 10),
-                            ("S", 1), ("Résultat", 20)):
+        for name, width in (("Ligne", 5), ("Nom", 16), ("Prénoms", 14), ("Naissance", 10),
+                            ("S", 1), ("Résultat", 18)):
             table.add_column(name, width=width)
         for item in plan.preview:
             if item.identity is None:
@@ -204,7 +214,7 @@ class ImportScreen(InstermScreen[None]):
                 continue
             traits = item.identity.traits
             result = ("corrigée" if item.identity.proposals else "importée") + (
-                " + INS reçu" if item.identity.received_ins else "")
+                "+INS reçu" if item.identity.received_ins else "")
             table.add_row(item.row.key, traits.birth_name, traits.first_names or
                           traits.first_name, f"{traits.birth_date:%d/%m/%Y}", traits.sex,
                           result)
@@ -280,7 +290,7 @@ class ImportScreen(InstermScreen[None]):
         self.running = False
         self.query_one("#import-progress", ProgressBar).remove_class("-shown")
         report = finished.report
-        counts = ", ".join(f"{count} {label.lower()}" for label, count in report.lines())
+        counts = report.summary()
         if report.already == "done":
             text = (f"Ce fichier a déjà été importé (import n° {report.batch_id}) : rien n'a "
                     "été importé deux fois.")
@@ -304,10 +314,11 @@ class ImportScreen(InstermScreen[None]):
         self.rows = rows
         table = self.query_one("#import-table", DataTable)
         table.clear(columns=True)
+        self.query_one("#import-detail", Static).update("")
         if not rows:
             return
-        for name, width in (("Ligne", 8), ("Nom", 16), ("Naissance", 10), ("Résultat", 16),
-                            ("Motif", 40)):
+        for name, width in (("Ligne", 5), ("Nom", 14), ("Naissance", 10), ("Résultat", 16),
+                            ("Motif", 60)):
             table.add_column(name, width=width)
         for row in rows:
             label, style = RESULTS[row.outcome]
@@ -317,6 +328,23 @@ class ImportScreen(InstermScreen[None]):
             table.add_row(row.row_key, row.raw.get("birth_name", ""),
                           row.raw.get("birth_date", ""), Text(label, style=style), reason)
         table.focus()
+
+    @on(DataTable.RowHighlighted, "#import-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted report row's whole reason (the column shows its start)."""
+        detail = self.query_one("#import-detail", Static)
+        if event.cursor_row >= len(self.rows):
+            detail.update("")
+            return
+        row = self.rows[event.cursor_row]
+        found = row.detail or {}
+        if row.outcome == "refused":
+            text = f"Ligne {row.row_key} refusée : {found.get('raison', '')}"
+        else:
+            ipps = ", ".join(d["ipp"] for d in found.get("doublons", []))
+            text = (f"Ligne {row.row_key} : dossier IPP {found.get('ipp', '?')} créé, retenu "
+                    f"comme doublon probable de IPP {ipps}. Entrée : l'écran des doublons.")
+        detail.update(text)
 
     @on(DataTable.RowSelected, "#import-table")
     def _open(self, event: DataTable.RowSelected) -> None:
