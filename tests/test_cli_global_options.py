@@ -26,7 +26,7 @@ ONLY_IN_NAMED = dict(birth_name="HOUILLES", first_name="PIERRE", first_names="PI
 # Every subcommand is listed once here or in NO_DATABASE: a new one fails
 # test_every_subcommand_is_covered until someone says how it treats --db.
 WITH_DATABASE = {"lookup", "db", "audit", "backup", "restore", "insi", "insi-sim", "rapport",
-                 "export", "etiquettes"}
+                 "export", "etiquettes", "import"}
 NO_DATABASE = {"nir": ["nir", "279035121518989"], "places": ["places", "espagne"],
                "demo": ["demo", "--no-tui"], "depliant": ["depliant"], "cartes": ["cartes"]}
 
@@ -114,6 +114,20 @@ def test_export_reads_and_audits_the_named_base(bases, before, capsys) -> None:
     assert "HOUILLES;PIERRE" in capsys.readouterr().out
     assert count(named, "audit") == events_named + 1
     assert count(default, "audit") == events_default
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
+def test_import_writes_into_the_named_base(bases, tmp_path, before, capsys) -> None:
+    default, named = bases
+    source = tmp_path / f"ancien-{before}.csv"
+    source.write_text("Nom;Prénom;DDN;Sexe\nDUCHEMIN;LEA;02/03/1990;F\n", encoding="utf-8")
+    identities_default = count(default, "identity")
+    identities_named = count(named, "identity")
+    argv = placements(["import", str(source), "--operateur", "admin"], named)[0 if before else 1]
+    assert main(argv) == 0
+    assert "Import n° 1" in capsys.readouterr().out
+    assert count(named, "identity") == identities_named + 1
+    assert count(default, "identity") == identities_default
 
 
 @pytest.mark.parametrize("before", [True, False], ids=["avant", "apres"])
