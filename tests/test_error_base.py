@@ -14,8 +14,10 @@ import insterm
 from insterm.domain.errors import DomainError, InstermError
 
 # Exceptions that are not refusals for a person: a programming error caught by a constructor,
-# and the simulator's internal signals (turned into SOAP faults or dropped connections).
+# the simulator's internal signals (turned into SOAP faults or dropped connections), and the
+# import's dry run ending its transaction (caught where it is raised).
 NOT_REFUSALS = {
+    "insterm.usecases.imports._DryRunDone",
     "insterm.store.summary.MatriculeNotShowable",
     "insterm.insi.simulator.service.RequestRefused",
     "insterm.insi.simulator.server._HandshakeFailed",

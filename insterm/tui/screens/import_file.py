@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
+from insterm.domain.errors import InstermError
 from insterm.tui.screens.base import InstermScreen
 
 if TYPE_CHECKING:
@@ -130,7 +131,11 @@ class ImportScreen(InstermScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()
-        actor = self.insterm.actor
+        try:
+            actor = self.insterm.actor
+        except InstermError as nobody:  # no operator chosen yet on this workstation
+            self._refused(nobody)
+            return
 
         def check(clinic: Clinic) -> None:
             clinic.check_admin(actor, ADMIN_FOR)
