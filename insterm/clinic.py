@@ -546,6 +546,13 @@ class Clinic:
 
         return insi_pending.postpone(self._ctx, actor, report)
 
+    def received_ins_waiting(self, identity_id: int) -> bool:
+        """Whether an INS received for this identity (an import, a postponed verification)
+        waits for INSi: it is never shown nor used before INSi confirms it."""
+        from insterm.store import pending
+
+        return pending.open_item(self.conn, identity_id, "verify") is not None
+
     def insi_pending(self) -> list[PendingItem]:
         """The calls waiting for INSi to answer again, oldest first."""
         from insterm.usecases import insi_pending

@@ -10,6 +10,7 @@ from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook
 from insterm.tui.screens.duplicates import DuplicatesScreen
 from insterm.tui.screens.import_file import ImportScreen
+from insterm.tui.screens.record import RecordScreen
 
 from .insi_support import screen_text
 from .support import settle
@@ -19,7 +20,8 @@ CSV = ("Nom;Prénoms;Date de naissance;Sexe;Lieu de naissance;INS\r\n"
        "lefèvre;hélène;01/02/1980;F;75056;\r\n"          # corrected
        "MARTIN;JEAN PIERRE;01/02/1980;M;75056;\r\n"      # the practice's MARTIN JEAN: held
        "BERNARD;LUC;31/02/1970;M;;\r\n"                  # impossible date: refused
-       "ADRTROIS;DOMINIQUE;26/02/1997;F;2A020;297022A020778\r\n")  # received INS (bad key)
+       "ADRTROIS;DOMINIQUE;26/02/1997;F;2A020;297022A020778\r\n"  # received INS (bad key)
+       "PETIT;LOUIS;01/07/1909;M;63220;1 09 07 63 220 888 35\r\n")  # received INS
 
 
 def count(clinic, sql: str) -> int:  # type: ignore[no-untyped-def]
@@ -49,22 +51,22 @@ async def test_import_from_the_screen(clinic, practice, tmp_path: Path) -> None:
         assert "Format : CSV, séparateur point-virgule « ; », encodage Windows-1252" in text
         assert "nom ← Nom, prénoms ← Prénoms, naissance ← Date de naissance" in text
         table = app.screen.query_one("#import-table")
-        assert table.row_count == 4
+        assert table.row_count == 5
         assert [str(c) for c in table.get_row_at(0)][1:3] == ["LEFEVRE", "HELENE"]
         assert str(table.get_row_at(2)[5]).startswith("refusée : Date de naissance refusée")
 
         await pilot.press("f6")
         await settle(pilot)
-        assert "Essai (rien n'a été gardé), 4 ligne(s)" in screen_text(app)
+        assert "Essai (rien n'a été gardé), 5 ligne(s)" in screen_text(app)
         assert count(clinic, "SELECT count(*) FROM identity") == before
         assert count(clinic, "SELECT count(*) FROM import_batch") == 0
 
         await pilot.press("f2")
         await settle(pilot)
         text = screen_text(app)
-        assert "Import n° 1 terminé : 0 importée(s), 2 corrigée(s), 1 refusée(s), 1 retenue(s) "\
-            "(doublon probable), 0 INS reçu(s) à vérifier par INSi." in text
-        assert count(clinic, "SELECT count(*) FROM identity") == before + 3
+        assert "Import n° 1 terminé : 1 importée(s), 2 corrigée(s), 1 refusée(s), 1 retenue(s) "\
+            "(doublon probable), 1 INS reçu(s) à vérifier par INSi." in text
+        assert count(clinic, "SELECT count(*) FROM identity") == before + 4
         report = tmp_path / "ancien-rapport.csv"
         assert report.exists() and "BERNARD" in report.read_text(encoding="utf-8-sig")
         table = app.screen.query_one("#import-table")
@@ -75,8 +77,14 @@ async def test_import_from_the_screen(clinic, practice, tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DuplicatesScreen)
-    imported = clinic.find("LEFEVRE HELENE").items
-    assert len(imported) == 1 and clinic.get(imported[0].id).status == "PROV"
+        imported = clinic.find("LEFEVRE HELENE").items
+        assert len(imported) == 1 and clinic.get(imported[0].id).status == "PROV"
+        (petit,) = clinic.find("PETIT LOUIS").items
+        app.push_screen(RecordScreen(petit.id))
+        await settle(pilot)
+        text = screen_text(app)
+        assert "un INS reçu attend sa vérification par INSi" in text
+        assert "109076322088835" not in text and "1 09 07" not in text
 
 
 async def test_staff_cannot_import(clinic, practice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

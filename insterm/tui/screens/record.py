@@ -73,6 +73,7 @@ class RecordView:
     operators: dict[str, str]  # login -> "Name (login)"
     place_name: str | None
     information: Information | None = None  # the patient told of the INS's use, last time
+    received_waiting: bool = False  # an INS received (import...) waits for INSi's verification
 
 
 def load_view(clinic: Clinic, identity_id: int) -> RecordView:
@@ -80,7 +81,8 @@ def load_view(clinic: Clinic, identity_id: int) -> RecordView:
     events = clinic.history(identity_id)
     operators = {o.login: o.label for o in clinic.operators()}
     return RecordView(record, events, operators, place_name(record.birth_place),
-                      clinic.last_information(identity_id))
+                      clinic.last_information(identity_id),
+                      clinic.received_ins_waiting(identity_id))
 
 
 def ins_nature(oid: str | None) -> str:
@@ -256,7 +258,7 @@ class RecordScreen(ViewScreen[RecordView, None]):
             merged.update(f"Ce dossier a été fusionné dans le dossier n°{record.merged_into} : "
                           "travaillez sur ce dernier.")
         self.query_one("#record-traits", TraitsPanel).update(self._traits_text(view))
-        ins_text = self._ins_text(record)
+        ins_text = self._ins_text(record, view.received_waiting)
         ins_text.append(f"\n{'Information':<17} ", style="dim")
         ins_text.append(information_text(view.information))
         ins_text.append(" (touche i)", style="dim")
@@ -314,7 +316,7 @@ class RecordScreen(ViewScreen[RecordView, None]):
                 text.append(value2, style="bold")
         return text
 
-    def _ins_text(self, record: IdentityRecord) -> Text:
+    def _ins_text(self, record: IdentityRecord, received_waiting: bool = False) -> Text:
         text = Text()
         text.append(f"{'INS':<17} ", style="dim")
         matricule = record.shown_matricule
@@ -326,6 +328,9 @@ class RecordScreen(ViewScreen[RecordView, None]):
         elif record.matricule is not None:
             text.append("INS récupéré, affiché seulement quand l'identité est qualifiée "
                         "(contrôlez une pièce d'identité : F3).")
+        elif received_waiting:
+            text.append("un INS reçu attend sa vérification par INSi (« Appels INSi en "
+                        "attente ») ; il n'est ni affiché ni utilisé avant.")
         else:
             text.append("aucun INS (qualification par INSi : F4)")
         return text
