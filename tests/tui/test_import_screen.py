@@ -98,3 +98,29 @@ async def test_staff_cannot_import(clinic, practice, tmp_path: Path) -> None:  #
         assert app.screen.check_action("inspect", ()) is False
         assert app.screen.check_action("run", ()) is False
     assert count(clinic, "SELECT count(*) FROM import_batch") == 0
+
+
+async def test_an_import_is_undone_from_the_screen(clinic, practice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "ancien.csv"
+    path.write_bytes(CSV.encode("cp1252"))
+    clinic.run_import("admin", clinic.inspect_import("admin", path))
+    before = count(clinic, "SELECT count(*) FROM identity WHERE withdrawn = 0")
+    app = InstermApp(clinic, os_login="admin", look=LOOK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ImportScreen())
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        table = app.screen.query_one("#import-table")
+        assert [str(c) for c in table.get_row_at(0)][2:] == ["ancien.csv", "5", "terminé"]
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmModal"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Import n° 1 annulé : 4 dossier(s) retiré(s)." in screen_text(app)
+        assert str(app.screen.query_one("#import-table").get_row_at(0)[4]) == "annulé"
+    assert count(clinic, "SELECT count(*) FROM identity WHERE withdrawn = 0") == before - 4
+    assert not clinic.find("LEFEVRE HELENE").items

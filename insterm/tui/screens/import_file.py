@@ -8,7 +8,8 @@ in a thread worker one batch at a time (`max_batches=1`): the clinic lock is hel
 batch's transaction only, so the other screens keep working; F8 stops after the current batch
 (the same file given again resumes). The end shows the counts, writes the CSV report of the
 refused and held rows next to the file, and lists those rows: Enter on a held row opens the
-duplicates screen on it (merge, or "pas un doublon").
+duplicates screen on it (merge, or "pas un doublon"). F7 lists the base's imports; Enter on one
+offers to undo it (`Clinic.undo_import`, after a confirmation).
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from insterm.clinic import Clinic
-    from insterm.store.imports import RowOutcome
+    from insterm.store.imports import Batch, RowOutcome
     from insterm.usecases.imports import ImportPlan, ImportReport
 
 ADMIN_FOR = "importer un fichier de patients"
 RESULTS = {"refused": ("refusée", "bold red"), "held": ("doublon probable", "bold yellow")}
+BATCH_STATES = {"staging": "interrompu", "running": "interrompu", "done": "terminé",
+                "undone": "annulé"}
 SHORT = {"source_id": "n° d'origine", "birth_name": "nom", "first_name": "prénom",
          "first_names": "prénoms", "birth_date": "naissance", "sex": "sexe",
          "birth_place": "lieu", "used_name": "nom utilisé", "used_first_name": "prénom utilisé",
@@ -80,7 +83,8 @@ class ImportScreen(InstermScreen[None]):
         "rapport CSV écrit à côté du fichier ; Entrée sur une ligne retenue ouvre l'écran des "
         "doublons sur elle (fusionner, ou « pas un doublon »). Toute identité importée est "
         "provisoire ; un INS reçu attend sa vérification par INSi (Appels INSi en attente). "
-        "Échap revient."
+        "F7 liste les imports de la base ; Entrée sur l'un propose de l'annuler (si aucun de "
+        "ses dossiers n'a été modifié ou utilisé depuis). Échap revient."
     )
     DEFAULT_CSS = """
     ImportScreen .import-row { height: 1; margin: 0 1; }
@@ -100,6 +104,7 @@ class ImportScreen(InstermScreen[None]):
         Binding("f6", "trial", "Essai", id="import.trial"),
         Binding("f2", "run", "Importer", id="import.run"),
         Binding("f8", "stop", "Arrêter", id="import.stop"),
+        Binding("f7", "batches", "Imports", id="import.batches"),
     ]
 
     def __init__(self, path: str = "") -> None:
@@ -107,6 +112,8 @@ class ImportScreen(InstermScreen[None]):
         self.initial_path = path
         self.plan: ImportPlan | None = None
         self.rows: list[RowOutcome] = []
+        self.batches: list[Batch] = []  # shown in the table after F7 (else empty)
+        self._note: str | None = None  # said over the F7 list once (after an undo)
         self.running = False
         self.allowed = False
         self._stop = False
@@ -170,6 +177,8 @@ class ImportScreen(InstermScreen[None]):
             return self.allowed and not self.running and self.plan is not None
         if action == "stop":
             return self.running
+        if action == "batches":
+            return self.allowed and not self.running
         return True
 
     @on(Input.Submitted)
@@ -204,7 +213,7 @@ class ImportScreen(InstermScreen[None]):
 
     def _show_plan(self, plan: ImportPlan) -> None:
         self.plan = plan
-        self.rows = []
+        self.rows, self.batches = [], []
         self.query_one("#import-detail", Static).update("")
         self.query_one("#import-plan", Static).update(plan_lines(plan))
         table = self.query_one("#import-table", DataTable)
@@ -316,7 +325,7 @@ class ImportScreen(InstermScreen[None]):
         self.refresh_bindings()
 
     def _show_rows(self, rows: list[RowOutcome]) -> None:
-        self.rows = rows
+        self.rows, self.batches = rows, []
         table = self.query_one("#import-table", DataTable)
         table.clear(columns=True)
         self.query_one("#import-detail", Static).update("")
@@ -351,9 +360,71 @@ class ImportScreen(InstermScreen[None]):
                     f"comme doublon probable de IPP {ipps}. Entrée : l'écran des doublons.")
         detail.update(text)
 
+    # ------------------------------------------------------------------ past imports, undo
+
+    def action_batches(self) -> None:
+        """F7: the imports of this base in the table; Enter on one offers to undo it."""
+        if not self.check_action("batches", ()):
+            return
+        self.run_clinic(lambda clinic: clinic.import_batches(), done=self._show_batches,
+                        doing="la lecture des imports")
+
+    def _show_batches(self, batches: list[Batch]) -> None:
+        self.rows, self.batches = [], batches
+        table = self.query_one("#import-table", DataTable)
+        table.clear(columns=True)
+        self.query_one("#import-detail", Static).update("")
+        if not batches:
+            self._say("Aucun import dans cette base.")
+            return
+        for name, width in (("N°", 4), ("Date", 16), ("Fichier", 30), ("Lignes", 7),
+                            ("État", 12)):
+            table.add_column(name, width=width)
+        for batch in batches:
+            table.add_row(str(batch.id), batch.started_at[:16].replace("T", " "),
+                          batch.source_name, str(batch.total), BATCH_STATES[batch.state])
+        self._say(self._note or "Les imports de cette base. Entrée sur un import : l'annuler "
+                  "(seulement si aucun de ses dossiers n'a été modifié ou utilisé depuis).")
+        self._note = None
+        table.focus()
+
+    def _undo(self, batch: Batch) -> None:
+        from insterm.tui.screens.confirm import ConfirmModal
+
+        if batch.state == "undone":
+            self._say(f"L'import n° {batch.id} est déjà annulé.")
+            return
+        actor = self.insterm.actor
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_clinic(lambda clinic: clinic.undo_import(actor, batch.id),
+                                done=lambda count: self._undone(batch, count),
+                                failed=self._refused_undo, doing="l'annulation de l'import")
+
+        self.app.push_screen(ConfirmModal(
+            f"Annuler l'import n° {batch.id} ({batch.source_name}) ?",
+            "Chaque dossier créé par cet import est retiré : gardé dans la base pour le "
+            "journal, il n'apparaît plus dans la recherche, les doublons ni les exports, et son "
+            "INS reçu quitte la liste des vérifications. C'est refusé si l'un de ces dossiers a "
+            "été modifié ou utilisé depuis.", "Annuler l'import"), callback=answered)
+
+    def _undone(self, batch: Batch, count: int) -> None:
+        self._note = f"Import n° {batch.id} annulé : {count} dossier(s) retiré(s)."
+        self.action_batches()
+
+    def _refused_undo(self, error: BaseException) -> None:
+        self._refused(error)
+        self.allowed = True
+        self.refresh_bindings()
+
     @on(DataTable.RowSelected, "#import-table")
     def _open(self, event: DataTable.RowSelected) -> None:
-        """Enter on a held row of the report: the duplicates screen on its record."""
+        """Enter on a held row of the report: the duplicates screen on its record; on an
+        import of the F7 list: offer to undo it."""
+        if self.batches and event.cursor_row < len(self.batches):
+            self._undo(self.batches[event.cursor_row])
+            return
         if event.cursor_row >= len(self.rows):
             return
         row = self.rows[event.cursor_row]
