@@ -224,6 +224,19 @@ def test_latency_switch_delays_the_reply(simulator, clients) -> None:
     assert clients["manu"].post(simulator.url, DOMINIQUE).status_code == 200
 
 
+def test_hold_switch_answers_when_released(simulator, clients) -> None:
+    held = simulator.switches.hold = threading.Event()
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        clients["manu"].post(simulator.url, DOMINIQUE, timeout=(5, 0.3))
+    done: list[int] = []
+    waiting = threading.Thread(target=lambda: done.append(
+        clients["manu"].post(simulator.url, DOMINIQUE, timeout=(5, 30)).status_code))
+    waiting.start()
+    held.set()
+    waiting.join(30)
+    assert done == [200]
+
+
 def test_http_503_switch(simulator, clients) -> None:
     simulator.switches.http_503 = True
     reply = clients["manu"].post(simulator.url, DOMINIQUE)

@@ -1,10 +1,11 @@
 """A slow INSi does not stop the rest of the application (issue: "When INSi is unreachable, the
 rest of the app keeps working").
 
-Real parts: the INSi simulator over mutual TLS on 127.0.0.1 with its latency switch (3 s per
-answer), a real encrypted file keyring, the practice's SQLite file, Pilot at 80x24. The
-identity has two birth first names and INSi knows only the second one: the search makes two
-attempts (PAUL -> 01, then DOMINIQUE -> 00), about 6 s in all.
+Real parts: the INSi simulator over mutual TLS on 127.0.0.1 holding its answers until the test
+releases them (its `hold` switch: an INSi that does not answer, for as long as the test needs,
+without sleeping), a real encrypted file keyring, the practice's SQLite file, Pilot at 80x24.
+The identity has two birth first names and INSi knows only the second one: the search makes two
+attempts (PAUL -> 01, then DOMINIQUE -> 00).
 
 The assertions are on ordering, not on durations: a search made while the INSi worker waits
 gets its results while that worker is still running and before anything of the INSi call is
@@ -12,6 +13,7 @@ logged (with the INSi call holding the app's clinic lock, the search would wait 
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -23,7 +25,6 @@ from insterm.tui.screens.qualify import QualifyScreen
 
 from .support import PASSPORT, TODAY, settle
 
-LATENCY = 3.0
 WAIT_STEP = 0.05
 WAIT_STEPS = 400  # a bound, not a budget: 20 s before a test gives up waiting
 
@@ -35,8 +36,8 @@ def isolated(insi_isolated: None) -> None:
 
 @pytest.fixture
 def simulator(simulator):  # type: ignore[no-untyped-def]
-    """tests/tui/conftest.py's simulator, answering after LATENCY seconds."""
-    simulator.switches.latency = LATENCY
+    """tests/tui/conftest.py's simulator, answering only once the test sets `switches.hold`."""
+    simulator.switches.hold = threading.Event()
     return simulator
 
 
@@ -103,6 +104,7 @@ async def test_a_search_completes_while_the_qualify_call_waits_for_insi(qapp, in
         assert insi_worker.state == WorkerState.RUNNING and qualify.phase == "calling"
         assert logged_calls(qapp, identity) == []
         assert [item.id for item in found[0].items] == [identity]
+        simulator.switches.hold.set()  # INSi answers now
 
         # Per-attempt progress, then the result as usual.
         assert await wait_until(pilot, lambda: qualify.phase != "calling" or
@@ -143,6 +145,7 @@ async def test_after_stop_waiting_the_search_screen_answers_before_the_call_ends
         assert worker.is_cancelled
         assert logged_calls(qapp, identity) == []
         assert len(simulator.handled) < 2
+        simulator.switches.hold.set()  # INSi answers now
 
         # When INSi answers, both attempts are logged all the same; nothing is applied.
         assert await wait_until(pilot, lambda: len(logged_calls(qapp, identity)) == 2)

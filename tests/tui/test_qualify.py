@@ -7,6 +7,8 @@ simulator received, not only on the screen. Snapshots of the main states are at 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from insterm import secrets
@@ -419,11 +421,11 @@ async def test_cancel_during_a_slow_call_keeps_the_screen_usable_and_applies_not
         qapp, insi, simulator):
     identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "2A020", checked=True)
     before = insi.get(identity)
-    simulator.switches.latency = 3.0
+    held = simulator.switches.hold = threading.Event()  # INSi answers when the test says
     async with qapp.run_test(size=(80, 24)) as pilot:
         await open_qualify(pilot, identity)
         await pilot.press("f2")
-        await pilot.pause(0.2)
+        await pilot.pause()
         progress = str(qapp.screen.query_one("#qualify-progress").render())
         assert "Appel INSi en cours" in progress and "DOMINIQUE" in progress
         assert qapp.screen.check_action("stop_waiting", ()) is True
@@ -437,6 +439,8 @@ async def test_cancel_during_a_slow_call_keeps_the_screen_usable_and_applies_not
         assert not screen.query_one("#qualify-first-names").disabled
         assert screen.check_action("call", ()) is True
         # The call went on in the background: it is logged when it ends, nothing is applied.
+        assert not qapp.call_clinic(lambda clinic: calls(clinic, identity))
+        held.set()
         for _ in range(100):
             if qapp.call_clinic(lambda clinic: calls(clinic, identity)):
                 break

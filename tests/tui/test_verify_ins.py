@@ -7,6 +7,7 @@ received, not only on the screen. Snapshots are in test_verify_ins_snapshots.py.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -293,12 +294,12 @@ async def test_an_unknown_idam_shows_the_service_message_and_what_to_do(qapp, in
 async def test_stop_waiting_during_a_slow_call_keeps_the_screen_usable(qapp, insi, simulator):
     identity = person(insi, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "2A020", checked=True)
     before = insi.get(identity)
-    simulator.switches.latency = 3.0
+    held = simulator.switches.hold = threading.Event()  # INSi answers when the test says
     async with qapp.run_test(size=(80, 24)) as pilot:
         await open_verify(pilot, identity)
         await type_into(pilot, "#verify-ins-field", ADRTROIS_INS)
         await pilot.press("f2")
-        await pilot.pause(0.2)
+        await pilot.pause()
         screen = qapp.screen
         assert "Vérification INSi en cours" in str(screen.query_one("#verify-progress").render())
         assert "f8 Ne plus attendre" in footer(qapp)
@@ -308,6 +309,8 @@ async def test_stop_waiting_during_a_slow_call_keeps_the_screen_usable(qapp, ins
         assert screen.phase == "prepare" and "Appel abandonné" in screen_text(qapp)
         assert not screen.query_one("#verify-ins-field").disabled
         assert screen.query_one("#verify-ins-field").value == ADRTROIS_INS  # kept
+        assert not qapp.call_clinic(lambda clinic: calls(clinic, identity))
+        held.set()
         for _ in range(100):  # the call goes on in the background and is logged
             if qapp.call_clinic(lambda clinic: calls(clinic, identity)):
                 break

@@ -39,19 +39,23 @@ log = logging.getLogger(__name__)
 PATH = "/lps"
 DEMO_IDAM = "INSTERMDEMO1"  # the authorisation number the simulator knows by default
 OVERSIZED_DEFAULT = 16 * 1024 * 1024
+HOLD_LIMIT = 60.0  # seconds: a test that forgets to release its held answer still ends
 
 
 @dataclass
 class Switches:
     """Failure injection, settable per test; `reset()` puts everything back to normal.
 
-    latency: seconds slept before answering; http_503: answer 503 with an HTML page (a load
-    balancer's); reset_connection: read the request, then reset the TCP connection without a
-    reply; malformed_xml: a 200 whose XML body is cut in the middle; oversized_reply: a 200
-    with a well-formed reply padded to `oversized_bytes` (an XML comment inside RESULTAT).
+    latency: seconds slept before answering; hold: an event the answer waits for (a test sets
+    it once it has seen the call under way: a slow INSi without sleeping; 60 s at most);
+    http_503: answer 503 with an HTML page (a load balancer's); reset_connection: read the
+    request, then reset the TCP connection without a reply; malformed_xml: a 200 whose XML
+    body is cut in the middle; oversized_reply: a 200 with a well-formed reply padded to
+    `oversized_bytes` (an XML comment inside RESULTAT).
     """
 
     latency: float = 0.0
+    hold: threading.Event | None = None
     http_503: bool = False
     reset_connection: bool = False
     malformed_xml: bool = False
@@ -59,6 +63,8 @@ class Switches:
     oversized_bytes: int = OVERSIZED_DEFAULT
 
     def reset(self) -> None:
+        if self.hold is not None:
+            self.hold.set()  # a held answer goes out: nothing waits on a dropped switch
         for f in fields(self):
             setattr(self, f.name, f.default)
 
@@ -152,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
         switches = simulator.switches
         if switches.latency > 0:
             time.sleep(switches.latency)
+        if switches.hold is not None:
+            switches.hold.wait(HOLD_LIMIT)
         if switches.reset_connection:
             simulator.record(Handled(body, None, time.perf_counter() - started, None, "reset"))
             self._reset()
