@@ -272,6 +272,9 @@ def test_no_backend_prompts_with_stdin_closed_and_no_terminal(tmp_path: Path) ->
         f"""
         import os
         os.close(0)
+        from keyrings.cryptfile.cryptfile import ArgonAESEncryption
+        # a cheap Argon2 as in the tests' own process (conftest.py): the cost is not tested
+        ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost = 1, 2**10
         from insterm import secrets
         try:
             secrets.select_backend()
