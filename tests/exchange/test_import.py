@@ -287,3 +287,34 @@ def test_one_batch_a_call_ends_with_the_import_recorded_as_finished(
     assert report.counts["todo"] == 0 and report.state == "done"
     assert calls == -(-ROWS // imports_uc.BATCH_ROWS) + 1  # the last call only records the end
     assert count(clinic, "SELECT count(*) FROM audit WHERE action = 'import_finished'") == 1
+
+
+def test_ctrl_c_stops_after_the_current_batch_and_the_same_command_resumes(
+        clinic: Clinic, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "gros.csv"
+    write_legacy_csv(path, 3000, seed=9)
+    db = str(tmp_path / "cabinet.db")
+    command = [sys.executable, "-m", "insterm", "import", str(path), "--db", db]
+    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    assert running.stdout is not None
+    line = running.stdout.readline()
+    while line and "/3000 lignes" not in line:  # the first progress line: batches under way
+        line = running.stdout.readline()
+    running.send_signal(signal.SIGINT)
+    out, err = running.communicate(timeout=60)
+    assert running.returncode == 1, err
+    assert "Arrêt demandé : fin du lot en cours" in err
+    assert "Import interrompu : relancez la même commande pour le terminer." in out
+    left = count(clinic, "SELECT count(*) FROM import_row WHERE outcome IS NULL")
+    assert 0 < left < 3000 and count(clinic, "SELECT count(*) FROM import_batch"
+                                            " WHERE state = 'running'") == 1
+    assert clinic.verify_audit().ok
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert count(clinic, "SELECT count(*) FROM import_row WHERE outcome IS NULL") == 0
+    assert count(clinic, "SELECT count(*) FROM audit WHERE action = 'import_finished'") == 1
