@@ -158,8 +158,7 @@ def _summary(report: ImportReport) -> None:
     if report.stopped:
         print("Import interrompu : relancez la même commande pour le terminer.")
     if report.counts.get("held"):
-        print("Les lignes retenues attendent dans l'écran Doublons de l'application (ctrl+p "
-              "« Doublons », ou F5 sur la fiche du patient).")
+        print("Lignes retenues : à examiner dans l'écran Doublons (ctrl+p « Doublons »).")
 
 
 class _Progress:
