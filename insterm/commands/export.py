@@ -24,7 +24,7 @@ from insterm.commands._store_options import add_db_option, add_operator_option
 
 if TYPE_CHECKING:
     from insterm.clinic import Clinic
-    from insterm.usecases.exports import ExportResult
+    from insterm.usecases.exports import ExportResult, HL7Options
 
 
 def _subparser(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
@@ -63,13 +63,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     hl7.add_argument("--evenement", default="A28", choices=("A28", "A31", "A40", "A47"),
                      help="A28 création (défaut), A31 mise à jour, A40 fusion, A47 changement "
                           "d'INS")
-    hl7.add_argument("--application", default="INSTERM", help="MSH-3 application émettrice")
-    hl7.add_argument("--etablissement", default="", help="MSH-4 établissement émetteur")
-    hl7.add_argument("--destinataire", default="", help="MSH-5 application destinataire")
-    hl7.add_argument("--autorite-ipp", dest="ipp_authority", default="INSTERM",
-                     help="autorité d'affectation des IPP (PID-3)")
-    hl7.add_argument("--finess", default="", help="FINESS du cabinet (autorité des IPP)")
-    hl7.add_argument("--test", action="store_true", help="messages de test (MSH-11 = T)")
+    _add_envelope_options(hl7)
     send = _subparser(sub, "envoyer", "envoyer les messages HL7 en attente (MLLP), avec "
                                       "reprise espacée")
     send.add_argument("--attendre", action="store_true",
@@ -83,18 +77,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     feed_way.add_argument("--mllp", metavar="HÔTE:PORT", type=_host_port,
                           help="le logiciel destinataire (administrateurs)")
     feed_way.add_argument("--arret", action="store_true", help="ne plus rien envoyer")
-    feed.add_argument("--application", default="INSTERM", help="MSH-3 application émettrice")
-    feed.add_argument("--etablissement", default="", help="MSH-4 établissement émetteur")
-    feed.add_argument("--destinataire", default="", help="MSH-5 application destinataire")
-    feed.add_argument("--autorite-ipp", dest="ipp_authority", default="INSTERM",
-                      help="autorité d'affectation des IPP (PID-3)")
-    feed.add_argument("--finess", default="", help="FINESS du cabinet (autorité des IPP)")
-    feed.add_argument("--test", action="store_true", help="messages de test (MSH-11 = T)")
+    _add_envelope_options(feed)
     csv = _subparser(sub, "csv", "les identités d'une recherche, en CSV (séparateur « ; »)")
     csv.add_argument("query", nargs="+", metavar="RECHERCHE",
                      help="matricule, IPP, NOM [prénom] [JJ/MM/AAAA] ou date de naissance")
     csv.add_argument("--sortie", metavar="FICHIER", default=None,
                      help="fichier à écrire (par défaut : la sortie standard)")
+
+
+def _add_envelope_options(parser: argparse.ArgumentParser) -> None:
+    """The HL7 envelope's options (MSH and the IPPs' assigning authority)."""
+    parser.add_argument("--application", default="INSTERM", help="MSH-3 application émettrice")
+    parser.add_argument("--etablissement", default="", help="MSH-4 établissement émetteur")
+    parser.add_argument("--destinataire", default="", help="MSH-5 application destinataire")
+    parser.add_argument("--autorite-ipp", dest="ipp_authority", default="INSTERM",
+                        help="autorité d'affectation des IPP (PID-3)")
+    parser.add_argument("--finess", default="", help="FINESS du cabinet (autorité des IPP)")
+    parser.add_argument("--test", action="store_true", help="messages de test (MSH-11 = T)")
+
+
+def _envelope(args: argparse.Namespace, event: str = "A28") -> HL7Options:
+    """The HL7Options of the envelope options of `args`, for `event`."""
+    from insterm.usecases.exports import HL7Options
+
+    return HL7Options(event=event, sending_application=args.application,
+                      sending_facility=args.etablissement,
+                      receiving_application=args.destinataire,
+                      ipp_authority=args.ipp_authority, finess=args.finess,
+                      processing_id="T" if args.test else "P")
 
 
 def _host_port(text: str) -> tuple[str, int]:
@@ -135,7 +145,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _export(clinic: Clinic, actor: str, args: argparse.Namespace) -> ExportResult:
     from insterm.exchange.identity import ExportRefused
-    from insterm.usecases.exports import HL7Options
 
     output = Path(args.sortie) if getattr(args, "sortie", None) else None
     if args.export_command == "fhir":
@@ -146,12 +155,8 @@ def _export(clinic: Clinic, actor: str, args: argparse.Namespace) -> ExportResul
         return clinic.export_fhir(actor, None if args.tout else args.ipps, output,
                                     ipp_system=args.ipp_system)
     elif args.export_command == "hl7":
-        options = HL7Options(event=args.evenement, sending_application=args.application,
-                             sending_facility=args.etablissement,
-                             receiving_application=args.destinataire,
-                             ipp_authority=args.ipp_authority, finess=args.finess,
-                             processing_id="T" if args.test else "P")
-        return clinic.export_hl7(actor, args.ipps, Path(args.dossier), options)
+        return clinic.export_hl7(actor, args.ipps, Path(args.dossier),
+                                 _envelope(args, args.evenement))
     return clinic.export_csv(actor, " ".join(args.query), output)
 
 
@@ -159,17 +164,13 @@ def _feed(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:
     """Show, set or stop the HL7 feed."""
     from insterm.commands._store_options import fail
     from insterm.domain.errors import InstermError
-    from insterm.usecases.exports import HL7Options
 
     try:
         if args.arret:
             clinic.configure_hl7_feed(actor, None)
         elif args.mllp:
             host, port = args.mllp
-            clinic.configure_hl7_feed(actor, host, port, HL7Options(
-                sending_application=args.application, sending_facility=args.etablissement,
-                receiving_application=args.destinataire, ipp_authority=args.ipp_authority,
-                finess=args.finess, processing_id="T" if args.test else "P"))
+            clinic.configure_hl7_feed(actor, host, port, _envelope(args))
     except InstermError as error:
         return fail(str(error), 1)
     current = clinic.hl7_feed()
@@ -192,17 +193,12 @@ def _mllp(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:
     from insterm.commands._store_options import fail
     from insterm.domain.errors import InstermError
     from insterm.store.errors import StoreError
-    from insterm.usecases.exports import HL7Options
 
     try:
         if args.export_command == "hl7":
             host, port = args.mllp
-            options = HL7Options(event=args.evenement, sending_application=args.application,
-                                 sending_facility=args.etablissement,
-                                 receiving_application=args.destinataire,
-                                 ipp_authority=args.ipp_authority, finess=args.finess,
-                                 processing_id="T" if args.test else "P")
-            queued = clinic.queue_hl7(actor, args.ipps, host, port, options)
+            queued = clinic.queue_hl7(actor, args.ipps, host, port,
+                                      _envelope(args, args.evenement))
             print(f"{queued} message(s) HL7 mis en file pour {host}:{port}.")
         timeout = getattr(args, "delai", 10.0)
         while True:
