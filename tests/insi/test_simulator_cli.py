@@ -29,6 +29,10 @@ from .test_simulator_support import traits_request
 
 RUNNER = (
     "import argparse, sys\n"
+    # the tests' cheap Argon2 for the keyring (tests/conftest.py): the library's cost is not
+    # what these tests are about, and it costs seconds a process
+    "from keyrings.cryptfile.cryptfile import ArgonAESEncryption\n"
+    "ArgonAESEncryption.time_cost, ArgonAESEncryption.memory_cost = 1, 2**10\n"
     "from insterm.commands import insi_sim\n"
     "parser = argparse.ArgumentParser()\n"
     "insi_sim.configure(parser)\n"
@@ -112,7 +116,13 @@ def test_setup_with_a_wrong_master_password_fails_in_french(
 
 
 @pytest.mark.slow
-def test_foreground_simulator_serves_until_interrupted(tmp_path: Path) -> None:
+def test_foreground_simulator_serves_until_interrupted(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from keyrings.cryptfile.cryptfile import ArgonAESEncryption
+
+    # the same cheap Argon2 as the RUNNER process (the slow marker restored the library's)
+    monkeypatch.setattr(ArgonAESEncryption, "time_cost", 1)
+    monkeypatch.setattr(ArgonAESEncryption, "memory_cost", 2**10)
     master = stdlib_secrets.token_urlsafe(12)
     state = tmp_path / "state"
     env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
