@@ -95,6 +95,7 @@ async def test_f6_lists_beneficiaries_and_prefills_the_form(clinic, practice, pc
             await _until(pilot, lambda: bool(clinic.find("DUPONT LEA 02/02/2010").items))
     saved = clinic.find("DUPONT LEA 02/02/2010").items[0]
     assert saved.status == "PROV" and not saved.matricule
+    assert clinic.get(saved.id).channel == "CV"  # collected from the carte Vitale
 
 
 async def test_no_card_the_dialog_says_so(clinic, practice, pcscd: Pcscd) -> None:  # type: ignore[no-untyped-def]

@@ -468,7 +468,8 @@ def typed_summary(strict: StrictTraits, used: UsedNames | None) -> IdentitySumma
 
 
 class CreateScreen(IdentityFormScreen):
-    """Nouveau patient: a new identity, saved as provisional (channel SM)."""
+    """Nouveau patient: a new identity, saved as provisional (channel SM, or CV when its values
+    were proposed by a carte Vitale)."""
 
     TITLE = "Nouveau patient"
     # Escape "Retour" needs no reminder (F1 lists it): its room goes to F6 at 80 columns.
@@ -505,6 +506,7 @@ class CreateScreen(IdentityFormScreen):
 
             for name, value in prefill(person).items():
                 self.field(name).value = value
+            self._from_card = True
             self.recheck()
             self.say("Valeurs de la carte Vitale proposées : vérifiez-les sur une pièce "
                      "d'identité avant d'enregistrer (F2).")
@@ -538,8 +540,9 @@ class CreateScreen(IdentityFormScreen):
             else:
                 self.save_failed(error, "l'enregistrement du patient")
 
+        channel = "CV" if self._from_card else "SM"  # how the identity was collected
         self.run_save(lambda clinic: clinic.create_identity(actor, strict, used,
-                                                            override=override),
+                                                            channel=channel, override=override),
                       self._created, "l'enregistrement du patient", failed=failed)
 
     def _ask_duplicate(self, actor: str, strict: StrictTraits, used: UsedNames | None,
