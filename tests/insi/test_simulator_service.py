@@ -399,6 +399,23 @@ def test_a_callable_provider_is_asked_with_the_query_and_keys_are_computed() -> 
         == compute_key("7800199134001")
 
 
+def test_a_provider_person_with_the_traits_of_an_own_person_is_that_person() -> None:
+    """The demonstration: a demo patient typed with a public test identity's traits gets a
+    synthetic INS from the provider; INSi still knows one person (00), not two (02)."""
+    own = person("MARTIN", "JEANNE ALICE", "F", "1950-03-04", "75056", "250037505612345")
+    twin = dict(own, matricule="2500375056999")
+    other = person("MARTIN", "JEANNE ALICE", "F", "1950-03-04", "69123", "250036912300123")
+    service = make_service(people=[own], provider=[twin])
+    answer = ask(traits_request("MARTIN", "JEANNE", "F", "1950-03-04"), service=service)
+    assert answer.outcome == "00"
+    assert etree.fromstring(answer.body).findtext(
+        ".//r:INSACTIF/r:IdIndividu/r:NumIdentifiant", namespaces=NS) == "2500375056123"
+    # another person (born elsewhere) with the same names and date is another person: 02
+    service = make_service(people=[own], provider=[twin, other])
+    assert ask(traits_request("MARTIN", "JEANNE", "F", "1950-03-04"),
+               service=service).outcome == "02"
+
+
 def test_a_failing_provider_gives_the_technical_fault() -> None:
     def provider(query: Query):
         raise RuntimeError("database locked")

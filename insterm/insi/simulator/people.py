@@ -214,12 +214,23 @@ class Directory:
             yield person_from_mapping(row, source="people")
 
     def search(self, query: Query) -> list[SimPerson]:
+        """The people matching `query`, each once: a provider's person with the very traits of
+        one of the simulator's own people (a demo patient typed as a public test identity) is
+        that person, not a second one (INSi would otherwise answer 02 for them)."""
         found: list[SimPerson] = []
         seen: set[str] = set()
+        own_traits: set[tuple[object, ...]] = set()
         for person in self.candidates(query):
-            if matches(person, query) and person.active.matricule not in seen:
-                seen.add(person.active.matricule)
-                found.append(person)
+            if not matches(person, query) or person.active.matricule in seen:
+                continue
+            traits = (person.birth_name, person.first_names, person.sex, person.birth_date,
+                      person.birth_place)
+            if person.source == "people" and traits in own_traits:
+                continue
+            if person.source != "people":
+                own_traits.add(traits)
+            seen.add(person.active.matricule)
+            found.append(person)
         return found
 
     def by_matricule(self, matricule: str) -> list[SimPerson]:
