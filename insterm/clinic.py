@@ -624,6 +624,12 @@ class Clinic:
             rate=rate if rate is not None else self.batch_rate(),
             locked=locked or batch_verification.direct, cancel=cancel, progress=progress)
 
+    def write_batch_report(self, actor: str, report: BatchReport, path: Path) -> int:
+        """The batch's report as CSV at `path` (atomic, audited); its number of lines."""
+        from insterm.usecases import batch_report
+
+        return batch_report.write_report(self._ctx, actor, report, path)
+
     def insi_call_log(self, identity_id: int) -> list[dict[str, Any]]:
         """The INSi calls made for this identity (no XML), oldest first."""
         return records.insi_calls(self.conn, identity_id)

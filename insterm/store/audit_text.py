@@ -61,6 +61,7 @@ ACTION_LABELS: dict[str, str] = {
     "ins_received": "INS reçu (non vérifié)",
     "insi_batch_verified": "Vérification INSi par lot",
     "insi_batch_finished": "Vérification INSi par lot terminée",
+    "insi_batch_report_written": "Rapport de vérification INSi par lot",
     "state_tracking_started": "Suivi de l'état des dossiers",
     "identities_exported": "Export d'identités",
     "ins_labels_printed": "Étiquettes INS imprimées",
@@ -394,6 +395,8 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "insi_batch_finished": lambda d: (
         f"Vérification INSi par lot : {d.get('done', '?')} identité(s) sur {d.get('total', '?')}"
         f", {d.get('left', '?')} restante(s)" + (" (arrêtée)" if d.get("stopped") else "")),
+    "insi_batch_report_written": lambda d: (f"Rapport de vérification par lot écrit : "
+                                            f"{d.get('lines', '?')} ligne(s), {d.get('file', '?')}"),
     "state_tracking_started": lambda d: (
         "Suivi de l'état des dossiers commencé (mise à jour d'insterm) : "
         f"{d.get('not_covered', '?')} dossier(s) antérieur(s), couvert(s) à leur prochaine "
