@@ -552,7 +552,8 @@ class Clinic:
         return insi_pending.postpone(self._ctx, actor, report)
 
     def insi_pending(self) -> list[PendingItem]:
-        """The calls waiting for INSi to answer again, oldest first."""
+        """The calls waiting for INSi to answer again, oldest first (not the received INS:
+        `verify_batch` takes those)."""
         from insterm.usecases import insi_pending
 
         return insi_pending.open_items(self._ctx)

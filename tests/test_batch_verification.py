@@ -17,7 +17,7 @@ import pytest
 from insterm import secrets
 from insterm.clinic import Clinic, DocumentCheck
 from insterm.insi.simulator import Directory, Simulator, load_test_identities
-from insterm.store import bulk
+from insterm.store import batch_work, bulk
 from insterm.usecases import insi_keyring
 from insterm.usecases.batch_verification import BatchProgress, Outcome
 from insterm.usecases.errors import ActionRefused
@@ -100,6 +100,8 @@ def test_received_ins_is_checked_before_it_is_kept(world: World) -> None:
     record = clinic.get(identity)
     assert record.matricule is None and record.status == "PROV"  # never the patient's INS
     assert clinic.received_ins_waiting() == 1
+    # not a call to relaunch ("Appels INSi en attente", insi reprendre): the batch's
+    assert clinic.insi_pending() == [] and clinic.insi_pending_status().waiting == 0
     assert [e.action for e in clinic.history(identity)].count("ins_received") == 1
 
     [(qualified, other)] = world.add(people(1, start=1, prefix="QUA"), receive=False,
@@ -141,7 +143,7 @@ def test_a_thousand_received_ins(world: World) -> None:
         else:
             assert matricules[identity_id] is None
             assert status[identity_id] == ("VALI" if identity_id in checked else "PROV")
-    waiting = {item.identity_id for item in clinic.insi_pending()}
+    waiting = {item.identity_id for item in batch_work.received_waiting(clinic.conn)}
     assert waiting == {i for i, p in ids.items() if p.kind == "fault"}  # errors stay
     assert clinic.received_ins_waiting() == report.left == expected[Outcome.ERROR]
     closed = dict(clinic.conn.execute(

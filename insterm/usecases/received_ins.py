@@ -20,7 +20,7 @@ from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
 from insterm.usecases.identities import active_record
 
-REASON_PREFIX = "INS reçu"
+REASON_PREFIX = pending.RECEIVED_PREFIX
 
 
 def received_reason(source: str) -> str:

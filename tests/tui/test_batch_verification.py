@@ -11,7 +11,7 @@ import pytest
 
 from insterm.clinic import Clinic
 from insterm.config import update_settings_file
-from insterm.store import bulk
+from insterm.store import batch_work, bulk
 from insterm.tui.screens.batch_verification import BatchVerificationScreen
 from insterm.tui.screens.insi_pending import InsiPendingScreen
 from insterm.tui.screens.record import RecordScreen
@@ -68,8 +68,9 @@ async def test_the_batch_from_the_palette(qapp, insi, simulator) -> None:  # typ
                 assert (record.status, record.matricule) == ("RECUP", person.received)
             else:
                 assert (record.status, record.matricule) == ("PROV", None)
-        assert {i.identity_id for i in insi.insi_pending()} == \
+        assert {i.identity_id for i in batch_work.received_waiting(insi.conn)} == \
             {i for i, p in ids.items() if p.kind == "fault"}
+        assert insi.insi_pending() == []  # never relaunched unapplied from "Appels en attente"
         # Enter on a row to review: its record
         row = next(n for n, line in enumerate(qapp.screen.lines)
                    if line.outcome.value == "differs")
