@@ -30,15 +30,12 @@ def received_reason(source: str) -> str:
         f"{REASON_PREFIX}, non vérifié"
 
 
-def record_received(ctx: Context, actor: str, identity_id: int, matricule: str, oid: str, *,
-                    source: str) -> PendingItem:
-    """Keep `matricule`/`oid` as received for `identity_id`, to be verified with INSi (audited
-    "ins_received"). `ActionRefused` (French), nothing written, when the INS is malformed (key,
-    structure, an OID that is not an INS's), when the record already has a current INS or a
-    received INS waiting, when it is merged, or when INSi may not be called for it (doubtful,
-    fictitious, corrected birth date)."""
+def checked_ins(matricule: str, oid: str) -> tuple[str, str]:
+    """The received INS as kept (15 characters, its OID), or `ActionRefused` (French, the text
+    received echoed safely): a NIR/NIA with its key (`insterm.domain.nir`), spaces allowed, and
+    the OID of a NIR or a NIA."""
     try:
-        nir = parse_nir(matricule)
+        nir = parse_nir(str(matricule))
     except DomainError as error:
         raise ActionRefused(f"INS reçu refusé : {error.message}", field="matricule") from None
     oid = str(oid or "").strip()
@@ -46,6 +43,17 @@ def record_received(ctx: Context, actor: str, identity_id: int, matricule: str, 
         raise ActionRefused(f"INS reçu refusé : l'OID « {echoed(oid, 40)} » n'est pas celui d'un "
                             "INS (1.2.250.1.213.1.4.8 pour un NIR, 1.2.250.1.213.1.4.9 pour un "
                             "NIA).", field="oid")
+    return nir.value, oid
+
+
+def record_received(ctx: Context, actor: str, identity_id: int, matricule: str, oid: str, *,
+                    source: str) -> PendingItem:
+    """Keep `matricule`/`oid` as received for `identity_id`, to be verified with INSi (audited
+    "ins_received"). `ActionRefused` (French), nothing written, when the INS is malformed (key,
+    structure, an OID that is not an INS's), when the record already has a current INS or a
+    received INS waiting, when it is merged, or when INSi may not be called for it (doubtful,
+    fictitious, corrected birth date)."""
+    value, oid = checked_ins(matricule, oid)
     with ctx.change(actor, "ins_received", identity_id) as change:
         record = active_record(change.conn, identity_id)
         if record.matricule is not None:
@@ -60,9 +68,9 @@ def record_received(ctx: Context, actor: str, identity_id: int, matricule: str, 
                                 "vérification INSi.")
         reason = received_reason(source)
         item_id = pending.add_item(change.conn, identity_id, "verify", reason=reason,
-                                   matricule=nir.value, oid=oid,
+                                   matricule=value, oid=oid,
                                    operator_id=change.operator.id, at=change.at)
-        change.details.update(pending=item_id, source=reason, matricule=nir.value, oid=oid)
+        change.details.update(pending=item_id, source=reason, matricule=value, oid=oid)
     item = pending.get_item(ctx.conn, item_id)
     assert item is not None
     return item

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from insterm import secrets
 from insterm.clinic import Clinic
 from insterm.config import update_settings_file
 from insterm.store import batch_work, bulk
@@ -17,7 +18,7 @@ from insterm.tui.screens.insi_pending import InsiPendingScreen
 from insterm.tui.screens.record import RecordScreen
 from tests.batch_people import Person, Provider, fault_cases, people
 
-from .insi_support import screen_text
+from .insi_support import MASTER, screen_text, settle_after_failure
 from .support import settle
 
 
@@ -88,7 +89,7 @@ async def test_the_batch_from_the_palette(qapp, insi, simulator) -> None:  # typ
 
 async def test_f8_stops_after_the_identity_in_progress(qapp, insi, simulator) -> None:  # type: ignore[no-untyped-def]
     ids = received(insi, simulator, [p for p in people(48) if p.kind == "confirmed"])
-    update_settings_file({"insi": {"batch_rate": 20.0}})
+    update_settings_file({"insi": {"batch_rate": 5.0}})  # F8 lands well before the end
     async with qapp.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"appels insi", "enter")
@@ -118,7 +119,36 @@ async def test_f8_stops_after_the_identity_in_progress(qapp, insi, simulator) ->
                                  tuple(ids)).fetchone()[0] == done
         assert sum(insi.get(i).status == "RECUP" for i in ids) == done
         assert qapp.screen.check_action("run", ())  # F2 takes the rest
+        update_settings_file({"insi": {"batch_rate": 50.0}})
         await pilot.press("f2")
         await settle(pilot)
         assert insi.received_ins_waiting() == 0
         assert f"Vérification terminée : {left} identité(s) vérifiée(s)." in screen_text(qapp)
+
+
+async def test_a_locked_keyring_is_opened_on_the_screen(qapp, insi, simulator) -> None:  # type: ignore[no-untyped-def]
+    ids = received(insi, simulator, [p for p in people(8) if p.kind == "confirmed"])
+    update_settings_file({"insi": {"batch_rate": 50.0}})
+    secrets.reset_backend()  # locked: the encrypted keyring file exists
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        qapp.push_screen(BatchVerificationScreen())
+        await settle(pilot)
+        assert "Appel INSi impossible pour le moment" in screen_text(qapp)
+        master = qapp.screen.query_one("#batch-master")
+        assert master.display and qapp.focused is master
+        assert not qapp.screen.check_action("run", ())
+        await pilot.press("f2")  # nothing runs while the keyring is locked
+        await settle(pilot)
+        assert simulator.handled == []
+        await pilot.press(*"pas-le-bon", "enter")
+        await settle_after_failure(pilot)
+        assert "incorrect" in str(qapp.screen.query_one("#batch-master-error").render())
+        await pilot.press(*MASTER, "enter")
+        await settle(pilot)
+        assert not qapp.screen.query_one("#batch-keyring").display
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Vérification terminée : 4 identité(s) vérifiée(s)." in screen_text(qapp)
+    assert all(insi.get(i).status == "RECUP" for i in ids)
+    assert MASTER not in "".join(str(row) for row in insi.conn.execute("SELECT * FROM audit"))

@@ -1,7 +1,9 @@
 """Vérification INSi par lot: the received INS not verified yet (an import, another software),
 verified with INSi one at a time (`Clinic.verify_batch`).
 
-The count of received INS waiting is shown on opening; F2 runs the batch in a thread worker
+The count of received INS waiting is shown on opening, with what stops INSi calls on this
+workstation (certificate, settings) and the keyring's master password field (or the CPS code)
+when it is needed, as on the single-call INSi screens. F2 runs the batch in a thread worker
 whose database phases (plan, record, apply) each take the clinic lock briefly
 (`app.call_clinic`), the INSi exchanges running without it, so the rest of the application
 stays usable, as on "Appels INSi en attente". A progress bar with the rate and the time left
@@ -20,13 +22,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from insterm.tui.screens.base import InstermScreen
+from insterm.tui.widgets.insi_readiness import ReadinessPanel, readiness_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.app import ComposeResult
 
+    from insterm.clinic import Clinic
     from insterm.usecases.batch_verification import BatchLine, BatchProgress, BatchReport
+    from insterm.usecases.insi_readiness import InsiReadiness
 
 STYLES = {"applied": "bold green", "confirmed": "green", "differs": "bold yellow",
           "not_found": "yellow", "ambiguous": "yellow", "error": "bold red"}
@@ -77,6 +82,7 @@ class BatchVerificationScreen(InstermScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.waiting: int | None = None
+        self.readiness: InsiReadiness | None = None
         self.lines: list[BatchLine] = []
         self.report: BatchReport | None = None
         self.running = False
@@ -85,6 +91,7 @@ class BatchVerificationScreen(InstermScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static("Chargement...", id="batch-message", markup=False)
+        yield ReadinessPanel("batch")
         yield ProgressBar(id="batch-progress", show_eta=False)
         yield Static("", id="batch-counts", markup=False)
         table: DataTable[str | Text] = DataTable(id="batch-table", cursor_type="row",
@@ -101,12 +108,16 @@ class BatchVerificationScreen(InstermScreen[None]):
         self._load()
 
     def _load(self) -> None:
-        self.run_clinic(lambda clinic: (clinic.received_ins_waiting(), clinic.batch_rate()),
-                        done=self._show_waiting, group="batch-load", exclusive=True,
+        def read(clinic: Clinic) -> tuple[int, float, InsiReadiness]:
+            return clinic.received_ins_waiting(), clinic.batch_rate(), clinic.insi_readiness()
+
+        self.run_clinic(read, done=self._show_waiting, group="batch-load", exclusive=True,
                         doing="la lecture des INS reçus en attente")
 
-    def _show_waiting(self, counted: tuple[int, float]) -> None:
-        self.waiting, rate = counted
+    def _show_waiting(self, counted: tuple[int, float, InsiReadiness]) -> None:
+        self.waiting, rate, self.readiness = counted
+        self._show_readiness()
+        self.refresh_bindings()
         if self.report is not None:
             return  # the report's own message stays
         if self.waiting:
@@ -114,7 +125,46 @@ class BatchVerificationScreen(InstermScreen[None]):
                       f"vérifie, un par un ({rate:g} appel(s) par seconde au plus).")
         else:
             self._say("Aucun INS reçu en attente de vérification INSi.")
-        self.refresh_bindings()
+
+    def _show_readiness(self) -> None:
+        readiness, panel = self.readiness, self.query_one(ReadinessPanel)
+        if readiness is None:
+            panel.clear()
+            return
+        asks = readiness.needs_master_password or readiness.needs_cps_pin
+        panel.show(readiness_text(readiness, ascii=self.insterm.look.ascii),
+                   line=not readiness.ready or bool(readiness.warnings),
+                   keyring=readiness.needs_master_password, pin=readiness.needs_cps_pin,
+                   can_remember=readiness.pin_memory_allowed)
+        if asks and not self.running:
+            panel.focus_password()
+
+    @on(ReadinessPanel.Unlock)
+    def _unlock(self, message: ReadinessPanel.Unlock) -> None:
+        message.stop()
+        password = message.password
+        self.run_clinic(lambda clinic: clinic.open_keyring(password), done=self._unlocked,
+                        failed=self._not_unlocked, doing="l'ouverture du trousseau")
+
+    @on(ReadinessPanel.CardPin)
+    def _card_pin(self, message: ReadinessPanel.CardPin) -> None:
+        message.stop()
+        pin, remember, actor = message.pin, message.remember, self.insterm.actor
+        self.run_clinic(lambda clinic: clinic.sign_in_card(actor, pin, remember=remember),
+                        done=self._unlocked, failed=self._not_unlocked,
+                        doing="la connexion à la carte CPS")
+
+    def _unlocked(self, _result: object) -> None:
+        self.query_one(ReadinessPanel).say("")
+        self.query_one("#batch-table", DataTable).focus()
+        self._load()
+
+    def _not_unlocked(self, problem: BaseException) -> None:
+        from insterm.tui.errors import french_message
+
+        panel = self.query_one(ReadinessPanel)
+        panel.say(french_message(problem, doing="l'ouverture du trousseau"))
+        panel.focus_password()
 
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#batch-message", Static)
@@ -125,7 +175,8 @@ class BatchVerificationScreen(InstermScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":
-            return not self.running and bool(self.waiting)
+            return (not self.running and bool(self.waiting) and self.readiness is not None
+                    and self.readiness.ready)
         if action == "stop":
             return self.running
         return True
@@ -199,6 +250,8 @@ class BatchVerificationScreen(InstermScreen[None]):
                       "reprend ce qui reste.", error=not report.cancelled)
         self.waiting = report.left
         self.refresh_bindings()
+        if report.stopped is not None and not report.cancelled:
+            self._load()  # what stopped it (keyring, certificate...) and its field
 
     def _failed(self, error: BaseException) -> None:
         self.running = False
