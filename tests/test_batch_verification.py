@@ -282,3 +282,30 @@ def test_a_locked_keyring_stops_the_run_before_anything_is_sent(world: World) ->
     assert world.calls() == Counter()
     assert clinic.conn.execute("SELECT count(*) FROM audit WHERE action = 'insi_not_sent'"
                                ).fetchone()[0] == 1
+
+
+def test_a_collision_or_traits_not_identical_are_left_for_a_person(world: World) -> None:
+    """Confirmed by INSi, yet not applied: the INS is already another record's; or the record
+    has no birth place where INSi returns one, so applying would write a trait nobody checked."""
+    clinic = world.clinic
+    [holder_person, _, placeless_person] = [
+        p for p in people(24, prefix="COL") if p.kind == "confirmed"][:3]
+    holder = world.add([holder_person], receive=False, qualified=True)
+    [twin] = world.add([Person(500, "confirmed", "JUMEAU", "PAUL", "M", date(1990, 5, 5),
+                               holder_person.received)], receive=False)
+    # the simulator knows JUMEAU PAUL under the holder's INS: confirmed, but a collision
+    clinic.record_received_ins("sophie", twin, holder_person.received, OID_NIR, source="tests")
+    [placeless] = world.add([placeless_person], receive=False, birth_place=None)
+    clinic.record_received_ins("sophie", placeless, placeless_person.received, OID_NIR,
+                               source="tests")
+    report = clinic.verify_batch("sophie", clinic.batch_work(), rate=1000)
+    lines = {line.identity_id: line for line in report.lines}
+    assert lines[twin].outcome is Outcome.DIFFERS and "Collision" in lines[twin].message
+    assert lines[placeless].outcome is Outcome.DIFFERS
+    assert "pas identiques caractère pour caractère" in lines[placeless].message
+    assert "Lieu de naissance : local «  », INSi « 75056 » (DIFFÉRENT)" in lines[placeless].message
+    for identity_id in (twin, placeless):
+        assert clinic.get(identity_id).matricule is None
+        assert clinic.get(identity_id).status == "PROV"
+    assert [clinic.get(i).status for i in holder] == ["QUAL"]
+    assert clinic.received_ins_waiting() == 0  # INSi answered: off the list, in the report

@@ -293,6 +293,8 @@ def _still_due(ctx: Context, work: BatchWork, task: Task) -> bool:
         item = pending.get_item(ctx.conn, task.item_id)
         return item is not None and item.answered_at is None
     assert work.cutoff is not None
+    if identities.get_identity(ctx.conn, task.identity_id).status != "QUAL":
+        return False  # no longer qualified meanwhile: not this run's work
     last = batch_work.last_answer_at(ctx.conn, task.identity_id)
     return last is None or last < work.cutoff
 
@@ -346,7 +348,10 @@ def _judge(ctx: Context, actor: str, work: BatchWork, task: Task,
         if confirmed:
             return Outcome.CONFIRMED, "INS confirmé : identité inchangée.", False
         return Outcome.DIFFERS, _differences(report), False
-    if not _safe_to_apply(report) or record.matricule is not None:
+    if record.matricule is not None:
+        return Outcome.DIFFERS, ("Le dossier a reçu un INS entre-temps : l'INS reçu n'est pas "
+                                 "appliqué, comparez-les sur la fiche."), False
+    if not _safe_to_apply(report):
         return Outcome.DIFFERS, _differences(report), False
     try:
         applied = apply_outcome(ctx, actor, task.identity_id, report.identity_version, report,
