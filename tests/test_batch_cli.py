@@ -50,6 +50,7 @@ def run(command: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
 
 def test_exit_codes_and_the_report(world: World, command: list[str], tmp_path: Path) -> None:  # noqa: F811
     ids = world.add([p for p in people(16) if p.kind != "fault"])
+    update_settings_file({"insi": {"batch_rate": 50.0}})
     report = tmp_path / "rapport.csv"
     done = run(command, "--rapport", str(report))
     assert done.returncode == 3, done.stderr  # all answered, some for a person
@@ -98,3 +99,32 @@ def test_ctrl_c_stops_after_the_identity_in_progress(world: World, command: list
     calls = world.calls()
     assert len(calls) == added - left and set(calls.values()) == {1}  # none cut in the middle
     assert os.environ.get("INSTERM_DB") is None
+
+
+def test_a_terminal_gets_a_progress_bar(world: World, command: list[str]) -> None:  # noqa: F811
+    import pty
+
+    added = len(world.add([p for p in people(16) if p.kind == "confirmed"]))
+    update_settings_file({"insi": {"batch_rate": 50.0}})
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(command, stdout=follower, stderr=follower,
+                                   stdin=subprocess.DEVNULL,
+                                   env={**os.environ, "TERM": "xterm", "COLUMNS": "100"})
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=60) == 0
+    finally:
+        os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "Vérification" in shown and f"{added}/{added}" in shown and "/s, reste" in shown
+    assert "━" in shown  # the bar itself
+    assert f"{added} identité(s) traitée(s) sur {added}" in shown
