@@ -417,12 +417,8 @@ def _refused_line(ctx: Context, task: Task, refusal: InstermError) -> BatchLine:
 # The run
 
 
-class _Stop(Exception):
-    """The run cannot go on (French message)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class _Stop(InstermError):
+    """The run cannot go on (French message); caught by `run`, which reports it."""
 
 
 def _verify_one(ctx: Context, runtime: InsiRuntime, actor: str, work: BatchWork, task: Task,
