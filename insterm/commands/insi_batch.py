@@ -137,16 +137,9 @@ def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
 
 
 def duration_fr(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
+    from insterm.usecases.batch_verification import duration_fr as said
+
+    return said(seconds)
 
 
 @contextmanager

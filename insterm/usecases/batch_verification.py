@@ -165,6 +165,18 @@ class BatchLine:
     unreachable: bool = False  # INSi could not answer (network, service down): try later
 
 
+def duration_fr(seconds: float | None) -> str:
+    """A duration as the progress says it: "45 s", "3 min 05 s", "2 h 02 min" ("?": unknown)."""
+    if seconds is None:
+        return "?"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 @dataclass(frozen=True, slots=True)
 class BatchProgress:
     done: int

@@ -37,17 +37,6 @@ STYLES = {"applied": "bold green", "confirmed": "green", "differs": "bold yellow
           "not_found": "yellow", "ambiguous": "yellow", "error": "bold red"}
 
 
-def duration_fr(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    seconds = round(seconds)
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
-
-
 class BatchVerificationScreen(InstermScreen[None]):
     TITLE = "Vérification INSi par lot"
     HELP = (
@@ -224,6 +213,8 @@ class BatchVerificationScreen(InstermScreen[None]):
         bar = self.query_one("#batch-progress", ProgressBar)
         bar.update(total=progress.total, progress=progress.done)
         if not self._stop.is_set():
+            from insterm.usecases.batch_verification import duration_fr
+
             self._say(f"{progress.done}/{progress.total} vérifié(s), {progress.rate:.1f} par "
                       f"seconde, reste environ {duration_fr(progress.seconds_left)}. F8 arrête.")
         if progress.line is not None:
