@@ -152,3 +152,30 @@ async def test_a_locked_keyring_is_opened_on_the_screen(qapp, insi, simulator) -
         assert "Vérification terminée : 4 identité(s) vérifiée(s)." in screen_text(qapp)
     assert all(insi.get(i).status == "RECUP" for i in ids)
     assert MASTER not in "".join(str(row) for row in insi.conn.execute("SELECT * FROM audit"))
+
+
+async def test_escape_during_the_run_leaves_and_stops_it(qapp, insi, simulator) -> None:  # type: ignore[no-untyped-def]
+    received(insi, simulator, [p for p in people(48) if p.kind == "confirmed"])
+    update_settings_file({"insi": {"batch_rate": 5.0}})
+    async with qapp.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        qapp.push_screen(BatchVerificationScreen())
+        await settle(pilot)
+        await pilot.press("f2")
+        deadline = time.monotonic() + 30
+        while len(simulator.handled) < 2:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.02)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(qapp.screen, BatchVerificationScreen)
+        deadline = time.monotonic() + 30
+        while qapp.call_clinic(lambda clinic: clinic.conn.execute(
+                "SELECT count(*) FROM audit WHERE action = 'insi_batch_finished'"
+        ).fetchone()[0]) == 0:
+            assert time.monotonic() < deadline  # the worker's thread ends by itself
+            await pilot.pause(0.05)
+        await pilot.press(*"MARTIN")  # the application still works
+        await settle(pilot)
+        assert "MARTIN" in screen_text(qapp)
+    assert 0 < insi.received_ins_waiting() < 24

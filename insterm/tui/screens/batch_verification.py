@@ -210,6 +210,8 @@ class BatchVerificationScreen(InstermScreen[None]):
                            doing="la vérification INSi par lot")
 
     def _progressed(self, progress: BatchProgress) -> None:
+        if not self.is_attached:  # left with Escape: the run ends after this identity
+            return
         bar = self.query_one("#batch-progress", ProgressBar)
         bar.update(total=progress.total, progress=progress.done)
         if not self._stop.is_set():
