@@ -57,6 +57,13 @@ if TYPE_CHECKING:
     from insterm.store.imports import Batch, RowOutcome
     from insterm.store.information import Information
     from insterm.store.pending import PendingItem
+    from insterm.usecases.batch_verification import (
+        BatchProgress,
+        BatchReport,
+        BatchWork,
+        Cancel,
+        Locked,
+    )
     from insterm.usecases.cps_card import CardSession, CardStatus
     from insterm.usecases.exports import ExportResult, HL7Options
     from insterm.usecases.imports import ImportPlan, ImportReport
@@ -546,7 +553,7 @@ class Clinic:
 
         return insi_pending.postpone(self._ctx, actor, report)
 
-    def received_ins_waiting(self, identity_id: int) -> bool:
+    def has_received_ins(self, identity_id: int) -> bool:
         """Whether an INS received for this identity (an import, a postponed verification)
         waits for INSi: it is never shown nor used before INSi confirms it."""
         from insterm.store import pending
@@ -554,7 +561,8 @@ class Clinic:
         return pending.open_item(self.conn, identity_id, "verify") is not None
 
     def insi_pending(self) -> list[PendingItem]:
-        """The calls waiting for INSi to answer again, oldest first."""
+        """The calls waiting for INSi to answer again, oldest first (not the received INS:
+        `verify_batch` takes those)."""
         from insterm.usecases import insi_pending
 
         return insi_pending.open_items(self._ctx)
@@ -577,6 +585,60 @@ class Clinic:
         from insterm.usecases import insi_pending
 
         return insi_pending.record_try(self._ctx, actor, item, report)
+
+    # ---------------------------------------------------------------- INSi: received INS, batch
+
+    def record_received_ins(self, actor: str, identity_id: int, matricule: str, oid: str, *,
+                            source: str) -> PendingItem:
+        """Keep an INS received from elsewhere as "INS reçu, non vérifié" (never the patient's
+        INS before INSi confirms it), to be verified by the batch (audited "ins_received")."""
+        from insterm.usecases import received_ins
+
+        return received_ins.record_received(self._ctx, actor, identity_id, matricule, oid,
+                                            source=source)
+
+    def received_ins_waiting(self) -> int:
+        """How many received INS wait for their INSi verification."""
+        from insterm.usecases import batch_verification
+
+        return batch_verification.count_received(self._ctx)
+
+    def batch_rate(self) -> float:
+        """Requests per second of a batch verification (`insi.batch_rate`, else the default)."""
+        from insterm.config import DEFAULT_BATCH_RATE
+
+        return self.insi_runtime.file_settings().insi_batch_rate or DEFAULT_BATCH_RATE
+
+    def batch_work(self, qualified_before: date | None = None) -> BatchWork:
+        """What `verify_batch` verifies: the received INS, or (a date given) the qualified
+        identities INSi last answered for before that day (`ActionRefused` for a future day)."""
+        from insterm.usecases.batch_verification import BatchWork
+
+        if qualified_before is None:
+            return BatchWork.received()
+        return BatchWork.qualified_before(qualified_before, self.today())
+
+    def verify_batch(self, actor: str, work: BatchWork, *, rate: float | None = None,
+                     locked: Locked | None = None, cancel: Cancel | None = None,
+                     progress: Callable[[BatchProgress], None] | None = None) -> BatchReport:
+        """Verify with INSi every identity of `work`, one at a time, at most `rate` requests
+        per second (None: `batch_rate()`), applying only what is safe
+        (`insterm.usecases.batch_verification`). Blocking: minutes to hours. A caller sharing
+        this facade between threads passes `locked(phase)`, which runs each short database
+        phase under its lock (the network waits run outside it). `cancel` (an Event or a
+        callable) stops it after the identity in progress."""
+        from insterm.usecases import batch_verification
+
+        return batch_verification.run(
+            self._ctx, self.insi_runtime, actor, work,
+            rate=rate if rate is not None else self.batch_rate(),
+            locked=locked or batch_verification.direct, cancel=cancel, progress=progress)
+
+    def write_batch_report(self, actor: str, report: BatchReport, path: Path) -> int:
+        """The batch's report as CSV at `path` (atomic, audited); its number of lines."""
+        from insterm.usecases import batch_report
+
+        return batch_report.write_report(self._ctx, actor, report, path)
 
     def insi_call_log(self, identity_id: int) -> list[dict[str, Any]]:
         """The INSi calls made for this identity (no XML), oldest first."""

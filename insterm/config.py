@@ -21,7 +21,9 @@ What goes where (per value; see also `insterm.usecases.insi_settings`):
   folder, whose ca.pem and demo certificate are used), written by `insterm insi-sim --setup`;
   how this machine authenticates INSi calls (`insi.auth_mode`: "certificate" or "cps": a CPS
   needs a reader on this very machine, an organisation certificate also works over SSH) and
-  `[cards] pkcs11_module`: the CPS's PKCS#11 module on this machine;
+  `[cards] pkcs11_module`: the CPS's PKCS#11 module on this machine; `insi.batch_rate`: the
+  requests per second of a batch verification run from this machine (`insterm insi
+  verifier-lot`);
 - `[audit] heads_dir`: the folder of the audit head file (`insterm.store.audit_heads`; default:
   the backups folder beside the database), per machine like the database path;
 - the database's `settings` table holds what the whole practice shares (every workstation over
@@ -52,6 +54,9 @@ DB_FILE_NAME = "insterm.sqlite3"
 SETTINGS_FILE_NAME = "settings.toml"
 # The machine-wide settings file of a server shared by several staff accounts (see settings_path).
 SYSTEM_SETTINGS = Path("/etc/insterm") / SETTINGS_FILE_NAME
+# Batch INSi verification (`insi.batch_rate`): requests per second by default, and at most.
+DEFAULT_BATCH_RATE = 1.0
+MAX_BATCH_RATE = 50.0
 
 # Keys that moved to the database (practice-wide): refused here with where to set them.
 _PRACTICE_WIDE = {
@@ -69,7 +74,7 @@ _SECRET_WORDS = ("password", "passphrase", "passwd", "pin", "secret", "token", "
 _SCHEMA: dict[str, dict[str, type]] = {
     "database": {"path": str, "group": str},
     "insi": {"endpoint": str, "timeout_seconds": float, "ca_file": str, "simulator_url": str,
-             "simulator_dir": str, "auth_mode": str},
+             "simulator_dir": str, "auth_mode": str, "batch_rate": float},
     "cards": {"pkcs11_module": str},
     "practice": {"name": str, "finess": str},
     "audit": {"heads_dir": str},
@@ -94,6 +99,9 @@ class Settings:
     # How this machine authenticates INSi calls: "certificate" (organisation certificate, the
     # default) or "cps" (the professional's card in a reader of this machine).
     insi_auth_mode: str | None = None
+    # Batch INSi verification: at most this many requests per second (None: the default,
+    # `DEFAULT_BATCH_RATE`); one request at a time whatever the rate.
+    insi_batch_rate: float | None = None
     # The PKCS#11 module of the CPS (None: the candidates of insterm.cards.pkcs11_module).
     cards_pkcs11_module: str | None = None
     practice_name: str | None = None
@@ -165,6 +173,11 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
         return value if isinstance(value, str) else None
 
     timeout = values.get("insi_timeout_seconds")
+    batch_rate = values.get("insi_batch_rate")
+    if isinstance(batch_rate, float) and not 0 < batch_rate <= MAX_BATCH_RATE:
+        raise SettingsError(f"Le réglage « insi.batch_rate » de {source} doit être un nombre "
+                            f"d'appels par seconde entre 0 (exclu) et {MAX_BATCH_RATE:g}, "
+                            "par exemple 0.5 (un appel toutes les deux secondes).")
     db_path = string("database_path")
     if string("insi_auth_mode") not in (None, "certificate", "cps"):
         raise SettingsError(f"Le réglage « insi.auth_mode » de {source} doit valoir "
@@ -178,6 +191,7 @@ def parse_settings(text: str, *, source: str = "réglages") -> Settings:
         insi_simulator_url=string("insi_simulator_url"),
         insi_simulator_dir=string("insi_simulator_dir"),
         insi_auth_mode=string("insi_auth_mode"),
+        insi_batch_rate=batch_rate if isinstance(batch_rate, float) else None,
         cards_pkcs11_module=string("cards_pkcs11_module"),
         practice_name=string("practice_name"),
         practice_finess=string("practice_finess"),

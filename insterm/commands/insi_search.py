@@ -66,9 +66,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from insterm.commands._keyring_options import add_password_file_option
 
     add_password_file_option(search)
-    from insterm.commands import insi_pending
+    from insterm.commands import insi_batch, insi_pending
 
     insi_pending.configure(sub)
+    insi_batch.configure(sub)
 
 
 def _passphrase(args: argparse.Namespace, out: TextIO) -> str | None:
@@ -99,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
         from insterm.commands import insi_pending
 
         return insi_pending.run(args)
+    if getattr(args, "insi_command", None) == "verifier-lot":
+        from insterm.commands import insi_batch
+
+        return insi_batch.run(args)
     if getattr(args, "insi_command", None) != "search":  # pragma: no cover - argparse requires it
         print("Action INSi inconnue.", file=sys.stderr)
         return 2

@@ -195,10 +195,17 @@ class InsiClient:
         return SearchOutcome(attempts=(attempt,), result=attempt.result)
 
     def verify(
-        self, traits: Any, matricule: str, oid: str, *, state: IdentityState | None = None
+        self,
+        traits: Any,
+        matricule: str,
+        oid: str,
+        *,
+        state: IdentityState | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> VerificationOutcome:
-        """Verify an INS received from elsewhere (see `insterm.insi.verification`)."""
-        return self.verifier.verify(self, traits, matricule, oid, state=state)
+        """Verify an INS received from elsewhere (see `insterm.insi.verification`);
+        `progress(number, total, prenom)`: called before each request it sends."""
+        return self.verifier.verify(self, traits, matricule, oid, state=state, progress=progress)
 
     # ----------------------------------------------------------------------------------------
     # one exchange

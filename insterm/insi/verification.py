@@ -12,6 +12,7 @@ The comparison is pure logic (`compare`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
@@ -129,7 +130,14 @@ class Verifier(Protocol):
     method: str
 
     def verify(
-        self, client: InsiClient, traits: Any, matricule: str, oid: str, *, state: Any = None
+        self,
+        client: InsiClient,
+        traits: Any,
+        matricule: str,
+        oid: str,
+        *,
+        state: Any = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> VerificationOutcome: ...
 
 
@@ -198,7 +206,14 @@ class TraitsSearchVerifier:
     method = METHOD_LABEL
 
     def verify(
-        self, client: InsiClient, traits: Any, matricule: str, oid: str, *, state: Any = None
+        self,
+        client: InsiClient,
+        traits: Any,
+        matricule: str,
+        oid: str,
+        *,
+        state: Any = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> VerificationOutcome:
         supplied_ins = str(matricule)
         try:
@@ -208,7 +223,7 @@ class TraitsSearchVerifier:
             return VerificationOutcome(
                 Verdict.ERROR, supplied_ins, str(oid), SearchOutcome(attempts=(), error=refused)
             )
-        search = client.search_by_traits(query, state=state)
+        search = client.search_by_traits(query, state=state, progress=progress)
         if search.error is not None or search.result is None:
             return VerificationOutcome(Verdict.ERROR, supplied_ins, oid, search)
         verdict, returned, differences = compare(search.result, query, supplied_ins, oid)

@@ -63,11 +63,19 @@ ACTION_LABELS: dict[str, str] = {
     "patient_informed": "Patient informé (INS)",
     "insi_postponed": "Appel INSi mis en attente",
     "insi_pending_tried": "Appel INSi relancé",
+    "ins_received": "INS reçu (non vérifié)",
+    "insi_batch_verified": "Vérification INSi par lot",
+    "insi_batch_finished": "Vérification INSi par lot terminée",
+    "insi_batch_report_written": "Rapport de vérification INSi par lot",
     "state_tracking_started": "Suivi de l'état des dossiers",
     "identities_exported": "Export d'identités",
     "ins_labels_printed": "Étiquettes INS imprimées",
     "insi_test_call": "Appel de test INSi",
 }
+
+_BATCH_OUTCOMES = {"applied": "confirmé, appliqué", "confirmed": "confirmé",
+                   "differs": "à revoir", "not_found": "non trouvé",
+                   "ambiguous": "plusieurs identités", "error": "erreur (reste à vérifier)"}
 
 FIELD_LABELS = {
     "birth_name": "nom de naissance", "first_name": "premier prénom",
@@ -400,6 +408,17 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "insi_postponed": lambda d: "À reprendre quand INSi répondra" + (
         f" : {d['reason']}" if d.get("reason") else " (déjà en attente)"),
     "insi_pending_tried": lambda d: "Appel en attente relancé : " + str(d.get("outcome", "?")),
+    "ins_received": lambda d: ("INS reçu, à vérifier avec INSi avant tout usage : "
+                               + str(d.get("source", "?"))),
+    "insi_batch_verified": lambda d: "Vérification par lot : " + _BATCH_OUTCOMES.get(
+        str(d.get("outcome")), str(d.get("outcome", "?"))) + (
+        " (identité qualifiée non confirmée, laissée en l'état)"
+        if d.get("qualified_not_confirmed") else ""),
+    "insi_batch_finished": lambda d: (
+        f"Vérification INSi par lot : {d.get('done', '?')} identité(s) sur {d.get('total', '?')}"
+        f", {d.get('left', '?')} restante(s)" + (" (arrêtée)" if d.get("stopped") else "")),
+    "insi_batch_report_written": lambda d: (f"Rapport de vérification par lot écrit : "
+                                            f"{d.get('lines', '?')} ligne(s), {d.get('file', '?')}"),
     "state_tracking_started": lambda d: (
         "Suivi de l'état des dossiers commencé (mise à jour d'insterm) : "
         f"{d.get('not_covered', '?')} dossier(s) antérieur(s), couvert(s) à leur prochaine "

@@ -25,6 +25,12 @@ class PendingItem:
     answer_code: str | None
 
 
+# The reason of an INS received from elsewhere (import, other software) waiting for its INSi
+# verification ("INS reçu (source), non vérifié"): such items are the batch verification's, not
+# calls to relaunch (`open_items`/`count_open` with `with_received=False`).
+RECEIVED_PREFIX = "INS reçu"
+_NOT_RECEIVED = " AND reason NOT LIKE 'INS reçu%'"
+
 _COLUMNS = ("id, identity_id, operation, matricule, oid, reason, added_at, tries, last_try_at,"
             " last_outcome, answered_at, answer_code")
 
@@ -49,19 +55,24 @@ def add_item(conn: sqlite3.Connection, identity_id: int, operation: str, *, reas
         (identity_id, operation, matricule, oid, reason, at, operator_id)))
 
 
-def open_items(conn: sqlite3.Connection) -> list[PendingItem]:
-    """The calls still waiting, oldest first."""
+def open_items(conn: sqlite3.Connection, *, with_received: bool = True) -> list[PendingItem]:
+    """The calls still waiting, oldest first (without the received INS unless
+    `with_received`)."""
+    extra = "" if with_received else _NOT_RECEIVED
     return [PendingItem(*row) for row in conn.execute(
-        f"SELECT {_COLUMNS} FROM insi_pending WHERE answered_at IS NULL ORDER BY id")]
+        f"SELECT {_COLUMNS} FROM insi_pending WHERE answered_at IS NULL{extra} ORDER BY id")]
 
 
-def count_open(conn: sqlite3.Connection, operation: str | None = None) -> int:
-    """The calls waiting (of one operation, when given)."""
+def count_open(conn: sqlite3.Connection, operation: str | None = None, *,
+               with_received: bool = True) -> int:
+    """The calls waiting (of one operation, when given; without the received INS unless
+    `with_received`)."""
+    extra = "" if with_received else _NOT_RECEIVED
     if operation is None:
         return int(conn.execute(
-            "SELECT count(*) FROM insi_pending WHERE answered_at IS NULL").fetchone()[0])
+            f"SELECT count(*) FROM insi_pending WHERE answered_at IS NULL{extra}").fetchone()[0])
     return int(conn.execute(
-        "SELECT count(*) FROM insi_pending WHERE answered_at IS NULL AND operation = ?",
+        f"SELECT count(*) FROM insi_pending WHERE answered_at IS NULL AND operation = ?{extra}",
         (operation,)).fetchone()[0])
 
 

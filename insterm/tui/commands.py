@@ -41,6 +41,7 @@ def _opens(app: InstermApp, screen: Callable[[], Screen[T]]) -> Callable[[], Non
 
 def app_commands(app: InstermApp) -> list[PaletteCommand]:
     """The entries of every screen."""
+    from insterm.tui.screens.batch_verification import BatchVerificationScreen
     from insterm.tui.screens.dashboard import DashboardScreen
     from insterm.tui.screens.duplicates import DuplicatesScreen
     from insterm.tui.screens.edit import CreateScreen
@@ -64,6 +65,8 @@ def app_commands(app: InstermApp) -> list[PaletteCommand]:
                        _opens(app, DashboardScreen)),
         PaletteCommand("Appels INSi en attente", "Relancer les appels faits pendant une panne",
                        _opens(app, InsiPendingScreen)),
+        PaletteCommand("Vérification INSi par lot", "Vérifier les INS reçus non vérifiés",
+                       _opens(app, BatchVerificationScreen)),
         PaletteCommand("Importer un fichier de patients", "CSV ou archives de portabilité "
                        "d'un autre logiciel (administrateurs)", _opens(app, ImportScreen)),
         PaletteCommand("Dépliant d'information INS", "Le PDF à remettre aux patients",

@@ -202,7 +202,8 @@ def _move(conn: sqlite3.Connection, ctx: Context, source: ImportSource, batch_id
         if identity.received_ins is not None:
             ins = identity.received_ins
             pending.add_item(conn, record.id, "verify", matricule=ins.matricule, oid=ins.oid,
-                             reason=f"INS reçu à l'import de {run.source_name}",
+                             reason=f"{pending.RECEIVED_PREFIX} à l'import de "
+                                    f"{run.source_name}",
                              operator_id=run.operator.id, at=at)
             detail["ins_recu"] = ins.matricule
             run.received += 1

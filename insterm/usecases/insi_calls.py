@@ -434,7 +434,7 @@ class InsiCallPlan:
         """Phase 2: build the client (keyring, certificate) and talk to INSi. Touches no
         database connection: run it outside any database lock. Never raises for anything INSi,
         keyring or network related (it is in the returned exchange). `progress(number, total,
-        first_names_sent)` is called before each attempt of a search."""
+        first_names_sent)` is called before each attempt (request sent)."""
         if self.refusal is not None:
             return InsiExchange(self, SearchOutcome(attempts=(), error=self.refusal))
         assert self.view is not None and self.query is not None
@@ -446,7 +446,8 @@ class InsiCallPlan:
         state = self.record.state()
         if self.operation == "verify":
             assert self.supplied is not None
-            verification = prepared.client.verify(self.query, *self.supplied, state=state)
+            verification = prepared.client.verify(self.query, *self.supplied, state=state,
+                                                  progress=progress)
             return InsiExchange(self, verification.search, verification)
         outcome = prepared.client.search_by_traits(self.query, state=state, progress=progress)
         return InsiExchange(self, outcome)

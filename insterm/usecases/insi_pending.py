@@ -10,7 +10,12 @@ The list is run again (`retry`, one item at a time, by the screen's worker or
 `insterm insi reprendre`): each try is an ordinary INSi call, logged as any other; an item
 leaves the list when INSi answers (00, 01 or 02). Nothing is applied by the batch: a 00 still
 needs the operator's decision on the qualification screen, as in the single-call flow (a 00
-whose traits differ is never applied without a person)."""
+whose traits differ is never applied without a person).
+
+The INS received from elsewhere (`insterm.usecases.received_ins`, the import: reason "INS reçu
+...") are 'verify' items too, but not calls to relaunch: the batch verification
+(`insterm.usecases.batch_verification`) takes them and applies what is safe. They are left out
+of this list and of its count, so that relaunching never closes them unapplied."""
 
 from __future__ import annotations
 
@@ -46,7 +51,8 @@ class PendingStatus:
 
 
 def status(ctx: Context) -> PendingStatus:
-    return PendingStatus(pending.count_open(ctx.conn), pending.last_unreachable(ctx.conn))
+    return PendingStatus(pending.count_open(ctx.conn, with_received=False),
+                         pending.last_unreachable(ctx.conn))
 
 
 def postpone(ctx: Context, actor: str, report: InsiSearchReport) -> PendingItem:
@@ -76,7 +82,9 @@ def postpone(ctx: Context, actor: str, report: InsiSearchReport) -> PendingItem:
 
 
 def open_items(ctx: Context) -> list[PendingItem]:
-    return pending.open_items(ctx.conn)
+    """The calls to relaunch: not the INS received from elsewhere (an import), which the batch
+    verification verifies and applies when safe (`insterm.usecases.batch_verification`)."""
+    return pending.open_items(ctx.conn, with_received=False)
 
 
 def record_try(ctx: Context, actor: str, item: PendingItem,

@@ -18,6 +18,7 @@ from insterm.cli import main
 from insterm.clinic import Clinic
 from insterm.demo.legacy_file import Expected, write_legacy_csv
 from insterm.store import identities as identity_store
+from insterm.store import pending
 from insterm.usecases import imports as imports_uc
 from insterm.usecases.authentication import current_os_login
 from insterm.usecases.errors import ActionRefused, PermissionRefused
@@ -266,9 +267,10 @@ def test_portability_archives_import_with_their_received_ins(clinic: Clinic,
     record = clinic.get(zoe.id)
     assert record.status == "PROV" and record.matricule is None
     assert record.first_names == "ZOE MARIE" and record.birth_place == "63220"
-    (item,) = clinic.insi_pending()
-    assert (item.identity_id, item.operation, item.matricule) == (zoe.id, "verify",
-                                                                  "275126322074974")
+    item = pending.open_item(clinic.conn, zoe.id, "verify")
+    assert item is not None and item.matricule == "275126322074974"
+    assert item.reason.startswith(pending.RECEIVED_PREFIX)  # the batch verification's work
+    assert clinic.insi_pending() == [] and clinic.received_ins_waiting() == 1
     (refused,) = clinic.import_rows_to_review(report.batch_id or 0)
     assert refused.row_key == "patient-2.zip" and "mois" in refused.detail["raison"]
 

@@ -22,6 +22,7 @@ from insterm.tui import screens
 from insterm.tui.app import InstermApp
 from insterm.tui.look import TerminalLook
 from insterm.tui.screens.base import InstermScreen
+from insterm.tui.screens.batch_verification import BatchVerificationScreen
 from insterm.tui.screens.dashboard import DashboardScreen
 from insterm.tui.screens.document_check import DocumentCheckScreen
 from insterm.tui.screens.duplicates import DuplicatesScreen
@@ -141,6 +142,13 @@ async def insi_pending(pilot: Any, practice: Practice) -> None:
     await _open(pilot, InsiPendingScreen())
 
 
+async def batch_verification(pilot: Any, practice: Practice) -> None:
+    """One received INS waiting: F2 offered."""
+    pilot.app.clinic.record_received_ins("sophie", practice.martin, "180023512345689",
+                                         "1.2.250.1.213.1.4.8", source="tests")
+    await _open(pilot, BatchVerificationScreen())
+
+
 async def unnamed(pilot: Any, practice: Practice) -> None:
     await _open(pilot, UnnamedScreen())
 
@@ -168,6 +176,7 @@ STATES: dict[type[Screen[Any]], Setup] = {
     VerifyInsScreen: verify_ins,
     DashboardScreen: dashboard,
     InsiPendingScreen: insi_pending,
+    BatchVerificationScreen: batch_verification,
     UnnamedScreen: unnamed,
     ImportScreen: import_previewed,
 }

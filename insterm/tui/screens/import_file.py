@@ -82,7 +82,7 @@ class ImportScreen(InstermScreen[None]):
         "doublon probable : les lignes refusées et retenues sont listées à la fin et dans le "
         "rapport CSV écrit à côté du fichier ; Entrée sur une ligne retenue ouvre l'écran des "
         "doublons sur elle (fusionner, ou « pas un doublon »). Toute identité importée est "
-        "provisoire ; un INS reçu attend sa vérification par INSi (Appels INSi en attente). "
+        "provisoire ; un INS reçu attend sa vérification par INSi (Vérification INSi par lot). "
         "F7 liste les imports de la base ; Entrée sur l'un propose de l'annuler (si aucun de "
         "ses dossiers n'a été modifié ou utilisé depuis). Échap revient."
     )

@@ -68,8 +68,9 @@ class InsiPendingScreen(InstermScreen[None]):
         "Appels INSi en attente : les recherches et vérifications que le service INSi n'a pas "
         "pu traiter (réseau, délai dépassé, service indisponible), mises de côté avec F5 « Plus "
         "tard ». Le statut des identités n'a pas changé.\n"
-        "F2 relance les appels un par un ; F8 arrête après l'appel en cours. Un appel auquel "
-        "INSi répond quitte la liste ; sa ligne dit la réponse. Entrée ouvre la fiche du "
+        "F2 relance les appels un par un ; F8 arrête après l'appel en cours. F3 ouvre la "
+        "vérification INSi par lot des INS reçus (import), qui applique ce qu'INSi confirme. "
+        "Un appel auquel INSi répond quitte la liste ; sa ligne dit la réponse. Entrée ouvre la fiche du "
         "patient : F4 puis F2 y refont l'appel, dont la réponse s'affiche pour être "
         "acceptée ou refusée (rien n'est appliqué sans vous). La même relance en ligne de "
         "commande : « insterm insi reprendre ». Échap revient."
@@ -85,6 +86,7 @@ class InsiPendingScreen(InstermScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="pending.back"),
         Binding("f2", "retry", "Relancer", id="pending.retry"),
+        Binding("f3", "batch", "Vérif. par lot", id="pending.batch"),
         Binding("f8", "stop", "Arrêter", id="pending.stop"),
     ]
 
@@ -145,6 +147,12 @@ class InsiPendingScreen(InstermScreen[None]):
         if self.running:
             self._stop = True
         self.dismiss(None)
+
+    def action_batch(self) -> None:
+        """The batch verification of the received INS (its own screen)."""
+        from insterm.tui.screens.batch_verification import BatchVerificationScreen
+
+        self.app.push_screen(BatchVerificationScreen())
 
     def action_stop(self) -> None:
         self._stop = True

@@ -82,7 +82,7 @@ def load_view(clinic: Clinic, identity_id: int) -> RecordView:
     operators = {o.login: o.label for o in clinic.operators()}
     return RecordView(record, events, operators, place_name(record.birth_place),
                       clinic.last_information(identity_id),
-                      clinic.received_ins_waiting(identity_id))
+                      clinic.has_received_ins(identity_id))
 
 
 def ins_nature(oid: str | None) -> str:
@@ -329,8 +329,8 @@ class RecordScreen(ViewScreen[RecordView, None]):
             text.append("INS récupéré, affiché seulement quand l'identité est qualifiée "
                         "(contrôlez une pièce d'identité : F3).")
         elif received_waiting:
-            text.append("un INS reçu attend sa vérification par INSi (« Appels INSi en "
-                        "attente ») ; il n'est ni affiché ni utilisé avant.")
+            text.append("un INS reçu attend sa vérification par INSi (« Vérification INSi "
+                        "par lot ») ; il n'est ni affiché ni utilisé avant.")
         else:
             text.append("aucun INS (qualification par INSi : F4)")
         return text
