@@ -6,16 +6,17 @@ is `CardsUnavailable`. Every pyscard or PC/SC failure becomes a typed `CardError
 (`translate`), so nothing above sees a pyscard exception.
 
 The PC/SC client library finds pcscd through a Unix socket: `PCSCLITE_CSOCK_NAME` when it is
-set (a socket forwarded by `ssh -R`, a test's own pcscd), else /run/pcscd/pcscd.comm.
+set (a socket forwarded by `ssh -R`, a test's own pcscd), else /run/pcscd/pcscd.comm; it reads
+it once per process, so every PC/SC call here first pins it (`pcsc_socket.pin`).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from insterm.cards.atr import atr_hex, identify
 from insterm.cards.errors import (
     UNKNOWN_SESAM_READER,
     CardError,
@@ -25,11 +26,11 @@ from insterm.cards.errors import (
     NoCard,
     NoReader,
     PcscdNotRunning,
+    PcscdRefused,
     ReaderBusy,
     UnknownReader,
 )
-
-DEFAULT_SOCKET = "/run/pcscd/pcscd.comm"
+from insterm.cards.pcsc_socket import PcscSocket, current, pin
 
 # PC/SC return codes (pcsclite.h) that say something to the operator
 SCARD_E_NO_SERVICE = 0x8010001D
@@ -48,7 +49,20 @@ SCARD_F_COMM_ERROR = 0x80100013
 
 def socket_path() -> str:
     """The socket the PC/SC client library uses (what `PCSCLITE_CSOCK_NAME` says, if set)."""
-    return os.environ.get("PCSCLITE_CSOCK_NAME") or DEFAULT_SOCKET
+    return current().path
+
+
+def pcsc_socket() -> PcscSocket:
+    """The socket the PC/SC client library uses, and where that path comes from."""
+    return current()
+
+
+def _pin() -> None:
+    """Before a PC/SC call: the socket libpcsclite will keep, refused at once when no socket
+    can have that path."""
+    socket = pin()
+    if socket.problem is not None:
+        raise PcscdNotRunning(socket)
 
 
 def pyscard_available() -> bool:
@@ -82,8 +96,10 @@ def translate(error: BaseException, reader: str | None = None) -> CardError:
     hresult = getattr(error, "hresult", -1)
     hresult = hresult & 0xFFFFFFFF if isinstance(hresult, int) and hresult != -1 else hresult
     text = str(error).lower()
-    if hresult in (SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED) or "service not available" in text:
-        return PcscdNotRunning(socket_path())
+    if hresult == SCARD_E_SERVICE_STOPPED:
+        return PcscdRefused(current())
+    if hresult == SCARD_E_NO_SERVICE or "service not available" in text:
+        return PcscdNotRunning(current())
     if hresult == SCARD_E_NO_READERS_AVAILABLE:
         return no_reader_error()
     if hresult == SCARD_E_SHARING_VIOLATION or "sharing violation" in text:
@@ -112,6 +128,7 @@ def reader_names() -> list[str]:
         from smartcard.System import readers
     except ImportError:
         raise CardsUnavailable() from None
+    _pin()
     try:
         return [str(reader) for reader in readers()]
     except Exception as error:
@@ -124,6 +141,14 @@ class ReaderState:
 
     name: str
     atr: bytes | None
+
+    def card_text(self) -> str:
+        """French: what is in the reader."""
+        if self.atr is None:
+            return "vide"
+        if not self.atr:
+            return "carte présente, lecteur occupé par un autre programme"
+        return f"{identify(self.atr).label} (ATR {atr_hex(self.atr)})"
 
 
 def reader_states() -> list[ReaderState]:
@@ -174,6 +199,7 @@ class PyscardTransport:
             from smartcard.System import readers
         except ImportError:
             raise CardsUnavailable() from None
+        _pin()
         try:
             found = [r for r in readers() if str(r) == self.reader]
             if not found:
