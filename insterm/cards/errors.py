@@ -62,6 +62,24 @@ class PcscdRefused(PcscdNotRunning):
         self.socket_path = socket.path
 
 
+class PcscdClosed(PcscdNotRunning):
+    """The socket accepted the connection and it was closed before pcscd answered: libpcsclite
+    then says "access denied" (SCARD_W_SECURITY_VIOLATION). Through `ssh -R` that is what a
+    desk PC without pcscd gives (ssh accepts, cannot reach the desk socket, closes)."""
+
+    def __init__(self, socket: PcscSocket) -> None:
+        where = (f"Ce socket vient de {ENV} : si c'est un transfert « ssh -R », pcscd ne tourne "
+                 "pas sur l'ordinateur du lecteur, ou le chemin après « : » dans la commande "
+                 "ssh n'est pas son socket (/run/pcscd/pcscd.comm)." if socket.from_env else
+                 "La politique d'accès de pcscd (polkit) refuse peut-être ce compte.")
+        CardError.__init__(
+            self,
+            f"La connexion au service des lecteurs de cartes (pcscd) sur {socket.path} a été "
+            f"fermée sans réponse (accès refusé). {where} Le reste d'insterm fonctionne sans "
+            "lecteur.")
+        self.socket_path = socket.path
+
+
 class NoReader(CardError):
     def __init__(self) -> None:
         super().__init__(

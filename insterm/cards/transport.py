@@ -25,6 +25,7 @@ from insterm.cards.errors import (
     MuteCard,
     NoCard,
     NoReader,
+    PcscdClosed,
     PcscdNotRunning,
     PcscdRefused,
     ReaderBusy,
@@ -45,6 +46,7 @@ SCARD_W_REMOVED_CARD = 0x80100069
 SCARD_E_READER_UNAVAILABLE = 0x80100017
 SCARD_E_UNKNOWN_READER = 0x80100009
 SCARD_F_COMM_ERROR = 0x80100013
+SCARD_W_SECURITY_VIOLATION = 0x8010006A
 
 
 def socket_path() -> str:
@@ -100,6 +102,8 @@ def translate(error: BaseException, reader: str | None = None) -> CardError:
         return PcscdRefused(current())
     if hresult == SCARD_E_NO_SERVICE or "service not available" in text:
         return PcscdNotRunning(current())
+    if hresult == SCARD_W_SECURITY_VIOLATION and "establish context" in text:
+        return PcscdClosed(current())
     if hresult == SCARD_E_NO_READERS_AVAILABLE:
         return no_reader_error()
     if hresult == SCARD_E_SHARING_VIOLATION or "sharing violation" in text:
