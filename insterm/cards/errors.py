@@ -36,8 +36,8 @@ class PcscdNotRunning(CardError):
             advice = socket.problem
         elif socket.from_env:
             advice = (f"Ce socket vient de {ENV} : vérifiez que la session « ssh -R » qui le "
-                      "transfère depuis le poste du lecteur est ouverte, et que pcscd tourne sur "
-                      "ce poste (voyez « Lecteur de cartes à distance (SSH) » dans le README).")
+                      "transfère est ouverte et que pcscd tourne sur l'ordinateur du lecteur "
+                      "(voyez « Lecteur de cartes à distance (SSH) » dans le README).")
         else:
             advice = ("Démarrez-le : « sudo systemctl start pcscd.socket » (ou « sudo pcscd »), "
                       "après avoir installé le paquet pcscd.")
@@ -77,6 +77,20 @@ class PcscdClosed(PcscdNotRunning):
             f"La connexion au service des lecteurs de cartes (pcscd) sur {socket.path} a été "
             f"fermée sans réponse (accès refusé). {where} Le reste d'insterm fonctionne sans "
             "lecteur.")
+        self.socket_path = socket.path
+
+
+class LinkLost(PcscdNotRunning):
+    """pcscd stopped answering in the middle of an exchange (SCARD_F_COMM_ERROR, and no new
+    context can be made): through `ssh -R`, the SSH session closed during the read."""
+
+    def __init__(self, socket: PcscSocket) -> None:
+        why = ("La session « ssh -R » qui transfère le lecteur s'est-elle fermée ? Rouvrez-la, "
+               "puis relisez la carte." if socket.from_env else "pcscd s'est-il arrêté ?")
+        CardError.__init__(
+            self,
+            f"La liaison avec le service des lecteurs de cartes (pcscd, {socket.path}) a été "
+            f"coupée pendant la lecture : rien n'a été lu. {why}")
         self.socket_path = socket.path
 
 

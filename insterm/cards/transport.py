@@ -22,6 +22,7 @@ from insterm.cards.errors import (
     CardError,
     CardRemoved,
     CardsUnavailable,
+    LinkLost,
     MuteCard,
     NoCard,
     NoReader,
@@ -91,12 +92,27 @@ def _usb_ids(root: Path = Path("/sys/bus/usb/devices")) -> set[str]:
     return ids
 
 
+def _hresult(error: BaseException) -> int:
+    hresult = getattr(error, "hresult", -1)
+    return hresult & 0xFFFFFFFF if isinstance(hresult, int) and hresult != -1 else -1
+
+
+def _service_answers() -> bool:
+    """Whether pcscd still answers on the socket (a new PC/SC context can be made)."""
+    from smartcard.scard import SCARD_SCOPE_USER, SCardEstablishContext, SCardReleaseContext
+
+    hresult, context = SCardEstablishContext(SCARD_SCOPE_USER)
+    if hresult != 0:
+        return False
+    SCardReleaseContext(context)
+    return True
+
+
 def translate(error: BaseException, reader: str | None = None) -> CardError:
     """A pyscard exception as the `CardError` that says it in French."""
     if isinstance(error, CardError):
         return error
-    hresult = getattr(error, "hresult", -1)
-    hresult = hresult & 0xFFFFFFFF if isinstance(hresult, int) and hresult != -1 else hresult
+    hresult = _hresult(error)
     text = str(error).lower()
     if hresult == SCARD_E_SERVICE_STOPPED:
         return PcscdRefused(current())
@@ -227,6 +243,8 @@ class PyscardTransport:
             if "no valid response" in str(error).lower():
                 # no status word at all: the card left the reader, or it is mute
                 raise self._gone_or_mute() from None
+            if _hresult(error) == SCARD_F_COMM_ERROR and not _service_answers():
+                raise LinkLost(current()) from None  # pcscd itself is gone, not the card
             raise translate(error, self.reader) from None
         return bytes(data), (sw1 << 8) | sw2
 
@@ -249,11 +267,17 @@ class PyscardTransport:
         connection, self._connection = self._connection, None
         if connection is None:
             return
-        try:
-            connection.disconnect()
-            connection.release()
-        except Exception:
-            pass  # a card already gone: nothing left to release
+        for step in (connection.disconnect, connection.release):
+            try:
+                step()
+            except Exception:
+                # a card or a pcscd link already gone: nothing left to release. pyscard's
+                # __del__ would try again and print "Exception ignored" on the terminal.
+                inner = getattr(connection, "component", connection)
+                for handle in ("hcard", "hcontext"):
+                    if hasattr(inner, handle):
+                        setattr(inner, handle, None)
+                return
 
     def _require(self) -> Any:
         if self._connection is None:

@@ -3,7 +3,8 @@ reads a carte Vitale 2 and lists its beneficiaries. Useful over SSH to check a f
 socket (`ssh -R`): the PC/SC socket in use is printed first, with where it comes from
 (PCSCLITE_CSOCK_NAME, or libpcsclite's default when it is unset).
 
-Exit codes: 0 done; 3 no card support here (pyscard missing, pcscd not answering); 4 no reader;
+Exit codes: 0 done; 3 no card support here (pyscard missing, pcscd not answering or its link
+lost during the read); 4 no reader;
 5 no card, or a card that cannot be read (removed, mute, not a Vitale 2, refused status word).
 """
 
@@ -57,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         read = read_vitale_card(args.lecteur)
+    except PcscdNotRunning as error:  # the link to pcscd lost during the read (ssh -R closed)
+        print(f"insterm cartes : {error.message}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except (NoReader, UnknownReader) as error:
         print(f"insterm cartes : {error.message}", file=sys.stderr)
         return EXIT_NO_READER
