@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     for person in read.beneficiaries:
         role = "assuré" if person.rank == 1 else "ayant droit"
         print(f"  {person.rank}. {person.birth_name} {person.first_name}, né(e) le "
-              f"{person.birth_date_french} ({role}) ; NIR de la carte : {person.card_nir or '-'}")
-    print("Ces données sont à confirmer par l'opérateur ; le NIR de la carte n'est pas un INS.")
+              f"{person.birth_date_french} ({role})")
+        print(f"     NIR de la carte : {person.card_nir or '-'}")
+    print("Données à confirmer par l'opérateur ; le NIR de la carte n'est pas un INS.")
     return EXIT_OK
