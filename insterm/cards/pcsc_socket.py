@@ -18,6 +18,8 @@ import os
 import threading
 from dataclasses import dataclass
 
+from insterm.domain.errors import echoed
+
 ENV = "PCSCLITE_CSOCK_NAME"
 DEFAULT_SOCKET = "/run/pcscd/pcscd.comm"
 MAX_PATH_BYTES = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
@@ -34,7 +36,7 @@ class PcscSocket:
 
     def describe(self) -> str:
         """French, one line: the path and where it comes from."""
-        return f"{self.path} ({self.source})"
+        return f"{echoed(self.path)} ({self.source})"
 
     @property
     def problem(self) -> str | None:

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         PcscdNotRunning,
         UnknownReader,
     )
-    from insterm.domain.errors import InstermError
+    from insterm.domain.errors import InstermError, echoed
     from insterm.usecases.vitale_card import pcsc_socket, read_vitale_card, reader_states
 
     print(f"Socket PC/SC : {pcsc_socket().describe()}")
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NO_READER
     print(f"Lecteurs ({len(states)}) :")
     for state in states:
-        print(f"  {state.name} : {state.card_text()}")
+        print(f"  {echoed(state.name)} : {state.card_text()}")  # a name from a far pcscd
     if not args.vitale:
         return EXIT_OK
     try:

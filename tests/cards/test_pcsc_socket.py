@@ -69,3 +69,8 @@ def test_cartes_refuses_a_path_too_long_and_says_why(tmp_path: Path) -> None:
                           timeout=60)
     assert done.returncode == 3, done.stdout + done.stderr
     assert f"Le chemin du socket PC/SC fait {len(path.encode())} octets" in done.stderr
+
+
+def test_control_characters_in_the_path_are_shown_not_sent() -> None:
+    assert PcscSocket("/tmp/a\x1b[2Jb.sock", True).describe() == \
+        "/tmp/a\\x1b[2Jb.sock (PCSCLITE_CSOCK_NAME)"

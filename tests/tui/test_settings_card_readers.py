@@ -58,3 +58,5 @@ def test_the_tab_lines() -> None:
     assert reader_lines(socket, [ReaderState("R1", None), ReaderState("R2", b"")], None) == [
         f"Socket PC/SC : {socket}.", "Lecteurs (2) :", "  R1 : vide",
         "  R2 : carte présente, lecteur occupé par un autre programme"]
+    assert reader_lines(socket, [ReaderState("R\x1b]0;x\x07", None)], None)[2] == \
+        "  R\\x1b]0;x\\x07 : vide"

@@ -26,6 +26,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
+from insterm.domain.errors import echoed
 from insterm.tui.screens.settings import Pane, SettingsState, field_row
 from insterm.tui.widgets.tick_box import TickBox
 
@@ -75,7 +76,7 @@ def reader_lines(socket: str, states: list[ReaderState] | None, problem: str | N
     if not states:
         return [*lines, "Lecteurs : aucun."]
     return [*lines, f"Lecteurs ({len(states)}) :",
-            *(f"  {state.name} : {state.card_text()}" for state in states)]
+            *(f"  {echoed(state.name)} : {state.card_text()}" for state in states)]
 
 
 class CardPane(Pane):
