@@ -5,6 +5,7 @@ message as they show any refusal. Status words are given as four hex digits ("6A
 
 from __future__ import annotations
 
+from insterm.cards.pcsc_socket import ENV, PcscSocket
 from insterm.domain.errors import InstermError
 
 README_READERS = "la liste des lecteurs qui fonctionnent dans le README (« Lecteur de cartes »)"
@@ -28,14 +29,69 @@ class CardsUnavailable(CardError):
 
 
 class PcscdNotRunning(CardError):
-    """No PC/SC service answers on the socket."""
+    """No PC/SC service answers on the socket (or no socket can have its path)."""
 
-    def __init__(self, socket_path: str) -> None:
+    def __init__(self, socket: PcscSocket) -> None:
+        if socket.problem is not None:
+            advice = socket.problem
+        elif socket.from_env:
+            advice = (f"Ce socket vient de {ENV} : vérifiez que la session « ssh -R » qui le "
+                      "transfère est ouverte et que pcscd tourne sur l'ordinateur du lecteur "
+                      "(voyez « Lecteur de cartes à distance (SSH) » dans le README).")
+        else:
+            advice = ("Démarrez-le : « sudo systemctl start pcscd.socket » (ou « sudo pcscd »), "
+                      "après avoir installé le paquet pcscd.")
         super().__init__(
-            f"Le service des lecteurs de cartes (pcscd) ne répond pas sur {socket_path}. "
-            "Démarrez-le : « sudo systemctl start pcscd.socket » (ou « sudo pcscd »), "
-            "après avoir installé le paquet pcscd. Le reste d'insterm fonctionne sans lecteur.")
-        self.socket_path = socket_path
+            f"Le service des lecteurs de cartes (pcscd) ne répond pas sur {socket.path}. "
+            f"{advice} Le reste d'insterm fonctionne sans lecteur.")
+        self.socket_path = socket.path
+
+
+class PcscdRefused(PcscdNotRunning):
+    """pcscd answered on the socket and refused the client: SCARD_E_SERVICE_STOPPED, which is
+    what pcsc-lite answers a client of another protocol version (or pcscd stopping)."""
+
+    def __init__(self, socket: PcscSocket) -> None:
+        CardError.__init__(
+            self,
+            f"Le service des lecteurs de cartes (pcscd) a refusé la connexion sur {socket.path}. "
+            "Le plus souvent, pcsc-lite n'a pas la même version de protocole ici et sur "
+            "l'ordinateur du lecteur (par « ssh -R ») : installez des versions qui s'accordent "
+            "(voyez « Lecteur de cartes à distance (SSH) » dans le README). Le reste "
+            "d'insterm fonctionne sans lecteur.")
+        self.socket_path = socket.path
+
+
+class PcscdClosed(PcscdNotRunning):
+    """The socket accepted the connection and it was closed before pcscd answered: libpcsclite
+    then says "access denied" (SCARD_W_SECURITY_VIOLATION). Through `ssh -R` that is what a
+    desk PC without pcscd gives (ssh accepts, cannot reach the desk socket, closes)."""
+
+    def __init__(self, socket: PcscSocket) -> None:
+        where = (f"Ce socket vient de {ENV} : si c'est un transfert « ssh -R », pcscd ne tourne "
+                 "pas sur l'ordinateur du lecteur, ou le chemin après « : » dans la commande "
+                 "ssh n'est pas son socket (/run/pcscd/pcscd.comm)." if socket.from_env else
+                 "La politique d'accès de pcscd (polkit) refuse peut-être ce compte.")
+        CardError.__init__(
+            self,
+            f"La connexion au service des lecteurs de cartes (pcscd) sur {socket.path} a été "
+            f"fermée sans réponse (accès refusé). {where} Le reste d'insterm fonctionne sans "
+            "lecteur.")
+        self.socket_path = socket.path
+
+
+class LinkLost(PcscdNotRunning):
+    """pcscd stopped answering in the middle of an exchange (SCARD_F_COMM_ERROR, and no new
+    context can be made): through `ssh -R`, the SSH session closed during the read."""
+
+    def __init__(self, socket: PcscSocket) -> None:
+        why = ("La session « ssh -R » qui transfère le lecteur s'est-elle fermée ? Rouvrez-la, "
+               "puis relisez la carte." if socket.from_env else "pcscd s'est-il arrêté ?")
+        CardError.__init__(
+            self,
+            f"La liaison avec le service des lecteurs de cartes (pcscd, {socket.path}) a été "
+            f"coupée pendant la lecture : rien n'a été lu. {why}")
+        self.socket_path = socket.path
 
 
 class NoReader(CardError):

@@ -6,30 +6,33 @@ is `CardsUnavailable`. Every pyscard or PC/SC failure becomes a typed `CardError
 (`translate`), so nothing above sees a pyscard exception.
 
 The PC/SC client library finds pcscd through a Unix socket: `PCSCLITE_CSOCK_NAME` when it is
-set (a socket forwarded by `ssh -R`, a test's own pcscd), else /run/pcscd/pcscd.comm.
+set (a socket forwarded by `ssh -R`, a test's own pcscd), else /run/pcscd/pcscd.comm; it reads
+it once per process, so every PC/SC call here first pins it (`pcsc_socket.pin`).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from insterm.cards.atr import atr_hex, identify
 from insterm.cards.errors import (
     UNKNOWN_SESAM_READER,
     CardError,
     CardRemoved,
     CardsUnavailable,
+    LinkLost,
     MuteCard,
     NoCard,
     NoReader,
+    PcscdClosed,
     PcscdNotRunning,
+    PcscdRefused,
     ReaderBusy,
     UnknownReader,
 )
-
-DEFAULT_SOCKET = "/run/pcscd/pcscd.comm"
+from insterm.cards.pcsc_socket import PcscSocket, current, pin
 
 # PC/SC return codes (pcsclite.h) that say something to the operator
 SCARD_E_NO_SERVICE = 0x8010001D
@@ -44,11 +47,25 @@ SCARD_W_REMOVED_CARD = 0x80100069
 SCARD_E_READER_UNAVAILABLE = 0x80100017
 SCARD_E_UNKNOWN_READER = 0x80100009
 SCARD_F_COMM_ERROR = 0x80100013
+SCARD_W_SECURITY_VIOLATION = 0x8010006A
 
 
 def socket_path() -> str:
     """The socket the PC/SC client library uses (what `PCSCLITE_CSOCK_NAME` says, if set)."""
-    return os.environ.get("PCSCLITE_CSOCK_NAME") or DEFAULT_SOCKET
+    return current().path
+
+
+def pcsc_socket() -> PcscSocket:
+    """The socket the PC/SC client library uses, and where that path comes from."""
+    return current()
+
+
+def _pin() -> None:
+    """Before a PC/SC call: the socket libpcsclite will keep, refused at once when no socket
+    can have that path."""
+    socket = pin()
+    if socket.problem is not None:
+        raise PcscdNotRunning(socket)
 
 
 def pyscard_available() -> bool:
@@ -75,15 +92,34 @@ def _usb_ids(root: Path = Path("/sys/bus/usb/devices")) -> set[str]:
     return ids
 
 
+def _hresult(error: BaseException) -> int:
+    hresult = getattr(error, "hresult", -1)
+    return hresult & 0xFFFFFFFF if isinstance(hresult, int) and hresult != -1 else -1
+
+
+def _service_answers() -> bool:
+    """Whether pcscd still answers on the socket (a new PC/SC context can be made)."""
+    from smartcard.scard import SCARD_SCOPE_USER, SCardEstablishContext, SCardReleaseContext
+
+    hresult, context = SCardEstablishContext(SCARD_SCOPE_USER)
+    if hresult != 0:
+        return False
+    SCardReleaseContext(context)
+    return True
+
+
 def translate(error: BaseException, reader: str | None = None) -> CardError:
     """A pyscard exception as the `CardError` that says it in French."""
     if isinstance(error, CardError):
         return error
-    hresult = getattr(error, "hresult", -1)
-    hresult = hresult & 0xFFFFFFFF if isinstance(hresult, int) and hresult != -1 else hresult
+    hresult = _hresult(error)
     text = str(error).lower()
-    if hresult in (SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED) or "service not available" in text:
-        return PcscdNotRunning(socket_path())
+    if hresult == SCARD_E_SERVICE_STOPPED:
+        return PcscdRefused(current())
+    if hresult == SCARD_E_NO_SERVICE or "service not available" in text:
+        return PcscdNotRunning(current())
+    if hresult == SCARD_W_SECURITY_VIOLATION and "establish context" in text:
+        return PcscdClosed(current())
     if hresult == SCARD_E_NO_READERS_AVAILABLE:
         return no_reader_error()
     if hresult == SCARD_E_SHARING_VIOLATION or "sharing violation" in text:
@@ -112,6 +148,7 @@ def reader_names() -> list[str]:
         from smartcard.System import readers
     except ImportError:
         raise CardsUnavailable() from None
+    _pin()
     try:
         return [str(reader) for reader in readers()]
     except Exception as error:
@@ -124,6 +161,14 @@ class ReaderState:
 
     name: str
     atr: bytes | None
+
+    def card_text(self) -> str:
+        """French: what is in the reader."""
+        if self.atr is None:
+            return "vide"
+        if not self.atr:
+            return "carte présente, lecteur occupé par un autre programme"
+        return f"{identify(self.atr).label} (ATR {atr_hex(self.atr)})"
 
 
 def reader_states() -> list[ReaderState]:
@@ -174,6 +219,7 @@ class PyscardTransport:
             from smartcard.System import readers
         except ImportError:
             raise CardsUnavailable() from None
+        _pin()
         try:
             found = [r for r in readers() if str(r) == self.reader]
             if not found:
@@ -197,6 +243,8 @@ class PyscardTransport:
             if "no valid response" in str(error).lower():
                 # no status word at all: the card left the reader, or it is mute
                 raise self._gone_or_mute() from None
+            if _hresult(error) == SCARD_F_COMM_ERROR and not _service_answers():
+                raise LinkLost(current()) from None  # pcscd itself is gone, not the card
             raise translate(error, self.reader) from None
         return bytes(data), (sw1 << 8) | sw2
 
@@ -219,11 +267,17 @@ class PyscardTransport:
         connection, self._connection = self._connection, None
         if connection is None:
             return
-        try:
-            connection.disconnect()
-            connection.release()
-        except Exception:
-            pass  # a card already gone: nothing left to release
+        for step in (connection.disconnect, connection.release):
+            try:
+                step()
+            except Exception:
+                # a card or a pcscd link already gone: nothing left to release. pyscard's
+                # __del__ would try again and print "Exception ignored" on the terminal.
+                inner = getattr(connection, "component", connection)
+                for handle in ("hcard", "hcontext"):
+                    if hasattr(inner, handle):
+                        setattr(inner, handle, None)
+                return
 
     def _require(self) -> Any:
         if self._connection is None:

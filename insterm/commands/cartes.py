@@ -1,8 +1,10 @@
 """`insterm cartes`: the card readers this machine reaches, and the card in each; `--vitale`
 reads a carte Vitale 2 and lists its beneficiaries. Useful over SSH to check a forwarded
-socket (`ssh -R`): the PC/SC socket in use is printed first (PCSCLITE_CSOCK_NAME if set).
+socket (`ssh -R`): the PC/SC socket in use is printed first, with where it comes from
+(PCSCLITE_CSOCK_NAME, or libpcsclite's default when it is unset).
 
-Exit codes: 0 done; 3 no card support here (pyscard missing, pcscd not answering); 4 no reader;
+Exit codes: 0 done; 3 no card support here (pyscard missing, pcscd not answering or its link
+lost during the read); 4 no reader;
 5 no card, or a card that cannot be read (removed, mute, not a Vitale 2, refused status word).
 """
 
@@ -26,17 +28,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from insterm.cards.atr import atr_hex, identify
     from insterm.cards.errors import (
         CardsUnavailable,
         NoReader,
         PcscdNotRunning,
         UnknownReader,
     )
-    from insterm.domain.errors import InstermError
-    from insterm.usecases.vitale_card import read_vitale_card, reader_states, socket_path
+    from insterm.domain.errors import InstermError, echoed
+    from insterm.usecases.vitale_card import pcsc_socket, read_vitale_card, reader_states
 
-    print(f"Socket PC/SC : {socket_path()}")
+    print(f"Socket PC/SC : {pcsc_socket().describe()}")
     try:
         states = reader_states()
     except (CardsUnavailable, PcscdNotRunning) as error:
@@ -52,17 +53,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NO_READER
     print(f"Lecteurs ({len(states)}) :")
     for state in states:
-        if state.atr is None:
-            card = "vide"
-        elif not state.atr:
-            card = "carte présente, lecteur occupé par un autre programme"
-        else:
-            card = f"{identify(state.atr).label} (ATR {atr_hex(state.atr)})"
-        print(f"  {state.name} : {card}")
+        print(f"  {echoed(state.name)} : {state.card_text()}")  # a name from a far pcscd
     if not args.vitale:
         return EXIT_OK
     try:
         read = read_vitale_card(args.lecteur)
+    except PcscdNotRunning as error:  # the link to pcscd lost during the read (ssh -R closed)
+        print(f"insterm cartes : {error.message}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except (NoReader, UnknownReader) as error:
         print(f"insterm cartes : {error.message}", file=sys.stderr)
         return EXIT_NO_READER
@@ -74,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     for person in read.beneficiaries:
         role = "assuré" if person.rank == 1 else "ayant droit"
         print(f"  {person.rank}. {person.birth_name} {person.first_name}, né(e) le "
-              f"{person.birth_date_french} ({role}) ; NIR de la carte : {person.card_nir or '-'}")
-    print("Ces données sont à confirmer par l'opérateur ; le NIR de la carte n'est pas un INS.")
+              f"{person.birth_date_french} ({role})")
+        print(f"     NIR de la carte : {person.card_nir or '-'}")
+    print("Données à confirmer par l'opérateur ; le NIR de la carte n'est pas un INS.")
     return EXIT_OK

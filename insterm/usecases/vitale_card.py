@@ -15,13 +15,14 @@ from insterm.cards.transport import (
     PyscardTransport,
     ReaderState,
     no_reader_error,
+    pcsc_socket,
     reader_states,
     socket_path,
 )
 from insterm.cards.vitale import Beneficiary, VitaleCard, read_vitale
 
 __all__ = ["Beneficiary", "CardError", "CardEvent", "CardWatcher", "ReaderEvent", "ReaderState",
-           "VitaleCard", "prefill", "read_vitale_card", "reader_states", "search_text",
+           "VitaleCard", "pcsc_socket", "prefill", "read_vitale_card", "reader_states", "search_text",
            "socket_path"]
 
 _NOT_VITALE = (CardKind.CPS3, CardKind.CPS3_CONTACTLESS, CardKind.CPS4)

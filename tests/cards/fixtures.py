@@ -6,8 +6,14 @@ pcscd 1.9.9 always listens on /run/pcscd/pcscd.comm (it ignores PCSCLITE_CSOCK_N
 started in a private mount namespace (`unshare -m`) where /run/pcscd is a folder of the test:
 its socket is then that folder's pcscd.comm, which the tests reach through PCSCLITE_CSOCK_NAME
 (the route insterm supports for `ssh -R`). Each xdist worker has its own pcscd, ports and socket.
-It is stopped by its PID. Where pcscd, vpcd, pyscard or unshare are missing, the tests skip and
-say which.
+It is stopped by its PID.
+
+libpcsclite reads PCSCLITE_CSOCK_NAME once per process, at its first call, and keeps it: so the
+variable is set when pytest starts (`pytest_configure`) to the path this process's pcscd will
+have. A PC/SC call made before the fixture (the settings screen looking at the readers) then
+finds no pcscd there, as on a machine without one, instead of locking the process onto
+/run/pcscd/pcscd.comm; and no test ever reaches a pcscd of the machine.
+Where pcscd, vpcd, pyscard or unshare are missing, the tests skip and say which.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +40,25 @@ class Pcscd:
     socket: str
     ports: tuple[int, int]
     readers: tuple[str, str]
+
+
+_RUN: Path | None = None  # this process's pcscd folder (its socket: pcscd.comm)
+_PREVIOUS = os.environ.get("PCSCLITE_CSOCK_NAME")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _RUN
+    _RUN = Path(tempfile.mkdtemp(prefix="insterm-pcscd-"))
+    os.environ["PCSCLITE_CSOCK_NAME"] = str(_RUN / "pcscd.comm")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _RUN is not None:
+        shutil.rmtree(_RUN, ignore_errors=True)
+    if _PREVIOUS is None:
+        os.environ.pop("PCSCLITE_CSOCK_NAME", None)
+    else:
+        os.environ["PCSCLITE_CSOCK_NAME"] = _PREVIOUS
 
 
 def _free_port_pair() -> int:
@@ -74,9 +100,10 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     if unshare is None or os.geteuid() != 0:
         pytest.skip("un pcscd privé demande root et unshare (espace de montage à part)")
     base = tmp_path_factory.mktemp("pcscd")
-    conf, run = base / "reader.conf.d", base / "run"
+    conf = base / "reader.conf.d"
     conf.mkdir()
-    run.mkdir()
+    assert _RUN is not None, "pytest_configure of tests.cards.fixtures did not run"
+    run = _RUN
     port = _free_port_pair()
     (conf / "vpcd").write_text(
         f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{port:X}\n'
@@ -88,7 +115,6 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
          f'mount --bind "{run}" /run/pcscd && exec "{pcscd_bin}" -f -c "{conf}"'],
         stdout=log, stderr=subprocess.STDOUT)
     sock = str(run / "pcscd.comm")
-    previous = os.environ.get("PCSCLITE_CSOCK_NAME")
     os.environ["PCSCLITE_CSOCK_NAME"] = sock
     try:
         deadline = time.monotonic() + 15
@@ -114,10 +140,6 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
                 process.kill()
                 process.wait()
         log.close()
-        if previous is None:
-            os.environ.pop("PCSCLITE_CSOCK_NAME", None)
-        else:
-            os.environ["PCSCLITE_CSOCK_NAME"] = previous
 
 
 def wait_for(condition, timeout: float = 10.0, step: float = 0.01):  # type: ignore[no-untyped-def]

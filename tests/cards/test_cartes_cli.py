@@ -25,7 +25,7 @@ def test_lists_readers_and_reads_the_vitale(pcscd: Pcscd) -> None:
         listed = _cartes(socket=pcscd.socket)
         read = _cartes("--vitale", socket=pcscd.socket)
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.splitlines()[0] == f"Socket PC/SC : {pcscd.socket}"
+    assert listed.stdout.splitlines()[0] == f"Socket PC/SC : {pcscd.socket} (PCSCLITE_CSOCK_NAME)"
     assert f"  {pcscd.readers[0]} : carte Vitale 2 (ATR 3B 75 13" in listed.stdout
     assert f"  {pcscd.readers[1]} : vide" in listed.stdout
     assert read.returncode == 0, read.stderr
@@ -44,8 +44,10 @@ def test_no_card_and_refused_card_exit_5(pcscd: Pcscd) -> None:
     assert "6982" in refused.stderr and "Rien n'a été lu" in refused.stderr
 
 
-def test_without_pcscd_exit_3_and_say_how_to_start_it(tmp_path: Path) -> None:
+def test_without_pcscd_exit_3_and_say_to_check_the_forwarding(tmp_path: Path) -> None:
     done = _cartes(socket=str(tmp_path / "absent.comm"))
     assert done.returncode == 3
-    assert "pcscd" in done.stderr and "Démarrez-le" in done.stderr
-    assert done.stdout.startswith(f"Socket PC/SC : {tmp_path / 'absent.comm'}")
+    assert f"(pcscd) ne répond pas sur {tmp_path / 'absent.comm'}" in done.stderr
+    assert "vient de PCSCLITE_CSOCK_NAME" in done.stderr and "ssh -R" in done.stderr
+    assert done.stdout.startswith(f"Socket PC/SC : {tmp_path / 'absent.comm'} "
+                                  "(PCSCLITE_CSOCK_NAME)")

@@ -7,7 +7,10 @@
 - the card read without its code: token, serial, holder (name, identifier kind and number,
   profession), remaining code tries when the module says, signed in or not.
 - whether the practice lets operators remember their CPS code in the keyring (a tick box,
-  administrators; unticked, every remembered code is erased).
+  administrators; unticked, every remembered code is erased);
+- the PC/SC socket insterm uses (PCSCLITE_CSOCK_NAME, e.g. forwarded by `ssh -R` from the desk
+  PC, or libpcsclite's default) and the readers seen through it, looked at in a thread each
+  time the tab is filled (pcscd may be slow or far away).
 F2 saves what changed (administrators only, audited: `clinic.update_card_settings`,
 `clinic.set_card_pin_memory`); F4 signs the card out (its code will be asked again); F5
 forgets the code remembered for the operator; F6 links the card signed in with its code to the
@@ -18,15 +21,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Input, Select, Static
 
+from insterm.domain.errors import echoed
 from insterm.tui.screens.settings import Pane, SettingsState, field_row
 from insterm.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from insterm.clinic import Clinic
     from insterm.usecases.cps_card import CardStatus
+    from insterm.usecases.vitale_card import ReaderState
 
 MODE_CHOICES = (("Certificat d'organisation", "certificate"), ("Carte CPS", "cps"))
 
@@ -58,6 +65,20 @@ def card_lines(status: CardStatus | None, mode_label: str) -> list[str]:
     return lines
 
 
+def reader_lines(socket: str, states: list[ReaderState] | None, problem: str | None) -> list[str]:
+    """What the tab says of the PC/SC socket and the readers seen through it (`problem`: the
+    French reason none could be listed; `states` None: not looked at yet)."""
+    lines = [f"Socket PC/SC : {socket}."]
+    if problem is not None:
+        return [*lines, f"Lecteurs : {problem}"]
+    if states is None:
+        return [*lines, "Lecteurs : recherche…"]
+    if not states:
+        return [*lines, "Lecteurs : aucun."]
+    return [*lines, f"Lecteurs ({len(states)}) :",
+            *(f"  {echoed(state.name)} : {state.card_text()}" for state in states)]
+
+
 class CardPane(Pane):
     """The workstation's INSi authentication mode and its CPS (module docstring)."""
 
@@ -76,10 +97,13 @@ class CardPane(Pane):
                       id="card-pin-memory")
         yield Static("", classes="pane-message", markup=False)
         yield Static("", id="card-state", markup=False)
+        yield Static("", id="card-readers", markup=False)
         yield Static("Le certificat d'organisation fonctionne aussi quand on travaille par SSH ; "
                      "la carte CPS doit être dans un lecteur de l'ordinateur qui exécute "
                      "insterm. Le code de la carte est demandé à l'appel INSi, dans un champ "
-                     "masqué ; trois codes faux bloquent la carte.", classes="hint",
+                     "masqué ; trois codes faux bloquent la carte. La carte Vitale peut être "
+                     "lue par SSH à travers un socket PC/SC transféré (« ssh -R », voyez le "
+                     "README).", classes="hint",
                      markup=False)
 
     def show(self, state: SettingsState) -> None:
@@ -96,6 +120,34 @@ class CardPane(Pane):
                          "dans « Qui travaille ? »).")
         self._card_operator = state.card_operator
         self.query_one("#card-state", Static).update("\n".join(lines))
+        self._look_at_readers()
+
+    class ReadersSeen(Message):
+        """From the thread that asked pcscd: the lines to show."""
+
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
+
+    @work(thread=True, exclusive=True, group="card-readers")
+    def _look_at_readers(self) -> None:
+        """In a thread (pcscd may be slow, or at the far end of an SSH link); the result
+        comes back as a message (`post_message` is thread-safe), no widget is touched here."""
+        from insterm.usecases.vitale_card import CardError, pcsc_socket, reader_states
+
+        self.post_message(self.ReadersSeen(reader_lines(pcsc_socket().describe(), None, None)))
+        states: list[ReaderState] | None = None
+        problem = None
+        try:
+            states = reader_states()
+        except CardError as error:
+            problem = error.message
+        self.post_message(self.ReadersSeen(reader_lines(pcsc_socket().describe(), states,
+                                                        problem)))
+
+    @on(ReadersSeen)
+    def _show_readers(self, message: ReadersSeen) -> None:
+        self.query_one("#card-readers", Static).update("\n".join(message.lines))
 
     def typed(self) -> tuple[str, str, bool]:
         mode = self.query_one("#card-auth-mode", Select).value
