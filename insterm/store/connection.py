@@ -106,22 +106,31 @@ def is_encrypted_file(path: str | os.PathLike[str]) -> bool:
     inode = (status.st_dev, status.st_ino)
     known = _encrypted_inodes.get(inode)
     if known is None:
-        known = _encrypted_inodes[inode] = _reads_as_no_database(os.fspath(path))
+        probed = _reads_as_no_database(os.fspath(path))
+        if probed is None:  # held by another program: the caller's own wait will say so
+            return False
+        known = _encrypted_inodes[inode] = probed
     return known
 
 
 _encrypted_inodes: dict[tuple[int, int], bool] = {}
 
 
-def _reads_as_no_database(path: str) -> bool:
+def _reads_as_no_database(path: str) -> bool | None:
+    """Whether SQLite reads the file as no database; None when it cannot tell now (the file
+    is locked by another program: not waited for here, the connection's busy wait comes next
+    and reports it, so a held base costs one wait, not two)."""
     try:
-        probe = sqlite3.connect("file:" + _uri_path(path) + "?mode=ro", uri=True)
+        probe = sqlite3.connect("file:" + _uri_path(path) + "?mode=ro", uri=True, timeout=0)
     except sqlite3.Error:
         return False
     try:
         probe.execute("PRAGMA schema_version").fetchone()
     except sqlite3.DatabaseError as error:
-        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) == SQLITE_NOTADB
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+            return None
+        return code == SQLITE_NOTADB
     finally:
         probe.close()
     return False

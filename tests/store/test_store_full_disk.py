@@ -286,6 +286,28 @@ def test_a_file_another_program_holds_is_a_french_error(tmp_path: Path,
     assert _identities(path) == 1
 
 
+def test_a_held_file_is_not_judged_plain_or_encrypted_while_held(tmp_path: Path) -> None:
+    """The encryption probe does not wait on a held base (the connection's own busy wait
+    follows and says so: one wait, not two) and remembers nothing it could not see."""
+    path = tmp_path / "cabinet.sqlite3"
+    _prepared(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("CREATE TABLE scratch (x)")
+        assert connection._reads_as_no_database(str(path)) is None
+        assert connection.is_encrypted_file(path) is False
+        status = path.stat()
+        assert (status.st_dev, status.st_ino) not in connection._encrypted_inodes
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert connection.is_encrypted_file(path) is False  # now seen, and remembered
+    status = path.stat()
+    assert connection._encrypted_inodes[(status.st_dev, status.st_ino)] is False
+
+
 @pytest.mark.parametrize(("code", "kind"), [(13, "DiskFull"), (10, "DiskFailure"),
                                             (10 | (3 << 8), "DiskFailure"),  # IOERR_WRITE
                                             (8, "DatabaseReadOnly"), (5, "DatabaseLocked"),
