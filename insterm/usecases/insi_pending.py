@@ -48,11 +48,14 @@ class PendingStatus:
 
     waiting: int
     unreachable_since: str | None
+    received: int = 0  # received INS (an import...) waiting for the batch verification
 
 
 def status(ctx: Context) -> PendingStatus:
-    return PendingStatus(pending.count_open(ctx.conn, with_received=False),
-                         pending.last_unreachable(ctx.conn))
+    waiting = pending.count_open(ctx.conn, with_received=False)
+    return PendingStatus(waiting, pending.last_unreachable(ctx.conn),
+                         pending.count_open(ctx.conn, "verify") - pending.count_open(
+                             ctx.conn, "verify", with_received=False))
 
 
 def postpone(ctx: Context, actor: str, report: InsiSearchReport) -> PendingItem:

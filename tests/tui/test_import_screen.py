@@ -124,3 +124,16 @@ async def test_an_import_is_undone_from_the_screen(clinic, practice, tmp_path: P
         assert str(app.screen.query_one("#import-table").get_row_at(0)[4]) == "annulé"
     assert count(clinic, "SELECT count(*) FROM identity WHERE withdrawn = 0") == before - 4
     assert not clinic.find("LEFEVRE HELENE").items
+
+
+async def test_the_home_screen_counts_the_received_ins_to_verify(clinic, practice,  # type: ignore[no-untyped-def]
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "ancien.csv"
+    path.write_bytes(CSV.encode("cp1252"))
+    clinic.run_import("admin", clinic.inspect_import("admin", path))
+    app = InstermApp(clinic, os_login="sophie", look=LOOK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "1 INS reçu(s) à vérifier : ctrl+p « Vérification INSi par lot »." in text
+        assert "appel(s) INSi en attente" not in text  # a received INS is not a call to relaunch

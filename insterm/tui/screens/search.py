@@ -282,6 +282,9 @@ class SearchScreen(InstermScreen[None]):
         if status.waiting:
             parts.append(f"{status.waiting} appel(s) INSi en attente : ctrl+p « Appels INSi en "
                          "attente ».")
+        if status.received:
+            parts.append(f"{status.received} INS reçu(s) à vérifier : ctrl+p « Vérification "
+                         "INSi par lot ».")
         line = self.query_one("#search-insi", Static)
         line.update("\n".join(parts))
         line.set_class(bool(parts), "-shown")
