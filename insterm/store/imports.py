@@ -5,6 +5,10 @@ transaction).
 The staging goes through sqlite-utils (`insert_all` with `ignore`: a row already staged by an
 interrupted run is left as it is, so staging again after a crash adds only what is missing).
 sqlite-utils nests its own writes in a SAVEPOINT inside the caller's transaction (4.x).
+The identities themselves are written row by row through `insterm.store.identities` (inside
+one transaction per batch): each row's duplicate candidates must see the rows written just
+before it (a patient entered twice in the same file), and an identity is inserted with the
+store's own keys and checks, as a typed one is.
 """
 
 from __future__ import annotations
