@@ -704,6 +704,18 @@ class Clinic:
 
         return list(imports.rows_to_review(self._ctx, batch_id))
 
+    def write_import_report(self, batch_id: int, target: Path | None = None,
+                            source: Path | None = None) -> tuple[Path | None, list[RowOutcome]]:
+        """The CSV report of an import's refused and held rows, at `target` (default: next to
+        `source`, `<name>-rapport.csv`); (the path written or None when no row, the rows)."""
+        from insterm.usecases import imports
+
+        if target is None:
+            if source is None:
+                raise ValueError("a target or the source file is needed")
+            target = imports.default_report_path(source)
+        return imports.write_report(self._ctx, batch_id, target)
+
     def import_batches(self) -> list[Batch]:
         """The imports of this base, newest first."""
         from insterm.usecases import imports

@@ -19,12 +19,12 @@ written), or stopped by Ctrl+C before the end; 2 database or settings unusable.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from insterm.commands._interrupt import stop_on_ctrl_c
 from insterm.commands._store_options import add_db_option, add_operator_option
 
 if TYPE_CHECKING:
@@ -79,14 +79,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(clinic: Clinic) -> int:
-    states = {"staging": "en préparation", "running": "interrompu", "done": "terminé",
-              "undone": "annulé"}
+    from insterm.usecases.imports import STATE_LABELS
+
     found = clinic.import_batches()
     if not found:
         print("Aucun import dans cette base.")
     for batch in found:
         print(f"n° {batch.id}  {batch.started_at[:16].replace('T', ' ')}  {batch.source_name}  "
-              f"{batch.total} ligne(s)  {states[batch.state]}")
+              f"{batch.total} ligne(s)  {STATE_LABELS[batch.state]}")
     return 0
 
 
@@ -108,37 +108,22 @@ def _describe(plan: ImportPlan) -> None:
 
 
 def _import(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:
-    from insterm.atomic_file import write_atomically
-    from insterm.exchange import import_report
-
     path = Path(args.file)
     mapping = Path(args.correspondance) if args.correspondance else None
     plan = clinic.inspect_import(actor, path, mapping)
     _describe(plan)
     stop = threading.Event()
-
-    def interrupted(_signum: int, _frame: object) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        print("\nArrêt demandé : fin du lot en cours (Ctrl+C encore pour arrêter tout de "
-              "suite ; le lot en cours serait annulé).", file=sys.stderr, flush=True)
-
-    previous = signal.signal(signal.SIGINT, interrupted)
-    try:
-        with _Progress(sys.stdout.isatty()) as progress:
-            report = clinic.run_import(actor, plan, dry_run=args.essai, progress=progress,
-                                       should_stop=stop.is_set)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with stop_on_ctrl_c(stop, "Arrêt demandé : fin du lot en cours (Ctrl+C encore pour "
+                              "arrêter tout de suite ; le lot en cours serait annulé)."), \
+            _Progress(sys.stdout.isatty()) as progress:
+        report = clinic.run_import(actor, plan, dry_run=args.essai, progress=progress,
+                                   should_stop=stop.is_set)
     _summary(report)
     if report.already is None and report.batch_id is not None:
-        rows = clinic.import_rows_to_review(report.batch_id)
-        if rows:
-            target = Path(args.rapport) if args.rapport else \
-                path.with_name(f"{path.stem}-rapport.csv")
-            write_atomically(target, import_report.document(rows))
-            print(f"Rapport des {len(rows)} ligne(s) refusée(s) ou retenue(s) : {target}")
+        written, rows = clinic.write_import_report(
+            report.batch_id, Path(args.rapport) if args.rapport else None, path)
+        if written is not None:
+            print(f"Rapport des {len(rows)} ligne(s) refusée(s) ou retenue(s) : {written}")
     return 1 if report.stopped else 0
 
 

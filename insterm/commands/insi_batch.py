@@ -16,12 +16,13 @@ answered but some are left for a person (traits or INS different, not found, sev
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from insterm.commands._interrupt import stop_on_ctrl_c
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -85,7 +86,8 @@ def _verify(clinic: Clinic, actor: str, args: argparse.Namespace) -> int:
         return EXIT_ERROR
     stop = threading.Event()
     try:
-        with _stop_on_ctrl_c(stop), _progress_display() as show:
+        with stop_on_ctrl_c(stop, "Arrêt demandé : fin de l'identité en cours (Ctrl+C encore : "
+                                  "arrêt immédiat)."), _progress_display() as show:
             report = clinic.verify_batch(actor, work, rate=rate, cancel=stop, progress=show)
     except InstermError as error:
         print(error.message, file=sys.stderr)
@@ -113,27 +115,6 @@ def exit_code(report: BatchReport) -> int:
         return EXIT_LEFT
     review = (Outcome.DIFFERS, Outcome.NOT_FOUND, Outcome.AMBIGUOUS)
     return EXIT_REVIEW if any(report.count(outcome) for outcome in review) else EXIT_DONE
-
-
-@contextmanager
-def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
-    """The first Ctrl+C asks to stop after the identity in progress; the second interrupts."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def asked(signum: int, frame: Any) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        print("\nArrêt demandé : fin de l'identité en cours (Ctrl+C encore : arrêt immédiat).",
-              file=sys.stderr, flush=True)
-
-    previous = signal.signal(signal.SIGINT, asked)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def duration_fr(seconds: float | None) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from insterm.domain import traits
+from insterm.domain.datamatrix import INS_OIDS
 from insterm.domain.errors import DomainError, echoed
 from insterm.domain.identity import StrictTraits, UsedNames
 from insterm.domain.nir import parse_nir
@@ -48,9 +49,7 @@ FIELDS: dict[str, str] = {
 }
 REQUIRED = ("birth_name", "birth_date", "sex")  # and a first name (first_name or first_names)
 
-OID_NIR = "1.2.250.1.213.1.4.8"
-KNOWN_OIDS = frozenset({OID_NIR, "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10",
-                        "1.2.250.1.213.1.4.11"})
+OID_NIR = "1.2.250.1.213.1.4.8"  # the default OID of a received INS (one of INS_OIDS)
 DEFAULT_SEX_CODES: Mapping[str, str] = {
     "M": "M", "H": "M", "1": "M", "MASCULIN": "M", "HOMME": "M",
     "F": "F", "2": "F", "FEMININ": "F", "FÉMININ": "F", "FEMME": "F",
@@ -174,7 +173,7 @@ def _received_ins(values: Mapping[str, str | None], attributes: frozenset[str],
         proposals.append(f"INS reçu écarté : une identité {'/'.join(sorted(attributes))} ne "
                          "porte pas d'INS.")
         return None
-    if oid not in KNOWN_OIDS:
+    if oid not in INS_OIDS:
         proposals.append(f"INS reçu écarté : OID « {echoed(oid, 30)} » inconnu.")
         return None
     try:

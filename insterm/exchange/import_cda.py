@@ -24,8 +24,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from insterm.domain.datamatrix import INS_OIDS
 from insterm.domain.errors import echoed
-from insterm.domain.imported import KNOWN_OIDS
 from insterm.exchange.import_csv import SourceError
 
 HL7 = "urn:hl7-org:v3"
@@ -83,7 +83,7 @@ def patient(root: etree._Element) -> dict[str, str]:
         raise SourceError("Document CDA sans en-tête patient (recordTarget).")
     values: dict[str, str] = {}
     for ident in role.findall("h:id", NS):
-        if ident.get("root") in KNOWN_OIDS and ident.get("extension"):
+        if ident.get("root") in INS_OIDS and ident.get("extension"):
             values.update(ins=ident.get("extension", ""), ins_oid=ident.get("root", ""))
             break
     person = _first(role, "h:patient")

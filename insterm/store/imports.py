@@ -66,14 +66,18 @@ _BATCH = ("id, source_name, digest, kind, description, mapping, total, state, st
           "started_by, finished_at, undone_at")
 
 
-def batch_by_digest(conn: sqlite3.Connection, digest: str) -> Batch | None:
-    row = conn.execute(f"SELECT {_BATCH} FROM import_batch WHERE digest = ?", (digest,)).fetchone()
+def _batch_where(conn: sqlite3.Connection, column: str, value: object) -> Batch | None:
+    row = conn.execute(f"SELECT {_BATCH} FROM import_batch WHERE {column} = ?",
+                       (value,)).fetchone()
     return Batch(*row) if row is not None else None
+
+
+def batch_by_digest(conn: sqlite3.Connection, digest: str) -> Batch | None:
+    return _batch_where(conn, "digest", digest)
 
 
 def get_batch(conn: sqlite3.Connection, batch_id: int) -> Batch | None:
-    row = conn.execute(f"SELECT {_BATCH} FROM import_batch WHERE id = ?", (batch_id,)).fetchone()
-    return Batch(*row) if row is not None else None
+    return _batch_where(conn, "id", batch_id)
 
 
 def batches(conn: sqlite3.Connection, limit: int = 50) -> list[Batch]:

@@ -41,7 +41,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from insterm.atomic_file import write_atomically
 from insterm.domain.imported import ImportedIdentity, RowRefused, read_row
+from insterm.exchange import import_report
 from insterm.exchange.import_mapping import ColumnMapping
 from insterm.exchange.import_source import ImportSource, SourceRow, open_source
 from insterm.store import duplicates, identities, imports, pending, settings
@@ -55,6 +57,8 @@ from insterm.usecases.errors import ActionRefused
 BATCH_ROWS = 500
 STAGE_ROWS = 5000
 ADMIN_FOR = "importer un fichier de patients"
+STATE_LABELS = {"staging": "en préparation", "running": "interrompu", "done": "terminé",
+                "undone": "annulé"}  # an import's state, as the list of imports says it
 OUTCOME_LABELS = {"imported": "importée", "normalised": "importée avec corrections",
                   "refused": "refusée", "held": "retenue (doublon probable)"}
 
@@ -153,9 +157,16 @@ def _read(source: ImportSource, values: dict[str, str], ctx: Context) -> Importe
                     today=ctx.today())
 
 
-def _staged(source: ImportSource) -> Iterator[tuple[int, str, str, dict[str, str], str | None]]:
-    for seq, row in enumerate(source.rows(), start=1):
-        yield seq, row.key, row.source_id, row.values, row.error
+StagedRows = list[tuple[int, str, str, dict[str, str], str | None]]
+
+
+def _chunks(source: ImportSource) -> Iterator[StagedRows]:
+    """The rows of `source` as the staging table takes them (seq, key, source id, values,
+    read error), STAGE_ROWS at a time."""
+    rows = ((seq, row.key, row.source_id, row.values, row.error)
+            for seq, row in enumerate(source.rows(), start=1))
+    while chunk := list(islice(rows, STAGE_ROWS)):
+        yield chunk
 
 
 def _values(identity: ImportedIdentity) -> dict[str, Any]:
@@ -217,11 +228,7 @@ def _move(conn: sqlite3.Connection, ctx: Context, source: ImportSource, batch_id
 
 def _stage_all(ctx: Context, source: ImportSource, batch_id: int,
                progress: Progress | None) -> int:
-    rows = _staged(source)
-    while True:
-        chunk = list(islice(rows, STAGE_ROWS))
-        if not chunk:
-            break
+    for chunk in _chunks(source):
         with write_transaction(ctx.conn):
             imports.stage(ctx.conn, batch_id, chunk)
         if progress is not None:
@@ -232,9 +239,12 @@ def _stage_all(ctx: Context, source: ImportSource, batch_id: int,
     return total
 
 
-def _report(ctx: Context, source: ImportSource, batch: Batch, started: float, *,
+def _report(ctx: Context, source: ImportSource, batch_id: int, started: float, *,
             stopped: bool = False, already: str | None = None, dry_run: bool = False,
             received: int | None = None) -> ImportReport:
+    """The report of batch `batch_id` as the base holds it now."""
+    batch = imports.get_batch(ctx.conn, batch_id)
+    assert batch is not None  # created before any report is made
     counts = imports.counts(ctx.conn, batch.id)
     if received is None:
         received = imports.received_ins_count(ctx.conn, batch.id)
@@ -261,7 +271,7 @@ def run(ctx: Context, actor: str, source: ImportSource, *, dry_run: bool = False
     who = ctx.operator(actor, admin=True, admin_for=ADMIN_FOR)
     batch = imports.batch_by_digest(ctx.conn, source.digest)
     if batch is not None and batch.state in ("done", "undone"):
-        return _report(ctx, source, batch, started, already=batch.state)
+        return _report(ctx, source, batch.id, started, already=batch.state)
     mapping = source.mapping.as_json() if source.mapping is not None else {}
     if dry_run:
         if batch is not None:
@@ -292,13 +302,9 @@ def run(ctx: Context, actor: str, source: ImportSource, *, dry_run: bool = False
     batches_run = 0
     while True:
         if max_batches is not None and batches_run >= max_batches:
-            current = imports.get_batch(ctx.conn, batch_id)
-            assert current is not None
-            return _report(ctx, source, current, started)
+            return _report(ctx, source, batch_id, started)
         if should_stop():
-            current = imports.get_batch(ctx.conn, batch_id)
-            assert current is not None
-            return _report(ctx, source, current, started, stopped=True)
+            return _report(ctx, source, batch_id, started, stopped=True)
         with ctx.change(actor, "import_rows", admin=True, admin_for=ADMIN_FOR) as change:
             before = Counter(run_state.counts)
             run_state.first_id = run_state.last_id = None
@@ -321,9 +327,7 @@ def run(ctx: Context, actor: str, source: ImportSource, *, dry_run: bool = False
         done += moved
         if progress is not None:
             progress(done, total)
-    current = imports.get_batch(ctx.conn, batch_id)
-    assert current is not None
-    return _report(ctx, source, current, started)
+    return _report(ctx, source, batch_id, started)
 
 
 def _dry_run(ctx: Context, source: ImportSource, who: Operator, mapping: dict[str, Any],
@@ -332,8 +336,7 @@ def _dry_run(ctx: Context, source: ImportSource, who: Operator, mapping: dict[st
     batch_id = imports.create_batch(conn, source_name=source.path.name, digest=source.digest,
                                     kind=source.kind, description=source.description,
                                     mapping=mapping, operator_id=who.id, at=at)
-    rows = _staged(source)
-    while chunk := list(islice(rows, STAGE_ROWS)):
+    for chunk in _chunks(source):
         imports.stage(conn, batch_id, chunk)
     total = imports.staged_count(conn, batch_id)
     run_state = _Run(source.path.name, who, settings.duplicate_stop_score(conn))
@@ -342,15 +345,29 @@ def _dry_run(ctx: Context, source: ImportSource, who: Operator, mapping: dict[st
         done += moved
         if progress is not None:
             progress(done, total)
-    batch = imports.get_batch(conn, batch_id)
-    assert batch is not None
-    raise _DryRunDone(_report(ctx, source, batch, started, dry_run=True,
+    raise _DryRunDone(_report(ctx, source, batch_id, started, dry_run=True,
                               received=run_state.received))
 
 
 def rows_to_review(ctx: Context, batch_id: int) -> Iterator[RowOutcome]:
     """The refused and held rows of an import, in file order (the CSV report)."""
     return iter(imports.outcomes(ctx.conn, batch_id, ("refused", "held")))
+
+
+def default_report_path(source: Path) -> Path:
+    """Where the report of `source` goes by default: next to it, `<name>-rapport.csv`."""
+    return source.with_name(f"{source.stem}-rapport.csv")
+
+
+def write_report(ctx: Context, batch_id: int,
+                 target: Path) -> tuple[Path | None, list[RowOutcome]]:
+    """The refused and held rows of import `batch_id`, written to the CSV `target` (whole or
+    not at all) when there are any; (the path written or None, the rows)."""
+    rows = list(rows_to_review(ctx, batch_id))
+    if not rows:
+        return None, rows
+    write_atomically(target, import_report.document(rows))
+    return target, rows
 
 
 def batches(ctx: Context) -> list[Batch]:

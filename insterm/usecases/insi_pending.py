@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from insterm.insi.errors import InsiFault, InsiTransportError
-from insterm.store import pending
+from insterm.store import batch_work, pending
 from insterm.store.pending import PendingItem
 from insterm.usecases.context import Context
 from insterm.usecases.errors import ActionRefused
@@ -52,10 +52,9 @@ class PendingStatus:
 
 
 def status(ctx: Context) -> PendingStatus:
-    waiting = pending.count_open(ctx.conn, with_received=False)
-    return PendingStatus(waiting, pending.last_unreachable(ctx.conn),
-                         pending.count_open(ctx.conn, "verify") - pending.count_open(
-                             ctx.conn, "verify", with_received=False))
+    return PendingStatus(pending.count_open(ctx.conn, with_received=False),
+                         pending.last_unreachable(ctx.conn),
+                         batch_work.count_received_waiting(ctx.conn))
 
 
 def postpone(ctx: Context, actor: str, report: InsiSearchReport) -> PendingItem:

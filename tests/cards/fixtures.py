@@ -132,14 +132,19 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
             pytest.skip(f"pcscd privé non démarré ({(base / 'pcscd.log').read_text()[-300:]!r})")
         yield Pcscd(process.pid, sock, (port, port + 1), (names[0], names[1]))
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
         log.close()
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process the test started: SIGTERM, then SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_for(condition, timeout: float = 10.0, step: float = 0.01):  # type: ignore[no-untyped-def]

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cards.fixtures import stop_process
+
 SSHD = Path("/usr/sbin/sshd")
 
 
@@ -100,10 +102,4 @@ def start_sshd(folder: Path) -> Iterator[SshServer]:
             time.sleep(0.02)
         yield SshServer(process.pid, port, user, folder, log)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)

@@ -21,7 +21,7 @@ import pytest
 
 from insterm.cards.pcsc_socket import DEFAULT_SOCKET
 from insterm.cards.transport import reader_states
-from tests.cards.fixtures import Pcscd, wait_for
+from tests.cards.fixtures import Pcscd, stop_process, wait_for
 from tests.cards.ssh_server import SshServer, start_sshd
 from tests.cards.test_vitale_pcscd import FAMILY
 from tests.cards.virtual_card import VirtualCard, VitaleCard
@@ -55,13 +55,7 @@ def _running(argv: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
 
 
 def _listening(path: Path, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 
 from insterm.domain.errors import InstermError
 from insterm.tui.screens.base import InstermScreen
+from insterm.usecases.imports import STATE_LABELS
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
 
 ADMIN_FOR = "importer un fichier de patients"
 RESULTS = {"refused": ("refusée", "bold red"), "held": ("doublon probable", "bold yellow")}
-BATCH_STATES = {"staging": "interrompu", "running": "interrompu", "done": "terminé",
-                "undone": "annulé"}
 SHORT = {"source_id": "n° d'origine", "birth_name": "nom", "first_name": "prénom",
          "first_names": "prénoms", "birth_date": "naissance", "sex": "sexe",
          "birth_place": "lieu", "used_name": "nom utilisé", "used_first_name": "prénom utilisé",
@@ -273,24 +272,12 @@ class ImportScreen(InstermScreen[None]):
             if report.batch_id is None or report.already is not None:
                 return Finished(report, [], None)
             batch_id = report.batch_id
-            rows = app.call_clinic(lambda clinic: clinic.import_rows_to_review(batch_id))
-            return Finished(report, rows, self._write_report(plan, rows))
+            written, rows = app.call_clinic(lambda clinic: clinic.write_import_report(
+                batch_id, source=plan.source.path))
+            return Finished(report, rows, written)
 
         self.run_in_thread(work, done=self._finished, failed=self._failed, group="import-run",
                            exclusive=True, doing="l'import du fichier")
-
-    @staticmethod
-    def _write_report(plan: ImportPlan, rows: list[RowOutcome]) -> Path | None:
-        from insterm.atomic_file import write_atomically
-        from insterm.exchange import import_report
-
-        if not rows:
-            return None
-        source = plan.source.path
-        target = (source / "rapport-import.csv" if source.is_dir()
-                  else source.with_name(f"{source.stem}-rapport.csv"))
-        write_atomically(target, import_report.document(rows))
-        return target
 
     def _failed(self, error: BaseException) -> None:
         self.running = False
@@ -382,7 +369,7 @@ class ImportScreen(InstermScreen[None]):
             table.add_column(name, width=width)
         for batch in batches:
             table.add_row(str(batch.id), batch.started_at[:16].replace("T", " "),
-                          batch.source_name, str(batch.total), BATCH_STATES[batch.state])
+                          batch.source_name, str(batch.total), STATE_LABELS[batch.state])
         self._say(self._note or "Les imports de cette base. Entrée sur un import : l'annuler "
                   "(seulement si aucun de ses dossiers n'a été modifié ou utilisé depuis).")
         self._note = None
